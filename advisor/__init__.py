@@ -1,0 +1,8 @@
+"""DICOM imaging-protocol advisor: decision support for pediatric abdominal ultrasound."""
+
+__version__ = "0.1.0"
+
+# How the advisor names itself in the objects it writes; also how it recognises
+# its own SRs when a PACS routes them back, so that they never re-open a study.
+MANUFACTURER = "Open DICOM Protocol Advisor"
+MODEL_NAME = "protocol-advisor"

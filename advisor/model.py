@@ -1,0 +1,107 @@
+"""The records that flow between pipeline stages: analyze -> decide -> report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from advisor.protocols import Protocol
+
+OUTCOMES = ("recommended", "not-indicated", "out-of-scope", "insufficient-data")
+
+# Evidence sources, strongest first (DESIGN.md: a human finding wins over the detector).
+SOURCE_PRECEDENCE = ("sr-coded", "sr-text", "header", "indication-text", "detector")
+
+
+@dataclass(frozen=True)
+class InstanceRef:
+    """One received instance: where it is and what it is."""
+
+    path: Path
+    sop_class_uid: str
+    sop_instance_uid: str
+    series_instance_uid: str
+    modality: str
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One statement found in the study, e.g. calcification absent in a text SR."""
+
+    kind: str        # "mass" | "calcification" | "laterality"
+    value: str       # "present"/"absent", or "left"/"right"/"bilateral"
+    source: str      # one of SOURCE_PRECEDENCE
+    sop_instance_uid: str
+    detail: str      # where it came from, for the rationale (no patient data)
+
+
+@dataclass(frozen=True)
+class Focus:
+    """A calcific focus found by the pixel detector (DESIGN.md ``foci`` item)."""
+
+    sop_instance_uid: str
+    sop_class_uid: str
+    frame: int          # 1-based
+    x: float            # column of the centre, pixels
+    y: float            # row of the centre, pixels
+    diameter_mm: float
+    shadow: bool
+    score: float
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What the evidence says about one kind, after precedence."""
+
+    value: str | None                 # e.g. "present", "absent", "left"; None if unknown
+    source: str | None                # the winning source
+    sources: tuple[str, ...] = ()     # every source that agrees with ``value``
+
+
+@dataclass
+class StudyFacts:
+    """Everything the analysis found in one study; the input of the decision."""
+
+    study_instance_uid: str
+    instances: list[InstanceRef]
+    modalities: set[str]
+    body_parts: set[str]
+    region_texts: list[str]
+    age_years: float | None
+    age_source: str | None
+    weight_kg: float | None
+    laterality: Resolved
+    mass: Resolved
+    calcification: Resolved
+    observations: list[Observation]
+    foci: list[Focus] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome for a study, the protocol that fired (if any) and why."""
+
+    outcome: str
+    protocol: Protocol | None
+    reasons: tuple[str, ...]
+    contrast_ml: float | None = None   # weight-based volume, when the weight is known
+
+
+def contract_json(facts: StudyFacts, decision: Decision) -> dict:
+    """One study in the ``advisor analyze --json`` contract of DESIGN.md."""
+    return {
+        "study_instance_uid": facts.study_instance_uid,
+        "outcome": decision.outcome,
+        "protocol_id": decision.protocol.id if decision.protocol else None,
+        "laterality": facts.laterality.value or "unknown",
+        "patient_age_years": facts.age_years,
+        "mass": {"present": facts.mass.value == "present",
+                 "sources": list(facts.mass.sources) if facts.mass.value == "present" else []},
+        "calcification": {"present": facts.calcification.value == "present",
+                          "source": facts.calcification.source or "none"},
+        "foci": [{"sop_instance_uid": f.sop_instance_uid, "frame": f.frame,
+                  "x": round(f.x, 1), "y": round(f.y, 1), "diameter_mm": round(f.diameter_mm, 1),
+                  "shadow": f.shadow, "score": round(f.score, 2)} for f in facts.foci],
+        "reasons": list(decision.reasons),
+    }
