@@ -6,3 +6,8 @@ __version__ = "0.1.0"
 # its own SRs when a PACS routes them back, so that they never re-open a study.
 MANUFACTURER = "Open DICOM Protocol Advisor"
 MODEL_NAME = "protocol-advisor"
+
+
+def is_own_output(dataset) -> bool:
+    """True for objects this advisor wrote (a PACS may route them back to us)."""
+    return dataset.get("Manufacturer") == MANUFACTURER

@@ -17,7 +17,7 @@ from pydicom import Dataset, dcmread
 from pydicom.errors import InvalidDicomError
 from pydicom.sr.coding import Code
 
-from advisor import MANUFACTURER, codes, text
+from advisor import codes, is_own_output, text
 from advisor.model import SOURCE_PRECEDENCE, InstanceRef, Observation, Resolved, StudyFacts
 
 log = logging.getLogger(__name__)
@@ -44,11 +44,6 @@ def read_header(path: Path) -> Dataset:
         return dcmread(path, stop_before_pixels=True)
     except (InvalidDicomError, OSError, EOFError, ValueError, KeyError) as exc:
         raise UnreadableFile(f"{path}: not a readable DICOM file ({exc})") from exc
-
-
-def is_own_output(ds: Dataset) -> bool:
-    """True for objects this advisor wrote (a PACS may route them back to us)."""
-    return ds.get("Manufacturer") == MANUFACTURER
 
 
 def instance_ref(path: Path, ds: Dataset) -> InstanceRef:

@@ -1,0 +1,99 @@
+"""Assemble stage: turn quiet studies from the journal into results.
+
+A study is due once no instance has arrived for ``quiet_seconds`` and it holds
+instances the last analysis did not see. Its spooled files are analysed,
+decided on and, for the outcomes the site reports, written as an SR to the
+outbox; the journal then records the outcome and the deliveries owed. An SR
+that supersedes an earlier one for the same study references it (Predecessor
+Documents Sequence) and gets the next revision number.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydicom import Dataset, dcmread, dcmwrite
+
+from advisor import spool
+from advisor.analyze import UnreadableFile, analyze_study, read_header
+from advisor.config import Settings
+from advisor.decide import decide
+from advisor.journal import Journal
+from advisor.model import Decision, StudyFacts, contract_json
+from advisor.protocols import ProtocolSet
+from advisor.report import build_sr, result_uids
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StudyResult:
+    summary: dict                       # the analyze --json record of the study
+    result: tuple[str, Path, int] | None  # SR uid, outbox path, revision
+
+
+class Assembler:
+    def __init__(self, journal: Journal, settings: Settings, protocols: ProtocolSet) -> None:
+        self.journal = journal
+        self.settings = settings
+        self.protocols = protocols
+
+    def run_once(self) -> int:
+        """Process every due study; returns how many were processed."""
+        due = self.journal.due_studies(self.settings.quiet_seconds)
+        for study_uid in due:
+            self.process(study_uid)
+        return len(due)
+
+    def process(self, study_uid: str) -> None:
+        paths = self.journal.study_instances(study_uid)
+        try:
+            outcome = self._analyse(study_uid, paths)
+        except Exception as exc:  # noqa: BLE001 - one bad study must not stop the others
+            log.exception("study %s: analysis failed", study_uid)
+            self.journal.record_failure(study_uid, len(paths), f"{type(exc).__name__}: {exc}")
+            return
+        destinations = [str(d) for d in self.settings.destinations]
+        self.journal.record_analysis(study_uid, len(paths), outcome.summary, outcome.result,
+                                     destinations)
+        summary = outcome.summary
+        log.info("study %s: %d instances, outcome=%s, protocol=%s, laterality=%s, result=%s",
+                 study_uid, len(paths), summary["outcome"], summary["protocol_id"] or "-",
+                 summary["laterality"],
+                 f"SR {outcome.result[0]} rev {outcome.result[2]} -> {outcome.result[1]}"
+                 if outcome.result else "none")
+
+    def _analyse(self, study_uid: str, paths: list[Path]) -> StudyResult:
+        items = []
+        for path in paths:
+            try:
+                items.append((path, read_header(path)))
+            except UnreadableFile as exc:
+                log.error("study %s: %s", study_uid, exc)
+        facts = analyze_study(study_uid, items)
+        decision = decide(facts, self.protocols)
+        result = None
+        if decision.outcome in self.settings.report_outcomes:
+            result = self._write_result(facts, decision, [ds for _, ds in items])
+        return StudyResult(contract_json(facts, decision), result)
+
+    def _write_result(self, facts: StudyFacts, decision: Decision,
+                      evidence: list[Dataset]) -> tuple[str, Path, int]:
+        uids = result_uids(facts, self.protocols.fingerprint)
+        earlier = self.journal.results_for_study(facts.study_instance_uid)
+        # The same inputs again (e.g. after a crash) keep their revision; new ones get the next.
+        revision = next((rev for uid, _, rev in earlier if uid == uids.sop_instance_uid),
+                        earlier[-1][2] + 1 if earlier else 1)
+        previous = next((dcmread(path, stop_before_pixels=True) for _, path, rev in earlier
+                         if rev == revision - 1), None)
+        sr = build_sr(facts, decision, evidence, uids, instance_number=revision,
+                      previous=previous, station=self.settings.ae_title)
+        buffer = io.BytesIO()
+        dcmwrite(buffer, sr, enforce_file_format=True)
+        path = spool.instance_path(self.settings.outbox_dir, facts.study_instance_uid,
+                                   uids.sop_instance_uid)
+        spool.write_atomically(path, buffer.getvalue())
+        return uids.sop_instance_uid, path, revision

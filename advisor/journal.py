@@ -1,0 +1,224 @@
+"""The SQLite journal: what was received, what was decided, what was delivered.
+
+Tables:
+
+- ``instances``: every acknowledged instance and its spool file;
+- ``studies``: per study, how many instances were received and how many the
+  last analysis saw (more received than analysed means: analyse again), and
+  the last outcome;
+- ``results``: every SR written, with its revision and outbox file;
+- ``deliveries``: one row per result and destination, with retry state.
+
+A row is committed before the C-STORE is answered Success, so that a restart
+finds every unfinished study and every undelivered result. One connection is
+shared by the receiver's and the workers' threads behind a lock.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS instances (
+    sop_instance_uid TEXT PRIMARY KEY,
+    study_instance_uid TEXT NOT NULL,
+    sop_class_uid TEXT NOT NULL,
+    path TEXT NOT NULL,
+    calling_ae TEXT NOT NULL,
+    received_at REAL NOT NULL,
+    own_output INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS instances_by_study ON instances(study_instance_uid);
+CREATE TABLE IF NOT EXISTS studies (
+    study_instance_uid TEXT PRIMARY KEY,
+    first_received REAL NOT NULL,
+    last_received REAL NOT NULL,
+    received_count INTEGER NOT NULL DEFAULT 0,
+    analyzed_count INTEGER NOT NULL DEFAULT 0,
+    outcome TEXT,
+    protocol_id TEXT,
+    laterality TEXT,
+    result_json TEXT,
+    error TEXT,
+    updated_at REAL
+);
+CREATE TABLE IF NOT EXISTS results (
+    sop_instance_uid TEXT PRIMARY KEY,
+    study_instance_uid TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    result_uid TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt REAL NOT NULL,
+    last_error TEXT,
+    delivered_at REAL,
+    PRIMARY KEY (result_uid, destination)
+);
+"""
+
+
+@dataclass(frozen=True)
+class StudyRow:
+    study_instance_uid: str
+    received_count: int
+    analyzed_count: int
+    outcome: str | None
+    protocol_id: str | None
+    laterality: str | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class DeliveryRow:
+    result_uid: str
+    destination: str
+    path: Path
+    study_instance_uid: str
+    attempts: int
+
+
+class Journal:
+    """Thread-safe access to the journal database at ``path``."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(SCHEMA)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, *args: object) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    # --- receive ------------------------------------------------------------
+
+    def record_instance(self, *, study_uid: str, sop_uid: str, sop_class_uid: str,
+                        path: Path, calling_ae: str, own_output: bool) -> bool:
+        """Record an acknowledged instance; False if it was already known.
+
+        A new instance re-opens its study (unless it is the advisor's own output
+        routed back, which must not trigger a new result).
+        """
+        now = time.time()
+        with self._transaction() as db:
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO instances VALUES (?,?,?,?,?,?,?)",
+                (sop_uid, study_uid, sop_class_uid, str(path), calling_ae, now, int(own_output)),
+            ).rowcount == 1
+            if inserted and not own_output:
+                db.execute(
+                    "INSERT INTO studies (study_instance_uid, first_received, last_received, "
+                    "received_count) VALUES (?,?,?,1) ON CONFLICT(study_instance_uid) DO UPDATE "
+                    "SET last_received=excluded.last_received, received_count=received_count+1",
+                    (study_uid, now, now))
+        return inserted
+
+    # --- assemble -----------------------------------------------------------
+
+    def due_studies(self, quiet_seconds: float) -> list[str]:
+        """Studies with unanalysed instances and no arrival for ``quiet_seconds``."""
+        rows = self._query(
+            "SELECT study_instance_uid FROM studies WHERE received_count > analyzed_count "
+            "AND last_received <= ? ORDER BY last_received", time.time() - quiet_seconds)
+        return [r[0] for r in rows]
+
+    def study_instances(self, study_uid: str) -> list[Path]:
+        rows = self._query("SELECT path FROM instances WHERE study_instance_uid=? AND own_output=0 "
+                           "ORDER BY received_at, sop_instance_uid", study_uid)
+        return [Path(r[0]) for r in rows]
+
+    def record_analysis(self, study_uid: str, analyzed_count: int, summary: dict,
+                        result: tuple[str, Path, int] | None, destinations: list[str]) -> None:
+        """Store a study's outcome, its new result (if any) and the deliveries it needs."""
+        now = time.time()
+        with self._transaction() as db:
+            if result is not None:
+                uid, path, revision = result
+                new = db.execute("INSERT OR IGNORE INTO results VALUES (?,?,?,?,?,?)",
+                                 (uid, study_uid, revision, str(path), summary["outcome"], now)).rowcount
+                if new:
+                    db.executemany("INSERT OR IGNORE INTO deliveries (result_uid, destination, "
+                                   "next_attempt) VALUES (?,?,?)", [(uid, d, now) for d in destinations])
+            db.execute("UPDATE studies SET analyzed_count=?, outcome=?, protocol_id=?, laterality=?, "
+                       "result_json=?, error=NULL, updated_at=? WHERE study_instance_uid=?",
+                       (analyzed_count, summary["outcome"], summary["protocol_id"],
+                        summary["laterality"], json.dumps(summary), now, study_uid))
+
+    def record_failure(self, study_uid: str, analyzed_count: int, error: str) -> None:
+        """An analysis that raised: keep the error, do not retry until new instances come."""
+        with self._transaction() as db:
+            db.execute("UPDATE studies SET analyzed_count=?, error=?, updated_at=? "
+                       "WHERE study_instance_uid=?", (analyzed_count, error, time.time(), study_uid))
+
+    # --- dispatch -----------------------------------------------------------
+
+    def due_deliveries(self, destinations: list[str]) -> list[DeliveryRow]:
+        marks = ",".join("?" * len(destinations))
+        rows = self._query(
+            "SELECT d.result_uid, d.destination, r.path, r.study_instance_uid, d.attempts "
+            "FROM deliveries d JOIN results r ON r.sop_instance_uid = d.result_uid "
+            f"WHERE d.status='pending' AND d.next_attempt <= ? AND d.destination IN ({marks}) "
+            "ORDER BY d.next_attempt", time.time(), *destinations)
+        return [DeliveryRow(r[0], r[1], Path(r[2]), r[3], r[4]) for r in rows]
+
+    def mark_delivered(self, result_uid: str, destination: str) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE deliveries SET status='delivered', attempts=attempts+1, "
+                       "delivered_at=?, last_error=NULL WHERE result_uid=? AND destination=?",
+                       (time.time(), result_uid, destination))
+
+    def mark_attempt_failed(self, result_uid: str, destination: str, error: str,
+                            retry_in: float) -> None:
+        with self._transaction() as db:
+            db.execute("UPDATE deliveries SET attempts=attempts+1, last_error=?, next_attempt=? "
+                       "WHERE result_uid=? AND destination=?",
+                       (error, time.time() + retry_in, result_uid, destination))
+
+    # --- reporting ----------------------------------------------------------
+
+    def studies(self) -> list[StudyRow]:
+        rows = self._query("SELECT study_instance_uid, received_count, analyzed_count, outcome, "
+                           "protocol_id, laterality, error FROM studies ORDER BY first_received")
+        return [StudyRow(*r) for r in rows]
+
+    def deliveries_for_study(self, study_uid: str) -> list[tuple[str, str, str, int, str | None]]:
+        """(result uid, destination, status, attempts, last error) of a study's results."""
+        return self._query(
+            "SELECT d.result_uid, d.destination, d.status, d.attempts, d.last_error FROM deliveries d "
+            "JOIN results r ON r.sop_instance_uid=d.result_uid WHERE r.study_instance_uid=? "
+            "ORDER BY r.revision, d.destination", study_uid)
+
+    def results_for_study(self, study_uid: str) -> list[tuple[str, Path, int]]:
+        rows = self._query("SELECT sop_instance_uid, path, revision FROM results "
+                           "WHERE study_instance_uid=? ORDER BY revision", study_uid)
+        return [(r[0], Path(r[1]), r[2]) for r in rows]
