@@ -126,13 +126,13 @@ def findings_sr(case: Case, evidence: list[Dataset]) -> Dataset:
                   series_instance_uid=us.uid(case.folder, "sr-series"), series_number=2,
                   sop_instance_uid=us.uid(case.folder, "sr"), instance_number=1,
                   manufacturer="Synthetic Sample Generator", is_complete=True,
-                  content_date="20260115", content_time="102000",
-                  contributing_equipment=[hd.ContributingEquipment(
-                      manufacturer="Synthetic Sample Generator",
-                      purpose_of_reference=codes.DCM.ProcessingEquipment,
-                      contribution_datetime="20260115102000")])
+                  content_date="20260115", content_time="102000")
     sr.SeriesDescription = "Sonographer findings"
-    sr.InstanceCreationDate, sr.InstanceCreationTime = "20260115", "102000"  # repeatable output
+    # highdicom stamps the time of creation; fix it so that the samples are repeatable.
+    sr.InstanceCreationDate, sr.InstanceCreationTime = "20260115", "102000"
+    for item in sr.ContributingEquipmentSequence:
+        if "ContributionDateTime" in item:
+            item.ContributionDateTime = "20260115102000"
     return sr
 
 
