@@ -134,3 +134,29 @@ def sample_study(name: str) -> Path:
 
 def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, timeout=120, **kwargs)
+
+
+@dataclass(frozen=True)
+class Validation:
+    dciodvfy: str
+    dsrdump: str
+    pixelmed: str
+
+    @staticmethod
+    def errors(output: str) -> list[str]:
+        return [line for line in output.splitlines() if line.lstrip().lower().startswith("error")]
+
+
+def validate_sr(path: Path) -> Validation:
+    """Run the three validators of SR-NOTES.md on ``path`` (they all exit 0: read the output)."""
+    dciodvfy = run([require_tool("dciodvfy"), str(path)])
+    dsrdump = run([require_tool("dsrdump"), "-v", "+Pt", "+Pc", str(path)])
+    assert dsrdump.returncode == 0, dsrdump.stderr
+    jar = Path("/usr/share/java/pixelmed.jar")
+    if not jar.exists():
+        pytest.fail("pixelmed.jar not found: apt-get install libpixelmed-java")
+    pixelmed = run([require_tool("java"), "-Djdk.xml.xpathExprGrpLimit=0",
+                    "-Djdk.xml.xpathExprOpLimit=0", "-Djdk.xml.xpathTotalOpLimit=0",
+                    "-cp", str(jar), "com.pixelmed.validate.DicomSRValidator", str(path)])
+    return Validation(dciodvfy.stdout + dciodvfy.stderr, dsrdump.stdout + dsrdump.stderr,
+                      pixelmed.stdout + pixelmed.stderr)
