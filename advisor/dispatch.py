@@ -16,12 +16,16 @@ from pathlib import Path
 
 from pydicom.errors import InvalidDicomError
 from pydicom.filereader import read_file_meta_info
-from pynetdicom import AE
+from pynetdicom import AE, _config
 
 from advisor.config import Destination, Settings
 from advisor.journal import Journal
 
 log = logging.getLogger(__name__)
+
+# Send each file's bytes as stored, read in chunks: no decoding, no re-encoding,
+# and memory stays flat however long the cine clip.
+_config.STORE_SEND_CHUNKED_DATASET = True
 
 MAX_CONTEXTS = 128  # PS3.8: presentation context IDs are odd numbers 1-255
 # C-STORE statuses that mean "stored": success and the warnings of PS3.4 B.2.3.
@@ -94,8 +98,8 @@ def _send_batch(destination: Destination, files: list[tuple[Path, tuple[str, str
 def _send_one(assoc, path: Path) -> SendResult:
     try:
         status = assoc.send_c_store(path)
-    except (ValueError, RuntimeError, OSError) as exc:
-        return SendResult(path, None, f"not sent: {exc}")
+    except Exception as exc:  # noqa: BLE001 - a file pynetdicom cannot send is reported, not fatal
+        return SendResult(path, None, f"not sent: {type(exc).__name__}: {exc}")
     if "Status" not in status:
         return SendResult(path, None, "no response (association aborted or timed out)")
     code = int(status.Status)
