@@ -160,3 +160,42 @@ def validate_sr(path: Path) -> Validation:
                     "-cp", str(jar), "com.pixelmed.validate.DicomSRValidator", str(path)])
     return Validation(dciodvfy.stdout + dciodvfy.stderr, dsrdump.stdout + dsrdump.stderr,
                       pixelmed.stdout + pixelmed.stderr)
+
+
+def require_isolated_network() -> None:
+    """Fail unless loopback is the only interface (scripts/run_tests.sh sees to that).
+
+    Needed before starting a peer that listens on every interface (DCMTK
+    storescp, Orthanc 1.10): in a private namespace that is loopback only.
+    """
+    interfaces = {name for _, name in socket.if_nameindex()}
+    if interfaces != {"lo"}:
+        pytest.fail("this test starts a peer that cannot bind to 127.0.0.1 only; run the suite "
+                    "with `bash scripts/run_tests.sh`, which gives it a loopback-only network "
+                    f"namespace (interfaces here: {sorted(interfaces)})")
+
+
+@pytest.fixture
+def start_storescp(tmp_path: Path, dcmtk) -> Iterator[Callable[..., tuple[subprocess.Popen, Path]]]:
+    """Factory: DCMTK storescp as a destination PACS on a given port, files in a folder."""
+    require_isolated_network()
+    started: list[subprocess.Popen] = []
+
+    def start(port: int, ae_title: str = "PACS") -> tuple[subprocess.Popen, Path]:
+        folder = tmp_path / f"storescp-{port}-{len(started)}"
+        folder.mkdir()
+        process = subprocess.Popen([dcmtk("storescp"), "-aet", ae_title, "-od", str(folder),
+                                    "-uf", str(port)], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        started.append(process)
+
+        def listening() -> bool:
+            with socket.socket() as sock:
+                return sock.connect_ex(("127.0.0.1", port)) == 0
+        wait_for(listening, what=f"storescp on {port}")
+        return process, folder
+
+    yield start
+    for process in started:
+        process.terminate()
+        process.wait(timeout=10)
