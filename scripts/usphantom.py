@@ -10,7 +10,8 @@ import io
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image
+import SimpleITK as sitk
+from PIL import Image, ImageDraw
 from pydicom import Dataset
 from pydicom.dataset import FileMetaDataset
 from pydicom.encaps import encapsulate
@@ -23,7 +24,11 @@ US_MULTIFRAME = "1.2.840.10008.5.1.4.1.1.3.1"
 
 @dataclass(frozen=True)
 class Sector:
-    """Curved-array geometry in pixels: apex (column, row), half angle, depth range."""
+    """Probe geometry in pixels: apex (column, row), half angle, depth range.
+
+    A curved or sector probe has a finite apex and beams fanning out from it; a
+    linear probe (``linear_width`` set) has parallel vertical beams.
+    """
 
     apex_x: float
     apex_y: float
@@ -31,47 +36,200 @@ class Sector:
     r_min: float
     r_max: float
     mm_per_pixel: float
+    linear_width: float | None = None
 
 
 @dataclass(frozen=True)
 class Focus:
+    """A calcific focus; ``shadow`` is how much of the beam it stops (0 to 1)."""
+
     x: float
     y: float
     diameter_mm: float
+    shadow: float = 0.9
 
 
-def sector_mask(shape: tuple[int, int], sector: Sector) -> np.ndarray:
-    rows, cols = np.mgrid[0:shape[0], 0:shape[1]]
-    dx, dy = cols - sector.apex_x, rows - sector.apex_y
-    radius = np.hypot(dx, dy)
-    angle = np.degrees(np.arctan2(dx, dy))
-    return (radius >= sector.r_min) & (radius <= sector.r_max) & (np.abs(angle) <= sector.half_angle_deg)
+@dataclass(frozen=True)
+class Mimic:
+    """Something bright that is not calcification.
+
+    kind: ``gas`` (bright, dirty shadow with reverberation bands), ``specular``
+    (long thin bright line), ``vessel`` (anechoic lumen between bright walls).
+    """
+
+    kind: str
+    x: float
+    y: float
+    size_mm: float
+    angle_deg: float = 0.0
 
 
-def bmode_frame(shape: tuple[int, int], sector: Sector, mass_center: tuple[float, float],
-                mass_radius: float, foci: list[Focus], seed: int) -> np.ndarray:
-    """One 8-bit B-mode frame: speckle, a hypoechoic mass, bright foci with shadows."""
+@dataclass(frozen=True)
+class Scene:
+    shape: tuple[int, int]
+    sector: Sector
+    mass_center: tuple[float, float]
+    mass_radius: float
+    mass_echo: float = 0.6
+    foci: tuple[Focus, ...] = ()
+    mimics: tuple[Mimic, ...] = ()
+    speckle_px: float = 1.2         # speckle grain size (PSF sigma), pixels
+    dynamic_range_db: float = 55.0
+    gain_db: float = 0.0
+    tgc_error_db: float = 0.0       # uncorrected attenuation left over, dB at full depth
+
+
+def _beam_coordinates(scene: Scene, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(depth along the beam, lateral position across beams) of image points, pixels."""
+    s = scene.sector
+    if s.linear_width is not None:
+        return rows - s.apex_y, cols - s.apex_x
+    dx, dy = cols - s.apex_x, rows - s.apex_y
+    return np.hypot(dx, dy), np.degrees(np.arctan2(dx, dy))
+
+
+def _image_coordinates(scene: Scene, depth: np.ndarray, lateral: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    s = scene.sector
+    if s.linear_width is not None:
+        return s.apex_x + lateral, s.apex_y + depth
+    theta = np.radians(lateral)
+    return s.apex_x + depth * np.sin(theta), s.apex_y + depth * np.cos(theta)
+
+
+def _beam_grid(scene: Scene) -> tuple[np.ndarray, np.ndarray]:
+    s = scene.sector
+    n_depth = int(s.r_max - s.r_min) + 1
+    if s.linear_width is not None:
+        lateral = np.linspace(-s.linear_width / 2, s.linear_width / 2, int(s.linear_width) + 1)
+    else:
+        arc = np.radians(2 * s.half_angle_deg) * s.r_max
+        lateral = np.linspace(-s.half_angle_deg, s.half_angle_deg, int(arc) + 1)
+    depth = np.linspace(s.r_min, s.r_max, n_depth)
+    return np.meshgrid(depth, lateral, indexing="ij")
+
+
+def _disk(x, y, cx, cy, radius):
+    return np.hypot(x - cx, y - cy) <= radius
+
+
+def _segment_distance(x, y, cx, cy, half_length, angle_deg):
+    """Distance from points to a segment centred at (cx, cy)."""
+    ux, uy = np.cos(np.radians(angle_deg)), np.sin(np.radians(angle_deg))
+    along = np.clip((x - cx) * ux + (y - cy) * uy, -half_length, half_length)
+    return np.hypot(x - (cx + along * ux), y - (cy + along * uy))
+
+
+def _correlated_speckle(shape, sigma_depth, sigma_lateral, rng) -> np.ndarray:
+    """Rayleigh speckle: magnitude of complex Gaussian noise blurred by the PSF."""
+    def blur(field):
+        image = sitk.GetImageFromArray(field.astype(np.float32))
+        image = sitk.SmoothingRecursiveGaussian(image, [float(sigma_lateral), float(sigma_depth)])
+        return sitk.GetArrayFromImage(image)
+    real, imag = blur(rng.standard_normal(shape)), blur(rng.standard_normal(shape))
+    magnitude = np.hypot(real, imag)
+    return magnitude / magnitude.mean()
+
+
+def _scene_in_beams(scene: Scene, depth, lateral, rng):
+    """Echogenicity and per-sample attenuation on the beam grid, plus reverberation."""
+    x, y = _image_coordinates(scene, depth, lateral)
+    mm = scene.sector.mm_per_pixel
+    echo = 1.0 + 0.15 * _correlated_speckle(depth.shape, 25, 25, rng)
+    speckle_weight = np.ones_like(depth)
+    mass = _disk(x, y, *scene.mass_center, scene.mass_radius)
+    echo[mass] *= scene.mass_echo
+    attenuation = np.zeros_like(depth)
+    reverberation = np.zeros_like(depth)
+    for focus in scene.foci:
+        inside = _disk(x, y, focus.x, focus.y, focus.diameter_mm / mm / 2)
+        echo[inside] = 40.0
+        speckle_weight[inside] = 0.25
+        # Stop the beam within the focus: a clean shadow behind it, along the beam.
+        attenuation[inside] += -np.log(1 - min(focus.shadow, 0.999)) / max(inside.sum(axis=0).max(), 1)
+    for mimic in scene.mimics:
+        size = mimic.size_mm / mm
+        if mimic.kind == "specular":
+            line = _segment_distance(x, y, mimic.x, mimic.y, size / 2, mimic.angle_deg) < 0.7
+            echo[line] = 25.0
+        elif mimic.kind == "vessel":
+            centre = _segment_distance(x, y, mimic.x, mimic.y, size * 2, mimic.angle_deg)
+            echo[centre < size / 2] = 0.03
+            echo[np.abs(centre - size / 2) < 0.8] = 12.0
+        elif mimic.kind == "gas":
+            blob = _disk(x, y, mimic.x, mimic.y, size / 2)
+            echo[blob] = 60.0
+            attenuation[blob] += 3.0 / max(blob.sum(axis=0).max(), 1)
+            gas_depth = np.where(blob.any(axis=0), np.argmax(blob, axis=0), -1)
+            spacing = max(int(1.5 / mm), 3)
+            for column in np.nonzero(gas_depth >= 0)[0]:
+                start = gas_depth[column] + int(size)
+                for k, row in enumerate(range(start, depth.shape[0], spacing)):
+                    reverberation[row:row + 2, column] = 30.0 * 0.8 ** k
+    return echo, attenuation, reverberation, speckle_weight
+
+
+def bmode_frame(scene: Scene, seed: int) -> np.ndarray:
+    """One 8-bit B-mode frame of ``scene``: simulated along the beams, then scan converted."""
     rng = np.random.default_rng(seed)
-    rows, cols = np.mgrid[0:shape[0], 0:shape[1]]
-    speckle = rng.rayleigh(1.0, shape)
-    speckle = (speckle + np.roll(speckle, 1, 0) + np.roll(speckle, 1, 1)) / 3
-    depth = np.hypot(cols - sector.apex_x, rows - sector.apex_y)
-    tissue = 90 * speckle * np.exp(-depth / (4 * shape[0]))
-    in_mass = np.hypot(cols - mass_center[0], rows - mass_center[1]) < mass_radius
-    tissue[in_mass] *= 0.7
-    for focus in foci:
-        radius_px = focus.diameter_mm / sector.mm_per_pixel / 2
-        d = np.hypot(cols - focus.x, rows - focus.y)
-        tissue[d <= radius_px] = 240
-        beam = np.arctan2(focus.x - sector.apex_x, focus.y - sector.apex_y)
-        ray_angle = np.arctan2(cols - sector.apex_x, rows - sector.apex_y)
-        focus_depth = np.hypot(focus.x - sector.apex_x, focus.y - sector.apex_y)
-        half_width = np.arctan2(radius_px, focus_depth)
-        shadow = (np.abs(ray_angle - beam) < half_width) & (depth > focus_depth + radius_px)
-        tissue[shadow] *= 0.15
-    frame = np.clip(tissue, 0, 255).astype(np.uint8)
-    frame[~sector_mask(shape, sector)] = 0
+    depth, lateral = _beam_grid(scene)
+    echo, attenuation, reverberation, speckle_weight = _scene_in_beams(scene, depth, lateral, rng)
+    transmission = np.exp(-np.cumsum(attenuation, axis=0))
+    transmission = np.vstack([np.ones((1, depth.shape[1])), transmission[:-1]])
+    psf = scene.speckle_px
+    speckle = 1 + speckle_weight * (_correlated_speckle(depth.shape, psf, psf * 1.8, rng) - 1)
+    tgc = 10 ** (-scene.tgc_error_db * (depth - depth.min()) / np.ptp(depth) / 20)
+    envelope = (echo * speckle + reverberation) * transmission * tgc + 0.02 * rng.rayleigh(1, depth.shape)
+    db = 20 * np.log10(envelope + 1e-6) + scene.gain_db
+    beams = np.clip((db + scene.dynamic_range_db * 0.4) / scene.dynamic_range_db * 255, 0, 255)
+    return _scan_convert(scene, beams, depth, lateral)
+
+
+def _scan_convert(scene: Scene, beams, depth, lateral) -> np.ndarray:
+    rows, cols = np.mgrid[0:scene.shape[0], 0:scene.shape[1]]
+    d, l = _beam_coordinates(scene, rows.astype(float), cols.astype(float))
+    d_step = depth[1, 0] - depth[0, 0]
+    l_step = lateral[0, 1] - lateral[0, 0]
+    i = np.round((d - depth[0, 0]) / d_step).astype(int)
+    j = np.round((l - lateral[0, 0]) / l_step).astype(int)
+    inside = (i >= 0) & (i < depth.shape[0]) & (j >= 0) & (j < depth.shape[1])
+    frame = np.zeros(scene.shape, np.uint8)
+    frame[inside] = beams[i[inside], j[inside]].astype(np.uint8)
     return frame
+
+
+def sector_mask(scene: Scene) -> np.ndarray:
+    rows, cols = np.mgrid[0:scene.shape[0], 0:scene.shape[1]]
+    d, l = _beam_coordinates(scene, rows.astype(float), cols.astype(float))
+    s = scene.sector
+    half = s.linear_width / 2 if s.linear_width is not None else s.half_angle_deg
+    return (d >= s.r_min) & (d <= s.r_max) & (np.abs(l) <= half)
+
+
+def draw_caliper(frame: np.ndarray, x: float, y: float, size: int, colour=(255, 255, 255)) -> None:
+    """A caliper cross drawn into the image, as scanners burn them in."""
+    image = Image.fromarray(frame)
+    draw = ImageDraw.Draw(image)
+    fill = colour if frame.ndim == 3 else colour[0]
+    draw.line([(x - size, y), (x + size, y)], fill=fill, width=1)
+    draw.line([(x, y - size), (x, y + size)], fill=fill, width=1)
+    frame[...] = np.asarray(image)
+
+
+def burn_text(frame: np.ndarray, x: int, y: int, text: str, colour=(255, 255, 255)) -> None:
+    image = Image.fromarray(frame)
+    ImageDraw.Draw(image).text((x, y), text, fill=colour if frame.ndim == 3 else colour[0])
+    frame[...] = np.asarray(image)
+
+
+def colour_box(frame: np.ndarray, box: tuple[int, int, int, int], seed: int) -> None:
+    """A colour Doppler box: red/blue flow pixels over the B-mode (RGB frames only)."""
+    rng = np.random.default_rng(seed)
+    x0, y0, x1, y1 = box
+    flow = rng.random((y1 - y0, x1 - x0)) > 0.6
+    patch = frame[y0:y1, x0:x1]
+    red = rng.random(flow.shape) > 0.5
+    patch[flow & red] = (220, 30, 30)
+    patch[flow & ~red] = (30, 60, 230)
 
 
 def ultrasound_region(shape: tuple[int, int], sector: Sector) -> Dataset:
@@ -93,8 +251,8 @@ def ultrasound_region(shape: tuple[int, int], sector: Sector) -> Dataset:
     return region
 
 
-def _to_color(frame: np.ndarray) -> np.ndarray:
-    return np.repeat(frame[..., None], 3, axis=2)
+def to_color(frame: np.ndarray) -> np.ndarray:
+    return frame if frame.ndim == 3 else np.repeat(frame[..., None], 3, axis=2)
 
 
 def _jpeg_frames(frames: list[np.ndarray]) -> list[bytes]:
@@ -126,10 +284,10 @@ def us_image(study: Dataset, series_uid: str, sop_uid: str, instance_number: int
     ds.Manufacturer = "Synthetic Sample Generator"
     ds.ContentDate, ds.ContentTime = study.StudyDate, study.StudyTime
     ds.PatientOrientation = ""
-    ds.SequenceOfUltrasoundRegions = [ultrasound_region(frames[0].shape, sector)]
-    color = encoding == "rgb" or (encoding == "jpeg" and instance_number % 2 == 0)
-    pixels = [_to_color(f) if color else f for f in frames]
-    ds.Rows, ds.Columns = frames[0].shape
+    ds.SequenceOfUltrasoundRegions = [ultrasound_region(frames[0].shape[:2], sector)]
+    color = frames[0].ndim == 3 or encoding == "rgb" or (encoding == "jpeg" and instance_number % 2 == 0)
+    pixels = [to_color(f) if color else f for f in frames]
+    ds.Rows, ds.Columns = frames[0].shape[:2]
     ds.SamplesPerPixel = 3 if color else 1
     ds.BitsAllocated = ds.BitsStored = 8
     ds.HighBit = 7

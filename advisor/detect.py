@@ -1,0 +1,344 @@
+"""Calcification detector on ultrasound pixels (SimpleITK).
+
+For each frame of a US image, inside a search mask:
+
+1. grey levels from any photometric interpretation (MONOCHROME1/2, RGB,
+   YBR via pydicom's conversion, PALETTE COLOR via its LUT); colour pixels
+   (Doppler, coloured graphics) are masked out;
+2. the tissue region and its spacing from Sequence of Ultrasound Regions
+   (PS3.3 C.8.5.5; PhysicalDelta in cm), or, without regions, the largest
+   bright fan with the spacing marked unknown; the beam apex is estimated from
+   the fan's edges (parallel edges: a linear probe, beams straight down);
+3. candidates: bright, compact blobs standing out of the local background,
+   measured with LabelShapeStatistics (equivalent diameter in mm, elongation,
+   roundness), after an opening that removes one-pixel lines (calipers, text);
+4. a posterior-shadow measure along the beam (from the apex through the
+   focus): the median behind the focus over the median beside it at the same
+   depth, and a reverberation test (periodic bright bands behind gas).
+
+Two tiers: ``shadow=True`` (calcific focus with posterior acoustic shadow: what
+the decision counts) and ``shadow=False`` (non-shadowing echogenic focus:
+"possible calcification", reported only). Frames are read one at a time, so
+memory stays flat for long cine clips.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import SimpleITK as sitk
+from pydicom import Dataset, dcmread
+from pydicom.pixels import apply_color_lut, iter_pixels
+
+from advisor.model import Focus
+
+ASSUMED_MM_PER_PIXEL = 0.3   # used when the image has no calibrated region
+MIN_DIAMETER_MM, MAX_DIAMETER_MM = 0.8, 12.0
+MAX_ELONGATION = 2.2
+MIN_ROUNDNESS = 0.55
+SHADOW_RATIO = 0.6           # behind / beside; below this the focus shadows
+EDGE_MARGIN_MM = 3.0
+THRESHOLD_SPREADS = 3.5      # residual above the background, in robust tissue spreads
+COLOUR_SPREAD = 40           # max-min over RGB channels above this: a colour pixel
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Where the tissue is in the frame and how the beams run."""
+
+    tissue: np.ndarray                 # bool, rows x columns
+    mm_per_pixel: float
+    spacing_known: bool
+    apex: tuple[float, float] | None   # (column, row); None: parallel beams (linear probe)
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What the detector found in one instance, and how it looked."""
+
+    foci: list[Focus]
+    mask: str                          # "mass-roi" or "tissue-region-eroded"
+    spacing_known: bool
+    frames: int
+
+
+# --- pixels -----------------------------------------------------------------
+
+def grey_frames(path: Path) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+    """(grey float32 frame, colour mask or None) for each frame, read one at a time."""
+    ds = dcmread(path, stop_before_pixels=True)
+    photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2"))
+    for frame in iter_pixels(path):
+        if photometric == "PALETTE COLOR":
+            frame = apply_color_lut(frame, ds)
+        yield to_grey(frame, photometric)
+
+
+def to_grey(frame: np.ndarray, photometric: str) -> tuple[np.ndarray, np.ndarray | None]:
+    if frame.ndim == 3:
+        frame = frame.astype(np.float32)
+        if frame.max() > 255:
+            frame *= 255.0 / frame.max()
+        colour = (frame.max(axis=2) - frame.min(axis=2)) > COLOUR_SPREAD
+        grey = frame.mean(axis=2)
+        grey[colour] = 0
+        return grey, colour
+    grey = frame.astype(np.float32)
+    top = float(grey.max()) or 1.0
+    if top > 255:
+        grey *= 255.0 / top
+    if photometric == "MONOCHROME1":
+        grey = 255.0 - grey
+    return grey, None
+
+
+# --- geometry -----------------------------------------------------------------
+
+def tissue_region(ds: Dataset, shape: tuple[int, int]) -> tuple[tuple[int, int, int, int] | None, float | None]:
+    """Bounding box (x0, y0, x1, y1) and mm per pixel of the first 2D tissue region."""
+    for region in ds.get("SequenceOfUltrasoundRegions", []):
+        if region.get("RegionSpatialFormat") != 1 or region.get("RegionDataType", 1) not in (1, 2):
+            continue
+        box = (int(region.RegionLocationMinX0), int(region.RegionLocationMinY0),
+               min(int(region.RegionLocationMaxX1), shape[1] - 1),
+               min(int(region.RegionLocationMaxY1), shape[0] - 1))
+        spacing = None
+        if region.get("PhysicalUnitsXDirection") == 3 and region.get("PhysicalDeltaX"):
+            spacing = abs(float(region.PhysicalDeltaX)) * 10.0
+        return box, spacing
+    return None, None
+
+
+def _largest_component(mask: np.ndarray) -> np.ndarray:
+    labels = sitk.ConnectedComponent(sitk.GetImageFromArray(mask.astype(np.uint8)))
+    labels = sitk.RelabelComponent(labels, sortByObjectSize=True)
+    return sitk.GetArrayFromImage(labels) == 1
+
+
+def _fill_rows(mask: np.ndarray) -> np.ndarray:
+    """Fill each row between its first and last pixel (shadows inside the fan stay tissue)."""
+    filled = np.zeros_like(mask)
+    rows = np.nonzero(mask.any(axis=1))[0]
+    for row in rows:
+        cols = np.nonzero(mask[row])[0]
+        filled[row, cols[0]:cols[-1] + 1] = True
+    return filled
+
+
+def fan_mask(grey: np.ndarray, box: tuple[int, int, int, int] | None) -> np.ndarray:
+    """The imaged fan: the largest bright connected area, row-filled."""
+    smooth = sitk.GetArrayFromImage(sitk.Median(sitk.GetImageFromArray(grey), [2, 2]))
+    bright = smooth > 6
+    if box is not None:
+        x0, y0, x1, y1 = box
+        inside = np.zeros_like(bright)
+        inside[y0:y1 + 1, x0:x1 + 1] = True
+        bright &= inside
+    if not bright.any():
+        return bright
+    return _fill_rows(_largest_component(bright))
+
+
+def estimate_apex(tissue: np.ndarray) -> tuple[float, float] | None:
+    """Intersection of lines fitted to the fan's left and right edges; None if parallel."""
+    rows = np.nonzero(tissue.any(axis=1))[0]
+    if len(rows) < 20:
+        return None
+    middle = rows[int(len(rows) * 0.3):int(len(rows) * 0.7)]
+    left = np.array([np.argmax(tissue[r]) for r in middle], float)
+    right = np.array([tissue.shape[1] - 1 - np.argmax(tissue[r][::-1]) for r in middle], float)
+    slope_l, icpt_l = np.polyfit(middle, left, 1)
+    slope_r, icpt_r = np.polyfit(middle, right, 1)
+    if abs(slope_l - slope_r) < 0.05:
+        return None
+    apex_row = (icpt_r - icpt_l) / (slope_l - slope_r)
+    return float(slope_l * apex_row + icpt_l), float(apex_row)
+
+
+def frame_geometry(ds: Dataset, grey: np.ndarray) -> Geometry:
+    box, spacing = tissue_region(ds, grey.shape)
+    tissue = fan_mask(grey, box)
+    return Geometry(tissue=tissue, mm_per_pixel=spacing or ASSUMED_MM_PER_PIXEL,
+                    spacing_known=spacing is not None, apex=estimate_apex(tissue))
+
+
+def search_mask(geometry: Geometry, roi: np.ndarray | None) -> tuple[np.ndarray, str]:
+    """The mass ROI inside the tissue if given, else the tissue eroded from its edges."""
+    if roi is not None:
+        return roi & geometry.tissue, "mass-roi"
+    radius = max(int(round(EDGE_MARGIN_MM / geometry.mm_per_pixel)), 1)
+    eroded = sitk.BinaryErode(sitk.GetImageFromArray(geometry.tissue.astype(np.uint8)),
+                              [radius, radius])
+    return sitk.GetArrayFromImage(eroded).astype(bool), "tissue-region-eroded"
+
+
+# --- candidates -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Candidate:
+    x: float
+    y: float
+    diameter_mm: float
+    roundness: float
+    contrast: float
+
+
+def _robust_spread(values: np.ndarray) -> tuple[float, float]:
+    median = float(np.median(values))
+    return median, 1.4826 * float(np.median(np.abs(values - median))) + 1e-3
+
+
+def _binomial_smooth(grey: np.ndarray) -> np.ndarray:
+    """3 x 3 [1 2 1] smoothing: takes the edge off single-pixel speckle, cheaply."""
+    padded = np.pad(grey, 1, mode="edge")
+    rows = padded[:-2] + 2 * padded[1:-1] + padded[2:]
+    return (rows[:, :-2] + 2 * rows[:, 1:-1] + rows[:, 2:]) / 16
+
+
+def _background(grey: np.ndarray, sigma_px: float) -> np.ndarray:
+    """A smooth local background, computed at a quarter of the resolution for speed."""
+    small = sitk.BinShrink(sitk.GetImageFromArray(grey), [4, 4])
+    small = sitk.GetArrayFromImage(sitk.SmoothingRecursiveGaussian(small, sigma_px))
+    full = np.repeat(np.repeat(small, 4, axis=0), 4, axis=1)
+    return np.pad(full, ((0, max(grey.shape[0] - full.shape[0], 0)),
+                         (0, max(grey.shape[1] - full.shape[1], 0))), mode="edge")[:grey.shape[0], :grey.shape[1]]
+
+
+def _open_cross(mask: np.ndarray) -> np.ndarray:
+    """Binary opening with a 3-pixel cross: removes lines one or two pixels wide."""
+    def shifted(m: np.ndarray) -> tuple[np.ndarray, ...]:
+        p = np.pad(m, 1)
+        return p[:-2, 1:-1], p[2:, 1:-1], p[1:-1, :-2], p[1:-1, 2:]
+    eroded = mask.copy()
+    for s in shifted(mask):
+        eroded &= s
+    opened = eroded.copy()
+    for s in shifted(eroded):
+        opened |= s
+    return opened
+
+
+def candidates(grey: np.ndarray, mask: np.ndarray, mm: float) -> list[Candidate]:
+    """Bright compact blobs inside ``mask``.
+
+    The local background is smoothed from a copy with bright pixels clipped, so
+    that a large focus does not raise its own background and break apart.
+    """
+    inside = grey[mask]
+    if inside.size == 0:
+        return []
+    median, spread = _robust_spread(inside)
+    background = _background(np.minimum(grey, median + 2 * spread), 4.0 / mm)
+    residual = _binomial_smooth(grey) - background
+    bright = (residual > THRESHOLD_SPREADS * spread) & mask
+    if mm < 0.4:
+        bright = _open_cross(bright)
+    labels = sitk.ConnectedComponent(sitk.GetImageFromArray(bright.astype(np.uint8)))
+    labels.SetSpacing((mm, mm))
+    stats = sitk.LabelShapeStatisticsImageFilter()
+    stats.Execute(labels)
+    found = []
+    for label in stats.GetLabels():
+        diameter = 2 * stats.GetEquivalentSphericalRadius(label)
+        if not MIN_DIAMETER_MM <= diameter <= MAX_DIAMETER_MM:
+            continue
+        if stats.GetElongation(label) > MAX_ELONGATION or stats.GetRoundness(label) < MIN_ROUNDNESS:
+            continue
+        cx, cy = (c / mm for c in stats.GetCentroid(label))
+        contrast = float(residual[int(round(cy)), int(round(cx))]) / spread
+        found.append(Candidate(cx, cy, diameter, stats.GetRoundness(label), contrast))
+    return found
+
+
+# --- shadow -----------------------------------------------------------------
+
+def _beam_axes(c: Candidate, apex: tuple[float, float] | None) -> tuple[np.ndarray, np.ndarray]:
+    along = np.array([0.0, 1.0]) if apex is None else np.array([c.x - apex[0], c.y - apex[1]])
+    along /= np.linalg.norm(along) or 1.0
+    return along, np.array([-along[1], along[0]])
+
+
+def _sample(grey: np.ndarray, tissue: np.ndarray, points: np.ndarray) -> np.ndarray:
+    cols, rows = np.round(points[..., 0]).astype(int), np.round(points[..., 1]).astype(int)
+    ok = (rows >= 0) & (rows < grey.shape[0]) & (cols >= 0) & (cols < grey.shape[1])
+    values = np.full(points.shape[:-1], np.nan, np.float32)
+    values[ok] = np.where(tissue[rows[ok], cols[ok]], grey[rows[ok], cols[ok]], np.nan)
+    return values
+
+
+def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate) -> tuple[float, bool]:
+    """(behind/beside ratio, reverberation seen) along the beam through ``c``."""
+    mm = geometry.mm_per_pixel
+    along, across = _beam_axes(c, geometry.apex)
+    radius = c.diameter_mm / 2 / mm
+    depths = np.arange(radius + 1.0 / mm, radius + 12.0 / mm, 1.0)
+    core = np.linspace(-0.5 * radius, 0.5 * radius, 3)
+    side = np.concatenate([np.linspace(radius + 2 / mm, radius + 5 / mm, 3),
+                           -np.linspace(radius + 2 / mm, radius + 5 / mm, 3)])
+    centre = np.array([c.x, c.y])
+
+    def strip(offsets):
+        grid = centre + depths[:, None, None] * along + offsets[None, :, None] * across
+        return _sample(grey, geometry.tissue, grid)
+
+    behind, beside = strip(core), strip(side)
+    valid_rows = np.isfinite(behind).all(axis=1)
+    if valid_rows.sum() * mm < 3.0 or not np.isfinite(beside).any():
+        return 1.0, False
+    profile = behind[valid_rows].mean(axis=1)
+    ratio = float(np.nanmedian(behind) / max(np.nanmedian(beside), 1.0))
+    return ratio, _reverberation(profile)
+
+
+def _reverberation(profile: np.ndarray) -> bool:
+    """Periodic bright bands behind the object (gas ring-down), not a clean shadow."""
+    if len(profile) < 8:
+        return False
+    centred = profile - profile.mean()
+    energy = float(np.dot(centred, centred))
+    if energy < 1e-6:
+        return False
+    autocorrelation = np.correlate(centred, centred, "full")[len(centred):] / energy
+    return bool(autocorrelation[2:len(centred) // 2].max(initial=0) > 0.4 and profile.max() > 60)
+
+
+# --- instance ---------------------------------------------------------------
+
+def _score(ratio: float, contrast: float, roundness: float) -> float:
+    return float(np.clip(0.5 * (1 - ratio) + 0.3 * min(contrast / 12, 1) + 0.2 * roundness, 0, 1))
+
+
+def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray) -> list[tuple[Candidate, bool, float]]:
+    """(candidate, shadow, score) for each focus found in one frame."""
+    found = []
+    for c in candidates(grey, mask, geometry.mm_per_pixel):
+        ratio, reverberates = shadow_measure(grey, geometry, c)
+        if reverberates:
+            continue
+        shadow = ratio < SHADOW_RATIO
+        if not shadow and (c.contrast < 6 or c.diameter_mm < 1.0):
+            continue
+        found.append((c, shadow, _score(ratio, c.contrast, c.roundness)))
+    return found
+
+
+def detect_instance(path: Path, roi: np.ndarray | None = None) -> Detection:
+    """All foci in every frame of the US image at ``path`` (one frame in memory at a time)."""
+    ds = dcmread(path, stop_before_pixels=True)
+    foci: list[Focus] = []
+    geometry, mask, mask_kind, frames = None, None, "tissue-region-eroded", 0
+    for number, (grey, colour) in enumerate(grey_frames(path), start=1):
+        if geometry is None:
+            geometry = frame_geometry(ds, grey)
+            mask, mask_kind = search_mask(geometry, roi)
+        frame_mask = mask if colour is None else mask & ~colour
+        for c, shadow, score in detect_frame(grey, geometry, frame_mask):
+            foci.append(Focus(sop_instance_uid=str(ds.SOPInstanceUID),
+                              sop_class_uid=str(ds.SOPClassUID), frame=number, x=c.x, y=c.y,
+                              diameter_mm=c.diameter_mm, shadow=shadow, score=score))
+        frames = number
+    return Detection(foci=foci, mask=mask_kind,
+                     spacing_known=bool(geometry and geometry.spacing_known), frames=frames)
