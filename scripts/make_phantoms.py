@@ -42,9 +42,9 @@ def random_sector(rng: np.random.Generator, shape: tuple[int, int]) -> us.Sector
     if kind == "linear":
         width = cols * rng.uniform(0.55, 0.85)
         apex_x = float(np.clip(apex_x, width / 2 + 5, cols - width / 2 - 5))
-        return us.Sector(apex_x, rows * 0.04, 0, 0, r_max - rows * 0.04, mm, linear_width=width)
+        return us.Sector(apex_x, rows * 0.09, 0, 0, r_max - rows * 0.09, mm, linear_width=width)
     if kind == "sector":
-        return us.Sector(apex_x, rows * 0.03, float(rng.uniform(35, 45)), rows * 0.02, r_max, mm)
+        return us.Sector(apex_x, rows * 0.08, float(rng.uniform(35, 45)), rows * 0.02, r_max - rows * 0.08, mm)
     apex_y = -rng.uniform(0.05, 0.25) * rows
     return us.Sector(apex_x, apex_y, float(rng.uniform(25, 38)), -apex_y + rows * 0.05,
                      r_max - apex_y, mm)
@@ -54,6 +54,45 @@ def point_in_fan(rng, scene_mask: np.ndarray, margin: int) -> tuple[float, float
     rows, cols = np.nonzero(scene_mask[margin:-margin, margin:-margin])
     i = rng.integers(len(rows))
     return float(cols[i] + margin), float(rows[i] + margin)
+
+
+def _beam_position(scene: us.Scene, x: float, y: float) -> tuple[float, float]:
+    depth, lateral = us.beam_coordinates(scene, np.array(y, float), np.array(x, float))
+    return float(depth), float(lateral)
+
+
+def visible(scene: us.Scene, fan: np.ndarray, new: us.Focus, placed: list[us.Focus]) -> bool:
+    """Inside the fan (with a margin), apart from the others and in no other's shadow."""
+    mm = scene.sector.mm_per_pixel
+    margin = int(new.diameter_mm / mm) + int(4 / mm)
+    x, y = int(round(new.x)), int(round(new.y))
+    if not (margin <= y < fan.shape[0] - margin and margin <= x < fan.shape[1] - margin):
+        return False
+    if not fan[y - margin:y + margin + 1, x - margin:x + margin + 1].all():
+        return False
+    depth, lateral = _beam_position(scene, new.x, new.y)
+    for other in placed:
+        if np.hypot(new.x - other.x, new.y - other.y) <= (other.diameter_mm + new.diameter_mm) / mm:
+            return False
+        other_depth, other_lateral = _beam_position(scene, other.x, other.y)
+        width = (other.diameter_mm + new.diameter_mm) / mm / 2 + 2 / mm
+        if scene.sector.linear_width is None:  # lateral is an angle: compare arc lengths
+            gap = abs(np.radians(lateral - other_lateral)) * min(depth, other_depth)
+        else:
+            gap = abs(lateral - other_lateral)
+        if gap < width:
+            return False  # one would sit in the other's shadow
+    return True
+
+
+def shadows_mass(scene: us.Scene, x: float, y: float, centre, radius: float) -> bool:
+    depth, lateral = _beam_position(scene, x, y)
+    mass_depth, mass_lateral = _beam_position(scene, *centre)
+    if scene.sector.linear_width is None:
+        gap = abs(np.radians(lateral - mass_lateral)) * mass_depth
+    else:
+        gap = abs(lateral - mass_lateral)
+    return depth < mass_depth and gap < radius + 10 / scene.sector.mm_per_pixel
 
 
 def random_scene(rng: np.random.Generator) -> tuple[us.Scene, dict]:
@@ -74,9 +113,7 @@ def random_scene(rng: np.random.Generator) -> tuple[us.Scene, dict]:
         shadow = float(rng.uniform(0.75, 0.95) if diameter >= 2 else rng.uniform(0.0, 0.5))
         candidate = us.Focus(centre[0] + distance * np.cos(angle), centre[1] + distance * np.sin(angle),
                              diameter, shadow)
-        far_enough = all(np.hypot(candidate.x - f.x, candidate.y - f.y) > (f.diameter_mm + diameter) / mm
-                         for f in foci)
-        if far_enough:
+        if visible(probe, fan, candidate, foci):
             foci.append(candidate)
     mimics = []
     for kind, count in (("gas", rng.integers(0, 2)), ("specular", rng.integers(0, 3)),
@@ -85,6 +122,8 @@ def random_scene(rng: np.random.Generator) -> tuple[us.Scene, dict]:
             x, y = point_in_fan(rng, fan, 20)
             if np.hypot(x - centre[0], y - centre[1]) < radius + 10 / mm:
                 continue  # mimics sit beside the mass, not in it
+            if kind == "gas" and shadows_mass(probe, x, y, centre, radius):
+                continue  # gas above the mass would hide it: not a fair test
             size = {"gas": rng.uniform(4, 10), "specular": rng.uniform(10, 30),
                     "vessel": rng.uniform(2, 6)}[kind]
             mimics.append(us.Mimic(kind, x, y, float(size), float(rng.uniform(-30, 30))))

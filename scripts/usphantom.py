@@ -79,7 +79,7 @@ class Scene:
     tgc_error_db: float = 0.0       # uncorrected attenuation left over, dB at full depth
 
 
-def _beam_coordinates(scene: Scene, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def beam_coordinates(scene: Scene, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(depth along the beam, lateral position across beams) of image points, pixels."""
     s = scene.sector
     if s.linear_width is not None:
@@ -164,7 +164,7 @@ def _scene_in_beams(scene: Scene, depth, lateral, rng):
             for column in np.nonzero(gas_depth >= 0)[0]:
                 start = gas_depth[column] + int(size)
                 for k, row in enumerate(range(start, depth.shape[0], spacing)):
-                    reverberation[row:row + 2, column] = 30.0 * 0.8 ** k
+                    reverberation[row:row + 2, column] = 4.0 * 0.85 ** k
     return echo, attenuation, reverberation, speckle_weight
 
 
@@ -178,7 +178,8 @@ def bmode_frame(scene: Scene, seed: int) -> np.ndarray:
     psf = scene.speckle_px
     speckle = 1 + speckle_weight * (_correlated_speckle(depth.shape, psf, psf * 1.8, rng) - 1)
     tgc = 10 ** (-scene.tgc_error_db * (depth - depth.min()) / np.ptp(depth) / 20)
-    envelope = (echo * speckle + reverberation) * transmission * tgc + 0.02 * rng.rayleigh(1, depth.shape)
+    # Ring-down from gas is a multiple reflection: it shows behind the gas, not attenuated by it.
+    envelope = (echo * speckle * transmission + reverberation * speckle) * tgc + 0.02 * rng.rayleigh(1, depth.shape)
     db = 20 * np.log10(envelope + 1e-6) + scene.gain_db
     beams = np.clip((db + scene.dynamic_range_db * 0.4) / scene.dynamic_range_db * 255, 0, 255)
     return _scan_convert(scene, beams, depth, lateral)
@@ -186,7 +187,7 @@ def bmode_frame(scene: Scene, seed: int) -> np.ndarray:
 
 def _scan_convert(scene: Scene, beams, depth, lateral) -> np.ndarray:
     rows, cols = np.mgrid[0:scene.shape[0], 0:scene.shape[1]]
-    d, l = _beam_coordinates(scene, rows.astype(float), cols.astype(float))
+    d, l = beam_coordinates(scene, rows.astype(float), cols.astype(float))
     d_step = depth[1, 0] - depth[0, 0]
     l_step = lateral[0, 1] - lateral[0, 0]
     i = np.round((d - depth[0, 0]) / d_step).astype(int)
@@ -199,7 +200,7 @@ def _scan_convert(scene: Scene, beams, depth, lateral) -> np.ndarray:
 
 def sector_mask(scene: Scene) -> np.ndarray:
     rows, cols = np.mgrid[0:scene.shape[0], 0:scene.shape[1]]
-    d, l = _beam_coordinates(scene, rows.astype(float), cols.astype(float))
+    d, l = beam_coordinates(scene, rows.astype(float), cols.astype(float))
     s = scene.sector
     half = s.linear_width / 2 if s.linear_width is not None else s.half_angle_deg
     return (d >= s.r_min) & (d <= s.r_max) & (np.abs(l) <= half)
@@ -233,15 +234,20 @@ def colour_box(frame: np.ndarray, box: tuple[int, int, int, int], seed: int) -> 
 
 
 def ultrasound_region(shape: tuple[int, int], sector: Sector) -> Dataset:
-    """One SequenceOfUltrasoundRegions item: 2D tissue, PhysicalDelta in cm (PS3.3 C.8.5.5)."""
+    """One SequenceOfUltrasoundRegions item: 2D tissue, PhysicalDelta in cm (PS3.3 C.8.5.5).
+
+    The region is the bounding box of the imaged fan, as scanners set it.
+    """
+    fan = sector_mask(Scene(shape=shape, sector=sector, mass_center=(0, 0), mass_radius=0))
+    rows, cols = np.nonzero(fan)
     region = Dataset()
     region.RegionSpatialFormat = 1
     region.RegionDataType = 1
     region.RegionFlags = 0
-    region.RegionLocationMinX0 = 0
-    region.RegionLocationMinY0 = 0
-    region.RegionLocationMaxX1 = shape[1] - 1
-    region.RegionLocationMaxY1 = shape[0] - 1
+    region.RegionLocationMinX0 = int(cols.min())
+    region.RegionLocationMinY0 = int(rows.min())
+    region.RegionLocationMaxX1 = int(cols.max())
+    region.RegionLocationMaxY1 = int(rows.max())
     region.PhysicalUnitsXDirection = 3
     region.PhysicalUnitsYDirection = 3
     region.PhysicalDeltaX = sector.mm_per_pixel / 10
