@@ -39,8 +39,9 @@ ASSUMED_MM_PER_PIXEL = 0.3   # used when the image has no calibrated region
 MIN_DIAMETER_MM, MAX_DIAMETER_MM = 0.8, 12.0
 MAX_ELONGATION = 2.2
 MIN_ROUNDNESS = 0.55
-SHADOW_RATIO = 0.6           # behind / beside; below this the focus shadows
+SHADOW_RATIO = 0.72          # behind / beside; below this the focus shadows
 DIRTY_FRACTION = 0.15        # share of a shadow's profile at tissue brightness: gas, not stone
+GAS_MIN_MM = 3.0             # calcific foci this large shadow cleanly; a dirty shadow means gas
 POSSIBLE_CONTRAST = 6.0      # a focus without shadow is reported only above this contrast
 EDGE_MARGIN_MM = 3.0
 THRESHOLD_SPREADS = 3.0      # residual above the background, in robust tissue spreads
@@ -264,7 +265,7 @@ def candidates(grey: np.ndarray, mask: np.ndarray, mm: float) -> list[Candidate]
         cx, cy = (c / mm for c in stats.GetCentroid(label))
         x0, y0, width, height = stats.GetBoundingBox(label)
         contrast = float(residual[y0:y0 + height, x0:x0 + width].max()) / spread
-        if _caliper_cross(grey, cx, cy, max(width, height) / 2, median + THRESHOLD_SPREADS * spread):
+        if _caliper_cross(grey, cx, cy, diameter / mm / 2, median + THRESHOLD_SPREADS * spread):
             continue
         found.append(Candidate(cx, cy, diameter, stats.GetRoundness(label), contrast))
     return found
@@ -273,7 +274,7 @@ def candidates(grey: np.ndarray, mask: np.ndarray, mm: float) -> list[Candidate]
 def _caliper_cross(grey: np.ndarray, x: float, y: float, half: float, level: float) -> bool:
     """Bright thin arms leaving the blob up, down, left and right: a caliper cross."""
     col, row = int(round(x)), int(round(y))
-    reach = np.arange(int(half) + 2, int(half) + 6)
+    reach = np.arange(int(half) + 1, int(half) + 4)
     arms = 0
     for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)):
         rows, cols = row + dy * reach, col + dx * reach
@@ -376,8 +377,8 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray) -> list
     found = []
     for c in candidates(grey, mask, geometry.mm_per_pixel):
         behind = shadow_measure(grey, geometry, c)
-        if behind.reverberation:
-            continue  # gas
+        if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM):
+            continue  # gas: ring-down, or a large bright blob with a dirty shadow
         shadow = behind.ratio < SHADOW_RATIO and not behind.dirty
         if not shadow and c.contrast < POSSIBLE_CONTRAST:
             continue
