@@ -42,7 +42,9 @@ MIN_ROUNDNESS = 0.55
 SHADOW_RATIO = 0.72          # behind / beside; below this the focus shadows
 DIRTY_FRACTION = 0.15        # share of a shadow's profile at tissue brightness: gas, not stone
 GAS_MIN_MM = 3.0             # calcific foci this large shadow cleanly; a dirty shadow means gas
-POSSIBLE_CONTRAST = 6.0      # a focus without shadow is reported only above this contrast
+POSSIBLE_CONTRAST = 5.5      # a focus without shadow is reported only above this contrast,
+POSSIBLE_MAX_MM = 4.0        # this size or smaller,
+POSSIBLE_MIN_ROUNDNESS = 0.85  # and this round
 EDGE_MARGIN_MM = 3.0
 THRESHOLD_SPREADS = 3.0      # residual above the background, in robust tissue spreads
 COLOUR_SPREAD = 40           # max-min over RGB channels above this: a colour pixel
@@ -101,13 +103,19 @@ def to_grey(frame: np.ndarray, photometric: str) -> tuple[np.ndarray, np.ndarray
 # --- geometry -----------------------------------------------------------------
 
 def tissue_region(ds: Dataset, shape: tuple[int, int]) -> tuple[tuple[int, int, int, int] | None, float | None]:
-    """Bounding box (x0, y0, x1, y1) and mm per pixel of the first 2D tissue region."""
+    """Bounding box (x0, y0, x1, y1) and mm per pixel of the first 2D tissue region.
+
+    A region that does not fit the image (a resized image whose regions were
+    not updated) is not trusted: neither its box nor its spacing is used.
+    """
     for region in ds.get("SequenceOfUltrasoundRegions", []):
         if region.get("RegionSpatialFormat") != 1 or region.get("RegionDataType", 1) not in (1, 2):
             continue
         box = (int(region.RegionLocationMinX0), int(region.RegionLocationMinY0),
-               min(int(region.RegionLocationMaxX1), shape[1] - 1),
-               min(int(region.RegionLocationMaxY1), shape[0] - 1))
+               int(region.RegionLocationMaxX1), int(region.RegionLocationMaxY1))
+        if box[2] >= shape[1] * 1.02 or box[3] >= shape[0] * 1.02:
+            return None, None
+        box = (box[0], box[1], min(box[2], shape[1] - 1), min(box[3], shape[0] - 1))
         spacing = None
         if region.get("PhysicalUnitsXDirection") == 3 and region.get("PhysicalDeltaX"):
             spacing = abs(float(region.PhysicalDeltaX)) * 10.0
@@ -132,17 +140,21 @@ def _fill_rows(mask: np.ndarray) -> np.ndarray:
 
 
 def fan_mask(grey: np.ndarray, box: tuple[int, int, int, int] | None) -> np.ndarray:
-    """The imaged fan: the largest bright connected area, row-filled."""
-    smooth = sitk.GetArrayFromImage(sitk.Median(sitk.GetImageFromArray(grey), [2, 2]))
-    bright = smooth > 6
+    """The imaged fan: the largest densely bright area, row-filled.
+
+    Density (the share of lit pixels around each pixel) keeps out burned-in text
+    and graphics, which are sparse strokes on black, even where they touch the image.
+    """
+    lit = sitk.GetImageFromArray((grey > 6).astype(np.float32))
+    dense = sitk.GetArrayFromImage(sitk.BoxMean(lit, [7, 7])) > 0.6
     if box is not None:
         x0, y0, x1, y1 = box
-        inside = np.zeros_like(bright)
+        inside = np.zeros_like(dense)
         inside[y0:y1 + 1, x0:x1 + 1] = True
-        bright &= inside
-    if not bright.any():
-        return bright
-    return _fill_rows(_largest_component(bright))
+        dense &= inside
+    if not dense.any():
+        return dense
+    return _fill_rows(_largest_component(dense))
 
 
 def estimate_apex(tissue: np.ndarray) -> tuple[float, float] | None:
@@ -168,12 +180,32 @@ def estimate_apex(tissue: np.ndarray) -> tuple[float, float] | None:
     if abs(slope_l - slope_r) < 0.05:
         return None
     apex_row = (icpt_r - icpt_l) / (slope_l - slope_r)
+    if apex_row > rows[0] + 0.05 * len(rows) or slope_l > slope_r:
+        return None  # not a fan opening downwards from a probe at the top: assume vertical beams
     return float(slope_l * apex_row + icpt_l), float(apex_row)
+
+
+def graphics_mask(grey: np.ndarray) -> np.ndarray:
+    """Burned-in text and graphics: white drawn straight onto black.
+
+    An image blurs every edge over a few pixels (its resolution); text drawn on
+    the black margin jumps from black to white between neighbouring pixels, even
+    where it touches the image.
+    """
+    white, black = grey >= 250, grey <= 2
+    jump = np.zeros_like(white)
+    jump[:, 1:] |= white[:, 1:] & black[:, :-1]
+    jump[:, :-1] |= white[:, :-1] & black[:, 1:]
+    jump[1:] |= white[1:] & black[:-1]
+    jump[:-1] |= white[:-1] & black[1:]
+    strokes = sitk.GetImageFromArray(jump.astype(np.uint8))
+    return sitk.GetArrayFromImage(sitk.BinaryDilate(strokes, [3, 3])).astype(bool)
 
 
 def frame_geometry(ds: Dataset, grey: np.ndarray) -> Geometry:
     box, spacing = tissue_region(ds, grey.shape)
-    tissue = fan_mask(grey, box)
+    graphics = graphics_mask(grey)
+    tissue = fan_mask(np.where(graphics, 0, grey), box) & ~graphics
     return Geometry(tissue=tissue, mm_per_pixel=spacing or ASSUMED_MM_PER_PIXEL,
                     spacing_known=spacing is not None, apex=estimate_apex(tissue))
 
@@ -372,6 +404,16 @@ def _score(ratio: float, contrast: float, roundness: float) -> float:
     return float(np.clip(0.5 * (1 - ratio) + 0.3 * min(contrast / 12, 1) + 0.2 * roundness, 0, 1))
 
 
+def _possible_calcification(c: Candidate) -> bool:
+    """A non-shadowing echogenic focus worth reporting: small, round and clearly bright.
+
+    A bright blob larger than this without a clean shadow is not a calcific focus
+    (a calcification that size shadows): tissue, fat or gas.
+    """
+    return (c.contrast >= POSSIBLE_CONTRAST and c.diameter_mm <= POSSIBLE_MAX_MM
+            and c.roundness >= POSSIBLE_MIN_ROUNDNESS)
+
+
 def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray) -> list[tuple[Candidate, bool, float]]:
     """(candidate, shadow, score) for each focus found in one frame."""
     found = []
@@ -380,7 +422,7 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray) -> list
         if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM):
             continue  # gas: ring-down, or a large bright blob with a dirty shadow
         shadow = behind.ratio < SHADOW_RATIO and not behind.dirty
-        if not shadow and c.contrast < POSSIBLE_CONTRAST:
+        if not shadow and not _possible_calcification(c):
             continue
         found.append((c, shadow, _score(behind.ratio, c.contrast, c.roundness)))
     return found

@@ -119,6 +119,11 @@ def _segment_distance(x, y, cx, cy, half_length, angle_deg):
     return np.hypot(x - (cx + along * ux), y - (cy + along * uy))
 
 
+def _blur(field: np.ndarray, sigma: float) -> np.ndarray:
+    image = sitk.SmoothingRecursiveGaussian(sitk.GetImageFromArray(field.astype(np.float32)), float(sigma))
+    return sitk.GetArrayFromImage(image)
+
+
 def _correlated_speckle(shape, sigma_depth, sigma_lateral, rng) -> np.ndarray:
     """Rayleigh speckle: magnitude of complex Gaussian noise blurred by the PSF."""
     def blur(field):
@@ -178,8 +183,10 @@ def bmode_frame(scene: Scene, seed: int) -> np.ndarray:
     psf = scene.speckle_px
     speckle = 1 + speckle_weight * (_correlated_speckle(depth.shape, psf, psf * 1.8, rng) - 1)
     tgc = 10 ** (-scene.tgc_error_db * (depth - depth.min()) / np.ptp(depth) / 20)
+    # Objects' edges are blurred by the system's resolution (the speckle already is).
     # Ring-down from gas is a multiple reflection: it shows behind the gas, not attenuated by it.
-    envelope = (echo * speckle * transmission + reverberation * speckle) * tgc + 0.02 * rng.rayleigh(1, depth.shape)
+    structure = np.clip(_blur(echo * transmission + reverberation, psf * 0.6), 0, None)
+    envelope = structure * speckle * tgc + 0.02 * rng.rayleigh(1, depth.shape)
     db = 20 * np.log10(envelope + 1e-6) + scene.gain_db
     beams = np.clip((db + scene.dynamic_range_db * 0.4) / scene.dynamic_range_db * 255, 0, 255)
     return _scan_convert(scene, beams, depth, lateral)
