@@ -18,7 +18,9 @@ from pydicom.errors import InvalidDicomError
 from pydicom.sr.coding import Code
 
 from advisor import codes, is_own_output, text
-from advisor.model import SOURCE_PRECEDENCE, InstanceRef, Observation, Resolved, StudyFacts
+from advisor.detect import ASSUMED_MM_PER_PIXEL, Detection, detect_instance
+from advisor.masks import mass_masks
+from advisor.model import SOURCE_PRECEDENCE, Focus, InstanceRef, Observation, Resolved, StudyFacts
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +182,58 @@ def sr_observations(ds: Dataset) -> Iterator[Observation]:
             yield from text_observations(str(item.TextValue), "sr-text", uid, "findings SR text")
 
 
+# --- pixels ---------------------------------------------------------------
+
+US_IMAGE_CLASSES = ("1.2.840.10008.5.1.4.1.1.6.1", "1.2.840.10008.5.1.4.1.1.3.1")
+
+
+def is_us_image(ds: Dataset) -> bool:
+    return str(ds.SOPClassUID) in US_IMAGE_CLASSES and "Rows" in ds
+
+
+def _detector_note(detections: list[tuple[str, Detection]]) -> str:
+    frames = sum(d.frames for _, d in detections)
+    masks = sorted({d.mask for _, d in detections})
+    unknown = [uid for uid, d in detections if not d.spacing_known]
+    note = (f"Detector: {frames} frame(s) of {len(detections)} image(s) searched "
+            f"({', '.join(masks)}).")
+    if unknown:
+        note += (f" No calibrated ultrasound region on {len(unknown)} image(s): sizes there "
+                 f"assume {ASSUMED_MM_PER_PIXEL} mm per pixel.")
+    return note
+
+
+def pixel_evidence(items: list[tuple[Path, Dataset]]) -> tuple[list[Focus], list[Observation], list[str]]:
+    """Foci found by the detector in every US image, as evidence about calcification.
+
+    A shadowing focus counts as calcification present; finding none is not
+    evidence of absence (ultrasound can miss calcification).
+    """
+    images = [(p, ds) for p, ds in items if is_us_image(ds)]
+    if not images:
+        return [], [], []
+    masks = mass_masks(items, {str(ds.SOPInstanceUID): (int(ds.Rows), int(ds.Columns))
+                               for _, ds in images})
+    foci, observations, notes, detections = [], [], [], []
+    for path, ds in images:
+        uid = str(ds.SOPInstanceUID)
+        try:
+            detection = detect_instance(path, {frame: m for (u, frame), m in masks.items() if u == uid})
+        except Exception as exc:  # noqa: BLE001 - undecodable pixels: say so, keep the other evidence
+            notes.append(f"Detector could not read the pixels of {uid}: {exc}")
+            continue
+        detections.append((uid, detection))
+        foci.extend(detection.foci)
+        shadowing = [f for f in detection.foci if f.shadow]
+        if shadowing:
+            observations.append(Observation(
+                "calcification", "present", "detector", uid,
+                f"{len(shadowing)} shadowing focus/foci, largest {max(f.diameter_mm for f in shadowing):.1f} mm"))
+    if detections:
+        notes.append(_detector_note(detections))
+    return foci, observations, notes
+
+
 # --- precedence -----------------------------------------------------------
 
 def _rank(source: str) -> int:
@@ -218,8 +272,12 @@ def disagreements(observations: list[Observation], kind: str, chosen: Resolved) 
 
 # --- study ----------------------------------------------------------------
 
-def analyze_study(study_uid: str, items: list[tuple[Path, Dataset]]) -> StudyFacts:
-    """Facts of one study from its (path, header dataset) pairs."""
+def analyze_study(study_uid: str, items: list[tuple[Path, Dataset]], detect: bool = True) -> StudyFacts:
+    """Facts of one study from its (path, header dataset) pairs.
+
+    ``detect`` runs the pixel detector on every US image (pixels are read from
+    ``path`` one frame at a time).
+    """
     items = [(p, ds) for p, ds in items if not is_own_output(ds)]
     datasets = [ds for _, ds in items]
     observations: list[Observation] = []
@@ -227,10 +285,12 @@ def analyze_study(study_uid: str, items: list[tuple[Path, Dataset]]) -> StudyFac
         observations.extend(header_observations(ds))
         if str(ds.get("Modality", "")).upper() == "SR":
             observations.extend(sr_observations(ds))
+    foci, detector_observations, detector_notes = pixel_evidence(items) if detect else ([], [], [])
+    observations.extend(detector_observations)
     age, age_source = patient_age(datasets)
     resolved = {kind: resolve(observations, kind) for kind in ("laterality", "mass", "calcification")}
-    notes = [note for kind, chosen in resolved.items()
-             for note in disagreements(observations, kind, chosen)]
+    notes = detector_notes + [note for kind, chosen in resolved.items()
+                              for note in disagreements(observations, kind, chosen)]
     return StudyFacts(
         study_instance_uid=study_uid,
         instances=[instance_ref(p, ds) for p, ds in items],
@@ -239,7 +299,7 @@ def analyze_study(study_uid: str, items: list[tuple[Path, Dataset]]) -> StudyFac
         region_texts=sorted({value for ds in datasets for _, value in header_texts(ds)}),
         age_years=age, age_source=age_source, weight_kg=patient_weight(datasets),
         laterality=resolved["laterality"], mass=resolved["mass"],
-        calcification=resolved["calcification"], observations=observations, notes=notes)
+        calcification=resolved["calcification"], observations=observations, foci=foci, notes=notes)
 
 
 def dicom_files(paths: Iterable[Path]) -> Iterator[Path]:

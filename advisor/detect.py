@@ -47,6 +47,7 @@ POSSIBLE_MAX_MM = 4.0        # this size or smaller,
 POSSIBLE_MIN_ROUNDNESS = 0.85  # and this round
 EDGE_MARGIN_MM = 3.0
 THRESHOLD_SPREADS = 3.0      # residual above the background, in robust tissue spreads
+FLAT_GREY_LEVELS = 12        # a drawn line varies less than this along its length
 COLOUR_SPREAD = 40           # max-min over RGB channels above this: a colour pixel
 
 
@@ -299,22 +300,28 @@ def candidates(grey: np.ndarray, mask: np.ndarray, mm: float) -> list[Candidate]
         cx, cy = (c / mm for c in stats.GetCentroid(label))
         x0, y0, width, height = stats.GetBoundingBox(label)
         contrast = float(residual[y0:y0 + height, x0:x0 + width].max()) / spread
-        if _caliper_cross(grey, cx, cy, diameter / mm / 2, median + THRESHOLD_SPREADS * spread):
+        if _drawn_lines(grey, cx, cy, diameter / mm / 2, median + THRESHOLD_SPREADS * spread):
             continue
         found.append(Candidate(cx, cy, diameter, stats.GetRoundness(label), contrast))
     return found
 
 
-def _caliper_cross(grey: np.ndarray, x: float, y: float, half: float, level: float) -> bool:
-    """Bright thin arms leaving the blob up, down, left and right: a caliper cross."""
+def _drawn_lines(grey: np.ndarray, x: float, y: float, half: float, level: float) -> bool:
+    """Graphics drawn over the tissue (caliper crosses, measurement boxes): bright, flat,
+    straight arms leaving the blob in two or more of the four axis directions.
+
+    Speckled tissue is never flat along a line; a drawn line is.
+    """
     col, row = int(round(x)), int(round(y))
-    reach = np.arange(int(half) + 1, int(half) + 4)
+    reach = np.arange(int(half) + 1, int(half) + 5)
     arms = 0
     for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0)):
         rows, cols = row + dy * reach, col + dx * reach
-        ok = (rows >= 0) & (rows < grey.shape[0]) & (cols >= 0) & (cols < grey.shape[1])
-        arms += bool(ok.all() and (grey[rows, cols] > level).all())
-    return arms >= 3
+        if not ((rows >= 0) & (rows < grey.shape[0]) & (cols >= 0) & (cols < grey.shape[1])).all():
+            continue
+        values = grey[rows, cols]
+        arms += bool((values > level).all() and np.ptp(values) <= FLAT_GREY_LEVELS)
+    return arms >= 2
 
 
 # --- shadow -----------------------------------------------------------------
@@ -430,20 +437,29 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray) -> list
     return found
 
 
-def detect_instance(path: Path, roi: np.ndarray | None = None) -> Detection:
-    """All foci in every frame of the US image at ``path`` (one frame in memory at a time)."""
+def detect_instance(path: Path, rois: dict[int | None, np.ndarray] | None = None) -> Detection:
+    """All foci in every frame of the US image at ``path`` (one frame in memory at a time).
+
+    ``rois`` maps a frame number (None: every frame) to a mass mask; frames
+    without one are searched in the tissue region eroded from its edges.
+    """
+    rois = rois or {}
     ds = dcmread(path, stop_before_pixels=True)
     foci: list[Focus] = []
-    geometry, mask, mask_kind, frames = None, None, "tissue-region-eroded", 0
+    geometry, tissue_mask, frames, kinds = None, None, 0, set()
     for number, (grey, colour) in enumerate(grey_frames(path), start=1):
         if geometry is None:
             geometry = frame_geometry(ds, grey)
-            mask, mask_kind = search_mask(geometry, roi)
-        frame_mask = mask if colour is None else mask & ~colour
-        for c, shadow, score in detect_frame(grey, geometry, frame_mask):
+            tissue_mask, _ = search_mask(geometry, None)
+        roi = rois.get(number, rois.get(None))
+        mask, kind = search_mask(geometry, roi) if roi is not None else (tissue_mask, "tissue-region-eroded")
+        kinds.add(kind)
+        for c, shadow, score in detect_frame(grey, geometry, mask if colour is None else mask & ~colour):
             foci.append(Focus(sop_instance_uid=str(ds.SOPInstanceUID),
                               sop_class_uid=str(ds.SOPClassUID), frame=number, x=c.x, y=c.y,
-                              diameter_mm=c.diameter_mm, shadow=shadow, score=score))
+                              diameter_mm=c.diameter_mm, shadow=shadow, score=score,
+                              mm_per_pixel=geometry.mm_per_pixel,
+                              spacing_known=geometry.spacing_known))
         frames = number
-    return Detection(foci=foci, mask=mask_kind,
+    return Detection(foci=foci, mask="+".join(sorted(kinds)) or "none",
                      spacing_known=bool(geometry and geometry.spacing_known), frames=frames)

@@ -37,16 +37,22 @@ class Observation:
 
 @dataclass(frozen=True)
 class Focus:
-    """A calcific focus found by the pixel detector (DESIGN.md ``foci`` item)."""
+    """A calcific focus found by the pixel detector (DESIGN.md ``foci`` item).
+
+    ``x`` and ``y`` are the column and row of the centre in pixel indices
+    (0-based, the centre of the top left pixel is 0, 0); an SR SCOORD adds 0.5.
+    """
 
     sop_instance_uid: str
     sop_class_uid: str
     frame: int          # 1-based
-    x: float            # column of the centre, pixels
-    y: float            # row of the centre, pixels
+    x: float
+    y: float
     diameter_mm: float
     shadow: bool
     score: float
+    mm_per_pixel: float
+    spacing_known: bool
 
 
 @dataclass(frozen=True)

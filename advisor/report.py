@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import highdicom as hd
+import numpy as np
 from highdicom.sr import (CodeContentItem, ContainerContentItem, ContentSequence,
                           TextContentItem)
 from pydicom import Dataset
@@ -34,8 +35,9 @@ from pydicom.sr.coding import Code
 from pydicom.uid import generate_uid
 
 from advisor import MANUFACTURER, MODEL_NAME, __version__, codes
-from advisor.model import Decision, StudyFacts
+from advisor.model import Decision, Focus, StudyFacts
 
+US_MULTIFRAME = "1.2.840.10008.5.1.4.1.1.3.1"
 SERIES_NUMBER = 9901
 SERIES_DESCRIPTION = "Protocol advisor (decision support)"
 OUTCOME_CODES = {outcome: Code(outcome, codes.LOCAL_SCHEME, outcome.replace("-", " ").capitalize())
@@ -110,6 +112,37 @@ def _mass_group(facts: StudyFacts) -> hd.sr.MeasurementsAndQualitativeEvaluation
         qualitative_evaluations=evaluations or None)
 
 
+MAX_FOCUS_GROUPS = 32  # a long clip may find the same focus on every frame; the SR keeps the best
+
+
+def _focus_group(focus: Focus, index: int, study_uid: str) -> hd.sr.PlanarROIMeasurementsAndQualitativeEvaluations:
+    """TID 1410 group: the focus as a circle on its source image and frame (PS3.3 C.18.6:
+    SCOORD (0, 0) is the top left corner of the top left pixel, so centres gain 0.5)."""
+    centre = np.array([focus.x + 0.5, focus.y + 0.5])
+    radius_px = focus.diameter_mm / focus.mm_per_pixel / 2
+    frames = [focus.frame] if focus.sop_class_uid == US_MULTIFRAME else None
+    region = hd.sr.ImageRegion(hd.sr.GraphicTypeValues.CIRCLE,
+                               np.stack([centre, centre + [radius_px, 0.0]]),
+                               hd.sr.SourceImageForRegion(focus.sop_class_uid, focus.sop_instance_uid,
+                                                          referenced_frame_numbers=frames))
+    measurements = ([hd.sr.Measurement(codes.DIAMETER, round(focus.diameter_mm, 1),
+                                       dicom_codes.UCUM.Millimeter)] if focus.spacing_known else None)
+    shadow = codes.PRESENT if focus.shadow else codes.ABSENT
+    return hd.sr.PlanarROIMeasurementsAndQualitativeEvaluations(
+        tracking_identifier=hd.sr.TrackingIdentifier(
+            uid=generate_uid(entropy_srcs=["advisor-focus", study_uid, focus.sop_instance_uid,
+                                           str(focus.frame), f"{focus.x:.1f}", f"{focus.y:.1f}"]),
+            identifier=f"Focus {index}" + ("" if focus.shadow else " (possible calcification)")),
+        referenced_region=region, finding_type=codes.PATHOLOGIC_CALCIFICATION,
+        algorithm_id=_algorithm(), measurements=measurements,
+        qualitative_evaluations=[hd.sr.QualitativeEvaluation(codes.POSTERIOR_SHADOW, shadow)])
+
+
+def _focus_groups(facts: StudyFacts) -> list[hd.sr.PlanarROIMeasurementsAndQualitativeEvaluations]:
+    best = sorted(facts.foci, key=lambda f: (not f.shadow, -f.score))[:MAX_FOCUS_GROUPS]
+    return [_focus_group(f, i, facts.study_instance_uid) for i, f in enumerate(best, start=1)]
+
+
 def _evidence_lines(facts: StudyFacts) -> list[str]:
     lines = [f"Laterality: {facts.laterality.value or 'unknown'}"
              + (f" (from {facts.laterality.source})" if facts.laterality.source else "")]
@@ -117,6 +150,12 @@ def _evidence_lines(facts: StudyFacts) -> list[str]:
         resolved = getattr(facts, kind)
         lines.append(f"{kind.capitalize()}: {resolved.value or 'not stated'}"
                      + (f" (from {', '.join(resolved.sources)})" if resolved.sources else ""))
+    shadowing = sum(f.shadow for f in facts.foci)
+    if facts.foci:
+        lines.append(f"Detector: {shadowing} calcific focus/foci with posterior shadow and "
+                     f"{len(facts.foci) - shadowing} non-shadowing echogenic focus/foci (possible "
+                     f"calcification, not used for the decision) over all frames"
+                     + (f"; the {MAX_FOCUS_GROUPS} strongest are outlined" if len(facts.foci) > MAX_FOCUS_GROUPS else ""))
     return lines
 
 
@@ -187,11 +226,11 @@ def build_sr(facts: StudyFacts, decision: Decision, evidence: list[Dataset], uid
     ``evidence`` are the source instances (headers suffice); ``previous`` is the
     SR this one amends, referenced in Predecessor Documents Sequence.
     """
-    groups = [_mass_group(facts)] if facts.mass.value == "present" else None
+    groups = ([_mass_group(facts)] if facts.mass.value == "present" else []) + _focus_groups(facts)
     report = hd.sr.MeasurementReport(
         observation_context=_observation_context(station),
         procedure_reported=codes.IMAGING_PROCEDURE,
-        imaging_measurements=groups,
+        imaging_measurements=groups or None,
         title=dicom_codes.DCM.ImagingMeasurementReport)
     report[0].ContentSequence.append(qualitative_evaluations(facts, decision))
     sr = hd.sr.Comprehensive3DSR(

@@ -20,6 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+from pydicom import dcmread
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_phantoms import make_phantoms  # noqa: E402
@@ -48,11 +49,10 @@ def evaluate(folder: Path, truth: list[dict]) -> dict:
     frames, studies_right, studies = 0, 0, 0
     for entry in truth:
         path = folder / entry["file"]
-        from pydicom import dcmread
-        shape = dcmread(path, stop_before_pixels=True)
-        shape = (int(shape.Rows), int(shape.Columns))
+        header = dcmread(path, stop_before_pixels=True)
+        shape = (int(header.Rows), int(header.Columns))
         whole = detect_instance(path)
-        in_mass = detect_instance(path, roi=mass_mask(entry, shape))
+        in_mass = detect_instance(path, {None: mass_mask(entry, shape)})
         mm = entry["mm_per_pixel"]
         for frame in range(1, entry["frames"] + 1):
             frames += 1

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import highdicom as hd
-from highdicom.sr import CodeContentItem, ContainerContentItem, ContentSequence, TextContentItem
+import numpy as np
+from highdicom.sr import (CodeContentItem, ContainerContentItem, ContentSequence, GraphicTypeValues,
+                          TextContentItem)
 from pydicom import Dataset
 from pydicom.sr.codedict import codes
 
@@ -27,9 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import usphantom as us  # noqa: E402
 
 SHAPE = (240, 320)
-SECTOR = us.Sector(apex_x=160, apex_y=-30, half_angle_deg=35, r_min=40, r_max=265, mm_per_pixel=0.3)
+SECTOR = us.Sector(apex_x=160, apex_y=-30, half_angle_deg=35, r_min=60, r_max=265, mm_per_pixel=0.3)
 MASS_CENTER, MASS_RADIUS = (175.0, 120.0), 45.0
-CALCIFIC_FOCI = [us.Focus(182, 112, 3.5)]
+CALCIFIC_FOCI = (us.Focus(182, 112, 3.5),)
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ CASES = [
          "Left flank mass with calcification.", "mono", True),
     Case("05-no-age", None, None, "L", "L flank mass", "Left flank mass with calcifications.",
          "mono", True),
+    Case("06-calcified-left-flank-pixels-only", "003Y", None, "L", "LT flank mass", None, "mono", True),
 ]
 
 
@@ -83,9 +86,10 @@ def study_attributes(case: Case, index: int) -> Dataset:
 
 def images(case: Case, study: Dataset) -> list[Dataset]:
     series_uid = us.uid(case.folder, "us-series")
-    foci = CALCIFIC_FOCI if case.calcified else []
-    single = us.bmode_frame(SHAPE, SECTOR, MASS_CENTER, MASS_RADIUS, foci, seed=1)
-    cine = [us.bmode_frame(SHAPE, SECTOR, MASS_CENTER, MASS_RADIUS, foci, seed=10 + i) for i in range(3)]
+    scene = us.Scene(shape=SHAPE, sector=SECTOR, mass_center=MASS_CENTER, mass_radius=MASS_RADIUS,
+                     foci=CALCIFIC_FOCI if case.calcified else ())
+    single = labelled(us.bmode_frame(scene, seed=1))
+    cine = [labelled(us.bmode_frame(scene, seed=10 + i)) for i in range(3)]
     result = []
     for number, frames in ((1, [single]), (2, cine)):
         ds = us.us_image(study, series_uid, us.uid(case.folder, "us", number), number,
@@ -96,8 +100,27 @@ def images(case: Case, study: Dataset) -> list[Dataset]:
     return result
 
 
-def coded_findings(laterality: str) -> ContainerContentItem:
-    """Finding = Mass, with finding site, laterality and pathologic calcification."""
+def labelled(frame):
+    """Burn in the labels a scanner shows beside the image (outside the tissue fan)."""
+    us.burn_text(frame, 4, 4, "PEDS ABD C5-1")
+    us.burn_text(frame, 4, SHAPE[0] - 14, "LT FLANK")
+    return frame
+
+
+def mass_outline(image: Dataset) -> hd.sr.ImageRegion:
+    """The mass outlined on the first image: a closed POLYLINE (SCOORD, pixel centres + 0.5)."""
+    angles = np.linspace(0, 2 * np.pi, 25)
+    points = np.stack([MASS_CENTER[0] + 0.5 + MASS_RADIUS * np.cos(angles),
+                       MASS_CENTER[1] + 0.5 + MASS_RADIUS * np.sin(angles)], axis=1)
+    points[-1] = points[0]
+    outline = hd.sr.ImageRegion(GraphicTypeValues.POLYLINE, points, hd.sr.SourceImageForRegion(
+        image.SOPClassUID, image.SOPInstanceUID))
+    outline.RelationshipType = "INFERRED FROM"
+    return outline
+
+
+def coded_findings(laterality: str, image: Dataset) -> ContainerContentItem:
+    """Finding = Mass, with finding site, laterality, pathologic calcification and its outline."""
     root = ContainerContentItem(name=codes.LN.Findings, template_id=None)
     mass = CodeContentItem(codes.DCM.Finding, codes.SCT.Mass, relationship_type="CONTAINS")
     side = {"L": codes.SCT.Left, "R": codes.SCT.Right}[laterality]
@@ -106,6 +129,7 @@ def coded_findings(laterality: str) -> ContainerContentItem:
         CodeContentItem(codes.SCT.Laterality, side, relationship_type="HAS CONCEPT MOD"),
         CodeContentItem(codes.SCT.PathologicCalcification, codes.SCT.Present,
                         relationship_type="HAS PROPERTIES"),
+        mass_outline(image),
     ])
     root.ContentSequence = ContentSequence([mass])
     return root
@@ -121,7 +145,7 @@ def text_findings(text: str) -> ContainerContentItem:
 def findings_sr(case: Case, evidence: list[Dataset]) -> Dataset:
     coded = case.findings == "coded"
     sr_class = hd.sr.ComprehensiveSR if coded else hd.sr.EnhancedSR
-    content = coded_findings(case.laterality) if coded else text_findings(case.findings)
+    content = coded_findings(case.laterality, evidence[0]) if coded else text_findings(case.findings)
     sr = sr_class(evidence=evidence, content=content,
                   series_instance_uid=us.uid(case.folder, "sr-series"), series_number=2,
                   sop_instance_uid=us.uid(case.folder, "sr"), instance_number=1,

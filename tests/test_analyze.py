@@ -5,8 +5,11 @@ import shutil
 import sys
 from pathlib import Path
 
+import highdicom as hd
 import pytest
 from pydicom import dcmread
+from pydicom.sr.codedict import codes
+from pydicom.uid import generate_uid
 
 from conftest import PROTOCOLS, ROOT, SAMPLES, run
 
@@ -17,6 +20,7 @@ EXPECTED = {
     "03-right-mass-no-calcification": ("not-indicated", "right", None, 6.0, "sr-text"),
     "04-adult-calcified-mass": ("out-of-scope", "left", None, 45.0, "sr-text"),
     "05-no-age": ("insufficient-data", "left", None, None, "sr-text"),
+    "06-calcified-left-flank-pixels-only": ("recommended", "left", "peds-ct-ap-precontrast-portal-venous", 3.0, "detector"),
 }
 CONTRACT_KEYS = {"study_instance_uid", "outcome", "protocol_id", "laterality", "patient_age_years",
                  "mass", "calcification", "foci", "reasons"}
@@ -57,15 +61,52 @@ def test_human_finding_of_no_calcification_is_negation_aware():
     assert any("does not rule out neuroblastoma" in r for r in study["reasons"])
 
 
-def test_images_without_findings_sr_use_order_text(tmp_path):
-    for image in (SAMPLES / "01-calcified-left-flank-coded").glob("US*.dcm"):
-        shutil.copy(image, tmp_path)
-    [study] = analyze_json(tmp_path)["studies"]
-    # The order says "LT flank mass" but nothing states calcification: not indicated.
+def images_only(folder: Path, tmp_path: Path) -> Path:
+    target = tmp_path / folder.name
+    target.mkdir()
+    for image in folder.glob("US*.dcm"):
+        shutil.copy(image, target)
+    return target
+
+
+def test_without_findings_sr_the_detector_decides_calcification(tmp_path):
+    [calcified] = analyze_json(images_only(SAMPLES / "01-calcified-left-flank-coded", tmp_path))["studies"]
+    assert calcified["outcome"] == "recommended"
+    assert calcified["mass"] == {"present": True, "sources": ["indication-text"]}
+    assert calcified["calcification"] == {"present": True, "source": "detector"}
+    shadowing = [f for f in calcified["foci"] if f["shadow"]]
+    assert len(shadowing) == 4  # the focus on each of the 4 frames
+    for focus in shadowing:  # drawn at column 182, row 112, 3.5 mm
+        assert abs(focus["x"] - 182) < 2 and abs(focus["y"] - 112) < 2
+        assert 2.5 < focus["diameter_mm"] < 4.5
+
+    [plain] = analyze_json(images_only(SAMPLES / "03-right-mass-no-calcification", tmp_path))["studies"]
+    assert plain["outcome"] == "not-indicated"
+    assert plain["calcification"] == {"present": False, "source": "none"}
+    assert [f for f in plain["foci"] if f["shadow"]] == []
+
+
+def test_outlined_mass_is_the_search_mask():
+    [study] = analyze_json(SAMPLES / "01-calcified-left-flank-coded")["studies"]
+    assert study["calcification"]["source"] == "sr-coded"
+    assert any("mass-roi" in reason for reason in study["reasons"])
+
+
+def test_human_finding_wins_over_the_detector_and_the_disagreement_is_reported(tmp_path):
+    folder = images_only(SAMPLES / "01-calcified-left-flank-coded", tmp_path)
+    images = [dcmread(p) for p in sorted(folder.glob("US*.dcm"))]
+    root = hd.sr.ContainerContentItem(codes.LN.Findings)
+    root.ContentSequence = hd.sr.ContentSequence([hd.sr.TextContentItem(
+        codes.DCM.Finding, "Left flank mass. No calcification.", relationship_type="CONTAINS")])
+    hd.sr.EnhancedSR(evidence=images, content=root, series_instance_uid=generate_uid(), series_number=5,
+                     sop_instance_uid=generate_uid(), instance_number=1,
+                     manufacturer="test").save_as(folder / "SR-no-calc.dcm", enforce_file_format=True)
+    [study] = analyze_json(folder)["studies"]
     assert study["outcome"] == "not-indicated"
-    assert study["laterality"] == "left"
-    assert study["mass"] == {"present": True, "sources": ["indication-text"]}
-    assert study["calcification"]["source"] == "none"
+    assert study["calcification"] == {"present": False, "source": "sr-text"}
+    assert [f for f in study["foci"] if f["shadow"]], "the detector still ran and reports its foci"
+    assert ("Disagreement on calcification: detector says present, sr-text says absent; "
+            "sr-text was used.") in study["reasons"]
 
 
 def test_non_dicom_input_is_reported_not_fatal(tmp_path):

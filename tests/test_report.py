@@ -28,11 +28,18 @@ def write_sr(folder: Path, out: Path, **kwargs) -> Path:
     return out
 
 
+def content_items(ds):
+    for item in ds.get("ContentSequence", []):
+        yield item
+        yield from content_items(item)
+
+
 def text_values(ds) -> list[str]:
     return [str(elem.value) for elem in ds.iterall() if elem.keyword == "TextValue"]
 
 
-@pytest.mark.parametrize("folder", ["01-calcified-left-flank-coded", "03-right-mass-no-calcification"])
+@pytest.mark.parametrize("folder", ["01-calcified-left-flank-coded", "03-right-mass-no-calcification",
+                                    "06-calcified-left-flank-pixels-only"])
 def test_validators_report_no_error(tmp_path, folder):
     path = write_sr(SAMPLES / folder, tmp_path / "sr.dcm")
     result = validate_sr(path)
@@ -99,3 +106,21 @@ def test_amended_sr_points_at_its_predecessor(tmp_path):
     [series] = study.ReferencedSeriesSequence
     assert series.ReferencedSOPSequence[0].ReferencedSOPInstanceUID == first.SOPInstanceUID
     assert Validation.errors(validate_sr(tmp_path / "amended.dcm").dciodvfy) == []
+
+
+def test_each_focus_is_an_image_region_on_its_source_frame(tmp_path):
+    folder = SAMPLES / "06-calcified-left-flank-pixels-only"
+    facts, _, _ = analysed(folder)
+    ds = dcmread(write_sr(folder, tmp_path / "sr.dcm"))
+    regions = [item for item in content_items(ds) if item.get("ValueType") == "SCOORD"]
+    assert len(regions) == len(facts.foci) == 4
+    cine = str(dcmread(folder / "US002.dcm", stop_before_pixels=True).SOPInstanceUID)
+    for region, focus in zip(regions, sorted(facts.foci, key=lambda f: (not f.shadow, -f.score))):
+        assert region.GraphicType == "CIRCLE"
+        assert list(region.GraphicData[:2]) == pytest.approx([focus.x + 0.5, focus.y + 0.5], abs=0.01)
+        [source] = region.ContentSequence[0].ReferencedSOPSequence
+        assert source.ReferencedSOPInstanceUID == focus.sop_instance_uid
+        if focus.sop_instance_uid == cine:
+            assert int(source.ReferencedFrameNumber) == focus.frame
+    diameters = [e.value for e in ds.iterall() if e.keyword == "NumericValue"]
+    assert len(diameters) == 4 and all(2.5 < float(d) < 4.5 for d in diameters)

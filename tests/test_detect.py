@@ -1,0 +1,236 @@
+"""The calcification detector on generated phantoms and on real vendor US files."""
+
+import copy
+import sys
+from pathlib import Path
+
+import highdicom as hd
+import numpy as np
+import pytest
+from pydicom import Dataset, dcmread
+from pydicom.data import get_testdata_file
+from pydicom.uid import JPEG2000Lossless, JPEGLSLossless, RLELossless
+
+from advisor import detect
+from advisor.analyze import group_by_study
+from advisor.masks import mass_masks
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import usphantom as us  # noqa: E402
+
+SHAPE = (480, 640)
+CURVED = us.Sector(apex_x=320, apex_y=-60, half_angle_deg=34, r_min=90, r_max=560, mm_per_pixel=0.25)
+FOCUS = us.Focus(330, 250, 4.0)
+
+
+def study() -> Dataset:
+    ds = Dataset()
+    ds.PatientName, ds.PatientID, ds.PatientBirthDate, ds.PatientSex = "PHANTOM^TEST", "PH1", "", "O"
+    ds.PatientAge = "004Y"
+    ds.StudyInstanceUID = us.uid("detector-test-study")
+    ds.StudyDate, ds.StudyTime, ds.StudyID, ds.AccessionNumber = "20260115", "100000", "1", ""
+    ds.ReferringPhysicianName = ""
+    return ds
+
+
+def write(tmp_path: Path, scene: us.Scene, encoding: str = "mono", frames: int = 1,
+          name: str = "image.dcm", overlays=None) -> Path:
+    pixels = []
+    for k in range(frames):
+        frame = us.bmode_frame(scene, seed=5 + k)
+        if overlays:
+            frame = overlays(frame)
+        pixels.append(frame)
+    ds = us.us_image(study(), us.uid("series", name), us.uid("image", name), 1, pixels, scene.sector,
+                     encoding)
+    path = tmp_path / name
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+def scene(**changes) -> us.Scene:
+    values = dict(shape=SHAPE, sector=CURVED, mass_center=(330, 260), mass_radius=90, foci=(FOCUS,))
+    values.update(changes)
+    return us.Scene(**values)
+
+
+def near(focus, x, y, mm, tolerance_mm=2.0) -> bool:
+    return np.hypot(focus.x - x, focus.y - y) * mm <= tolerance_mm
+
+
+def test_shadowing_focus_found_at_its_place_and_size(tmp_path):
+    result = detect.detect_instance(write(tmp_path, scene()))
+    [focus] = [f for f in result.foci if f.shadow]
+    assert near(focus, FOCUS.x, FOCUS.y, CURVED.mm_per_pixel, 1.0)
+    assert 3.0 <= focus.diameter_mm <= 5.0
+    assert focus.frame == 1 and result.spacing_known and result.mask == "tissue-region-eroded"
+    assert 0 < focus.score <= 1
+
+
+def test_mimics_are_not_called_calcification(tmp_path):
+    mimics = (us.Mimic("gas", 220, 200, 7.0), us.Mimic("specular", 430, 230, 25.0, 15.0),
+              us.Mimic("vessel", 330, 380, 4.0, -10.0))
+
+    def graphics(frame):
+        us.draw_caliper(frame, 300, 300, 7)
+        us.burn_text(frame, 10, 10, "PEDS ABD C5-1  GN 50")
+        return frame
+
+    path = write(tmp_path, scene(foci=(), mimics=mimics), overlays=graphics)
+    foci = detect.detect_instance(path).foci
+    assert [f for f in foci if f.shadow] == [], "no calcific focus anywhere"
+    for x, y in [(m.x, m.y) for m in mimics] + [(300, 300)]:
+        assert not [f for f in foci if near(f, x, y, CURVED.mm_per_pixel, 4.0)], (x, y)
+    assert not [f for f in foci if f.y < 40], "nothing on the burned-in text"
+
+
+def test_beam_direction_follows_an_off_centre_apex(tmp_path):
+    # The sector sits right of centre; the beam through the focus runs about 25 degrees
+    # from vertical, so its shadow falls obliquely.
+    sector = us.Sector(apex_x=420, apex_y=-60, half_angle_deg=28, r_min=90, r_max=520, mm_per_pixel=0.25)
+    focus = us.Focus(250, 300, 4.0)
+    path = write(tmp_path, scene(sector=sector, foci=(focus,), mass_center=(260, 300), mass_radius=70))
+    ds = dcmread(path, stop_before_pixels=True)
+    grey, _ = next(detect.grey_frames(path))
+    geometry = detect.frame_geometry(ds, grey)
+    assert geometry.apex is not None
+    assert abs(geometry.apex[0] - 420) < 15 and abs(geometry.apex[1] + 60) < 25
+    candidate = next(c for c in detect.candidates(grey, detect.search_mask(geometry, None)[0], 0.25)
+                     if near(c, focus.x, focus.y, 0.25))
+    along_beam = detect.shadow_measure(grey, geometry, candidate)
+    straight_down = detect.shadow_measure(grey, detect.Geometry(geometry.tissue, 0.25, True, None), candidate)
+    assert along_beam.ratio < detect.SHADOW_RATIO < straight_down.ratio
+    assert [f for f in detect.detect_instance(path).foci if f.shadow and near(f, focus.x, focus.y, 0.25)]
+
+
+def palette(path: Path) -> Path:
+    """The same image as PALETTE COLOR with a grey palette."""
+    ds = dcmread(path)
+    ds.PhotometricInterpretation = "PALETTE COLOR"
+    ramp = (np.arange(256) * 257).astype("<u2").tobytes()
+    for colour in ("Red", "Green", "Blue"):
+        ds.add_new(f"{colour}PaletteColorLookupTableDescriptor", "US", [256, 0, 16])
+        ds.add_new(f"{colour}PaletteColorLookupTableData", "OW", ramp)
+    out = path.with_name("palette.dcm")
+    ds.save_as(out, enforce_file_format=True)
+    return out
+
+
+def compressed(path: Path, syntax) -> Path:
+    ds = copy.deepcopy(dcmread(path))
+    ds.compress(syntax)
+    out = path.with_name(f"{syntax.name.split()[0]}.dcm")
+    ds.save_as(out, enforce_file_format=True)
+    return out
+
+
+@pytest.mark.parametrize("variant", ["mono", "rgb", "jpeg", "palette", "rle", "jpeg-ls", "jpeg2000"])
+def test_every_photometric_and_transfer_syntax(tmp_path, variant):
+    encoding = variant if variant in ("mono", "rgb", "jpeg") else "mono"
+    path = write(tmp_path, scene(), encoding=encoding)
+    path = {"palette": palette, "rle": lambda p: compressed(p, RLELossless),
+            "jpeg-ls": lambda p: compressed(p, JPEGLSLossless),
+            "jpeg2000": lambda p: compressed(p, JPEG2000Lossless)}.get(variant, lambda p: p)(path)
+    shadowing = [f for f in detect.detect_instance(path).foci if f.shadow]
+    assert len(shadowing) == 1 and near(shadowing[0], FOCUS.x, FOCUS.y, CURVED.mm_per_pixel), variant
+
+
+def test_colour_doppler_pixels_are_masked(tmp_path):
+    def doppler(frame):
+        frame = us.to_color(frame)
+        us.colour_box(frame, (380, 120, 470, 200), seed=3)
+        return frame
+    path = write(tmp_path, scene(), encoding="rgb", overlays=doppler)
+    foci = detect.detect_instance(path).foci
+    assert not [f for f in foci if 380 <= f.x <= 470 and 120 <= f.y <= 200]
+    assert [f for f in foci if f.shadow and near(f, FOCUS.x, FOCUS.y, CURVED.mm_per_pixel)]
+
+
+def test_cine_clip_every_frame(tmp_path):
+    result = detect.detect_instance(write(tmp_path, scene(), frames=4))
+    assert result.frames == 4
+    assert sorted({f.frame for f in result.foci if f.shadow}) == [1, 2, 3, 4]
+
+
+def test_without_regions_the_fan_is_estimated_and_spacing_marked_unknown(tmp_path):
+    path = write(tmp_path, scene())
+    ds = dcmread(path)
+    del ds.SequenceOfUltrasoundRegions
+    ds.save_as(path, enforce_file_format=True)
+    result = detect.detect_instance(path)
+    assert not result.spacing_known
+    assert [f for f in result.foci if f.shadow and near(f, FOCUS.x, FOCUS.y, CURVED.mm_per_pixel)]
+    assert all(f.mm_per_pixel == detect.ASSUMED_MM_PER_PIXEL for f in result.foci)
+
+
+def two_foci_scene() -> us.Scene:
+    # One focus inside the mass, one well outside it.
+    return scene(foci=(FOCUS, us.Focus(200, 420, 4.0)), mass_center=(330, 250), mass_radius=60)
+
+
+def test_mass_roi_from_an_sr_polyline_limits_the_search(tmp_path):
+    path = write(tmp_path, two_foci_scene())
+    image = dcmread(path, stop_before_pixels=True)
+    angles = np.linspace(0, 2 * np.pi, 33)
+    outline = np.stack([330.5 + 60 * np.cos(angles), 250.5 + 60 * np.sin(angles)], axis=1)
+    outline[-1] = outline[0]
+    region = hd.sr.ImageRegion(hd.sr.GraphicTypeValues.POLYLINE, outline,
+                               hd.sr.SourceImageForRegion(image.SOPClassUID, image.SOPInstanceUID))
+    root = hd.sr.ContainerContentItem(hd.sr.CodedConcept("59776-5", "LN", "Findings"))
+    root.ContentSequence = hd.sr.ContentSequence([region])
+    hd.sr.ComprehensiveSR([image], root, us.uid("sr-series"), 2, us.uid("sr"), 1,
+                          manufacturer="test").save_as(tmp_path / "sr.dcm", enforce_file_format=True)
+    assert_mask_limits_search(tmp_path, path)
+
+
+def test_mass_roi_from_a_segmentation_limits_the_search(tmp_path):
+    path = write(tmp_path, two_foci_scene())
+    image = dcmread(path)
+    rows, cols = np.mgrid[0:SHAPE[0], 0:SHAPE[1]]
+    mask = (np.hypot(cols - 330, rows - 250) <= 60)[None].astype(np.uint8)
+    description = hd.seg.SegmentDescription(
+        1, "Mass", hd.sr.CodedConcept("49755003", "SCT", "Morphologically Altered Structure"),
+        hd.sr.CodedConcept("4147007", "SCT", "Mass"), hd.seg.SegmentAlgorithmTypeValues.MANUAL)
+    seg = hd.seg.Segmentation([image], mask, hd.seg.SegmentationTypeValues.BINARY, [description],
+                              us.uid("seg-series"), 3, us.uid("seg"), 1, "test", "test", "1", "1")
+    seg.save_as(tmp_path / "seg.dcm", enforce_file_format=True)
+    assert_mask_limits_search(tmp_path, path)
+
+
+def assert_mask_limits_search(folder: Path, image_path: Path) -> None:
+    [(_, items)] = group_by_study([folder])[0].items()
+    image = dcmread(image_path, stop_before_pixels=True)
+    masks = mass_masks(items, {str(image.SOPInstanceUID): SHAPE})
+    rois = {frame: m for (uid, frame), m in masks.items() if uid == image.SOPInstanceUID}
+    assert rois, "the mask was found"
+    everywhere = [f for f in detect.detect_instance(image_path).foci if f.shadow]
+    in_mass = detect.detect_instance(image_path, rois)
+    assert len(everywhere) == 2
+    assert in_mass.mask == "mass-roi"
+    [focus] = [f for f in in_mass.foci if f.shadow]
+    assert near(focus, FOCUS.x, FOCUS.y, CURVED.mm_per_pixel)
+
+
+VENDOR_FILES = ["examples_rgb_color.dcm", "examples_palette.dcm", "examples_ybr_color.dcm",
+                "examples_jpeg2k.dcm"]
+
+
+@pytest.mark.parametrize("name", VENDOR_FILES)
+def test_vendor_files_decode_and_no_focus_on_burned_in_text(name):
+    path = Path(get_testdata_file(name))
+    ds = dcmread(path, stop_before_pixels=True)
+    frames = list(detect.grey_frames(path))
+    assert len(frames) == int(ds.get("NumberOfFrames", 1))
+    grey = frames[0][0]
+    assert grey.shape == (ds.Rows, ds.Columns) and grey.max() > 100
+    box, spacing = detect.tissue_region(ds, grey.shape)
+    if "SequenceOfUltrasoundRegions" in ds:
+        # These files were cropped or resized after acquisition: their regions do not fit
+        # the pixel matrix, and a region that does not fit is not trusted.
+        assert ds.SequenceOfUltrasoundRegions[0].RegionLocationMaxY1 > ds.Rows
+        assert (box, spacing) == (None, None)
+    # A lymph node, an obstetric view and a cardiac view, all with burned-in text and
+    # graphics beside (and touching) the image; an earlier version reported foci on the
+    # "PWR" labels of examples_jpeg2k.dcm.
+    assert detect.detect_instance(path).foci == []
