@@ -2,8 +2,8 @@
 
 A study is due once no instance has arrived for ``quiet_seconds`` and it holds
 instances the last analysis did not see. Its spooled files are analysed,
-decided on and, for the outcomes the site reports, written as an SR to the
-outbox; the journal then records the outcome and the deliveries owed. An SR
+decided on and, for the outcomes the site reports, written as an SR (and a
+key image, unless switched off) to the outbox; the journal then records the outcome and the deliveries owed. An SR
 that supersedes an earlier one for the same study references it (Predecessor
 Documents Sequence) and gets the next revision number.
 """
@@ -21,18 +21,19 @@ from advisor import spool
 from advisor.analyze import UnreadableFile, analyze_study, read_header
 from advisor.config import Settings
 from advisor.decide import decide
-from advisor.journal import Journal
+from advisor.journal import Journal, ResultRow
+from advisor.keyimage import build_key_image
 from advisor.model import Decision, StudyFacts, contract_json
 from advisor.protocols import ProtocolSet
-from advisor.report import build_sr, result_uids
+from advisor.report import build_sr, result_uids, summary_line
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class StudyResult:
-    summary: dict                       # the analyze --json record of the study
-    result: tuple[str, Path, int] | None  # SR uid, outbox path, revision
+    summary: dict                # the analyze --json record of the study
+    results: list[ResultRow]     # the SR and its key image, if the outcome is reported
 
 
 class Assembler:
@@ -57,14 +58,14 @@ class Assembler:
             self.journal.record_failure(study_uid, len(paths), f"{type(exc).__name__}: {exc}")
             return
         destinations = [str(d) for d in self.settings.destinations]
-        self.journal.record_analysis(study_uid, len(paths), outcome.summary, outcome.result,
+        self.journal.record_analysis(study_uid, len(paths), outcome.summary, outcome.results,
                                      destinations)
         summary = outcome.summary
-        log.info("study %s: %d instances, outcome=%s, protocol=%s, laterality=%s, result=%s",
+        log.info("study %s: %d instances, outcome=%s, protocol=%s, laterality=%s, foci=%d, result=%s",
                  study_uid, len(paths), summary["outcome"], summary["protocol_id"] or "-",
-                 summary["laterality"],
-                 f"SR {outcome.result[0]} rev {outcome.result[2]} -> {outcome.result[1]}"
-                 if outcome.result else "none")
+                 summary["laterality"], len(summary["foci"]),
+                 "; ".join(f"{r.kind} {r.sop_instance_uid} rev {r.revision} -> {r.path}"
+                           for r in outcome.results) or "none")
 
     def _analyse(self, study_uid: str, paths: list[Path]) -> StudyResult:
         items = []
@@ -75,25 +76,34 @@ class Assembler:
                 log.error("study %s: %s", study_uid, exc)
         facts = analyze_study(study_uid, items)
         decision = decide(facts, self.protocols)
-        result = None
+        results = []
         if decision.outcome in self.settings.report_outcomes:
-            result = self._write_result(facts, decision, [ds for _, ds in items])
-        return StudyResult(contract_json(facts, decision), result)
+            results.append(self._write_sr(facts, decision, [ds for _, ds in items]))
+            if self.settings.key_image:
+                results.extend(self._write_key_image(facts, decision, results[0]))
+        return StudyResult(contract_json(facts, decision), results)
 
-    def _write_result(self, facts: StudyFacts, decision: Decision,
-                      evidence: list[Dataset]) -> tuple[str, Path, int]:
+    def _write(self, study_uid: str, dataset: Dataset) -> Path:
+        buffer = io.BytesIO()
+        dcmwrite(buffer, dataset, enforce_file_format=True)
+        path = spool.instance_path(self.settings.outbox_dir, study_uid, str(dataset.SOPInstanceUID))
+        return spool.write_atomically(path, buffer.getvalue())
+
+    def _write_key_image(self, facts: StudyFacts, decision: Decision, sr: ResultRow) -> list[ResultRow]:
+        image = build_key_image(facts, summary_line(decision), sr.sop_instance_uid, sr.revision)
+        if image is None:
+            return []
+        return [ResultRow(str(image.SOPInstanceUID), self._write(facts.study_instance_uid, image),
+                          sr.revision, "key-image")]
+
+    def _write_sr(self, facts: StudyFacts, decision: Decision, evidence: list[Dataset]) -> ResultRow:
         uids = result_uids(facts, self.protocols.fingerprint)
         earlier = self.journal.results_for_study(facts.study_instance_uid)
         # The same inputs again (e.g. after a crash) keep their revision; new ones get the next.
-        revision = next((rev for uid, _, rev in earlier if uid == uids.sop_instance_uid),
-                        earlier[-1][2] + 1 if earlier else 1)
-        previous = next((dcmread(path, stop_before_pixels=True) for _, path, rev in earlier
-                         if rev == revision - 1), None)
+        revision = next((r.revision for r in earlier if r.sop_instance_uid == uids.sop_instance_uid),
+                        earlier[-1].revision + 1 if earlier else 1)
+        previous = next((dcmread(r.path, stop_before_pixels=True) for r in earlier
+                         if r.revision == revision - 1), None)
         sr = build_sr(facts, decision, evidence, uids, instance_number=revision,
                       previous=previous, station=self.settings.ae_title)
-        buffer = io.BytesIO()
-        dcmwrite(buffer, sr, enforce_file_format=True)
-        path = spool.instance_path(self.settings.outbox_dir, facts.study_instance_uid,
-                                   uids.sop_instance_uid)
-        spool.write_atomically(path, buffer.getvalue())
-        return uids.sop_instance_uid, path, revision
+        return ResultRow(uids.sop_instance_uid, self._write(facts.study_instance_uid, sr), revision)

@@ -1,4 +1,4 @@
-"""Command line: ``advisor serve | analyze | replay | echo | status | demo``."""
+"""Command line: ``advisor serve | analyze | replay | echo | show | status | demo``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from pydicom import dcmread
+from pydicom.errors import InvalidDicomError
 from pynetdicom import AE
 from pynetdicom.sop_class import Verification
 from tqdm import tqdm
@@ -24,6 +26,7 @@ from advisor.journal import Journal
 from advisor.model import contract_json
 from advisor.node import Node
 from advisor.protocols import ProtocolError, load_protocols
+from advisor.show import render_sr
 
 log = logging.getLogger("advisor")
 SAMPLES = Path("dicom_samples")
@@ -119,7 +122,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(args.config, ae_title=args.ae_title, host=args.host, port=args.port,
                          destinations=args.destination, data_dir=args.data_dir,
-                         quiet_seconds=args.quiet_seconds, protocols_dir=args.protocols)
+                         quiet_seconds=args.quiet_seconds, protocols_dir=args.protocols,
+                         key_image=args.key_image, http_port=args.http_port,
+                         http_host=args.http_host,
+                         show_patient_names=args.show_patient_names or None)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -137,12 +143,24 @@ def print_status(journal: Journal) -> None:
               f"outcome {study.outcome or ('error: ' + study.error if study.error else 'pending')}"
               + (f", protocol {study.protocol_id}" if study.protocol_id else "")
               + (f", laterality {study.laterality}" if study.laterality else ""))
-        for uid, path, revision in journal.results_for_study(study.study_instance_uid):
-            print(f"  SR {uid} (revision {revision}) in {path}")
+        for result in journal.results_for_study(study.study_instance_uid, kind=None):
+            print(f"  {result.kind} {result.sop_instance_uid} (revision {result.revision}) in {result.path}")
         for uid, destination, status, attempts, error in journal.deliveries_for_study(
                 study.study_instance_uid):
             print(f"  SR {uid} -> {destination}: {status} after {attempts} attempt(s)"
                   + (f" ({error})" if error and status != "delivered" else ""))
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    failed = 0
+    for path in args.files:
+        try:
+            print(render_sr(dcmread(path)))
+        except (InvalidDicomError, OSError, ValueError, AttributeError) as exc:
+            print(f"{path}: cannot show: {exc}", file=sys.stderr)
+            failed += 1
+        print()
+    return 1 if failed else 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -204,6 +222,12 @@ def _node_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet-seconds", type=float,
                         help="a study is processed after this long without new instances (default 5)")
     parser.add_argument("--protocols", type=Path, help="protocol folder (default protocols)")
+    parser.add_argument("--key-image", action=argparse.BooleanOptionalAction, default=None,
+                        help="send a key image (Secondary Capture) with each SR (default on)")
+    parser.add_argument("--http-port", type=int, help="serve the worklist page on this port")
+    parser.add_argument("--http-host", help="address of the worklist page (default 127.0.0.1)")
+    parser.add_argument("--show-patient-names", action="store_true",
+                        help="show patient names on the worklist page (default: not shown)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -234,6 +258,10 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             sub.add_argument("destination", type=Destination.parse, metavar="AE@HOST:PORT")
         sub.set_defaults(func=cmd_replay if name == "replay" else cmd_echo)
+
+    show = commands.add_parser("show", help="print any SR (the advisor's or a findings SR) as text")
+    show.add_argument("files", nargs="+", type=Path)
+    show.set_defaults(func=cmd_show)
 
     status = commands.add_parser("status", help="studies, results and deliveries in a data folder")
     status.add_argument("--config", type=Path)

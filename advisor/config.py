@@ -10,6 +10,10 @@ Example ``advisor.toml`` (every key optional)::
     quiet_seconds = 5
     protocols_dir = "protocols"
     report_outcomes = ["recommended", "not-indicated"]
+    key_image = true
+    http_port = 8080
+    http_host = "127.0.0.1"
+    show_patient_names = false
     retry_base_seconds = 2
     retry_max_seconds = 300
 """
@@ -63,6 +67,10 @@ class Settings:
     retry_base_seconds: float = 2.0
     retry_max_seconds: float = 300.0
     log_patient_data: bool = False
+    key_image: bool = True              # send a key image (Secondary Capture) with each SR
+    http_host: str = "127.0.0.1"
+    http_port: int | None = None        # the worklist page; None: not served
+    show_patient_names: bool = False    # on the worklist page
 
     @property
     def spool_dir(self) -> Path:

@@ -6,7 +6,8 @@ Tables:
 - ``studies``: per study, how many instances were received and how many the
   last analysis saw (more received than analysed means: analyse again), and
   the last outcome;
-- ``results``: every SR written, with its revision and outbox file;
+- ``results``: every object written (``sr``, and its ``key-image``), with its
+  revision and outbox file;
 - ``deliveries``: one row per result and destination, with retry state.
 
 A row is committed before the C-STORE is answered Success, so that a restart
@@ -55,7 +56,8 @@ CREATE TABLE IF NOT EXISTS results (
     revision INTEGER NOT NULL,
     path TEXT NOT NULL,
     outcome TEXT NOT NULL,
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'sr'
 );
 CREATE TABLE IF NOT EXISTS deliveries (
     result_uid TEXT NOT NULL,
@@ -79,6 +81,14 @@ class StudyRow:
     protocol_id: str | None
     laterality: str | None
     error: str | None
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    sop_instance_uid: str
+    path: Path
+    revision: int
+    kind: str = "sr"
 
 
 @dataclass(frozen=True)
@@ -158,17 +168,18 @@ class Journal:
         return [Path(r[0]) for r in rows]
 
     def record_analysis(self, study_uid: str, analyzed_count: int, summary: dict,
-                        result: tuple[str, Path, int] | None, destinations: list[str]) -> None:
-        """Store a study's outcome, its new result (if any) and the deliveries it needs."""
+                        results: list[ResultRow], destinations: list[str]) -> None:
+        """Store a study's outcome, its new results (if any) and the deliveries they need."""
         now = time.time()
         with self._transaction() as db:
-            if result is not None:
-                uid, path, revision = result
-                new = db.execute("INSERT OR IGNORE INTO results VALUES (?,?,?,?,?,?)",
-                                 (uid, study_uid, revision, str(path), summary["outcome"], now)).rowcount
+            for result in results:
+                new = db.execute("INSERT OR IGNORE INTO results VALUES (?,?,?,?,?,?,?)",
+                                 (result.sop_instance_uid, study_uid, result.revision, str(result.path),
+                                  summary["outcome"], now, result.kind)).rowcount
                 if new:
                     db.executemany("INSERT OR IGNORE INTO deliveries (result_uid, destination, "
-                                   "next_attempt) VALUES (?,?,?)", [(uid, d, now) for d in destinations])
+                                   "next_attempt) VALUES (?,?,?)",
+                                   [(result.sop_instance_uid, d, now) for d in destinations])
             db.execute("UPDATE studies SET analyzed_count=?, outcome=?, protocol_id=?, laterality=?, "
                        "result_json=?, error=NULL, updated_at=? WHERE study_instance_uid=?",
                        (analyzed_count, summary["outcome"], summary["protocol_id"],
@@ -218,7 +229,18 @@ class Journal:
             "JOIN results r ON r.sop_instance_uid=d.result_uid WHERE r.study_instance_uid=? "
             "ORDER BY r.revision, d.destination", study_uid)
 
-    def results_for_study(self, study_uid: str) -> list[tuple[str, Path, int]]:
-        rows = self._query("SELECT sop_instance_uid, path, revision FROM results "
-                           "WHERE study_instance_uid=? ORDER BY revision", study_uid)
-        return [(r[0], Path(r[1]), r[2]) for r in rows]
+    def results_for_study(self, study_uid: str, kind: str | None = "sr") -> list[ResultRow]:
+        """The study's results of ``kind`` (None: every kind), oldest revision first."""
+        rows = self._query("SELECT sop_instance_uid, path, revision, kind FROM results "
+                           "WHERE study_instance_uid=? AND (? IS NULL OR kind=?) "
+                           "ORDER BY revision, kind", study_uid, kind, kind)
+        return [ResultRow(r[0], Path(r[1]), r[2], r[3]) for r in rows]
+
+    def result_path(self, sop_uid: str, kind: str) -> Path | None:
+        rows = self._query("SELECT path FROM results WHERE sop_instance_uid=? AND kind=?", sop_uid, kind)
+        return Path(rows[0][0]) if rows else None
+
+    def study_summary(self, study_uid: str) -> dict | None:
+        """The last analysis of a study (the analyze --json record), if any."""
+        rows = self._query("SELECT result_json FROM studies WHERE study_instance_uid=?", study_uid)
+        return json.loads(rows[0][0]) if rows and rows[0][0] else None

@@ -1,7 +1,7 @@
 """The running node: receiver, assembler and dispatcher side by side.
 
-The receiver answers peers on pynetdicom's association threads; the assembler
-and the dispatcher each run in a thread of their own, polling the journal, so
+The receiver answers peers on pynetdicom's association threads; the assembler,
+the dispatcher and (if asked for) the worklist page each run in a thread of their own, polling the journal, so
 that receiving never waits on analysis or delivery. Everything they share goes
 through the journal, which is also what a restart resumes from.
 """
@@ -18,6 +18,7 @@ from advisor.dispatch import Dispatcher
 from advisor.journal import Journal
 from advisor.protocols import load_protocols
 from advisor.receive import Receiver
+from advisor.web import WebServer, Worklist
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,9 @@ class Node:
                                  spool_dir=settings.spool_dir)
         self.assembler = Assembler(self.journal, settings, protocols)
         self.dispatcher = Dispatcher(self.journal, settings)
+        self.web = (WebServer(Worklist(self.journal, protocols, settings.show_patient_names),
+                              settings.http_host, settings.http_port)
+                    if settings.http_port is not None else None)
         self._stop = threading.Event()
         self._workers: list[threading.Thread] = []
         self.port: int | None = None
@@ -47,6 +51,8 @@ class Node:
             worker.start()
             self._workers.append(worker)
         self.port = self.receiver.start(self.settings.host, self.settings.port)
+        if self.web is not None:
+            log.info("worklist page on http://%s:%d/", self.settings.http_host, self.web.start())
         log.info("%s listening on %s:%d; destinations: %s; data in %s", self.settings.ae_title,
                  self.settings.host, self.port,
                  ", ".join(map(str, self.settings.destinations)) or "none (results stay in the outbox)",
@@ -63,6 +69,8 @@ class Node:
 
     def stop(self) -> None:
         self.receiver.stop()
+        if self.web is not None:
+            self.web.stop()
         self._stop.set()
         for worker in self._workers:
             worker.join(timeout=30)

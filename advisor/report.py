@@ -180,7 +180,8 @@ def _protocol_lines(decision: Decision) -> list[tuple[str, str]]:
     return lines
 
 
-def _summary(decision: Decision) -> str:
+def summary_line(decision: Decision) -> str:
+    """The recommendation in one line, as the key image banner and the SR summary say it."""
     if decision.outcome == "recommended":
         return (f"{decision.protocol.data['banner']}; decision support, confirm with radiologist.")
     return (f"Outcome: {decision.outcome}. No imaging protocol is suggested by the advisor; "
@@ -201,7 +202,7 @@ def qualitative_evaluations(facts: StudyFacts, decision: Decision) -> ContainerC
         items.append(CodeContentItem(codes.RECOMMENDATION,
                                      Code(code["value"], code["scheme"], code["meaning"]),
                                      relationship_type="CONTAINS"))
-    items.append(_text("summary", _summary(decision)))
+    items.append(_text("summary", summary_line(decision)))
     items.extend(_text("evidence", line) for line in _evidence_lines(facts))
     items.extend(_text("reason", reason) for reason in decision.reasons)
     if decision.protocol is not None:

@@ -79,7 +79,8 @@ def test_late_images_give_an_amended_sr(dcmtk, start_node):
             journal.close()
         return results if len(results) == 2 else None
 
-    (first_uid, first_path, _), (second_uid, second_path, revision) = wait_for(two_results)
+    first, second = wait_for(two_results)
+    first_uid, first_path, second_path, revision = first.sop_instance_uid, first.path, second.path, second.revision
     amended = dcmread(second_path)
     assert revision == 2 and amended.InstanceNumber == 2
     assert amended.SeriesInstanceUID == dcmread(first_path).SeriesInstanceUID
@@ -99,3 +100,4 @@ def test_status_command_shows_outcome_and_outbox(dcmtk, start_node):
     result = run([sys.executable, "-m", "advisor.cli", "status", "--data-dir", str(node.data_dir)])
     assert f"Study {study}: 3 received, outcome recommended" in result.stdout
     assert str(node.data_dir / "outbox" / study) in result.stdout
+    assert "  sr " in result.stdout and "  key-image " in result.stdout
