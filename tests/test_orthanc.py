@@ -88,3 +88,10 @@ def test_orthanc_forwards_study_and_receives_the_sr(start_node, orthanc_factory,
     assert any(t.startswith("Suggested: CT abdomen/pelvis") for t in texts)
     assert Validation.errors(validate_sr(sr_path).dciodvfy) == []
     assert "delivered to ORTHANC@127.0.0.1" in node.log()
+
+    def key_image_series():
+        series = orthanc.json("GET", f"/studies/{study_id}/series")
+        return [s for s in series if s["MainDicomTags"].get("SeriesNumber") == "9902"]
+
+    [key_series] = wait_for(key_image_series, timeout=60, what="the key image in Orthanc")
+    assert key_series["MainDicomTags"].get("Modality") == "OT"

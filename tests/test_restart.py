@@ -40,9 +40,10 @@ def test_sigkill_after_ack_before_processing_still_delivers(dcmtk, start_node, s
     second = start_node("--quiet-seconds", "0.5", "--destination", f"PACS@127.0.0.1:{pacs_port}",
                         data_dir=data_dir)
     assert wait_for(lambda: outcome_of(second, study), what="analysis after restart") == "recommended"
-    wait_for(lambda: list(received.glob("*")), what="SR at the PACS")
-    [sr] = [dcmread(p) for p in received.glob("*")]
-    assert sr.StudyInstanceUID == study and sr.Modality == "SR"
+    wait_for(lambda: len(list(received.glob("*"))) == 2, what="SR and key image at the PACS")
+    modalities = sorted(dcmread(p).Modality for p in received.glob("*"))
+    assert modalities == ["OT", "SR"]  # the SR and its key image (Secondary Capture)
+    assert {dcmread(p).StudyInstanceUID for p in received.glob("*")} == {study}
 
 
 def test_pacs_down_at_first_gets_the_sr_once_when_it_comes_up(dcmtk, start_node, start_storescp, tmp_path):
@@ -57,11 +58,25 @@ def test_pacs_down_at_first_gets_the_sr_once_when_it_comes_up(dcmtk, start_node,
     assert "not delivered to PACS@127.0.0.1" in node.log()
 
     _, received = start_storescp(pacs_port)
-    wait_for(lambda: [d for d in deliveries(node, study) if d[2] == "delivered"], what="delivery")
+    wait_for(lambda: all(d[2] == "delivered" for d in deliveries(node, study)), what="delivery")
     time.sleep(3)  # several retry periods: time for a duplicate to arrive if one were sent
-    [(uid, destination, status, attempts, _)] = deliveries(node, study)
-    assert status == "delivered" and attempts >= 3
-    assert [dcmread(p).SOPInstanceUID for p in received.glob("*")] == [uid]
+    rows = deliveries(node, study)
+    assert len(rows) == 2 and all(status == "delivered" and attempts >= 3
+                                  for _, _, status, attempts, _ in rows)
+    arrived = sorted(dcmread(p).SOPInstanceUID for p in received.glob("*"))
+    assert arrived == sorted(uid for uid, *_ in rows), "each object exactly once"
+
+
+def test_key_image_can_be_switched_off(dcmtk, start_node):
+    node = start_node("--quiet-seconds", "0.5", "--no-key-image")
+    assert storescu(dcmtk, node, "+sd", str(FOLDER)).returncode == 0
+    study = study_uid_of(FOLDER)
+    wait_for(lambda: outcome_of(node, study))
+    journal = Journal(node.data_dir / "journal.sqlite3")
+    try:
+        assert [r.kind for r in journal.results_for_study(study, kind=None)] == ["sr"]
+    finally:
+        journal.close()
 
 
 def test_late_images_give_an_amended_sr(dcmtk, start_node):

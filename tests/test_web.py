@@ -1,0 +1,76 @@
+"""The worklist page in a real browser (Debian's headless Chromium, driven by selenium)."""
+
+import json
+import shutil
+import urllib.request
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+from conftest import SAMPLES, free_port, wait_for
+from test_node import storescu
+
+
+@pytest.fixture
+def browser(tmp_path: Path):
+    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not chromium or not driver:
+        pytest.fail("chromium and chromedriver not found: apt-get install chromium chromium-driver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-quic", f"--user-data-dir={tmp_path / 'chromium-profile'}"):
+        options.add_argument(flag)
+    session = webdriver.Chrome(service=Service(executable_path=driver), options=options)
+    yield session
+    session.quit()
+
+
+def rows(browser) -> list:
+    return browser.find_elements(By.CSS_SELECTOR, "tr.study")
+
+
+def test_study_appears_live_with_recommendation_and_key_image(dcmtk, start_node, browser):
+    http_port = free_port()
+    node = start_node("--quiet-seconds", "0.5", "--http-port", str(http_port))
+    browser.get(f"http://127.0.0.1:{http_port}/")
+    assert "Protocol advisor" in browser.title
+    assert rows(browser) == []
+
+    folder = SAMPLES / "06-calcified-left-flank-pixels-only"
+    assert storescu(dcmtk, node, "+sd", str(folder)).returncode == 0
+    # The page was not reloaded: the row comes from its own refresh.
+    [row] = wait_for(lambda: [r for r in rows(browser) if "recommended" in r.text], timeout=60,
+                     what="the study on the open page")
+    assert "Suggested: CT abdomen/pelvis, precontrast + portal venous phase" in row.text
+    assert "left" in row.text and "outbox only" in row.text
+    image = row.find_element(By.CSS_SELECTOR, "img.key-image")
+    wait_for(lambda: browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image),
+             what="the key image to load")
+    assert browser.execute_script("return arguments[0].naturalWidth", image) >= 960
+    assert "SYNTHETIC" not in browser.page_source, "no patient names unless enabled"
+
+    row.find_element(By.TAG_NAME, "a").click()
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "ul.cautions li"), what="the study page")
+    page = browser.find_element(By.TAG_NAME, "body").text
+    for expected in ("Decision support: confirm with a radiologist", "Check renal function",
+                     "MRI abdomen", "Neuroblastoma", "Image Gently", "Calcification: present (from detector)"):
+        assert expected in page, expected
+    frames = browser.find_elements(By.CSS_SELECTOR, "img.frame")
+    assert len(frames) == 4
+    wait_for(lambda: all(browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", f)
+                         for f in frames), what="the frames with their foci")
+
+
+def test_worklist_api_starts_empty_and_an_unknown_study_is_404(start_node):
+    http_port = free_port()
+    start_node("--http-port", str(http_port))
+    with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/api/studies", timeout=10) as response:
+        assert json.loads(response.read()) == []
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(f"http://127.0.0.1:{http_port}/study/1.2.3", timeout=10)
+    assert missing.value.code == 404
