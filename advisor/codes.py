@@ -9,8 +9,6 @@ from pydicom.sr.coding import Code
 
 FINDING = codes.DCM.Finding                      # 121071 DCM
 MASS = codes.SCT.Mass                            # 4147007 SCT
-FINDING_SITE = codes.SCT.FindingSite             # 363698007 SCT
-FLANK = codes.SCT.Flank
 ABDOMEN = codes.SCT.Abdomen
 LATERALITY = codes.SCT.Laterality                # 272741003 SCT
 PATHOLOGIC_CALCIFICATION = codes.SCT.PathologicCalcification  # 18115005 SCT
@@ -30,8 +28,7 @@ LATERALITY_CODES: dict[str, Code] = {
 QUALITATIVE_EVALUATIONS = Code("C0034375", "UMLS", "Qualitative Evaluations")
 
 # Local scheme for concepts with no verified public code (documented in
-# docs/conformance.md): the evidence source and the acoustic shadow of a focus.
+# docs/conformance.md): the acoustic shadow of a focus and the advisor's outcome.
 LOCAL_SCHEME = "99PEDSADV"
-EVIDENCE_SOURCE = Code("evidence-source", LOCAL_SCHEME, "Evidence source")
 POSTERIOR_SHADOW = Code("posterior-shadow", LOCAL_SCHEME, "Posterior acoustic shadow")
 DECISION_OUTCOME = Code("outcome", LOCAL_SCHEME, "Advisor outcome")

@@ -44,7 +44,7 @@ class Destination:
     port: int
 
     @classmethod
-    def parse(cls, text: str) -> "Destination":
+    def parse(cls, text: str) -> Destination:
         match = DESTINATION.match(text.strip())
         if not match or not 0 < int(match["port"]) < 65536:
             raise ConfigError(f"destination {text!r}: expected AE@HOST:PORT, e.g. PACS@127.0.0.1:4242")

@@ -40,8 +40,11 @@ from advisor.model import Decision, Focus, StudyFacts
 US_MULTIFRAME = "1.2.840.10008.5.1.4.1.1.3.1"
 SERIES_NUMBER = 9901
 SERIES_DESCRIPTION = "Protocol advisor (decision support)"
-OUTCOME_CODES = {outcome: Code(outcome, codes.LOCAL_SCHEME, outcome.replace("-", " ").capitalize())
-                 for outcome in ("recommended", "not-indicated", "insufficient-data")}
+OUTCOME_CODES = {  # Code Value is SH: 16 characters at most
+    "recommended": Code("recommended", codes.LOCAL_SCHEME, "Recommended"),
+    "not-indicated": Code("not-indicated", codes.LOCAL_SCHEME, "Not indicated"),
+    "insufficient-data": Code("insufficient", codes.LOCAL_SCHEME, "Insufficient data"),
+}
 
 
 def _local(value: str, meaning: str) -> Code:

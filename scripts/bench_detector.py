@@ -23,7 +23,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import SimpleITK as sitk
 from pydicom import Dataset, dcmread
 from pydicom.pixels import iter_pixels

@@ -74,7 +74,7 @@ class NodeProcess:
     process: subprocess.Popen | None = None
     log_path: Path | None = None
 
-    def start(self) -> "NodeProcess":
+    def start(self) -> NodeProcess:
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}-node.log"
         command = [sys.executable, "-m", "advisor.cli", "serve", "--port", str(self.port),
                    "--ae-title", self.ae_title, "--data-dir", str(self.data_dir),

@@ -115,7 +115,7 @@ def test_each_focus_is_an_image_region_on_its_source_frame(tmp_path):
     regions = [item for item in content_items(ds) if item.get("ValueType") == "SCOORD"]
     assert len(regions) == len(facts.foci) == 4
     cine = str(dcmread(folder / "US002.dcm", stop_before_pixels=True).SOPInstanceUID)
-    for region, focus in zip(regions, sorted(facts.foci, key=lambda f: (not f.shadow, -f.score))):
+    for region, focus in zip(regions, sorted(facts.foci, key=lambda f: (not f.shadow, -f.score)), strict=True):
         assert region.GraphicType == "CIRCLE"
         assert list(region.GraphicData[:2]) == pytest.approx([focus.x + 0.5, focus.y + 0.5], abs=0.01)
         [source] = region.ContentSequence[0].ReferencedSOPSequence
