@@ -7,6 +7,9 @@ __version__ = "0.1.0"
 MANUFACTURER = "Open DICOM Protocol Advisor"
 MODEL_NAME = "protocol-advisor"
 
+# Without these an instance cannot be filed, grouped or referenced.
+REQUIRED_UIDS = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "SOPClassUID")
+
 
 def is_own_output(dataset) -> bool:
     """True for objects this advisor wrote (a PACS may route them back to us)."""

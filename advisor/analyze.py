@@ -17,9 +17,9 @@ from pydicom import Dataset, dcmread
 from pydicom.errors import InvalidDicomError
 from pydicom.sr.coding import Code
 
-from advisor import codes, is_own_output, text
+from advisor import REQUIRED_UIDS, codes, is_own_output, text
 from advisor.detect import ASSUMED_MM_PER_PIXEL, Detection, detect_instance
-from advisor.masks import mass_masks
+from advisor.masks import content_items, mass_masks
 from advisor.model import SOURCE_PRECEDENCE, Focus, InstanceRef, Observation, Resolved, StudyFacts
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,6 @@ TEXT_ATTRIBUTES = (
     "PerformedProcedureStepDescription", "ReasonForTheRequestedProcedure",
     "AdmittingDiagnosesDescription", "ImageComments", "ReasonForStudy",
 )
-REQUIRED_UIDS = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "SOPClassUID")
 LATERALITY_TAGS = {"L": "left", "R": "right", "B": "bilateral"}
 AGE_UNITS_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12, "Y": 365.25}
 
@@ -142,12 +141,6 @@ def _same(a: Code | None, b: Code) -> bool:
     return a is not None and (a.value, a.scheme_designator) == (b.value, b.scheme_designator)
 
 
-def _content_items(items: Iterable[Dataset]) -> Iterator[Dataset]:
-    for item in items:
-        yield item
-        yield from _content_items(item.get("ContentSequence", []))
-
-
 def _coded_observation(name: Code | None, value: Code | None) -> tuple[str, str] | None:
     """(kind, value) for one CODE content item, per the codes in DESIGN.md."""
     if value is None:
@@ -171,7 +164,7 @@ def _coded_observation(name: Code | None, value: Code | None) -> tuple[str, str]
 def sr_observations(ds: Dataset) -> Iterator[Observation]:
     """Coded and free-text findings in a sonographer's SR."""
     uid = str(ds.SOPInstanceUID)
-    for item in _content_items(ds.get("ContentSequence", [])):
+    for item in content_items(ds.get("ContentSequence", [])):
         value_type = item.get("ValueType")
         if value_type == "CODE":
             found = _coded_observation(_code(item, "ConceptNameCodeSequence"),

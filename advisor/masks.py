@@ -30,10 +30,11 @@ SEGMENTATION_STORAGE = "1.2.840.10008.5.1.4.1.1.66.4"
 MaskKey = tuple[str, int | None]
 
 
-def _content_items(items: Iterable[Dataset]) -> Iterator[Dataset]:
+def content_items(items: Iterable[Dataset]) -> Iterator[Dataset]:
+    """Every SR content item below ``items``, depth first."""
     for item in items:
         yield item
-        yield from _content_items(item.get("ContentSequence", []))
+        yield from content_items(item.get("ContentSequence", []))
 
 
 def first_frame(value) -> int | None:
@@ -53,7 +54,7 @@ def _image_reference(item: Dataset) -> tuple[str, int | None] | None:
 
 def sr_polygons(ds: Dataset) -> Iterator[tuple[MaskKey, np.ndarray]]:
     """(image key, polygon points in SCOORD coordinates) for each closed planar ROI."""
-    for item in _content_items(ds.get("ContentSequence", [])):
+    for item in content_items(ds.get("ContentSequence", [])):
         if item.get("ValueType") != "SCOORD" or item.get("GraphicType") not in ("POLYLINE", "POLYGON"):
             continue
         points = np.asarray(item.GraphicData, float).reshape(-1, 2)

@@ -26,7 +26,7 @@ from pynetdicom import AE, evt
 from pynetdicom import sop_class as sc
 from pynetdicom.transport import ThreadedAssociationServer
 
-from advisor import is_own_output, spool
+from advisor import REQUIRED_UIDS, is_own_output, spool
 from advisor.journal import Journal
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,6 @@ TRANSFER_SYNTAXES = (
     ExplicitVRBigEndian, JPEGBaseline8Bit, JPEGExtended12Bit, JPEGLosslessSV1, JPEGLossless,
     JPEGLSLossless, JPEGLSNearLossless, JPEG2000Lossless, JPEG2000, RLELossless,
 )
-REQUIRED_UIDS = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "SOPClassUID")
 
 SUCCESS = 0x0000
 OUT_OF_RESOURCES = 0xA700

@@ -5,8 +5,9 @@ otherwise, reading the journal and the outbox:
 
 - ``/``: recent studies with outcome, laterality, protocol, delivery status and
   key image; the list refreshes itself from ``/api/studies`` every two seconds;
-- ``/study/<uid>``: one study's rationale, cautions, alternatives, differential
-  and references, and every frame with a focus, the foci drawn on it;
+- ``/study/<uid>``: one study's rationale and, as its SR states them, the
+  protocol's phases, contrast, cautions, alternatives, differential and
+  references; and every frame with a focus, the foci drawn on it;
 - ``/api/studies``, ``/key-image/<uid>.png``, ``/frame/<study>/<sop>/<n>.png``.
 
 No patient names or IDs are shown unless ``show_patient_names`` is set.
@@ -31,11 +32,15 @@ from pydicom import dcmread
 from advisor.detect import ASSUMED_MM_PER_PIXEL, tissue_region
 from advisor.journal import Journal
 from advisor.keyimage import draw_foci, frame_rgb
+from advisor.masks import content_items
 from advisor.model import Focus
 from advisor.protocols import ProtocolSet
 
 log = logging.getLogger(__name__)
 UID = r"[0-9.]{1,64}"
+# Concept names of the SR's protocol texts (advisor/report.py), in the order shown.
+SR_SECTIONS = ("Protocol phase", "Contrast", "Technique", "Caution", "Alternative",
+               "Differential diagnosis", "Reference")
 REFRESH_MS = 2000
 
 LIST_PAGE = """<!doctype html>
@@ -125,7 +130,6 @@ class Worklist:
         summary = self.journal.study_summary(study_uid)
         if summary is None:
             return None
-        protocol = self.protocols.get(summary.get("protocol_id") or "")
         key = self.key_image_uid(study_uid)
         parts = [f"<h1>{html.escape(self._label(study_uid))}</h1>",
                  f"<p class='outcome'><b>{html.escape(summary['outcome'])}</b>: "
@@ -136,17 +140,7 @@ class Worklist:
                  f"{'present' if summary['calcification']['present'] else 'not found'} "
                  f"(source: {html.escape(summary['calcification']['source'])})</p>",
                  _section("Why", summary["reasons"])]
-        if protocol is not None:
-            data = protocol.data
-            parts.append(_section("Phases", [f"{p['name']}: {p['coverage']}. {p['purpose']}."
-                                             + (f" {p['delay']}." if "delay" in p else "")
-                                             for p in data["phases"]]))
-            contrast = data["contrast"]
-            parts.append(_section("Contrast", [f"{contrast['agent']}, {contrast['dose_ml_per_kg']:g} "
-                                               f"mL/kg, max {contrast['max_ml']:g} mL"]))
-            for title, field in (("Cautions", "cautions"), ("Alternatives", "alternatives"),
-                                 ("Differential", "differential"), ("References", "references")):
-                parts.append(_section(title, data[field]))
+        parts.extend(_section(title, texts) for title, texts in self._sr_sections(study_uid))
         if key:
             parts.append(f"<h2>Key image</h2><img class='key-image' src='/key-image/{key}.png' alt='key image'>")
         frames = sorted({(f["sop_instance_uid"], f["frame"]) for f in summary["foci"]})
@@ -160,6 +154,17 @@ class Worklist:
         return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Study "
                 f"{html.escape(study_uid)}</title></head><body style='font-family:sans-serif;margin:1.5em'>"
                 f"<p><a href='/'>All studies</a></p>{body}</body></html>")
+
+    def _sr_sections(self, study_uid: str) -> list[tuple[str, list[str]]]:
+        """The protocol as the latest SR states it: its qualitative evaluations' texts by concept."""
+        reports = self.journal.results_for_study(study_uid)
+        if not reports:
+            return []
+        sections: dict[str, list[str]] = {}
+        for item in content_items(dcmread(reports[-1].path).ContentSequence):
+            if item.get("ValueType") == "TEXT" and item.ConceptNameCodeSequence[0].CodeMeaning in SR_SECTIONS:
+                sections.setdefault(item.ConceptNameCodeSequence[0].CodeMeaning, []).append(str(item.TextValue))
+        return [(title, sections[title]) for title in SR_SECTIONS if title in sections]
 
     def frame_png(self, study_uid: str, sop_uid: str, number: int) -> bytes | None:
         summary = self.journal.study_summary(study_uid)
@@ -178,7 +183,8 @@ class Worklist:
 
 def _section(title: str, items: list[str]) -> str:
     entries = "".join(f"<li>{html.escape(item)}</li>" for item in items)
-    return f"<h2>{html.escape(title)}</h2><ul class='{html.escape(title.lower())}'>{entries}</ul>"
+    css = re.sub(r"[^a-z]+", "-", title.lower())
+    return f"<h2>{html.escape(title)}</h2><ul class='{css}'>{entries}</ul>"
 
 
 def _png(pixels: np.ndarray) -> bytes:

@@ -55,10 +55,11 @@ def test_study_appears_live_with_recommendation_and_key_image(dcmtk, start_node,
     assert "SYNTHETIC" not in browser.page_source, "no patient names unless enabled"
 
     row.find_element(By.TAG_NAME, "a").click()
-    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "ul.cautions li"), what="the study page")
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "ul.caution li"), what="the study page")
     page = browser.find_element(By.TAG_NAME, "body").text
     for expected in ("Decision support: confirm with a radiologist", "Check renal function",
-                     "MRI abdomen", "Neuroblastoma", "Image Gently", "Calcification: present (from detector)"):
+                     "MRI abdomen", "Neuroblastoma", "Image Gently", "Calcification: present (from detector)",
+                     "1. Precontrast: Limited to the mass region", "for this patient 32 mL"):
         assert expected in page, expected
     frames = browser.find_elements(By.CSS_SELECTOR, "img.frame")
     assert len(frames) == 4
