@@ -96,7 +96,14 @@ class Worklist:
         if not summary:
             return "waiting for the study to be complete"
         protocol = self.protocols.get(summary.get("protocol_id") or "")
-        return protocol.data["banner"] if protocol else "no imaging protocol suggested"
+        if protocol is not None:
+            return protocol.data["banner"]
+        if summary["outcome"] == "not-indicated":
+            calcification = summary["calcification"]
+            return (f"No protocol suggested: mass {'present' if summary['mass']['present'] else 'not found'}, "
+                    f"calcification {'present' if calcification['present'] else 'not found'} "
+                    f"({calcification['source']})")
+        return f"No protocol suggested: {summary['reasons'][0]}"
 
     def _delivery(self, study_uid: str) -> str:
         rows = self.journal.deliveries_for_study(study_uid)

@@ -75,3 +75,15 @@ def test_worklist_api_starts_empty_and_an_unknown_study_is_404(start_node):
     with pytest.raises(urllib.error.HTTPError) as missing:
         urllib.request.urlopen(f"http://127.0.0.1:{http_port}/study/1.2.3", timeout=10)
     assert missing.value.code == 404
+
+
+def test_outcomes_without_a_protocol_say_why(dcmtk, start_node, browser):
+    http_port = free_port()
+    node = start_node("--quiet-seconds", "0.5", "--http-port", str(http_port))
+    for folder in ("03-right-mass-no-calcification", "05-no-age"):
+        assert storescu(dcmtk, node, "-xy", "+sd", str(SAMPLES / folder)).returncode == 0
+    browser.get(f"http://127.0.0.1:{http_port}/")
+    wait_for(lambda: len([r for r in rows(browser) if "pending" not in r.text]) == 2, timeout=60)
+    texts = [r.text for r in rows(browser)]
+    assert any("not-indicated" in t and "calcification not found (sr-text)" in t for t in texts)
+    assert any("insufficient-data" in t and "Patient age unknown" in t for t in texts)
