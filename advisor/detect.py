@@ -42,10 +42,11 @@ MIN_ROUNDNESS = 0.55
 SHADOW_RATIO = 0.72          # behind / beside; below this the focus shadows
 DIRTY_FRACTION = 0.15        # share of a shadow's profile at tissue brightness: gas, not stone
 GAS_MIN_MM = 3.0             # calcific foci this large shadow cleanly; a dirty shadow means gas
-POSSIBLE_CONTRAST = 5.5      # a focus without shadow is reported only above this contrast,
+POSSIBLE_CONTRAST = 5.0      # a focus without shadow is reported only above this contrast,
 POSSIBLE_MAX_MM = 4.0        # this size or smaller,
 POSSIBLE_MIN_ROUNDNESS = 0.85  # and this round
 EDGE_MARGIN_MM = 3.0
+OPENING_MAX_MM = 0.25         # coarser than this a 1 mm focus is under 4 pixels: no opening
 THRESHOLD_SPREADS = 3.0      # residual above the background, in robust tissue spreads
 FLAT_GREY_LEVELS = 12        # a drawn line varies less than this along its length
 COLOUR_SPREAD = 40           # max-min over RGB channels above this: a colour pixel
@@ -284,7 +285,7 @@ def candidates(grey: np.ndarray, mask: np.ndarray, mm: float) -> list[Candidate]
     background = _background(np.minimum(grey, median + 2 * spread), 4.0 / mm)
     residual = _binomial_smooth(grey) - background
     bright = (residual > THRESHOLD_SPREADS * spread) & mask
-    if mm < 0.4:
+    if mm <= OPENING_MAX_MM:
         bright = _open_square(bright)
     labels = sitk.ConnectedComponent(sitk.GetImageFromArray(bright.astype(np.uint8)))
     labels.SetSpacing((mm, mm))
