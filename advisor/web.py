@@ -60,14 +60,16 @@ This page refreshes itself.</small></p>
 <th>Delivery</th><th>Key image</th></tr></thead><tbody id="studies"></tbody></table>
 <script>
 function esc(s){return String(s??"").replace(/[&<>"']/g,c=>({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;","'":"&#39;"}[c]));}
+let shown = "";
 async function refresh(){
   try{
     const studies = await (await fetch("/api/studies")).json();
-    document.getElementById("studies").innerHTML = studies.map(s => `<tr class="study" data-uid="${esc(s.study_instance_uid)}">
+    const rows = studies.map(s => `<tr class="study" data-uid="${esc(s.study_instance_uid)}">
       <td><a href="/study/${esc(s.study_instance_uid)}">${esc(s.label)}</a><br><small>${esc(s.received)} instance(s)</small></td>
       <td class="${esc(s.outcome)}">${esc(s.outcome)}</td><td class="suggestion">${esc(s.suggestion)}</td>
       <td>${esc(s.laterality)}</td><td>${esc(s.delivery)}</td>
       <td>${s.key_image ? `<img class="key-image" alt="key image" src="${esc(s.key_image)}">` : ""}</td></tr>`).join("");
+    if (rows !== shown) { document.getElementById("studies").innerHTML = rows; shown = rows; }
   }catch(e){}
 }
 refresh(); setInterval(refresh, REFRESH_MS);

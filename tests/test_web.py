@@ -34,18 +34,26 @@ def rows(browser) -> list:
     return browser.find_elements(By.CSS_SELECTOR, "tr.study")
 
 
+def row_texts(browser) -> list[str]:
+    """The rows' text read in one go: the page may redraw its rows between two calls."""
+    return browser.execute_script(
+        "return [...document.querySelectorAll('tr.study')].map(r => r.innerText)")
+
+
 def test_study_appears_live_with_recommendation_and_key_image(dcmtk, start_node, browser):
     http_port = free_port()
     node = start_node("--quiet-seconds", "0.5", "--http-port", str(http_port))
     browser.get(f"http://127.0.0.1:{http_port}/")
     assert "Protocol advisor" in browser.title
-    assert rows(browser) == []
+    assert row_texts(browser) == []
 
     folder = SAMPLES / "06-calcified-left-flank-pixels-only"
     assert storescu(dcmtk, node, "+sd", str(folder)).returncode == 0
-    # The page was not reloaded: the row comes from its own refresh.
-    [row] = wait_for(lambda: [r for r in rows(browser) if "recommended" in r.text], timeout=60,
-                     what="the study on the open page")
+    # The page was not reloaded: the row comes from its own refresh. Once the study is
+    # analysed nothing changes any more, so the page stops redrawing the row.
+    wait_for(lambda: any("recommended" in t for t in row_texts(browser)), timeout=60,
+             what="the study on the open page")
+    [row] = rows(browser)
     assert "Suggested: CT abdomen/pelvis, precontrast + portal venous phase" in row.text
     assert "left" in row.text and "outbox only" in row.text
     image = row.find_element(By.CSS_SELECTOR, "img.key-image")
@@ -83,7 +91,7 @@ def test_outcomes_without_a_protocol_say_why(dcmtk, start_node, browser):
     for folder in ("03-right-mass-no-calcification", "05-no-age"):
         assert storescu(dcmtk, node, "-xy", "+sd", str(SAMPLES / folder)).returncode == 0
     browser.get(f"http://127.0.0.1:{http_port}/")
-    wait_for(lambda: len([r for r in rows(browser) if "pending" not in r.text]) == 2, timeout=60)
-    texts = [r.text for r in rows(browser)]
+    wait_for(lambda: len([t for t in row_texts(browser) if "pending" not in t]) == 2, timeout=60)
+    texts = row_texts(browser)
     assert any("not-indicated" in t and "calcification not found (sr-text)" in t for t in texts)
     assert any("insufficient-data" in t and "Patient age unknown" in t for t in texts)
