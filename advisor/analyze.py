@@ -16,6 +16,7 @@ from pathlib import Path
 from pydicom import Dataset, dcmread
 from pydicom.errors import InvalidDicomError
 from pydicom.sr.coding import Code
+from pydicom.uid import UltrasoundImageStorage, UltrasoundMultiFrameImageStorage
 
 from advisor import REQUIRED_UIDS, codes, is_own_output, text
 from advisor.detect import ASSUMED_MM_PER_PIXEL, Detection, detect_instance
@@ -177,7 +178,7 @@ def sr_observations(ds: Dataset) -> Iterator[Observation]:
 
 # --- pixels ---------------------------------------------------------------
 
-US_IMAGE_CLASSES = ("1.2.840.10008.5.1.4.1.1.6.1", "1.2.840.10008.5.1.4.1.1.3.1")
+US_IMAGE_CLASSES = (UltrasoundImageStorage, UltrasoundMultiFrameImageStorage)
 
 
 def is_us_image(ds: Dataset) -> bool:

@@ -10,6 +10,7 @@ the SR it accompanies, so the same inputs give the same key image.
 
 from __future__ import annotations
 
+from itertools import islice
 from pathlib import Path
 
 import highdicom as hd
@@ -42,22 +43,19 @@ def key_frame(facts: StudyFacts) -> tuple[Path, int, list[Focus]] | None:
     return next(iter(images.values())).path, 1, []
 
 
-def _frame(path: Path, number: int) -> np.ndarray:
-    for index, (grey, _) in enumerate(grey_frames(path), start=1):
-        if index == number:
-            return grey
-    raise ValueError(f"{path} has no frame {number}")
-
-
 def frame_rgb(path: Path, number: int) -> np.ndarray:
-    """The frame as the viewer shows it (RGB), read one frame at a time."""
-    for index, frame in enumerate(iter_pixels(path), start=1):
-        if index == number:
-            if frame.ndim == 2 or dcmread(path, stop_before_pixels=True).PhotometricInterpretation == "PALETTE COLOR":
-                grey = _frame(path, number)
-                return np.repeat(np.clip(grey, 0, 255).astype(np.uint8)[..., None], 3, axis=2)
-            return np.clip(frame, 0, 255).astype(np.uint8)
-    raise ValueError(f"{path} has no frame {number}")
+    """The frame as RGB, decoded once and one frame at a time: grey and palette images
+    through the detector's grey levels, colour images as stored."""
+    photometric = str(dcmread(path, stop_before_pixels=True).get("PhotometricInterpretation", ""))
+    if photometric.startswith("MONOCHROME") or photometric == "PALETTE COLOR":
+        frames = (np.repeat(np.clip(grey, 0, 255).astype(np.uint8)[..., None], 3, axis=2)
+                  for grey, _ in grey_frames(path))
+    else:
+        frames = (np.clip(frame, 0, 255).astype(np.uint8) for frame in iter_pixels(path))
+    frame = next(islice(frames, number - 1, None), None)
+    if frame is None:
+        raise ValueError(f"{path} has no frame {number}")
+    return frame
 
 
 def draw_foci(rgb: np.ndarray, foci: list[Focus], scale: int = 1) -> Image.Image:

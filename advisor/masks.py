@@ -23,10 +23,10 @@ import numpy as np
 from PIL import Image, ImageDraw
 from pydicom import Dataset
 from pydicom.multival import MultiValue
+from pydicom.uid import SegmentationStorage
 
 log = logging.getLogger(__name__)
 
-SEGMENTATION_STORAGE = "1.2.840.10008.5.1.4.1.1.66.4"
 MaskKey = tuple[str, int | None]
 
 
@@ -98,7 +98,7 @@ def mass_masks(items: list[tuple[Path, Dataset]], shapes: dict[str, tuple[int, i
 
     for path, ds in items:
         try:
-            if str(ds.SOPClassUID) == SEGMENTATION_STORAGE:
+            if ds.SOPClassUID == SegmentationStorage:
                 for key, mask in seg_masks(path):
                     if key[0] in shapes and mask.shape == shapes[key[0]]:
                         add(key, mask)

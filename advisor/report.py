@@ -32,12 +32,11 @@ from highdicom.sr import (CodeContentItem, ContainerContentItem, ContentSequence
 from pydicom import Dataset
 from pydicom.sr.codedict import codes as dicom_codes
 from pydicom.sr.coding import Code
-from pydicom.uid import generate_uid
+from pydicom.uid import UltrasoundMultiFrameImageStorage, generate_uid
 
 from advisor import MANUFACTURER, MODEL_NAME, __version__, codes
 from advisor.model import Decision, Focus, StudyFacts
 
-US_MULTIFRAME = "1.2.840.10008.5.1.4.1.1.3.1"
 SERIES_NUMBER = 9901
 SERIES_DESCRIPTION = "Protocol advisor (decision support)"
 OUTCOME_CODES = {  # Code Value is SH: 16 characters at most
@@ -123,7 +122,7 @@ def _focus_group(focus: Focus, index: int, study_uid: str) -> hd.sr.PlanarROIMea
     SCOORD (0, 0) is the top left corner of the top left pixel, so centres gain 0.5)."""
     centre = np.array([focus.x + 0.5, focus.y + 0.5])
     radius_px = focus.diameter_mm / focus.mm_per_pixel / 2
-    frames = [focus.frame] if focus.sop_class_uid == US_MULTIFRAME else None
+    frames = [focus.frame] if focus.sop_class_uid == UltrasoundMultiFrameImageStorage else None
     region = hd.sr.ImageRegion(hd.sr.GraphicTypeValues.CIRCLE,
                                np.stack([centre, centre + [radius_px, 0.0]]),
                                hd.sr.SourceImageForRegion(focus.sop_class_uid, focus.sop_instance_uid,

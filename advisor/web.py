@@ -83,16 +83,19 @@ class Worklist:
         self.journal = journal
         self.protocols = {p.id: p for p in protocols.protocols}
         self.show_patient_names = show_patient_names
+        self._labels: dict[str, str] = {}  # the list is polled every 2 s; a study's label never changes
 
     def _label(self, study_uid: str) -> str:
-        paths = self.journal.study_instances(study_uid)
-        if not paths:
-            return study_uid
-        ds = dcmread(paths[0], stop_before_pixels=True)
-        label = " ".join(str(ds.get(k, "")) for k in ("StudyDate", "StudyDescription")).strip()
-        if self.show_patient_names:
-            label = f"{ds.get('PatientName', '')} {label}"
-        return label or study_uid
+        if study_uid not in self._labels:
+            paths = self.journal.study_instances(study_uid)
+            if not paths:
+                return study_uid
+            ds = dcmread(paths[0], stop_before_pixels=True)
+            label = " ".join(str(ds.get(k, "")) for k in ("StudyDate", "StudyDescription")).strip()
+            if self.show_patient_names:
+                label = f"{ds.get('PatientName', '')} {label}"
+            self._labels[study_uid] = label or study_uid
+        return self._labels[study_uid]
 
     def _suggestion(self, summary: dict | None) -> str:
         if not summary:
