@@ -8,182 +8,26 @@ loaded here.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from pydicom import Dataset, dcmread
-from pydicom.errors import InvalidDicomError
-from pydicom.sr.coding import Code
-from pydicom.uid import UltrasoundImageStorage, UltrasoundMultiFrameImageStorage
+from pydicom import Dataset
 
-from advisor import REQUIRED_UIDS, codes, is_own_output, text
-from advisor.detect import ASSUMED_MM_PER_PIXEL, Detection, detect_instance
-from advisor.masks import content_items, mass_masks
-from advisor.model import SOURCE_PRECEDENCE, Focus, InstanceRef, Observation, Resolved, StudyFacts
+from advisor import REQUIRED_UIDS, is_own_output
+from advisor.evidence.detect import Detection, detect_instance
+from advisor.evidence.findings_sr import sr_observations
+from advisor.evidence.header import (UnreadableFile, header_observations, header_texts,
+                                     instance_ref, is_us_image, patient_age, patient_weight,
+                                     read_header)
+from advisor.evidence.masks import mass_masks
+from advisor.evidence.pixels import ASSUMED_MM_PER_PIXEL
+from advisor.model import SOURCE_PRECEDENCE, Focus, Observation, Resolved, StudyFacts
 
 log = logging.getLogger(__name__)
 
-# Header attributes whose text may carry the indication or region, with the
-# sequences they may sit in (Request Attributes Sequence for the order).
-TEXT_ATTRIBUTES = (
-    "StudyDescription", "SeriesDescription", "RequestedProcedureDescription",
-    "PerformedProcedureStepDescription", "ReasonForTheRequestedProcedure",
-    "AdmittingDiagnosesDescription", "ImageComments", "ReasonForStudy",
-)
-LATERALITY_TAGS = {"L": "left", "R": "right", "B": "bilateral"}
-AGE_UNITS_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12, "Y": 365.25}
-
-
-class UnreadableFile(ValueError):
-    """A file that is not DICOM or cannot be parsed."""
-
-
-def read_header(path: Path) -> Dataset:
-    """The dataset of ``path`` without pixel data; raises :class:`UnreadableFile`."""
-    try:
-        return dcmread(path, stop_before_pixels=True)
-    except (InvalidDicomError, OSError, EOFError, ValueError, KeyError) as exc:
-        raise UnreadableFile(f"{path}: not a readable DICOM file ({exc})") from exc
-
-
-def instance_ref(path: Path, ds: Dataset) -> InstanceRef:
-    return InstanceRef(path=path, sop_class_uid=str(ds.SOPClassUID),
-                       sop_instance_uid=str(ds.SOPInstanceUID),
-                       series_instance_uid=str(ds.get("SeriesInstanceUID", "")),
-                       modality=str(ds.get("Modality", "")).upper())
-
-
-# --- header ---------------------------------------------------------------
-
-def parse_age_string(value: str) -> float | None:
-    """Years from an AS value such as ``004Y``, ``018M``, ``010W`` or ``005D``."""
-    value = (value or "").strip().upper()
-    if len(value) != 4 or not value[:3].isdigit() or value[3] not in AGE_UNITS_DAYS:
-        return None
-    return int(value[:3]) * AGE_UNITS_DAYS[value[3]] / 365.25
-
-
-def _parse_date(value: str) -> dt.date | None:
-    try:
-        return dt.datetime.strptime(str(value or "")[:8], "%Y%m%d").date()
-    except ValueError:
-        return None
-
-
-def patient_age(datasets: Iterable[Dataset]) -> tuple[float | None, str | None]:
-    """Age in years from PatientAge, else from PatientBirthDate and the study date."""
-    datasets = list(datasets)
-    for ds in datasets:
-        years = parse_age_string(ds.get("PatientAge", ""))
-        if years is not None:
-            return round(years, 2), "PatientAge"
-    for ds in datasets:
-        birth = _parse_date(ds.get("PatientBirthDate", ""))
-        seen = next(filter(None, (_parse_date(ds.get(a, "")) for a in
-                                  ("StudyDate", "SeriesDate", "ContentDate"))), None)
-        if birth and seen and seen >= birth:
-            return round((seen - birth).days / 365.25, 2), "PatientBirthDate and StudyDate"
-    return None, None
-
-
-def patient_weight(datasets: Iterable[Dataset]) -> float | None:
-    for ds in datasets:
-        weight = ds.get("PatientWeight")
-        if weight not in (None, "") and float(weight) > 0:
-            return float(weight)
-    return None
-
-
-def header_texts(ds: Dataset) -> Iterator[tuple[str, str]]:
-    """(attribute, text) for every indication/description text in ``ds``."""
-    for keyword in TEXT_ATTRIBUTES:
-        value = ds.get(keyword)
-        if value:
-            yield keyword, str(value)
-    for item in ds.get("RequestAttributesSequence", []):
-        yield from header_texts(item)
-
-
-def header_observations(ds: Dataset) -> Iterator[Observation]:
-    uid = str(ds.SOPInstanceUID)
-    for keyword in ("ImageLaterality", "Laterality"):
-        side = LATERALITY_TAGS.get(str(ds.get(keyword, "")).upper())
-        if side:
-            yield Observation("laterality", side, "header", uid, keyword)
-    for keyword, value in header_texts(ds):
-        yield from text_observations(value, "indication-text", uid, keyword)
-
-
-def text_observations(value: str, source: str, uid: str, where: str) -> Iterator[Observation]:
-    """Laterality, mass and calcification stated in one free text."""
-    side = text.laterality(value)
-    if side:
-        yield Observation("laterality", side, source, uid, where)
-    for kind in ("mass", "calcification"):
-        status = text.term_status(value, kind)
-        if status:
-            yield Observation(kind, status, source, uid, where)
-
-
-# --- findings SR ----------------------------------------------------------
-
-def _code(item: Dataset, sequence: str) -> Code | None:
-    seq = item.get(sequence)
-    if not seq:
-        return None
-    c = seq[0]
-    return Code(str(c.get("CodeValue", "")), str(c.get("CodingSchemeDesignator", "")),
-                str(c.get("CodeMeaning", "")))
-
-
-def _same(a: Code | None, b: Code) -> bool:
-    return a is not None and (a.value, a.scheme_designator) == (b.value, b.scheme_designator)
-
-
-def _coded_observation(name: Code | None, value: Code | None) -> tuple[str, str] | None:
-    """(kind, value) for one CODE content item, per the codes in DESIGN.md."""
-    if value is None:
-        return None
-    if _same(name, codes.FINDING) and _same(value, codes.MASS):
-        return "mass", "present"
-    if _same(name, codes.FINDING) and _same(value, codes.PATHOLOGIC_CALCIFICATION):
-        return "calcification", "present"
-    for kind, concept in (("calcification", codes.PATHOLOGIC_CALCIFICATION), ("mass", codes.MASS)):
-        if _same(name, concept) and _same(value, codes.PRESENT):
-            return kind, "present"
-        if _same(name, concept) and _same(value, codes.ABSENT):
-            return kind, "absent"
-    if _same(name, codes.LATERALITY):
-        for side, code in codes.LATERALITY_CODES.items():
-            if _same(value, code):
-                return "laterality", side
-    return None
-
-
-def sr_observations(ds: Dataset) -> Iterator[Observation]:
-    """Coded and free-text findings in a sonographer's SR."""
-    uid = str(ds.SOPInstanceUID)
-    for item in content_items(ds.get("ContentSequence", [])):
-        value_type = item.get("ValueType")
-        if value_type == "CODE":
-            found = _coded_observation(_code(item, "ConceptNameCodeSequence"),
-                                       _code(item, "ConceptCodeSequence"))
-            if found:
-                yield Observation(found[0], found[1], "sr-coded", uid, "coded findings SR")
-        elif value_type == "TEXT" and item.get("TextValue"):
-            yield from text_observations(str(item.TextValue), "sr-text", uid, "findings SR text")
-
 
 # --- pixels ---------------------------------------------------------------
-
-US_IMAGE_CLASSES = (UltrasoundImageStorage, UltrasoundMultiFrameImageStorage)
-
-
-def is_us_image(ds: Dataset) -> bool:
-    return str(ds.SOPClassUID) in US_IMAGE_CLASSES and "Rows" in ds
-
 
 def _detector_note(detections: list[tuple[str, Detection]]) -> str:
     frames = sum(d.frames for _, d in detections)

@@ -21,12 +21,12 @@ from advisor import __version__
 from advisor.analyze import analyze_study, dicom_files, group_by_study
 from advisor.config import ConfigError, Destination, Settings, load_settings
 from advisor.decide import decide
-from advisor.dispatch import send_files
-from advisor.journal import Journal
+from advisor.node.dispatch import send_files
+from advisor.node.journal import Journal
 from advisor.model import contract_json
-from advisor.node import Node
+from advisor.node.server import Node
 from advisor.protocols import ProtocolError, load_protocols
-from advisor.show import render_sr
+from advisor.output.show import render_sr
 
 log = logging.getLogger("advisor")
 SAMPLES = Path("dicom_samples")
@@ -41,7 +41,7 @@ def _configure_logging(verbose: bool) -> None:
 
 # --- analyze ---------------------------------------------------------------
 
-def analyze_paths(paths: list[Path], protocols_dir: Path) -> tuple[list[dict], list[str]]:
+def analyze_paths(paths: list[Path], protocols_dir: Path | None) -> tuple[list[dict], list[str]]:
     """The JSON contract's study records for every study found under ``paths``."""
     protocols = load_protocols(protocols_dir)
     studies, problems = group_by_study(paths)
@@ -221,7 +221,7 @@ def _node_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, help="spool, journal and outbox (default advisor-data)")
     parser.add_argument("--quiet-seconds", type=float,
                         help="a study is processed after this long without new instances (default 5)")
-    parser.add_argument("--protocols", type=Path, help="protocol folder (default protocols)")
+    parser.add_argument("--protocols", type=Path, help="protocol folder (default: the shipped protocols)")
     parser.add_argument("--key-image", action=argparse.BooleanOptionalAction, default=None,
                         help="send a key image (Secondary Capture) with each SR (default on)")
     parser.add_argument("--http-port", type=int, help="serve the worklist page on this port")
@@ -245,7 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze = commands.add_parser("analyze", help="analyse files or folders offline")
     analyze.add_argument("paths", nargs="+", type=Path)
     analyze.add_argument("--json", action="store_true", help="the JSON contract of DESIGN.md")
-    analyze.add_argument("--protocols", type=Path, default=Path("protocols"))
+    analyze.add_argument("--protocols", type=Path, help="protocol folder (default: the shipped protocols)")
     analyze.set_defaults(func=cmd_analyze)
 
     for name, helptext in (("replay", "send files or folders to a DICOM node"),

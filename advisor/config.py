@@ -8,7 +8,7 @@ Example ``advisor.toml`` (every key optional)::
     destinations = ["PACS@10.0.0.5:104"]
     data_dir = "advisor-data"
     quiet_seconds = 5
-    protocols_dir = "protocols"
+    protocols_dir = "/etc/advisor/protocols"   # default: the protocols shipped in the package
     report_outcomes = ["recommended", "not-indicated"]
     key_image = true
     http_port = 8080
@@ -62,7 +62,7 @@ class Settings:
     destinations: tuple[Destination, ...] = ()
     data_dir: Path = Path("advisor-data")
     quiet_seconds: float = 5.0
-    protocols_dir: Path = Path("protocols")
+    protocols_dir: Path | None = None   # None: the protocols shipped in the package
     report_outcomes: tuple[str, ...] = ("recommended", "not-indicated")
     retry_base_seconds: float = 2.0
     retry_max_seconds: float = 300.0

@@ -10,7 +10,8 @@ from advisor.protocols import Protocol
 OUTCOMES = ("recommended", "not-indicated", "out-of-scope", "insufficient-data")
 
 # Evidence sources, strongest first (DESIGN.md: a human finding wins over the detector).
-SOURCE_PRECEDENCE = ("sr-coded", "sr-text", "header", "indication-text", "detector")
+SOURCE_PRECEDENCE = ("sr-coded", "sr-text", "header", "indication-text", "burned-in-text",
+                     "detector")
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,11 @@ class Resolved:
     source: str | None                # the winning source
     sources: tuple[str, ...] = ()     # every source that agrees with ``value``
 
+    @property
+    def status(self) -> str:
+        """``present``, ``absent`` or ``unknown`` (the contract's tri-state)."""
+        return self.value or "unknown"
+
 
 @dataclass
 class StudyFacts:
@@ -82,6 +88,13 @@ class StudyFacts:
     observations: list[Observation]
     foci: list[Focus] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # What the texts say about the mass beyond present/absent, for the protocols'
+    # exclusions: its organ of origin ("kidney", "adrenal", "liver", "ovary", ...),
+    # its largest size, and clinical context flags such as "known-tumour-follow-up"
+    # or "adrenal-haemorrhage" (see the protocol schema's ``exclusions``).
+    organ: str | None = None
+    mass_size_mm: float | None = None
+    context: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -92,6 +105,7 @@ class Decision:
     protocol: Protocol | None
     reasons: tuple[str, ...]
     contrast_ml: float | None = None   # weight-based volume, when the weight is known
+    needs_confirmation: bool = False   # calcification rests on the pixel detector alone
 
 
 def contract_json(facts: StudyFacts, decision: Decision) -> dict:
@@ -101,10 +115,13 @@ def contract_json(facts: StudyFacts, decision: Decision) -> dict:
         "outcome": decision.outcome,
         "protocol_id": decision.protocol.id if decision.protocol else None,
         "laterality": facts.laterality.value or "unknown",
+        "laterality_source": facts.laterality.source,
         "patient_age_years": facts.age_years,
-        "mass": {"present": facts.mass.value == "present",
-                 "sources": list(facts.mass.sources) if facts.mass.value == "present" else []},
-        "calcification": {"present": facts.calcification.value == "present",
+        "needs_confirmation": decision.needs_confirmation,
+        "mass": {"status": facts.mass.status, "present": facts.mass.value == "present",
+                 "sources": list(facts.mass.sources) if facts.mass.value else []},
+        "calcification": {"status": facts.calcification.status,
+                          "present": facts.calcification.value == "present",
                           "source": facts.calcification.source or "none"},
         "foci": [{"sop_instance_uid": f.sop_instance_uid, "frame": f.frame,
                   "x": round(f.x, 1), "y": round(f.y, 1), "diameter_mm": round(f.diameter_mm, 1),

@@ -85,8 +85,17 @@ def load_protocol(path: Path) -> Protocol:
     return Protocol(path=path, data=data)
 
 
-def load_protocols(directory: Path) -> ProtocolSet:
-    """Load every ``*.toml`` in ``directory``; at least one must be enabled."""
+def default_protocols_dir() -> Path:
+    """The protocols shipped inside the package (``advisor/default_protocols``)."""
+    return Path(str(resources.files("advisor").joinpath("default_protocols")))
+
+
+def load_protocols(directory: Path | None = None) -> ProtocolSet:
+    """Load every ``*.toml`` in ``directory`` (default: the shipped protocols).
+
+    At least one must be enabled.
+    """
+    directory = directory or default_protocols_dir()
     if not directory.is_dir():
         raise ProtocolError(f"{directory}: protocol directory not found")
     loaded = [load_protocol(path) for path in sorted(directory.glob("*.toml"))]

@@ -30,7 +30,8 @@ from pydicom.pixels import iter_pixels
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import usphantom as us  # noqa: E402
 
-from advisor.detect import detect_frame, frame_geometry, grey_frames, search_mask  # noqa: E402
+from advisor.evidence.detect import detect_frame, frame_geometry, search_mask  # noqa: E402
+from advisor.evidence.pixels import grey_frames  # noqa: E402
 
 
 def clip(path: Path, shape: tuple[int, int], frames: int, seed: int = 3) -> Path:
@@ -79,7 +80,7 @@ import json, re, sys, tracemalloc
 import SimpleITK as sitk
 sitk.ProcessObject.SetGlobalDefaultNumberOfThreads(1)
 from pathlib import Path
-from advisor.detect import detect_instance
+from advisor.evidence.detect import detect_instance
 tracemalloc.start()
 result = detect_instance(Path(sys.argv[1]))
 _, traced_peak = tracemalloc.get_traced_memory()

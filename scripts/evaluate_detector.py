@@ -25,7 +25,7 @@ from pydicom import dcmread
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_phantoms import make_phantoms  # noqa: E402
 
-from advisor.detect import detect_instance  # noqa: E402
+from advisor.evidence.detect import detect_instance  # noqa: E402
 
 BANDS = (("1-2 mm", 0, 2), ("2-5 mm", 2, 5), (">5 mm", 5, 99))
 SHADOWING = 0.7  # a true focus whose shadow strength is at least this casts a visible shadow

@@ -23,7 +23,7 @@ EXPECTED = {
     "06-calcified-left-flank-pixels-only": ("recommended", "left", "peds-ct-ap-precontrast-portal-venous", 3.0, "detector"),
 }
 CONTRACT_KEYS = {"study_instance_uid", "outcome", "protocol_id", "laterality", "patient_age_years",
-                 "mass", "calcification", "foci", "reasons"}
+                 "mass", "calcification", "foci", "reasons", "laterality_source", "needs_confirmation"}
 
 
 def analyze_json(*paths: Path, protocols: Path = PROTOCOLS) -> dict:
@@ -57,7 +57,7 @@ def test_whole_folder_groups_by_study():
 
 def test_human_finding_of_no_calcification_is_negation_aware():
     [study] = analyze_json(SAMPLES / "03-right-mass-no-calcification")["studies"]
-    assert study["calcification"] == {"present": False, "source": "sr-text"}
+    assert study["calcification"] == {"status": "absent", "present": False, "source": "sr-text"}
     assert any("does not rule out neuroblastoma" in r for r in study["reasons"])
 
 
@@ -72,8 +72,8 @@ def images_only(folder: Path, tmp_path: Path) -> Path:
 def test_without_findings_sr_the_detector_decides_calcification(tmp_path):
     [calcified] = analyze_json(images_only(SAMPLES / "01-calcified-left-flank-coded", tmp_path))["studies"]
     assert calcified["outcome"] == "recommended"
-    assert calcified["mass"] == {"present": True, "sources": ["indication-text"]}
-    assert calcified["calcification"] == {"present": True, "source": "detector"}
+    assert calcified["mass"] == {"status": "present", "present": True, "sources": ["indication-text"]}
+    assert calcified["calcification"] == {"status": "present", "present": True, "source": "detector"}
     shadowing = [f for f in calcified["foci"] if f["shadow"]]
     assert len(shadowing) == 4  # the focus on each of the 4 frames
     for focus in shadowing:  # drawn at column 182, row 112, 3.5 mm
@@ -82,7 +82,7 @@ def test_without_findings_sr_the_detector_decides_calcification(tmp_path):
 
     [plain] = analyze_json(images_only(SAMPLES / "03-right-mass-no-calcification", tmp_path))["studies"]
     assert plain["outcome"] == "not-indicated"
-    assert plain["calcification"] == {"present": False, "source": "none"}
+    assert plain["calcification"] == {"status": "unknown", "present": False, "source": "none"}
     assert [f for f in plain["foci"] if f["shadow"]] == []
 
 
@@ -103,7 +103,7 @@ def test_human_finding_wins_over_the_detector_and_the_disagreement_is_reported(t
                      manufacturer="test").save_as(folder / "SR-no-calc.dcm", enforce_file_format=True)
     [study] = analyze_json(folder)["studies"]
     assert study["outcome"] == "not-indicated"
-    assert study["calcification"] == {"present": False, "source": "sr-text"}
+    assert study["calcification"] == {"status": "absent", "present": False, "source": "sr-text"}
     assert [f for f in study["foci"] if f["shadow"]], "the detector still ran and reports its foci"
     assert ("Disagreement on calcification: detector says present, sr-text says absent; "
             "sr-text was used.") in study["reasons"]

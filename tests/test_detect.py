@@ -11,9 +11,9 @@ from pydicom import Dataset, dcmread
 from pydicom.data import get_testdata_file
 from pydicom.uid import JPEG2000Lossless, JPEGLSLossless, RLELossless
 
-from advisor import detect
+from advisor.evidence import detect, pixels
 from advisor.analyze import group_by_study
-from advisor.masks import mass_masks
+from advisor.evidence.masks import mass_masks
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -92,7 +92,7 @@ def test_beam_direction_follows_an_off_centre_apex(tmp_path):
     focus = us.Focus(250, 300, 4.0)
     path = write(tmp_path, scene(sector=sector, foci=(focus,), mass_center=(260, 300), mass_radius=70))
     ds = dcmread(path, stop_before_pixels=True)
-    grey, _ = next(detect.grey_frames(path))
+    grey, _ = next(pixels.grey_frames(path))
     geometry = detect.frame_geometry(ds, grey)
     assert geometry.apex is not None
     assert abs(geometry.apex[0] - 420) < 15 and abs(geometry.apex[1] + 60) < 25
@@ -161,7 +161,7 @@ def test_without_regions_the_fan_is_estimated_and_spacing_marked_unknown(tmp_pat
     result = detect.detect_instance(path)
     assert not result.spacing_known
     assert [f for f in result.foci if f.shadow and near(f, FOCUS.x, FOCUS.y, CURVED.mm_per_pixel)]
-    assert all(f.mm_per_pixel == detect.ASSUMED_MM_PER_PIXEL for f in result.foci)
+    assert all(f.mm_per_pixel == pixels.ASSUMED_MM_PER_PIXEL for f in result.foci)
 
 
 def two_foci_scene() -> us.Scene:
@@ -220,11 +220,11 @@ VENDOR_FILES = ["examples_rgb_color.dcm", "examples_palette.dcm", "examples_ybr_
 def test_vendor_files_decode_and_no_focus_on_burned_in_text(name):
     path = Path(get_testdata_file(name))
     ds = dcmread(path, stop_before_pixels=True)
-    frames = list(detect.grey_frames(path))
+    frames = list(pixels.grey_frames(path))
     assert len(frames) == int(ds.get("NumberOfFrames", 1))
     grey = frames[0][0]
     assert grey.shape == (ds.Rows, ds.Columns) and grey.max() > 100
-    box, spacing = detect.tissue_region(ds, grey.shape)
+    box, spacing = pixels.tissue_region(ds, grey.shape)
     if "SequenceOfUltrasoundRegions" in ds:
         # These files were cropped or resized after acquisition: their regions do not fit
         # the pixel matrix, and a region that does not fit is not trusted.

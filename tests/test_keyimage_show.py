@@ -8,9 +8,9 @@ from pydicom import dcmread
 
 from advisor.analyze import analyze_study, group_by_study
 from advisor.decide import decide
-from advisor.keyimage import SHADOW_COLOUR, build_key_image
+from advisor.output.keyimage import SHADOW_COLOUR, build_key_image
 from advisor.protocols import load_protocols
-from advisor.report import summary_line
+from advisor.output.report import summary_line
 from conftest import PROTOCOLS, SAMPLES, Validation, require_tool, run
 
 PROTOCOL_SET = load_protocols(PROTOCOLS)
@@ -74,7 +74,7 @@ def test_show_renders_a_findings_sr_and_refuses_an_image():
 
 
 def test_show_renders_the_advisors_sr(tmp_path):
-    from advisor.report import build_sr, result_uids
+    from advisor.output.report import build_sr, result_uids
     [(study_uid, items)] = group_by_study([SAMPLES / "06-calcified-left-flank-pixels-only"])[0].items()
     facts = analyze_study(study_uid, items)
     sr = build_sr(facts, decide(facts, PROTOCOL_SET), [ds for _, ds in items],

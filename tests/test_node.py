@@ -10,7 +10,7 @@ from pydicom.dataset import FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 from pynetdicom.dsutils import split_dataset
 
-from advisor.journal import Journal
+from advisor.node.journal import Journal
 from conftest import SAMPLES, run, wait_for
 
 

@@ -9,7 +9,7 @@ from pydicom import dcmread
 from advisor.analyze import analyze_study, group_by_study
 from advisor.decide import decide
 from advisor.protocols import load_protocols
-from advisor.report import build_sr, result_uids
+from advisor.output.report import build_sr, result_uids
 from conftest import PROTOCOLS, SAMPLES, Validation, validate_sr
 
 PROTOCOL_SET = load_protocols(PROTOCOLS)

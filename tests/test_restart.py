@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydicom import dcmread
 
-from advisor.journal import Journal
+from advisor.node.journal import Journal
 from conftest import SAMPLES, free_port, run, wait_for
 from test_node import outcome_of, storescu, study_uid_of
 

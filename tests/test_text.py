@@ -2,7 +2,7 @@
 
 import pytest
 
-from advisor import text
+from advisor.evidence import text
 
 
 @pytest.mark.parametrize("phrase, side", [

@@ -19,7 +19,7 @@ from pydicom.filereader import read_file_meta_info
 from pynetdicom import AE, _config
 
 from advisor.config import Destination, Settings
-from advisor.journal import Journal
+from advisor.node.journal import Journal
 
 log = logging.getLogger(__name__)
 

@@ -26,8 +26,9 @@ from pynetdicom import AE, evt
 from pynetdicom import sop_class as sc
 from pynetdicom.transport import ThreadedAssociationServer
 
-from advisor import REQUIRED_UIDS, is_own_output, spool
-from advisor.journal import Journal
+from advisor import REQUIRED_UIDS, is_own_output
+from advisor.node import spool
+from advisor.node.journal import Journal
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from pydicom.pixels import iter_pixels
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
 from advisor import MANUFACTURER, MODEL_NAME, __version__
-from advisor.detect import grey_frames
+from advisor.evidence.pixels import grey_frames
 from advisor.model import Focus, StudyFacts
 
 SERIES_NUMBER = 9902

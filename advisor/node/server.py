@@ -12,13 +12,13 @@ import logging
 import threading
 from collections.abc import Callable
 
-from advisor.assemble import Assembler
+from advisor.node.assemble import Assembler
 from advisor.config import Settings
-from advisor.dispatch import Dispatcher
-from advisor.journal import Journal
+from advisor.node.dispatch import Dispatcher
+from advisor.node.journal import Journal
 from advisor.protocols import load_protocols
-from advisor.receive import Receiver
-from advisor.web import WebServer, Worklist
+from advisor.node.receive import Receiver
+from advisor.web.worklist import WebServer, Worklist
 
 log = logging.getLogger(__name__)
 

@@ -17,15 +17,16 @@ from pathlib import Path
 
 from pydicom import Dataset, dcmread, dcmwrite
 
-from advisor import spool
-from advisor.analyze import UnreadableFile, analyze_study, read_header
+from advisor.node import spool
+from advisor.analyze import analyze_study
+from advisor.evidence.header import UnreadableFile, read_header
 from advisor.config import Settings
 from advisor.decide import decide
-from advisor.journal import Journal, ResultRow
-from advisor.keyimage import build_key_image
+from advisor.node.journal import Journal, ResultRow
+from advisor.output.keyimage import build_key_image
 from advisor.model import Decision, StudyFacts, contract_json
 from advisor.protocols import ProtocolSet
-from advisor.report import build_sr, result_uids, summary_line
+from advisor.output.report import build_sr, result_uids, summary_line
 
 log = logging.getLogger(__name__)
 

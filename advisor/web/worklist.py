@@ -29,10 +29,10 @@ import numpy as np
 from PIL import Image
 from pydicom import dcmread
 
-from advisor.detect import ASSUMED_MM_PER_PIXEL, tissue_region
-from advisor.journal import Journal
-from advisor.keyimage import draw_foci, frame_rgb
-from advisor.masks import content_items
+from advisor.evidence.pixels import ASSUMED_MM_PER_PIXEL, tissue_region
+from advisor.node.journal import Journal
+from advisor.output.keyimage import draw_foci, frame_rgb
+from advisor.evidence.masks import content_items
 from advisor.model import Focus
 from advisor.protocols import ProtocolSet
 

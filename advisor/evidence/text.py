@@ -10,7 +10,10 @@ mass"); only ``present`` and ``absent`` count as findings.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+from advisor.model import Observation
 
 TERMS = {
     "mass": re.compile(r"\b(mass(es)?|tumou?rs?|neoplasms?)\b"),
@@ -84,3 +87,14 @@ def laterality(text: str) -> str | None:
     if "bilateral" in found or {"left", "right"} <= found:
         return "bilateral"
     return found.pop() if found else None
+
+
+def text_observations(value: str, source: str, uid: str, where: str) -> Iterator[Observation]:
+    """Laterality, mass and calcification stated in one free text."""
+    side = laterality(value)
+    if side:
+        yield Observation("laterality", side, source, uid, where)
+    for kind in ("mass", "calcification"):
+        status = term_status(value, kind)
+        if status:
+            yield Observation(kind, status, source, uid, where)

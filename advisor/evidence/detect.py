@@ -24,18 +24,16 @@ memory stays flat for long cine clips.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import SimpleITK as sitk
 from pydicom import Dataset, dcmread
-from pydicom.pixels import apply_color_lut, iter_pixels
 
+from advisor.evidence.pixels import ASSUMED_MM_PER_PIXEL, grey_frames, tissue_region
 from advisor.model import Focus
 
-ASSUMED_MM_PER_PIXEL = 0.3   # used when the image has no calibrated region
 MIN_DIAMETER_MM, MAX_DIAMETER_MM = 0.8, 12.0
 MAX_ELONGATION = 2.2
 MIN_ROUNDNESS = 0.55
@@ -49,7 +47,6 @@ EDGE_MARGIN_MM = 3.0
 OPENING_MAX_MM = 0.25         # coarser than this a 1 mm focus is under 4 pixels: no opening
 THRESHOLD_SPREADS = 3.0      # residual above the background, in robust tissue spreads
 FLAT_GREY_LEVELS = 12        # a drawn line varies less than this along its length
-COLOUR_SPREAD = 40           # max-min over RGB channels above this: a colour pixel
 
 
 @dataclass(frozen=True)
@@ -72,58 +69,7 @@ class Detection:
     frames: int
 
 
-# --- pixels -----------------------------------------------------------------
-
-def grey_frames(path: Path) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
-    """(grey float32 frame, colour mask or None) for each frame, read one at a time."""
-    ds = dcmread(path, stop_before_pixels=True)
-    photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2"))
-    for frame in iter_pixels(path):
-        if photometric == "PALETTE COLOR":
-            frame = apply_color_lut(frame, ds)
-        yield to_grey(frame, photometric)
-
-
-def to_grey(frame: np.ndarray, photometric: str) -> tuple[np.ndarray, np.ndarray | None]:
-    if frame.ndim == 3:
-        frame = frame.astype(np.float32)
-        if frame.max() > 255:
-            frame *= 255.0 / frame.max()
-        colour = (frame.max(axis=2) - frame.min(axis=2)) > COLOUR_SPREAD
-        grey = frame.mean(axis=2)
-        grey[colour] = 0
-        return grey, colour
-    grey = frame.astype(np.float32)
-    top = float(grey.max()) or 1.0
-    if top > 255:
-        grey *= 255.0 / top
-    if photometric == "MONOCHROME1":
-        grey = 255.0 - grey
-    return grey, None
-
-
 # --- geometry -----------------------------------------------------------------
-
-def tissue_region(ds: Dataset, shape: tuple[int, int]) -> tuple[tuple[int, int, int, int] | None, float | None]:
-    """Bounding box (x0, y0, x1, y1) and mm per pixel of the first 2D tissue region.
-
-    A region that does not fit the image (a resized image whose regions were
-    not updated) is not trusted: neither its box nor its spacing is used.
-    """
-    for region in ds.get("SequenceOfUltrasoundRegions", []):
-        if region.get("RegionSpatialFormat") != 1 or region.get("RegionDataType", 1) not in (1, 2):
-            continue
-        box = (int(region.RegionLocationMinX0), int(region.RegionLocationMinY0),
-               int(region.RegionLocationMaxX1), int(region.RegionLocationMaxY1))
-        if box[2] >= shape[1] * 1.02 or box[3] >= shape[0] * 1.02:
-            return None, None
-        box = (box[0], box[1], min(box[2], shape[1] - 1), min(box[3], shape[0] - 1))
-        spacing = None
-        if region.get("PhysicalUnitsXDirection") == 3 and region.get("PhysicalDeltaX"):
-            spacing = abs(float(region.PhysicalDeltaX)) * 10.0
-        return box, spacing
-    return None, None
-
 
 def _largest_component(mask: np.ndarray) -> np.ndarray:
     labels = sitk.ConnectedComponent(sitk.GetImageFromArray(mask.astype(np.uint8)))

@@ -1,0 +1,70 @@
+"""Pixels of ultrasound images: grey frames and the calibrated tissue region.
+
+Shared by the detector and the key image, so that both decode an image the same
+way: frames are read one at a time (:func:`pydicom.pixels.iter_pixels`), turned
+grey from any photometric interpretation (MONOCHROME1/2, RGB, YBR via pydicom's
+conversion, PALETTE COLOR via its LUT), with colour pixels (Doppler, coloured
+graphics) masked out. The tissue region and its spacing come from Sequence of
+Ultrasound Regions (PS3.3 C.8.5.5; PhysicalDelta in cm).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+from pydicom import Dataset, dcmread
+from pydicom.pixels import apply_color_lut, iter_pixels
+
+ASSUMED_MM_PER_PIXEL = 0.3   # used when the image has no calibrated region
+COLOUR_SPREAD = 40           # max-min over RGB channels above this: a colour pixel
+
+
+def grey_frames(path: Path) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+    """(grey float32 frame, colour mask or None) for each frame, read one at a time."""
+    ds = dcmread(path, stop_before_pixels=True)
+    photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2"))
+    for frame in iter_pixels(path):
+        if photometric == "PALETTE COLOR":
+            frame = apply_color_lut(frame, ds)
+        yield to_grey(frame, photometric)
+
+
+def to_grey(frame: np.ndarray, photometric: str) -> tuple[np.ndarray, np.ndarray | None]:
+    if frame.ndim == 3:
+        frame = frame.astype(np.float32)
+        if frame.max() > 255:
+            frame *= 255.0 / frame.max()
+        colour = (frame.max(axis=2) - frame.min(axis=2)) > COLOUR_SPREAD
+        grey = frame.mean(axis=2)
+        grey[colour] = 0
+        return grey, colour
+    grey = frame.astype(np.float32)
+    top = float(grey.max()) or 1.0
+    if top > 255:
+        grey *= 255.0 / top
+    if photometric == "MONOCHROME1":
+        grey = 255.0 - grey
+    return grey, None
+
+
+def tissue_region(ds: Dataset, shape: tuple[int, int]) -> tuple[tuple[int, int, int, int] | None, float | None]:
+    """Bounding box (x0, y0, x1, y1) and mm per pixel of the first 2D tissue region.
+
+    A region that does not fit the image (a resized image whose regions were
+    not updated) is not trusted: neither its box nor its spacing is used.
+    """
+    for region in ds.get("SequenceOfUltrasoundRegions", []):
+        if region.get("RegionSpatialFormat") != 1 or region.get("RegionDataType", 1) not in (1, 2):
+            continue
+        box = (int(region.RegionLocationMinX0), int(region.RegionLocationMinY0),
+               int(region.RegionLocationMaxX1), int(region.RegionLocationMaxY1))
+        if box[2] >= shape[1] * 1.02 or box[3] >= shape[0] * 1.02:
+            return None, None
+        box = (box[0], box[1], min(box[2], shape[1] - 1), min(box[3], shape[0] - 1))
+        spacing = None
+        if region.get("PhysicalUnitsXDirection") == 3 and region.get("PhysicalDeltaX"):
+            spacing = abs(float(region.PhysicalDeltaX)) * 10.0
+        return box, spacing
+    return None, None
