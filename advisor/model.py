@@ -54,6 +54,7 @@ class Focus:
     score: float
     mm_per_pixel: float
     spacing_known: bool
+    frames: tuple[int, ...] = ()   # every frame (1-based) the same focus is seen on; () = just ``frame``
 
 
 @dataclass(frozen=True)
