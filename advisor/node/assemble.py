@@ -27,6 +27,7 @@ from advisor.output.keyimage import build_key_image
 from advisor.model import Decision, StudyFacts, contract_json
 from advisor.protocols import ProtocolSet
 from advisor.output.report import build_sr, result_uids, summary_line
+from advisor.web.metrics import ANALYSIS_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,8 @@ class Assembler:
     def process(self, study_uid: str) -> None:
         paths = self.journal.study_instances(study_uid)
         try:
-            outcome = self._analyse(study_uid, paths)
+            with ANALYSIS_SECONDS.time():
+                outcome = self._analyse(study_uid, paths)
         except Exception as exc:  # noqa: BLE001 - one bad study must not stop the others
             log.exception("study %s: analysis failed", study_uid)
             self.journal.record_failure(study_uid, len(paths), f"{type(exc).__name__}: {exc}")

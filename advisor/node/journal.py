@@ -244,3 +244,29 @@ class Journal:
         """The last analysis of a study (the analyze --json record), if any."""
         rows = self._query("SELECT result_json FROM studies WHERE study_instance_uid=?", study_uid)
         return json.loads(rows[0][0]) if rows and rows[0][0] else None
+
+    # --- operations ---------------------------------------------------------
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Row counts for health and metrics: instances, studies by state, deliveries by status."""
+        studies = self._query(
+            "SELECT CASE WHEN outcome IS NOT NULL AND received_count <= analyzed_count THEN outcome "
+            "WHEN error IS NOT NULL AND received_count <= analyzed_count THEN 'error' "
+            "ELSE 'pending' END, COUNT(*) FROM studies GROUP BY 1")
+        return {
+            "instances": dict(self._query(
+                "SELECT CASE own_output WHEN 1 THEN 'own-output' ELSE 'received' END, COUNT(*) "
+                "FROM instances GROUP BY 1")),
+            "studies": dict(studies),
+            "deliveries": dict(self._query("SELECT status, COUNT(*) FROM deliveries GROUP BY status")),
+        }
+
+    def writable(self) -> bool:
+        """True if the journal can take a write lock now (nothing is written)."""
+        try:
+            with self._lock:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.execute("ROLLBACK")
+            return True
+        except sqlite3.Error:
+            return False

@@ -18,6 +18,7 @@ from advisor.node.dispatch import Dispatcher
 from advisor.node.journal import Journal
 from advisor.protocols import load_protocols
 from advisor.node.receive import Receiver
+from advisor.web.health import HealthProbe
 from advisor.web.worklist import WebServer, Worklist
 
 log = logging.getLogger(__name__)
@@ -34,8 +35,10 @@ class Node:
                                  spool_dir=settings.spool_dir)
         self.assembler = Assembler(self.journal, settings, protocols)
         self.dispatcher = Dispatcher(self.journal, settings)
+        probe = HealthProbe(self.journal, settings.data_dir,
+                            listener_up=lambda: self.receiver.server is not None)
         self.web = (WebServer(Worklist(self.journal, protocols, settings.show_patient_names),
-                              settings.http_host, settings.http_port)
+                              settings.http_host, settings.http_port, probe)
                     if settings.http_port is not None else None)
         self._stop = threading.Event()
         self._workers: list[threading.Thread] = []

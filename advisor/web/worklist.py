@@ -34,6 +34,8 @@ from advisor.node.journal import Journal
 from advisor.output.keyimage import draw_foci, frame_rgb
 from advisor.evidence.masks import content_items
 from advisor.model import Focus
+from advisor.web import metrics
+from advisor.web.health import HealthProbe
 from advisor.protocols import ProtocolSet
 
 log = logging.getLogger(__name__)
@@ -207,6 +209,7 @@ def _png(pixels: np.ndarray) -> bytes:
 
 class _Handler(BaseHTTPRequestHandler):
     worklist: Worklist
+    probe: HealthProbe | None
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
         log.debug("http: " + format, *args)
@@ -225,17 +228,23 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # noqa: BLE001 - a page error must not stop the server
             log.exception("http: %s failed", self.path)
             response = None, HTTPStatus.INTERNAL_SERVER_ERROR
-        body, kind = response
+        body, kind, *status = response
         if body is None:
             status = kind if isinstance(kind, HTTPStatus) else HTTPStatus.NOT_FOUND
             self._send(status, status.phrase.encode(), "text/plain")
         else:
-            self._send(HTTPStatus.OK, body, kind)
+            self._send(status[0] if status else HTTPStatus.OK, body, kind)
 
     def _route(self, path: str):
         w = self.worklist
         if path == "/":
             return LIST_PAGE.encode(), "text/html; charset=utf-8"
+        if path == "/healthz" and self.probe is not None:
+            healthy, report = self.probe.report()
+            return (json.dumps(report).encode(), "application/json",
+                    HTTPStatus.OK if healthy else HTTPStatus.SERVICE_UNAVAILABLE)
+        if path == "/metrics" and self.probe is not None:
+            return metrics.render(self.probe), metrics.CONTENT_TYPE
         if path == "/api/studies":
             return json.dumps(w.studies()).encode(), "application/json"
         if match := re.fullmatch(rf"/study/({UID})", path):
@@ -252,8 +261,9 @@ class _Handler(BaseHTTPRequestHandler):
 class WebServer:
     """The worklist page in a thread of its own."""
 
-    def __init__(self, worklist: Worklist, host: str, port: int) -> None:
-        handler = type("Handler", (_Handler,), {"worklist": worklist})
+    def __init__(self, worklist: Worklist, host: str, port: int,
+                 probe: HealthProbe | None = None) -> None:
+        handler = type("Handler", (_Handler,), {"worklist": worklist, "probe": probe})
         self.server = ThreadingHTTPServer((host, port), handler)
         self.thread = threading.Thread(target=self.server.serve_forever, name="http", daemon=True)
 
