@@ -17,7 +17,7 @@ from pynetdicom import AE
 from pynetdicom.sop_class import Verification
 from tqdm import tqdm
 
-from advisor import __version__
+from advisor import __version__, logs
 from advisor.analyze import analyze_study, dicom_files, group_by_study
 from advisor.config import ConfigError, Destination, Settings, load_settings
 from advisor.decide import decide
@@ -30,13 +30,6 @@ from advisor.output.show import render_sr
 
 log = logging.getLogger("advisor")
 SAMPLES = Path("dicom_samples")
-
-
-def _configure_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for library in ("pynetdicom", "highdicom"):
-        logging.getLogger(library).setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 # --- analyze ---------------------------------------------------------------
@@ -88,6 +81,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def cmd_echo(args: argparse.Namespace) -> int:
     ae = AE(ae_title=args.calling_ae)
     ae.add_requested_context(Verification)
+    ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = args.timeout
     assoc = ae.associate(args.destination.host, args.destination.port,
                          ae_title=args.destination.ae_title)
     if not assoc.is_established:
@@ -100,7 +94,8 @@ def cmd_echo(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def replay(folder: list[Path], destination: Destination, calling_ae: str) -> tuple[int, int]:
+def replay(folder: list[Path], destination: Destination, calling_ae: str,
+           timeout: float = 30) -> tuple[int, int]:
     """Send every file under ``folder``; returns (stored, not stored)."""
     files = list(dicom_files(folder))
     with tqdm(total=len(files), unit="file", desc=f"to {destination}", file=sys.stderr) as bar:
@@ -108,13 +103,14 @@ def replay(folder: list[Path], destination: Destination, calling_ae: str) -> tup
             bar.update(1)
             if not result.stored:
                 tqdm.write(f"{result.path}: {result.message}", file=sys.stderr)
-        results = send_files(destination, files, calling_ae=calling_ae, on_result=show)
+        results = send_files(destination, files, calling_ae=calling_ae, on_result=show,
+                             timeout=timeout)
     stored = sum(r.stored for r in results)
     return stored, len(results) - stored
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    stored, failed = replay(args.paths, args.to, args.calling_ae)
+    stored, failed = replay(args.paths, args.to, args.calling_ae, args.timeout)
     print(f"{stored} stored, {failed} not stored")
     return 0 if failed == 0 else 1
 
@@ -184,6 +180,34 @@ def _wait_until_analyzed(journal: Journal, timeout: float) -> bool:
     return False
 
 
+def short_uid(uid: str) -> str:
+    """The end of a UID, enough to tell studies apart on one screen."""
+    return uid if len(uid) <= 14 else "..." + uid[-11:]
+
+
+def _suggestion(summary: dict, banners: dict[str, str]) -> str:
+    if summary.get("protocol_id"):
+        return banners.get(summary["protocol_id"], summary["protocol_id"])
+    if summary.get("outcome") == "not-indicated":
+        return (f"No CT suggested: mass {summary['mass']['status']}, "
+                f"calcification {summary['calcification']['status']}")
+    return (summary.get("reasons") or ["-"])[0]
+
+
+def demo_table(journal: Journal, banners: dict[str, str]) -> list[str]:
+    """One line per study: short UID, outcome, side, what was suggested, which results were written."""
+    lines = [f"{'study':<15} {'outcome':<18} {'side':<8} {'suggestion':<66} results"]
+    for study in journal.studies():
+        summary = journal.study_summary(study.study_instance_uid) or {}
+        outcome = study.outcome or ("error" if study.error else "pending")
+        suggestion = _suggestion(summary, banners) if summary else (study.error or "-")
+        results = journal.results_for_study(study.study_instance_uid, kind=None)
+        written = " + ".join(sorted({r.kind for r in results}, reverse=True)) or "none"
+        lines.append(f"{short_uid(study.study_instance_uid):<15} {outcome:<18} "
+                     f"{study.laterality or '-':<8} {suggestion[:66]:<66} {written}")
+    return lines
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Start a node, replay the samples into it, show what became of each study."""
     run = args.data_dir / dt.datetime.now().strftime("run-%Y%m%d-%H%M%S")
@@ -199,88 +223,169 @@ def cmd_demo(args: argparse.Namespace) -> int:
         done = _wait_until_analyzed(node.journal, timeout=120)
         time.sleep(1.0 if settings.destinations else 0)  # let the dispatcher try once
         print()
-        print_status(node.journal)
+        banners = {p.id: p.data["banner"] for p in node.assembler.protocols.protocols}
+        print("\n".join(demo_table(node.journal, banners)))
         if not done:
             print("some studies were not analysed in time", file=sys.stderr)
             return 1
     finally:
         node.stop()
-    print(f"\nData, journal and outbox of this run: {run}")
+    print(f"\nResults (SR, key image) are in {settings.outbox_dir}")
+    print(f"Details of each study:  advisor status --data-dir {run}")
+    print(f"Read an SR:             advisor show {settings.outbox_dir}/*/*.dcm")
     return 0 if failed == 0 else 1
 
 
 # --- parser ---------------------------------------------------------------
 
+def _destination(text: str) -> Destination:
+    """argparse type: the same message as a wrong destination in the TOML file."""
+    try:
+        return Destination.parse(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def _node_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", type=Path, help="TOML file with the same settings (flags win)")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help="TOML file with the same settings; flags win (e.g. /etc/advisor/advisor.toml)")
     parser.add_argument("--ae-title", help="this node's AE title (default ADVISOR)")
-    parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, help="port to listen on (default 11112)")
-    parser.add_argument("--destination", action="append", type=Destination.parse,
-                        metavar="AE@HOST:PORT", help="where results are sent (repeatable)")
-    parser.add_argument("--data-dir", type=Path, help="spool, journal and outbox (default advisor-data)")
-    parser.add_argument("--quiet-seconds", type=float,
-                        help="a study is processed after this long without new instances (default 5)")
-    parser.add_argument("--protocols", type=Path, help="protocol folder (default: the shipped protocols)")
+    parser.add_argument("--host", help="address to listen on (default 127.0.0.1; 0.0.0.0 for all)")
+    parser.add_argument("--port", type=int, help="DICOM port to listen on (default 11112)")
+    parser.add_argument("--destination", action="append", type=_destination,
+                        metavar="AE@HOST:PORT",
+                        help="where results are sent, repeatable (e.g. PACS@10.0.0.5:104)")
+    parser.add_argument("--data-dir", type=Path, metavar="DIR",
+                        help="spool, journal and outbox (default advisor-data)")
+    parser.add_argument("--quiet-seconds", type=float, metavar="S",
+                        help="a study is processed this long after its last instance (default 5)")
+    parser.add_argument("--protocols", type=Path, metavar="DIR",
+                        help="protocol folder (default: the protocols shipped in the package)")
     parser.add_argument("--key-image", action=argparse.BooleanOptionalAction, default=None,
                         help="send a key image (Secondary Capture) with each SR (default on)")
-    parser.add_argument("--http-port", type=int, help="serve the worklist page on this port")
-    parser.add_argument("--http-host", help="address of the worklist page (default 127.0.0.1)")
+    parser.add_argument("--http-port", type=int, metavar="PORT",
+                        help="serve the worklist page, /healthz and /metrics on this port (e.g. 8080)")
+    parser.add_argument("--http-host", metavar="ADDRESS",
+                        help="address of the worklist page (default 127.0.0.1)")
     parser.add_argument("--show-patient-names", action="store_true",
                         help="show patient names on the worklist page (default: not shown)")
+
+
+def _peer_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--calling-ae", default="ADVISOR-SCU", metavar="AE",
+                        help="our AE title towards the peer (default ADVISOR-SCU)")
+    parser.add_argument("--timeout", type=float, default=30, metavar="S",
+                        help="give up on a silent peer after this many seconds (default 30)")
+
+
+EXAMPLES = {
+    "serve": """examples:
+  advisor serve --port 11112 --destination PACS@10.0.0.5:104 --http-port 8080
+  advisor serve --config /etc/advisor/advisor.toml --log-format json""",
+    "analyze": """examples:
+  advisor analyze dicom_samples
+  advisor analyze study-folder/ --json > result.json
+  advisor analyze study-folder/ --protocols site-protocols/""",
+    "replay": """examples:
+  advisor replay dicom_samples --to ADVISOR@127.0.0.1:11112
+  advisor replay study-folder/ --to ADVISOR@10.0.0.7:11112 --timeout 10""",
+    "echo": """examples:
+  advisor echo ADVISOR@127.0.0.1:11112
+  advisor echo PACS@10.0.0.5:104 --calling-ae ADVISOR --timeout 5""",
+    "show": """examples:
+  advisor show advisor-data/outbox/*/*.dcm
+  advisor show findings-sr.dcm""",
+    "status": """examples:
+  advisor status
+  advisor status --data-dir advisor-demo/run-20261129-101500""",
+    "demo": """examples:
+  advisor demo
+  advisor demo --destination PACS@127.0.0.1:4242""",
+}
+
+
+def _logging_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("logging")
+    group.add_argument("-v", "--verbose", action="count", default=0,
+                       help="more detail: -v debug (libraries stay quiet)")
+    group.add_argument("-q", "--quiet", action="count", default=0,
+                       help="less: -q warnings only, -qq errors only")
+    group.add_argument("--log-level", choices=logs.LEVELS, help="set the level outright")
+    group.add_argument("--log-format", choices=("text", "json"), default="text",
+                       help="text lines, or one JSON object per line for a log collector")
+    group.add_argument("--debug-libraries", action="store_true",
+                       help="also show pynetdicom's and highdicom's debug output")
+
+
+class _with_logging_options(argparse.ArgumentParser):  # noqa: N801 - used as a factory
+    """Every subcommand takes the logging options after its name: ``advisor serve -v``."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+        _logging_options(self)
+
+
+def _command(commands, name: str, helptext: str, func) -> argparse.ArgumentParser:
+    sub = commands.add_parser(name, help=helptext, description=helptext, epilog=EXAMPLES[name])
+    sub.set_defaults(func=func)
+    return sub
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="advisor", description=(
         "DICOM imaging-protocol advisor for pediatric abdominal ultrasound "
-        "(decision support; a radiologist confirms every recommendation)."))
+        "(decision support; a radiologist confirms every recommendation)."),
+        epilog="Run 'advisor COMMAND -h' for a command's options and examples.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                     parser_class=_with_logging_options)
 
-    serve = commands.add_parser("serve", help="run the DICOM node")
-    _node_options(serve)
-    serve.set_defaults(func=cmd_serve)
+    _node_options(_command(commands, "serve", "run the DICOM node", cmd_serve))
 
-    analyze = commands.add_parser("analyze", help="analyse files or folders offline")
-    analyze.add_argument("paths", nargs="+", type=Path)
-    analyze.add_argument("--json", action="store_true", help="the JSON contract of DESIGN.md")
-    analyze.add_argument("--protocols", type=Path, help="protocol folder (default: the shipped protocols)")
-    analyze.set_defaults(func=cmd_analyze)
+    analyze = _command(commands, "analyze", "analyse files or folders offline (no network, no state)",
+                       cmd_analyze)
+    analyze.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="DICOM files or folders")
+    analyze.add_argument("--json", action="store_true", help="print the JSON contract of DESIGN.md")
+    analyze.add_argument("--protocols", type=Path, metavar="DIR",
+                         help="protocol folder (default: the protocols shipped in the package)")
 
-    for name, helptext in (("replay", "send files or folders to a DICOM node"),
-                           ("echo", "C-ECHO a DICOM node")):
-        sub = commands.add_parser(name, help=helptext)
-        sub.add_argument("--calling-ae", default="ADVISOR-SCU")
-        if name == "replay":
-            sub.add_argument("paths", nargs="+", type=Path)
-            sub.add_argument("--to", required=True, type=Destination.parse, metavar="AE@HOST:PORT")
-        else:
-            sub.add_argument("destination", type=Destination.parse, metavar="AE@HOST:PORT")
-        sub.set_defaults(func=cmd_replay if name == "replay" else cmd_echo)
+    replay_ = _command(commands, "replay", "send files or folders to a DICOM node (C-STORE)", cmd_replay)
+    replay_.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="DICOM files or folders")
+    replay_.add_argument("--to", required=True, type=_destination, metavar="AE@HOST:PORT",
+                         help="the node to send to")
+    _peer_options(replay_)
 
-    show = commands.add_parser("show", help="print any SR (the advisor's or a findings SR) as text")
-    show.add_argument("files", nargs="+", type=Path)
-    show.set_defaults(func=cmd_show)
+    echo = _command(commands, "echo", "check that a DICOM node answers (C-ECHO)", cmd_echo)
+    echo.add_argument("destination", type=_destination, metavar="AE@HOST:PORT", help="the node to ask")
+    _peer_options(echo)
 
-    status = commands.add_parser("status", help="studies, results and deliveries in a data folder")
-    status.add_argument("--config", type=Path)
-    status.add_argument("--data-dir", type=Path)
-    status.set_defaults(func=cmd_status)
+    show = _command(commands, "show", "print any SR (the advisor's or a findings SR) as text", cmd_show)
+    show.add_argument("files", nargs="+", type=Path, metavar="FILE", help="SR files")
 
-    demo = commands.add_parser("demo", help="run a node on the bundled samples and show the results")
-    demo.add_argument("--samples", type=Path, default=SAMPLES)
-    demo.add_argument("--data-dir", type=Path, default=Path("advisor-demo"))
-    demo.add_argument("--protocols", type=Path)
-    demo.add_argument("--config", type=Path)
-    demo.add_argument("--destination", action="append", type=Destination.parse, metavar="AE@HOST:PORT")
-    demo.set_defaults(func=cmd_demo)
+    status = _command(commands, "status", "studies, results and deliveries of a data folder", cmd_status)
+    status.add_argument("--config", type=Path, metavar="FILE", help="TOML settings (for data_dir)")
+    status.add_argument("--data-dir", type=Path, metavar="DIR", help="the node's data folder "
+                        "(default advisor-data)")
+
+    demo = _command(commands, "demo", "run a node on the bundled samples and show the results", cmd_demo)
+    demo.add_argument("--samples", type=Path, default=SAMPLES, metavar="DIR",
+                      help="studies to replay (default dicom_samples)")
+    demo.add_argument("--data-dir", type=Path, default=Path("advisor-demo"), metavar="DIR",
+                      help="each run gets a folder run-YYYYmmdd-HHMMSS here (default advisor-demo)")
+    demo.add_argument("--protocols", type=Path, metavar="DIR",
+                      help="protocol folder (default: the protocols shipped in the package)")
+    demo.add_argument("--config", type=Path, metavar="FILE", help="TOML settings")
+    demo.add_argument("--destination", action="append", type=_destination, metavar="AE@HOST:PORT",
+                      help="also send the results there (repeatable)")
+    demo.set_defaults(quiet=1)  # the table says it all; -v brings back the node's log
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _configure_logging(args.verbose)
+    logs.configure(logs.level_from(args.verbose, args.quiet, args.log_level), args.log_format,
+                   args.debug_libraries)
     try:
         return args.func(args)
     except (ConfigError, ProtocolError) as exc:

@@ -49,3 +49,67 @@ def test_serve_reports_a_bad_destination_clearly(tmp_path):
     result = run([sys.executable, "-m", "advisor.cli", "serve", "--destination", "PACS@nowhere",
                   "--data-dir", str(tmp_path / "data")])
     assert result.returncode != 0 and "AE@HOST:PORT" in result.stderr
+
+
+def advisor(*args: str, **kwargs):
+    return run([sys.executable, "-m", "advisor", *args], **kwargs)
+
+
+def test_a_bad_destination_flag_gets_the_same_message_as_in_the_toml_file():
+    result = advisor("serve", "--destination", "PACS-no-port")
+    assert result.returncode == 2
+    assert "destination 'PACS-no-port': expected AE@HOST:PORT, e.g. PACS@127.0.0.1:4242" in result.stderr
+    assert "invalid parse value" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["serve", "analyze", "replay", "echo", "show", "status", "demo"])
+def test_every_subcommand_explains_its_options_and_gives_examples(command):
+    from advisor.cli import build_parser
+    subcommands = next(a for a in build_parser()._actions if a.dest == "command")
+    parser = subcommands.choices[command]
+    unexplained = [a.dest for a in parser._actions if not a.help]
+    assert not unexplained, f"{command}: options without help text: {unexplained}"
+    result = advisor(command, "-h")
+    assert result.returncode == 0
+    assert "examples:\n  advisor " + command in result.stdout
+    assert "--log-format" in result.stdout and "-v, --verbose" in result.stdout
+
+
+def test_replay_to_a_silent_peer_gives_up_after_its_timeout():
+    import socket
+    import time
+    with socket.socket() as silent:  # accepts the TCP connection, never answers A-ASSOCIATE
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        start = time.monotonic()
+        from conftest import SAMPLES
+        result = advisor("replay", str(SAMPLES / "05-no-age"), "--to",
+                         f"NODE@127.0.0.1:{silent.getsockname()[1]}", "--timeout", "2")
+        elapsed = time.monotonic() - start
+    assert result.returncode == 1
+    assert elapsed < 15, f"replay waited {elapsed:.0f} s for a silent peer"
+
+
+def test_json_logs_are_one_object_per_line(start_node):
+    import json
+    node = start_node()
+    result = advisor("echo", node.address, "-v", "--log-format", "json", "--debug-libraries")
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines, "pynetdicom's debug lines were asked for"
+    assert all(json.loads(line)["level"] in {"DEBUG", "INFO", "WARNING", "ERROR"} for line in lines)
+
+
+def test_demo_prints_one_table_and_the_status_command_to_run_next(tmp_path):
+    from conftest import SAMPLES
+    result = advisor("demo", "--samples", str(SAMPLES), "--data-dir", str(tmp_path / "demo"),
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    table = lines[lines.index(next(l for l in lines if l.startswith("study "))):]
+    rows = [l for l in table[1:] if l.startswith("...")]
+    assert len(rows) == 6
+    assert sum("recommended" in r and "sr + key-image" in r for r in rows) == 3
+    assert not re.search(r"\d{30,}", result.stdout.split("Results")[0]), "UIDs are shortened"
+    [command] = re.findall(r"advisor status --data-dir (\S+)", result.stdout)
+    status = advisor("status", "--data-dir", command, cwd=tmp_path)
+    assert status.returncode == 0 and status.stdout.count("Study ") == 6
