@@ -1,13 +1,17 @@
 """Operating the node: /healthz and /metrics scraped from a running node."""
 
+import configparser
 import json
 import re
 import sqlite3
 import urllib.error
 import urllib.request
+from dataclasses import fields
+from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from advisor.config import Settings, load_settings
 from conftest import SAMPLES, free_port, wait_for
 from test_node import storescu
 
@@ -69,3 +73,26 @@ def test_metrics_count_instances_studies_deliveries_and_analysis_time(dcmtk, sta
     assert after[("advisor_studies", (("state", "not-indicated"),))] == 1
     assert after[("advisor_disk_free_bytes", ())] > 0
     assert re.search(r"^advisor_analysis_seconds_bucket\{le=\"\+Inf\"\} 2\.0$", get(url)[2], re.M)
+
+
+DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
+
+
+def test_the_example_settings_file_loads_and_names_every_setting():
+    settings = load_settings(DEPLOY / "advisor.toml")
+    assert settings.http_port == 8080 and settings.destinations
+    text = (DEPLOY / "advisor.toml").read_text()
+    undocumented = [f.name for f in fields(Settings) if f.name != "log_patient_data"  # read by nothing
+                    and not re.search(rf"^#? ?{f.name} = ", text, re.M)]
+    assert not undocumented, f"settings missing from deploy/advisor.toml: {undocumented}"
+
+
+def test_the_service_unit_restarts_on_failure_as_a_dedicated_hardened_user():
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str
+    unit.read(DEPLOY / "advisor.service")
+    service = unit["Service"]
+    assert service["Restart"] == "on-failure"
+    assert service["User"] == "advisor" and service["NoNewPrivileges"] == "true"
+    assert service["ProtectSystem"] == "strict"
+    assert "--config /etc/advisor/advisor.toml" in service["ExecStart"]
