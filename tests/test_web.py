@@ -1,6 +1,7 @@
 """The worklist page in a real browser (Debian's headless Chromium, driven by selenium)."""
 
 import json
+import re
 import shutil
 import urllib.request
 from pathlib import Path
@@ -9,6 +10,8 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+from pydicom import dcmread
 
 from conftest import SAMPLES, free_port, wait_for
 from test_node import storescu
@@ -93,5 +96,56 @@ def test_outcomes_without_a_protocol_say_why(dcmtk, start_node, browser):
     browser.get(f"http://127.0.0.1:{http_port}/")
     wait_for(lambda: len([t for t in row_texts(browser) if "pending" not in t]) == 2, timeout=60)
     texts = row_texts(browser)
-    assert any("not-indicated" in t and "calcification not found (sr-text)" in t for t in texts)
+    assert any("not-indicated" in t and "calcification not found (the sonographer's report text)" in t for t in texts)
     assert any("insufficient-data" in t and "Patient age unknown" in t for t in texts)
+
+
+def test_rows_carry_accession_age_time_and_the_not_indicated_caution_and_filter_by_outcome(
+        dcmtk, start_node, browser, tmp_path):
+    http_port = free_port()
+    node = start_node("--quiet-seconds", "0.5", "--http-port", str(http_port))
+    for folder in ("01-calcified-left-flank-coded", "03-right-mass-no-calcification"):
+        assert storescu(dcmtk, node, "-xy", "+sd", str(SAMPLES / folder)).returncode == 0
+    browser.set_window_size(1400, 900)
+    browser.get(f"http://127.0.0.1:{http_port}/")
+    wait_for(lambda: len([t for t in row_texts(browser) if "pending" not in t]) == 2, timeout=60)
+    browser.save_screenshot(str(tmp_path / "worklist.png"))
+    texts = row_texts(browser)
+    [negative] = [t for t in texts if "not-indicated" in t]
+    assert "Ultrasound can miss calcification" in negative
+    assert all(re.search(r"Accession SYNACC\d+; age \d+ years", t) for t in texts), texts
+    assert all(re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", t) for t in texts)
+    assert all("3 instance(s), SR, US" in t for t in texts), texts
+
+    Select(browser.find_element(By.ID, "filter")).select_by_visible_text("recommended")
+    wait_for(lambda: len(row_texts(browser)) == 1)
+    assert "recommended" in row_texts(browser)[0]
+
+
+def test_study_page_in_plain_words_with_rationale_and_the_weight_behind_the_contrast(
+        dcmtk, start_node, browser):
+    http_port = free_port()
+    node = start_node("--quiet-seconds", "0.5", "--http-port", str(http_port))
+    assert storescu(dcmtk, node, "-xy", "+sd", str(SAMPLES / "01-calcified-left-flank-coded")).returncode == 0
+    browser.get(f"http://127.0.0.1:{http_port}/")
+    wait_for(lambda: any("recommended" in t for t in row_texts(browser)), timeout=60)
+    rows(browser)[0].find_element(By.TAG_NAME, "a").click()
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "ul.why li"), what="the study page")
+    why = browser.find_element(By.CSS_SELECTOR, "ul.why").text
+    assert "the sonographer's coded findings" in why and "(Calcification: present (from sr-coded" in why
+    page = browser.find_element(By.TAG_NAME, "body").text
+    assert "Rationale" in page
+    weight = dcmread(next((SAMPLES / "01-calcified-left-flank-coded").glob("US*.dcm"))).PatientWeight
+    assert f"computed from a weight of {weight} kg" in page and "confirm the weight on the day" in page
+
+
+def test_the_page_warns_when_the_node_cannot_be_reached(start_node, browser):
+    http_port = free_port()
+    node = start_node("--http-port", str(http_port))
+    browser.get(f"http://127.0.0.1:{http_port}/")
+    wait_for(lambda: browser.execute_script("return lastOk !== null"), what="a first refresh")
+    banner = browser.find_element(By.ID, "offline")
+    assert not banner.is_displayed()
+    node.stop()
+    wait_for(lambda: banner.is_displayed(), timeout=10, what="the offline banner")
+    assert "cannot be reached" in banner.text and "last updated" in banner.text

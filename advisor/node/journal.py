@@ -270,3 +270,9 @@ class Journal:
             return True
         except sqlite3.Error:
             return False
+
+    def received_times(self, study_uid: str) -> tuple[float, float] | None:
+        """(first, last) arrival of a study's instances, as Unix times."""
+        rows = self._query("SELECT first_received, last_received FROM studies "
+                           "WHERE study_instance_uid=?", study_uid)
+        return rows[0] if rows else None

@@ -15,6 +15,7 @@ No patient names or IDs are shown unless ``show_patient_names`` is set.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 import json
@@ -30,7 +31,7 @@ from PIL import Image
 from pydicom import dcmread
 
 from advisor.evidence.pixels import ASSUMED_MM_PER_PIXEL, tissue_region
-from advisor.node.journal import Journal
+from advisor.node.journal import Journal, StudyRow
 from advisor.output.keyimage import draw_foci, frame_rgb
 from advisor.evidence.masks import content_items
 from advisor.model import Focus
@@ -52,30 +53,73 @@ body{font-family:sans-serif;margin:1.5em;background:#f6f7fb;color:#123}
 table{border-collapse:collapse;width:100%;background:#fff}
 th,td{border-bottom:1px solid #dde;padding:.4em .6em;text-align:left;vertical-align:middle}
 .recommended{color:#064;font-weight:bold}.not-indicated{color:#555}
-.insufficient-data{color:#a60}.out-of-scope{color:#888}
+.insufficient-data{color:#a60}.out-of-scope{color:#888}.failed,.error{color:#b00;font-weight:bold}
+.caution{color:#a60;font-size:.9em}.problem{color:#b00;font-size:.9em}
+#offline{display:none;background:#b00;color:#fff;padding:.6em;margin-bottom:1em;font-weight:bold}
 img{max-height:90px}small{color:#667}
 </style></head><body>
+<div id="offline" role="alert"></div>
 <h1>Protocol advisor: recent studies</h1>
 <p><small>Decision support only: every suggestion is to be confirmed by a radiologist.
 This page refreshes itself.</small></p>
-<table><thead><tr><th>Study</th><th>Outcome</th><th>Suggestion</th><th>Laterality</th>
+<p><label>Show: <select id="filter">
+<option value="">all outcomes</option><option>recommended</option><option>not-indicated</option>
+<option>insufficient-data</option><option>out-of-scope</option><option>pending</option>
+<option value="problem">failed or undelivered</option></select></label></p>
+<table><thead><tr><th>Study</th><th>Received</th><th>Outcome</th><th>Suggestion</th><th>Laterality</th>
 <th>Delivery</th><th>Key image</th></tr></thead><tbody id="studies"></tbody></table>
 <script>
 function esc(s){return String(s??"").replace(/[&<>"']/g,c=>({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;","'":"&#39;"}[c]));}
-let shown = "";
-async function refresh(){
-  try{
-    const studies = await (await fetch("/api/studies")).json();
-    const rows = studies.map(s => `<tr class="study" data-uid="${esc(s.study_instance_uid)}">
-      <td><a href="/study/${esc(s.study_instance_uid)}">${esc(s.label)}</a><br><small>${esc(s.received)} instance(s)</small></td>
-      <td class="${esc(s.outcome)}">${esc(s.outcome)}</td><td class="suggestion">${esc(s.suggestion)}</td>
-      <td>${esc(s.laterality)}</td><td>${esc(s.delivery)}</td>
-      <td>${s.key_image ? `<img class="key-image" alt="key image" src="${esc(s.key_image)}">` : ""}</td></tr>`).join("");
-    if (rows !== shown) { document.getElementById("studies").innerHTML = rows; shown = rows; }
-  }catch(e){}
+let shown = "", studies = [], lastOk = null;
+function row(s){
+  return `<tr class="study" data-uid="${esc(s.study_instance_uid)}" data-outcome="${esc(s.outcome)}">
+    <td><a href="/study/${esc(s.study_instance_uid)}">${esc(s.label)}</a><br><small>${esc(s.details)}</small></td>
+    <td>${esc(s.received_at)}<br><small>${esc(s.instances)}</small></td>
+    <td class="${esc(s.outcome)}">${esc(s.outcome)}</td>
+    <td class="suggestion">${esc(s.suggestion)}${s.caution ? `<br><span class="caution">${esc(s.caution)}</span>` : ""}${s.problem ? `<br><span class="problem">${esc(s.problem)}</span>` : ""}</td>
+    <td>${esc(s.laterality)}</td><td>${esc(s.delivery)}</td>
+    <td>${s.key_image ? `<img class="key-image" alt="key image" src="${esc(s.key_image)}">` : ""}</td></tr>`;
 }
+function draw(){
+  const wanted = document.getElementById("filter").value;
+  const rows = studies.filter(s => !wanted || (wanted === "problem" ? s.problem : s.outcome === wanted)).map(row).join("");
+  if (rows !== shown) { document.getElementById("studies").innerHTML = rows; shown = rows; }
+}
+async function refresh(){
+  const banner = document.getElementById("offline");
+  try{
+    const response = await fetch("/api/studies");
+    if (!response.ok) throw new Error(response.status);
+    studies = await response.json(); lastOk = new Date();
+    banner.style.display = "none";
+    draw();
+  }catch(e){
+    banner.textContent = "The advisor node cannot be reached: this list may be out of date" +
+      (lastOk ? ` (last updated ${lastOk.toLocaleTimeString()}).` : ".");
+    banner.style.display = "block";
+  }
+}
+document.getElementById("filter").addEventListener("change", draw);
 refresh(); setInterval(refresh, REFRESH_MS);
 </script></body></html>""".replace("REFRESH_MS", str(REFRESH_MS))
+
+# Evidence sources and masks as a radiographer would name them (the codes stay in small print).
+PLAIN_WORDS = {
+    "sr-coded": "the sonographer's coded findings",
+    "sr-text": "the sonographer's report text",
+    "indication-text": "the order or study description",
+    "burned-in-text": "text burned into the image",
+    "header": "the image header",
+    "detector": "image analysis",
+    "tissue-region-eroded": "the whole scanned area",
+    "mass-roi": "the outlined mass",
+}
+
+
+def plain_words(text: str) -> str:
+    """A reason with the advisor's source codes replaced by words."""
+    return re.sub("|".join(map(re.escape, sorted(PLAIN_WORDS, key=len, reverse=True))),
+                  lambda m: PLAIN_WORDS[m[0]], text)
 
 
 class Worklist:
@@ -85,19 +129,34 @@ class Worklist:
         self.journal = journal
         self.protocols = {p.id: p for p in protocols.protocols}
         self.show_patient_names = show_patient_names
-        self._labels: dict[str, str] = {}  # the list is polled every 2 s; a study's label never changes
+        self._headers: dict[str, dict[str, str]] = {}  # polled every 2 s; headers never change
 
-    def _label(self, study_uid: str) -> str:
-        if study_uid not in self._labels:
+    def _header(self, study_uid: str) -> dict[str, str]:
+        """Description, date, accession and modalities of a study, read once from its headers."""
+        if study_uid not in self._headers:
             paths = self.journal.study_instances(study_uid)
             if not paths:
-                return study_uid
-            ds = dcmread(paths[0], stop_before_pixels=True)
-            label = " ".join(str(ds.get(k, "")) for k in ("StudyDate", "StudyDescription")).strip()
-            if self.show_patient_names:
-                label = f"{ds.get('PatientName', '')} {label}"
-            self._labels[study_uid] = label or study_uid
-        return self._labels[study_uid]
+                return {}
+            first = dcmread(paths[0], stop_before_pixels=True)
+            modalities = sorted({str(dcmread(p, stop_before_pixels=True,
+                                             specific_tags=["Modality"]).get("Modality", "?"))
+                                 for p in paths[:50]})
+            self._headers[study_uid] = {
+                "description": str(first.get("StudyDescription", "") or "Study"),
+                "date": _date(str(first.get("StudyDate", ""))),
+                "accession": str(first.get("AccessionNumber", "") or "-"),
+                "modalities": ", ".join(modalities),
+                "weight": str(first.get("PatientWeight", "") or ""),
+                "name": str(first.get("PatientName", "")),
+            }
+        return self._headers[study_uid]
+
+    def _label(self, study_uid: str) -> str:
+        header = self._header(study_uid)
+        if not header:
+            return study_uid
+        label = f"{header['description']} {header['date']}".strip()
+        return f"{header['name']} {label}" if self.show_patient_names else label
 
     def _suggestion(self, summary: dict | None) -> str:
         if not summary:
@@ -109,7 +168,7 @@ class Worklist:
             calcification = summary["calcification"]
             return (f"No protocol suggested: mass {'present' if summary['mass']['present'] else 'not found'}, "
                     f"calcification {'present' if calcification['present'] else 'not found'} "
-                    f"({calcification['source']})")
+                    f"({plain_words(calcification['source'])})")
         return f"No protocol suggested: {summary['reasons'][0]}"
 
     def _delivery(self, study_uid: str) -> str:
@@ -126,17 +185,47 @@ class Worklist:
     def key_image_path(self, sop_uid: str) -> Path | None:
         return self.journal.result_path(sop_uid, kind="key-image")
 
+    def _caution(self, summary: dict | None) -> str:
+        """What the suggestion does not mean: calcification seen only by image analysis, or, for
+        a not-indicated study, what 'no CT' does not rule out (the protocol's own words)."""
+        if summary and summary.get("needs_confirmation"):
+            return next((r for r in summary["reasons"] if "image analysis only" in r),
+                        "Calcification seen by image analysis only: confirm before protocolling.")
+        if not summary or summary["outcome"] != "not-indicated":
+            return ""
+        cautions = [c for p in self.protocols.values() for c in p.data.get("not_indicated_cautions", ())
+                    if c in summary["reasons"] and not c.startswith("Decision support")]
+        return cautions[0] if cautions else ""
+
+    def _problem(self, study: StudyRow) -> str:
+        """Why a study has no answer yet, or why its answer has not reached the PACS."""
+        if study.error:
+            return f"Analysis failed: {study.error}"
+        stuck = [(destination, status, error) for _, destination, status, _, error
+                 in self.journal.deliveries_for_study(study.study_instance_uid)
+                 if status != "delivered" and error]
+        return "; ".join(f"Not yet delivered to {d} ({status}): {error}" for d, status, error in stuck[:2])
+
     def studies(self) -> list[dict]:
         rows = []
         for study in reversed(self.journal.studies()[-200:]):
-            summary = self.journal.study_summary(study.study_instance_uid)
-            key = self.key_image_uid(study.study_instance_uid)
+            uid = study.study_instance_uid
+            summary = self.journal.study_summary(uid)
+            header = self._header(uid)
+            key = self.key_image_uid(uid)
+            age = (summary or {}).get("patient_age_years")
+            times = self.journal.received_times(uid)
             rows.append({
-                "study_instance_uid": study.study_instance_uid, "label": self._label(study.study_instance_uid),
+                "study_instance_uid": uid, "label": self._label(uid),
+                "details": (f"Accession {header.get('accession', '-')}; age "
+                            f"{'unknown' if age is None else _age(age)}"),
+                "received_at": _time(times[1]) if times else "-",
+                "instances": f"{study.received_count} instance(s), {header.get('modalities', '-')}",
                 "received": study.received_count,
                 "outcome": study.outcome or ("error" if study.error else "pending"),
-                "suggestion": self._suggestion(summary), "laterality": study.laterality or "-",
-                "protocol_id": study.protocol_id, "delivery": self._delivery(study.study_instance_uid),
+                "suggestion": self._suggestion(summary), "caution": self._caution(summary),
+                "problem": self._problem(study), "laterality": study.laterality or "-",
+                "protocol_id": study.protocol_id, "delivery": self._delivery(uid),
                 "key_image": f"/key-image/{key}.png" if key else None})
         return rows
 
@@ -153,7 +242,11 @@ class Worklist:
                  f"{'present' if summary['mass']['present'] else 'not found'}; calcification: "
                  f"{'present' if summary['calcification']['present'] else 'not found'} "
                  f"(source: {html.escape(summary['calcification']['source'])})</p>",
-                 _section("Why", summary["reasons"])]
+                 _reasons_section(summary["reasons"])]
+        protocol = self.protocols.get(summary.get("protocol_id") or "")
+        if protocol is not None:
+            parts.append(_section("Rationale", protocol.data.get("rationale", [])))
+            parts.append(self._weight_note(study_uid))
         parts.extend(_section(title, texts) for title, texts in self._sr_sections(study_uid))
         if key:
             parts.append(f"<h2>Key image</h2><img class='key-image' src='/key-image/{key}.png' alt='key image'>")
@@ -168,6 +261,14 @@ class Worklist:
         return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Study "
                 f"{html.escape(study_uid)}</title></head><body style='font-family:sans-serif;margin:1.5em'>"
                 f"<p><a href='/'>All studies</a></p>{body}</body></html>")
+
+    def _weight_note(self, study_uid: str) -> str:
+        weight = self._header(study_uid).get("weight")
+        text = (f"The contrast volume below was computed from a weight of {weight} kg (Patient's "
+                "Weight in the image header): confirm the weight on the day of the scan."
+                if weight else "No weight in the image header: calculate the contrast volume "
+                "from the weight measured on the day.")
+        return f"<p class='weight'>{html.escape(text)}</p>"
 
     def _sr_sections(self, study_uid: str) -> list[tuple[str, list[str]]]:
         """The protocol as the latest SR states it: its qualitative evaluations' texts by concept."""
@@ -193,6 +294,27 @@ class Worklist:
                       f["shadow"], f["score"], mm, spacing is not None)
                 for f in summary["foci"] if f["sop_instance_uid"] == sop_uid and f["frame"] == number]
         return _png(np.asarray(draw_foci(frame_rgb(path, number), foci, scale=2)))
+
+
+def _reasons_section(reasons: list[str]) -> str:
+    """Why, in words; the advisor's own codes follow in small print where they differ."""
+    entries = "".join(
+        f"<li>{html.escape(plain_words(r))}"
+        + (f" <small class='code'>({html.escape(r)})</small>" if plain_words(r) != r else "")
+        + "</li>" for r in reasons)
+    return f"<h2>Why</h2><ul class='why'>{entries}</ul>"
+
+
+def _date(value: str) -> str:
+    return f"{value[:4]}-{value[4:6]}-{value[6:8]}" if re.fullmatch(r"\d{8}", value) else value
+
+
+def _age(years: float) -> str:
+    return f"{years:g} years" if years >= 2 else f"{round(years * 12)} months"
+
+
+def _time(unix: float) -> str:
+    return dt.datetime.fromtimestamp(unix).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _section(title: str, items: list[str]) -> str:
