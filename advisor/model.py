@@ -107,6 +107,10 @@ class Decision:
     reasons: tuple[str, ...]
     contrast_ml: float | None = None   # weight-based volume, when the weight is known
     needs_confirmation: bool = False   # calcification rests on the pixel detector alone
+    # One short line for the key image banner, the SR summary and the worklist, beside the
+    # protocol's banner: "calcification seen by image analysis only: confirm before
+    # protocolling", or an exclusion's summary ("known tumour: follow the oncology protocol").
+    notice: str | None = None
 
 
 def contract_json(facts: StudyFacts, decision: Decision) -> dict:

@@ -24,30 +24,108 @@ class ProtocolError(ValueError):
 
 
 @dataclass(frozen=True)
+class Scope:
+    """Which studies a protocol is about; anything else is out of scope."""
+
+    modalities: frozenset[str]
+    max_age_years: float          # a patient of this age or older is out of scope
+    body_parts: frozenset[str]    # Body Part Examined (0018,0015) values
+    region_terms: tuple[str, ...]  # words in order/description texts
+
+
+@dataclass(frozen=True)
+class Condition:
+    """When an exclusion applies: every condition that is given must hold."""
+
+    organs: frozenset[str] = frozenset()
+    context_any: frozenset[str] = frozenset()
+    context_none: frozenset[str] = frozenset()
+    age_under_days: float | None = None
+    mass_size_max_mm: float | None = None
+    size_unknown_matches: bool = False
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A situation where the rule must not fire: ``not-indicated``, with an alternative."""
+
+    id: str
+    when: Condition
+    reason: str
+    alternative: str
+    summary: str    # one line for the key image banner and the worklist
+
+
+@dataclass(frozen=True)
+class AgeNote:
+    """A note for patients in ``[min_age_years, max_age_years)`` (and, if given, these organs)."""
+
+    text: str
+    max_age_years: float
+    min_age_years: float = 0.0
+    organs: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """Weight-based contrast; gadolinium is prescribed in mmol/kg, given in mL."""
+
+    agent: str
+    dose_ml_per_kg: float
+    max_ml: float
+    route: str
+    dose_mmol_per_kg: float | None = None
+    concentration_mmol_per_ml: float | None = None
+
+
+@dataclass(frozen=True)
 class Protocol:
-    """One validated protocol file; ``data`` keeps the file's fields as read."""
+    """One validated protocol file; ``data`` keeps the file's fields as read.
+
+    The fields the decision uses are typed records; the texts that only go
+    into the report (phases, technique, cautions ...) are read from ``data``.
+    """
 
     path: Path
     data: dict[str, Any]
+    id: str
+    scope: Scope
+    requires: dict[str, str]      # "mass"/"calcification" -> "present"/"absent"/"any"
+    contrast: Contrast
+    detector_alone: str           # "confirm" | "suggest"
+    exclusions: tuple[Exclusion, ...]
+    age_notes: tuple[AgeNote, ...]
+    reviewed_by: str | None
+    reviewed_on: str | None
 
-    @property
-    def id(self) -> str:
-        return self.data["id"]
+    @classmethod
+    def from_data(cls, path: Path, data: dict[str, Any]) -> Protocol:
+        """Typed view of a file that already matched the schema."""
+        scope = data["scope"]
+        return cls(
+            path=path, data=data, id=data["id"],
+            scope=Scope(frozenset(scope["modalities"]), float(scope["max_age_years"]),
+                        frozenset(scope["body_parts"]), tuple(scope["region_terms"])),
+            requires=dict(data["requires"]),
+            contrast=Contrast(**data["contrast"]),
+            detector_alone=data.get("detector_alone", "confirm"),
+            exclusions=tuple(_exclusion(e) for e in data.get("exclusions", [])),
+            age_notes=tuple(AgeNote(n["text"], n["max_age_years"], n.get("min_age_years", 0.0),
+                                    frozenset(n.get("organs", []))) for n in data.get("age_notes", [])),
+            reviewed_by=data.get("reviewed_by"), reviewed_on=data.get("reviewed_on"))
 
-    @property
-    def scope(self) -> dict[str, Any]:
-        return self.data["scope"]
 
-    @property
-    def requires(self) -> dict[str, str]:
-        return self.data["requires"]
-
-    def age_notes(self, age_years: float | None) -> list[str]:
-        """Notes whose age band contains ``age_years`` (none when age unknown)."""
-        if age_years is None:
-            return []
-        return [note["text"] for note in self.data.get("age_notes", [])
-                if age_years < note["max_age_years"]]
+def _exclusion(item: dict[str, Any]) -> Exclusion:
+    when = item["when"]
+    return Exclusion(
+        id=item["id"], reason=item["reason"], alternative=item["alternative"],
+        summary=item["summary"],
+        when=Condition(organs=frozenset(when.get("organs", [])),
+                       context_any=frozenset(when.get("context_any", [])),
+                       context_none=frozenset(when.get("context_none", [])),
+                       age_under_days=when.get("age_under_days"),
+                       mass_size_max_mm=when.get("mass_size_max_mm"),
+                       size_unknown_matches=when.get("when_size_unknown") == "matches"))
 
 
 @dataclass(frozen=True)
@@ -82,7 +160,20 @@ def load_protocol(path: Path) -> Protocol:
     if errors:
         details = "; ".join(f"field {_field_path(e)}: {e.message}" for e in errors)
         raise ProtocolError(f"{path}: invalid protocol: {details}")
-    return Protocol(path=path, data=data)
+    _check_contrast_units(path, data["contrast"])
+    return Protocol.from_data(path, data)
+
+
+def _check_contrast_units(path: Path, contrast: dict[str, Any]) -> None:
+    """A dose in mmol/kg and the mL/kg shown to staff must describe the same dose."""
+    if "dose_mmol_per_kg" not in contrast:
+        return
+    expected = contrast["dose_mmol_per_kg"] / contrast["concentration_mmol_per_ml"]
+    if abs(contrast["dose_ml_per_kg"] - expected) > 0.005:
+        raise ProtocolError(
+            f"{path}: invalid protocol: field contrast.dose_ml_per_kg: {contrast['dose_ml_per_kg']:g} "
+            f"mL/kg is not {contrast['dose_mmol_per_kg']:g} mmol/kg at "
+            f"{contrast['concentration_mmol_per_ml']:g} mmol/mL ({expected:.3g} mL/kg)")
 
 
 def default_protocols_dir() -> Path:
