@@ -14,13 +14,14 @@ from pydicom.uid import generate_uid
 from conftest import PROTOCOLS, ROOT, SAMPLES, run
 
 EXPECTED = {
-    # folder: (outcome, laterality, protocol_id, age, calcification source)
-    "01-calcified-left-flank-coded": ("recommended", "left", "peds-ct-ap-precontrast-portal-venous", 4.0, "sr-coded"),
-    "02-calcified-left-flank-text": ("recommended", "left", "peds-ct-ap-precontrast-portal-venous", 4.19, "sr-text"),
-    "03-right-mass-no-calcification": ("not-indicated", "right", None, 6.0, "sr-text"),
-    "04-adult-calcified-mass": ("out-of-scope", "left", None, 45.0, "sr-text"),
-    "05-no-age": ("insufficient-data", "left", None, None, "sr-text"),
-    "06-calcified-left-flank-pixels-only": ("recommended", "left", "peds-ct-ap-precontrast-portal-venous", 3.0, "detector"),
+    # folder: (outcome, laterality, protocol_id, age, calcification source, needs_confirmation)
+    "01-calcified-left-flank-coded": ("recommended", "left", "peds-ct-ap-precontrast-portal-venous", 4.0, "sr-coded", False),
+    "02-calcified-left-flank-text": ("recommended", "left", "peds-ct-ap-precontrast-portal-venous", 4.19, "sr-text", False),
+    "03-right-mass-no-calcification": ("not-indicated", "right", None, 6.0, "sr-text", False),
+    "04-adult-calcified-mass": ("out-of-scope", "left", None, 45.0, "sr-text", False),
+    "05-no-age": ("insufficient-data", "left", None, None, "sr-text", False),
+    # Calcification rests on the pixel detector alone: recommended, to be confirmed.
+    "06-calcified-left-flank-pixels-only": ("recommended", "left", "peds-ct-ap-precontrast-portal-venous", 3.0, "detector", True),
 }
 CONTRACT_KEYS = {"study_instance_uid", "outcome", "protocol_id", "laterality", "patient_age_years",
                  "mass", "calcification", "foci", "reasons", "laterality_source", "needs_confirmation"}
@@ -40,12 +41,13 @@ def study_uid(folder: str) -> str:
 @pytest.mark.parametrize("folder", sorted(EXPECTED))
 def test_each_sample_gives_its_outcome(folder):
     [study] = analyze_json(SAMPLES / folder)["studies"]
-    outcome, laterality, protocol, age, calcification_source = EXPECTED[folder]
+    outcome, laterality, protocol, age, calcification_source, needs_confirmation = EXPECTED[folder]
     assert set(study) == CONTRACT_KEYS
     assert study["study_instance_uid"] == study_uid(folder)
     assert (study["outcome"], study["laterality"], study["protocol_id"]) == (outcome, laterality, protocol)
     assert study["patient_age_years"] == age
     assert study["calcification"]["source"] == calcification_source
+    assert study["needs_confirmation"] is needs_confirmation
     assert study["mass"]["present"] is True
     assert study["reasons"], "every outcome says why"
 
@@ -74,6 +76,9 @@ def test_without_findings_sr_the_detector_decides_calcification(tmp_path):
     assert calcified["outcome"] == "recommended"
     assert calcified["mass"] == {"status": "present", "present": True, "sources": ["indication-text"]}
     assert calcified["calcification"] == {"status": "present", "present": True, "source": "detector"}
+    assert calcified["needs_confirmation"] is True
+    assert any(r.startswith("Calcification seen by image analysis only: confirm before protocolling")
+               for r in calcified["reasons"])
     shadowing = [f for f in calcified["foci"] if f["shadow"]]
     assert len(shadowing) == 4  # the focus on each of the 4 frames
     for focus in shadowing:  # drawn at column 182, row 112, 3.5 mm
