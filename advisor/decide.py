@@ -177,7 +177,7 @@ def contrast_reason(protocol: Protocol, weight_kg: float | None) -> str:
                 f"calculate the contrast volume ({_dose_text(protocol)}, at most "
                 f"{contrast.max_ml:g} mL) before injecting.")
     volume = contrast_volume_ml(protocol, weight_kg)
-    capped = " (capped at the maximum)" if volume == contrast.max_ml else ""
+    capped = " (capped at the maximum)" if contrast.dose_ml_per_kg * weight_kg > contrast.max_ml else ""
     return (f"Contrast {volume:g} mL{capped}: {_dose_text(protocol)} for {weight_kg:g} kg, the "
             f"Patient's Weight (0010,1030) in the study header; confirm the weight on the day "
             f"of the scan.")
