@@ -213,9 +213,11 @@ def _note_fits(note: AgeNote, facts: StudyFacts) -> bool:
 
 
 def _review_reason(protocol: Protocol) -> str:
+    checked = (f" Sources checked on {protocol.sources_checked_on}."
+               if protocol.sources_checked_on else "")
     if protocol.reviewed_by:
-        return f"Protocol content signed off by {protocol.reviewed_by} on {protocol.reviewed_on}."
-    return "Protocol content not yet signed off by a site radiologist (reviewed_by is empty)."
+        return f"Protocol content signed off by {protocol.reviewed_by} on {protocol.reviewed_on}.{checked}"
+    return f"Protocol content not yet signed off by a site radiologist (reviewed_by is empty).{checked}"
 
 
 def _possible_calcification_note(facts: StudyFacts) -> list[str]:

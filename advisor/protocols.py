@@ -97,6 +97,7 @@ class Protocol:
     age_notes: tuple[AgeNote, ...]
     reviewed_by: str | None
     reviewed_on: str | None
+    sources_checked_on: str | None
 
     @classmethod
     def from_data(cls, path: Path, data: dict[str, Any]) -> Protocol:
@@ -112,7 +113,8 @@ class Protocol:
             exclusions=tuple(_exclusion(e) for e in data.get("exclusions", [])),
             age_notes=tuple(AgeNote(n["text"], n["max_age_years"], n.get("min_age_years", 0.0),
                                     frozenset(n.get("organs", []))) for n in data.get("age_notes", [])),
-            reviewed_by=data.get("reviewed_by"), reviewed_on=data.get("reviewed_on"))
+            reviewed_by=data.get("reviewed_by"), reviewed_on=data.get("reviewed_on"),
+            sources_checked_on=data.get("sources_checked_on"))
 
 
 def _exclusion(item: dict[str, Any]) -> Exclusion:

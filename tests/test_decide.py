@@ -226,3 +226,14 @@ def test_site_can_switch_to_the_single_phase_ct(tmp_path):
     decision = decide(facts(), single)
     assert decision.protocol.id == "peds-ct-ap-portal-venous-only"
     assert [p["name"] for p in decision.protocol.data["phases"]] == ["Portal venous"]
+
+
+def test_the_reasons_say_whether_the_content_is_signed_off(tmp_path):
+    [unsigned] = [r for r in decide(facts(), BUNDLED).reasons if r.startswith("Protocol content")]
+    assert unsigned == ("Protocol content not yet signed off by a site radiologist (reviewed_by is "
+                        "empty). Sources checked on 2026-11-29.")
+    signed = copy_protocols(tmp_path, lambda t: t.replace(
+        'sources_checked_on = "2026-11-29"',
+        'sources_checked_on = "2026-11-29"\nreviewed_by = "Dr A, pediatric radiologist"\nreviewed_on = "2026-12-01"'))
+    assert ("Protocol content signed off by Dr A, pediatric radiologist on 2026-12-01. Sources checked "
+            "on 2026-11-29.") in decide(facts(), signed).reasons
