@@ -173,14 +173,14 @@ def contrast_reason(protocol: Protocol, weight_kg: float | None) -> str:
     """The volume, the weight it rests on and its source, or what to do without one."""
     contrast = protocol.contrast
     if weight_kg is None:
-        return (f"Patient weight unknown (no Patient's Weight in the header): weigh the child and "
+        return ("Patient weight unknown (no Patient's Weight in the header): weigh the child and "
                 f"calculate the contrast volume ({_dose_text(protocol)}, at most "
                 f"{contrast.max_ml:g} mL) before injecting.")
     volume = contrast_volume_ml(protocol, weight_kg)
     capped = " (capped at the maximum)" if contrast.dose_ml_per_kg * weight_kg > contrast.max_ml else ""
     return (f"Contrast {volume:g} mL{capped}: {_dose_text(protocol)} for {weight_kg:g} kg, the "
-            f"Patient's Weight (0010,1030) in the study header; confirm the weight on the day "
-            f"of the scan.")
+            "Patient's Weight (0010,1030) in the study header; confirm the weight on the day "
+            "of the scan.")
 
 
 def detector_only(facts: StudyFacts) -> bool:
