@@ -1,0 +1,149 @@
+"""The C-STORE contract of the receiver, in process, with a pynetdicom SCU.
+
+Runs without DCMTK (beside the DCMTK tests in test_node.py): each status of
+PS3.4 B.2.3 the node answers is pinned to the exact code, and what must (or
+must not) be in the spool and the journal afterwards.
+"""
+
+from __future__ import annotations
+
+import time
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from pydicom import dcmread
+from pydicom.uid import ExplicitVRLittleEndian, UltrasoundImageStorage, UltrasoundMultiFrameImageStorage
+from pynetdicom import AE
+from pynetdicom.dimse_primitives import C_STORE
+from pynetdicom.dsutils import encode
+
+from advisor import MANUFACTURER
+from advisor.node import receive
+from advisor.node.journal import Journal
+from advisor.node.receive import Receiver
+from conftest import SAMPLES
+
+US_FILE = SAMPLES / "01-calcified-left-flank-coded" / "US001.dcm"
+
+
+@pytest.fixture
+def node(tmp_path: Path):
+    journal = Journal(tmp_path / "journal.sqlite3")
+    receiver = Receiver(journal, ae_title="ADVISOR", spool_dir=tmp_path / "spool")
+    port = receiver.start("127.0.0.1", 0)
+    yield receiver, journal, port, tmp_path / "spool"
+    receiver.stop()
+    journal.close()
+
+
+def c_store(port: int, *datasets_or_paths) -> list[int]:
+    """The status of each C-STORE, over one association."""
+    ae = AE(ae_title="TESTSCU")
+    ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = 10
+    for sop_class in (UltrasoundImageStorage, UltrasoundMultiFrameImageStorage):
+        ae.add_requested_context(sop_class)
+    assoc = ae.associate("127.0.0.1", port, ae_title="ADVISOR")
+    assert assoc.is_established
+    try:
+        return [int(assoc.send_c_store(item).Status) for item in datasets_or_paths]
+    finally:
+        assoc.release()
+
+
+def spooled(spool: Path) -> list[Path]:
+    return sorted(p for p in spool.rglob("*.dcm")) if spool.exists() else []
+
+
+def received_count(journal: Journal, study_uid: str) -> int:
+    return next((s.received_count for s in journal.studies() if s.study_instance_uid == study_uid), 0)
+
+
+def test_success_only_after_the_file_and_the_journal_row_exist(node):
+    _, journal, port, spool = node
+    ds = dcmread(US_FILE)
+    assert c_store(port, ds) == [receive.SUCCESS]
+    [path] = spooled(spool)
+    assert dcmread(path).SOPInstanceUID == ds.SOPInstanceUID
+    assert journal.study_instances(str(ds.StudyInstanceUID)) == [path]
+
+
+def test_sop_class_that_differs_from_the_request_is_0xA900(node):
+    _, journal, port, spool = node
+    ds = dcmread(US_FILE)
+    ds.SOPClassUID = UltrasoundMultiFrameImageStorage
+    # pynetdicom's send_c_store always requests the data set's own class, so the
+    # request is built by hand (as pynetdicom does inside send_c_store).
+    ae = AE(ae_title="TESTSCU")
+    ae.add_requested_context(UltrasoundImageStorage, ExplicitVRLittleEndian)
+    assoc = ae.associate("127.0.0.1", port, ae_title="ADVISOR")
+    request = C_STORE()
+    request.MessageID = 1
+    request.AffectedSOPClassUID = UltrasoundImageStorage
+    request.AffectedSOPInstanceUID = ds.SOPInstanceUID
+    request.Priority = 2
+    request.DataSet = BytesIO(encode(ds, False, True))
+    assoc._reactor_checkpoint.clear()  # pause the reactor while we talk DIMSE, as send_c_store does
+    while not assoc._is_paused:
+        time.sleep(0.001)
+    assoc.dimse.send_msg(request, assoc.accepted_contexts[0].context_id)
+    _, response = assoc.dimse.get_msg(block=True)
+    assoc._reactor_checkpoint.set()
+    assoc.release()
+    assert response.Status == receive.DOES_NOT_MATCH_SOP_CLASS
+    assert spooled(spool) == [] and journal.studies() == []
+
+
+def test_truncated_pixel_data_is_0xA900_not_another_failure(node):
+    _, journal, port, spool = node
+    ds = dcmread(US_FILE)
+    ds.PixelData = ds.PixelData[: len(ds.PixelData) // 2]
+    assert c_store(port, ds) == [receive.DOES_NOT_MATCH_SOP_CLASS]
+    assert spooled(spool) == [] and journal.studies() == []
+
+
+@pytest.mark.parametrize("keyword, value", [("StudyInstanceUID", "1.2.abc"),
+                                            ("SeriesInstanceUID", "1.02.3"),
+                                            ("StudyInstanceUID", "")])
+def test_an_invalid_or_missing_uid_is_0xC210(node, keyword, value):
+    _, journal, port, spool = node
+    ds = dcmread(US_FILE)
+    setattr(ds, keyword, value)
+    assert c_store(port, ds) == [receive.CANNOT_UNDERSTAND]
+    assert spooled(spool) == [] and journal.studies() == []
+
+
+def test_a_spool_that_cannot_be_written_is_0xA700_and_nothing_is_journaled(node, monkeypatch):
+    _, journal, port, spool = node
+
+    def disk_full(path, data):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(receive.spool, "write_atomically", disk_full)
+    assert c_store(port, dcmread(US_FILE)) == [receive.OUT_OF_RESOURCES]
+    assert journal.studies() == []
+
+
+def test_a_journal_that_cannot_be_written_is_0xA700(node, monkeypatch):
+    _, journal, port, _ = node
+
+    def locked(**kwargs):
+        raise OSError("database is locked")
+    monkeypatch.setattr(journal, "record_instance", locked)
+    assert c_store(port, dcmread(US_FILE)) == [receive.OUT_OF_RESOURCES]
+
+
+def test_a_duplicate_is_acknowledged_but_counted_once(node):
+    _, journal, port, spool = node
+    ds = dcmread(US_FILE)
+    assert c_store(port, ds, ds) == [receive.SUCCESS, receive.SUCCESS]
+    assert received_count(journal, str(ds.StudyInstanceUID)) == 1
+    assert len(spooled(spool)) == 1
+
+
+def test_the_advisors_own_output_is_stored_but_opens_no_study(node):
+    _, journal, port, spool = node
+    ds = dcmread(US_FILE)
+    ds.Manufacturer = MANUFACTURER
+    assert c_store(port, ds) == [receive.SUCCESS]
+    assert len(spooled(spool)) == 1
+    assert journal.studies() == []
