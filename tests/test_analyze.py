@@ -1,5 +1,7 @@
 """``advisor analyze --json`` on the bundled samples: the contract of DESIGN.md."""
 
+import contextlib
+import io
 import json
 import shutil
 import sys
@@ -11,6 +13,7 @@ from pydicom import dcmread
 from pydicom.sr.codedict import codes
 from pydicom.uid import generate_uid
 
+from advisor.cli import main
 from conftest import PROTOCOLS, ROOT, SAMPLES, run
 
 EXPECTED = {
@@ -28,10 +31,12 @@ CONTRACT_KEYS = {"study_instance_uid", "outcome", "protocol_id", "laterality", "
 
 
 def analyze_json(*paths: Path, protocols: Path = PROTOCOLS) -> dict:
-    result = run([sys.executable, "-m", "advisor.cli", "analyze", "--json",
-                  "--protocols", str(protocols), *map(str, paths)])
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    """``advisor analyze --json`` run in this process (so that mutation testing sees it)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["analyze", "--json", "--protocols", str(protocols), *map(str, paths)])
+    assert code == 0
+    return json.loads(out.getvalue())
 
 
 def study_uid(folder: str) -> str:
