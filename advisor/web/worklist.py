@@ -164,6 +164,9 @@ class Worklist:
         protocol = self.protocols.get(summary.get("protocol_id") or "")
         if protocol is not None:
             return protocol.data["banner"]
+        instead = next((r for r in summary["reasons"] if r.startswith("Suggested instead:")), None)
+        if instead:  # a protocol exclusion (known tumour, infant adrenal mass, liver, ovary ...)
+            return f"No CT suggested. {instead}"
         if summary["outcome"] == "not-indicated":
             calcification = summary["calcification"]
             return (f"No protocol suggested: mass {'present' if summary['mass']['present'] else 'not found'}, "
