@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydicom import Dataset
@@ -108,6 +109,37 @@ def disagreements(observations: list[Observation], kind: str, chosen: Resolved) 
             f"{chosen.value}; {chosen.source} was used." for source, value in others]
 
 
+def strongest_value(observations: list[Observation], kind: str) -> str | None:
+    """The value of ``kind`` stated by the strongest source (first stated there)."""
+    relevant = sorted((o for o in observations if o.kind == kind), key=lambda o: _rank(o.source))
+    return relevant[0].value if relevant else None
+
+
+@dataclass(frozen=True)
+class MassDetails:
+    """What the texts say about the mass beyond present/absent (StudyFacts fields)."""
+
+    organ: str | None
+    size_mm: float | None
+    context: frozenset[str]
+    uncertain: tuple[str, ...]
+
+
+def mass_details(observations: list[Observation]) -> MassDetails:
+    """Organ and size of the mass from the strongest source; context flags from every source.
+
+    A flag (e.g. known-tumour-follow-up) stated by any source holds: the order text
+    may be the only place that says the child is on treatment.
+    """
+    size = strongest_value(observations, "size_mm")
+    uncertain = dict.fromkeys(f"Not a finding ({o.detail}): {o.value}." for o in observations
+                              if o.kind == "uncertain")
+    return MassDetails(organ=strongest_value(observations, "organ"),
+                       size_mm=float(size) if size else None,
+                       context=frozenset(o.value for o in observations if o.kind == "context"),
+                       uncertain=tuple(uncertain))
+
+
 # --- study ----------------------------------------------------------------
 
 def analyze_study(study_uid: str, items: list[tuple[Path, Dataset]], detect: bool = True) -> StudyFacts:
@@ -127,8 +159,9 @@ def analyze_study(study_uid: str, items: list[tuple[Path, Dataset]], detect: boo
     observations.extend(detector_observations)
     age, age_source = patient_age(datasets)
     resolved = {kind: resolve(observations, kind) for kind in ("laterality", "mass", "calcification")}
+    details = mass_details(observations)
     notes = detector_notes + [note for kind, chosen in resolved.items()
-                              for note in disagreements(observations, kind, chosen)]
+                              for note in disagreements(observations, kind, chosen)] + list(details.uncertain)
     return StudyFacts(
         study_instance_uid=study_uid,
         instances=[instance_ref(p, ds) for p, ds in items],
@@ -137,7 +170,8 @@ def analyze_study(study_uid: str, items: list[tuple[Path, Dataset]], detect: boo
         region_texts=sorted({value for ds in datasets for _, value in header_texts(ds)}),
         age_years=age, age_source=age_source, weight_kg=patient_weight(datasets),
         laterality=resolved["laterality"], mass=resolved["mass"],
-        calcification=resolved["calcification"], observations=observations, foci=foci, notes=notes)
+        calcification=resolved["calcification"], observations=observations, foci=foci, notes=notes,
+        organ=details.organ, mass_size_mm=details.size_mm, context=details.context)
 
 
 def dicom_files(paths: Iterable[Path]) -> Iterator[Path]:

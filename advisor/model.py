@@ -29,8 +29,8 @@ class InstanceRef:
 class Observation:
     """One statement found in the study, e.g. calcification absent in a text SR."""
 
-    kind: str        # "mass" | "calcification" | "laterality"
-    value: str       # "present"/"absent", or "left"/"right"/"bilateral"
+    kind: str        # "mass" | "calcification" | "laterality" | "organ" | "size_mm" | "context" | "uncertain"
+    value: str       # "present"/"absent", "left"/"right"/"bilateral", an organ, mm, a flag, or a note
     source: str      # one of SOURCE_PRECEDENCE
     sop_instance_uid: str
     detail: str      # where it came from, for the rationale (no patient data)

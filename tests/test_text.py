@@ -1,18 +1,60 @@
-"""Free-text findings: laterality words and negation-aware terms."""
+"""Free-text findings read with medspaCy ConText: each kind of report language."""
 
+import shutil
+
+import highdicom as hd
 import pytest
+from pydicom import dcmread
+from pydicom.sr.codedict import codes
+from pydicom.uid import generate_uid
 
+from advisor.analyze import analyze_study
 from advisor.evidence import text
+from advisor.evidence.text import TextRulesError, default_reader, load_text_rules, read_text
+from conftest import SAMPLES
+
+
+def reading(phrase: str):
+    r = read_text(phrase)
+    return r.status("mass"), r.status("calcification"), r.laterality
 
 
 @pytest.mark.parametrize("phrase, side", [
     ("LT flank mass", "left"), ("L flank mass", "left"), ("Left renal mass", "left"),
-    ("RT abdominal mass", "right"), ("R kidney", "right"), ("mass, right side", "right"),
-    ("bilateral renal masses", "bilateral"), ("left and right kidneys", "bilateral"),
-    ("R/O mass", None), ("L1 vertebra", None), ("abdominal mass", None),
+    ("RT abdominal mass", "right"), ("Abdominal mass, left side", "left"),
+    ("Mass in the LUQ with calcification", "left"),
+    ("Large mass arising from the upper pole of the right kidney", "right"),
+    ("LEFT ADRENAL: 4 cm solid mass. RIGHT ADRENAL: normal.", "left"),
+    ("bilateral renal masses", "bilateral"),
+    ("Left adrenal mass 3 cm and right adrenal mass 2 cm", "bilateral"),
+    ("Calcified masses in both adrenal glands", "bilateral"),
+    ("R/O mass", None), ("abdominal mass", None),
 ])
-def test_laterality_words(phrase, side):
-    assert text.laterality(phrase) == side
+def test_side_of_the_mass(phrase, side):
+    assert read_text(phrase).laterality == side
+
+
+@pytest.mark.parametrize("phrase, side", [
+    ("Left adrenal mass with calcification. The right kidney is normal.", "left"),
+    ("Right kidney normal. Left kidney normal. Right suprarenal mass.", "right"),
+    ("Calcified left suprarenal mass. Simple cyst in the right kidney.", "left"),
+    ("Right adrenal mass. Small stone in the left kidney.", "right"),
+    ("The right lobe of the liver is normal. Left suprarenal mass.", "left"),
+    ("Mass in the left adrenal, displacing the right kidney.", "left"),
+    ("Right hydronephrosis. No mass.", None),
+    ("History of left Wilms tumour. No mass.", None),
+])
+def test_other_organs_give_the_mass_no_side(phrase, side):
+    assert read_text(phrase).laterality == side
+
+
+@pytest.mark.parametrize("phrase", [
+    "Midline retroperitoneal mass with calcification encasing the aorta.",
+    "Large mass in the central abdomen containing calcification.",
+])
+def test_midline_mass_has_no_side(phrase):
+    r = read_text(phrase)
+    assert r.status("mass") == "present" and r.laterality is None
 
 
 @pytest.mark.parametrize("phrase, status", [
@@ -20,23 +62,203 @@ def test_laterality_words(phrase, side):
     ("calcified mass", "present"),
     ("Right renal mass. No calcification.", "absent"),
     ("mass without calcific foci", "absent"),
-    ("calcification: absent", "absent"),
+    ("Right renal mass, non-calcified.", "absent"),
+    ("Nil calcification.", "absent"),
+    ("Calcification: none.", "absent"),
     ("calcifications not seen", "absent"),
+    ("Left suprarenal mass. Calcification not identified.", "absent"),
+    ("Left flank mass, calcification absent.", "absent"),
     ("negative for calcification", "absent"),
-    ("?calcification", None),
-    ("possible calcification", None),
-    ("rule out calcified mass", None),
-    ("echogenic mass", None),
+    ("Impression: Rt renal mass, no calcifcation.", "absent"),
 ])
-def test_calcification_with_negation_and_hedges(phrase, status):
-    assert text.term_status(phrase, "calcification") == status
+def test_calcification_negated_before_and_after(phrase, status):
+    assert read_text(phrase).status("calcification") == status
 
 
-def test_negation_stays_in_its_clause():
-    phrase = "No free fluid. Left flank mass with calcification."
-    assert text.term_status(phrase, "calcification") == "present"
-    assert text.term_status(phrase, "mass") == "present"
+@pytest.mark.parametrize("phrase", [
+    "?calcification", "possible calcification", "Calcification cannot be excluded.",
+    "Some echogenic areas may represent calcification.", "Mass, probably calcified.",
+    "rule out calcified mass", "Calcification not assessed.",
+])
+def test_hedged_calcification_is_not_a_finding(phrase):
+    assert read_text(phrase).status("calcification") is None
 
 
-def test_mass_negated():
-    assert text.term_status("No mass seen in either kidney", "mass") == "absent"
+def test_hedged_mention_is_noted_with_the_words_that_hedge_it():
+    notes = read_text("Right adrenal mass; calcification cannot be excluded.").uncertain_notes()
+    assert notes == ["calcification 'calcification' not stated as a finding ('cannot be excluded')"]
+
+
+def test_a_question_mark_on_the_organ_does_not_cancel_the_sentence():
+    r = read_text("Large heterogenous mass R flank, ?adrenal ?renal origin, with calcs.")
+    assert (r.status("mass"), r.status("calcification"), r.laterality) == ("present", "present", "right")
+
+
+@pytest.mark.parametrize("phrase", [
+    "Left suprarenal mass with echogenic foci showing posterior acoustic shadowing.",
+    "Right adrenal mass containing shadowing echogenic foci.",
+    "Heterogeneous left renal mass with calcs.",
+    "Right suprarenal mass with microcalcification.",
+    "Left adrenal mass, speckled.",
+    "Left adrenal mass with bright echogenic foci, some with posterior acoustic shadowing.",
+    "A solid mass contains bright echogenic foci which cast acoustic shadows.",
+])
+def test_calcification_described_without_the_word(phrase):
+    assert read_text(phrase).status("calcification") == "present"
+
+
+@pytest.mark.parametrize("phrase", [
+    "Left suprarenal mass with a few echogenic foci, no posterior shadowing.",
+    "Right adrenal mass containing bright echoes without acoustic shadowing.",
+    "Right adrenal mass with echogenic foci, non-shadowing.",
+    "Left renal mass with some echogenic foci.",
+])
+def test_non_shadowing_foci_are_possible_calcification_only(phrase):
+    r = read_text(phrase)
+    assert r.status("calcification") is None
+    assert any("possible calcification" in note for note in r.uncertain_notes())
+
+
+@pytest.mark.parametrize("phrase", [
+    "Left adrenal mass without calcification. Gallstones present.",
+    "Right suprarenal mass. Calcified granuloma in the spleen.",
+    "Left renal mass. Medullary nephrocalcinosis on the right.",
+    "Right adrenal mass. Echogenic focus with shadowing in the gallbladder, a gallstone.",
+    "Right adrenal mass. There is a shadowing echogenic focus in the left kidney, in keeping with a calculus.",
+    "Right renal mass. Splenic calcification.",
+])
+def test_calcification_elsewhere_is_not_calcification_of_the_mass(phrase):
+    assert read_text(phrase).status("calcification") in (None, "absent")
+
+
+def test_calcification_of_a_splenic_mass_is_of_the_mass():
+    assert read_text("Splenic mass 3 cm with calcification.").status("calcification") == "present"
+
+
+@pytest.mark.parametrize("phrase, status", [
+    ("Left suprarenal SOL with calcification.", "present"),
+    ("Space-occupying lesion in the right adrenal.", "present"),
+    ("Solid lesion in the left kidney.", "present"),
+    ("Heterogeneous lesion in the right suprarenal region.", "present"),
+    ("No focal lesion.", "absent"),
+    ("No SOL seen.", "absent"),
+    ("Focal mass lesion: none seen.", "absent"),
+    ("An abdominal mass was not identified.", "absent"),
+    ("The previously reported left adrenal mass is no longer seen.", "absent"),
+    ("Previous right adrenal mass has resolved.", "absent"),
+    ("Normal abdominal ultrasound.", "absent"),
+    ("Distended bowel loops causing mass effect.", None),
+    ("Indication: rule out neuroblastoma. Kidneys normal.", None),
+    ("Clinical details: palpable left flank mass.", None),
+    ("?Mass in the left upper quadrant.", None),
+    ("A small mass in the right adrenal cannot be excluded.", None),
+])
+def test_mass_synonyms_negations_and_context(phrase, status):
+    assert read_text(phrase).status("mass") == status
+
+
+@pytest.mark.parametrize("phrase", [
+    "Family history of Wilms tumour (father). Kidneys normal.",
+    "Brother had neuroblastoma with a calcified adrenal mass.",
+    "Note that ultrasound can miss calcification.",
+    "CT is more sensitive for calcification.",
+])
+def test_family_and_caveat_mentions_are_not_findings(phrase):
+    r = read_text(phrase)
+    assert (r.status("mass"), r.status("calcification")) == (None, None)
+
+
+@pytest.mark.parametrize("phrase, organ", [
+    ("Left suprarenal mass", "adrenal"), ("Mass arising from the left kidney", "kidney"),
+    ("Hepatic mass in segment 6", "liver"), ("Pelvic mass arising from the right ovary", "ovary"),
+    ("Retroperitoneal mass on the right", "retroperitoneum"),
+    ("Mass in the left adrenal, calcified, displacing the left kidney", "adrenal"),
+    ("Epigastric mass, calcified, inseparable from the pancreas.", "other"),
+    ("Left flank mass", None),
+])
+def test_organ_of_origin(phrase, organ):
+    assert read_text(phrase).organ == organ
+
+
+@pytest.mark.parametrize("phrase, size", [
+    ("Left suprarenal mass measuring 5.1 x 4.0 x 3.8 cm.", 51.0),
+    ("Heterogeneous left adrenal mass measuring 42 mm.", 42.0),
+    ("4.2x3.1cm lesion in the right adrenal", 42.0),
+    ("Left adrenal mass.", None),
+])
+def test_size_of_the_mass(phrase, size):
+    assert read_text(phrase).size_mm == size
+
+
+@pytest.mark.parametrize("phrase, flags", [
+    ("Known neuroblastoma post chemotherapy. Residual left suprarenal mass.", {"known-tumour-follow-up"}),
+    ("Post left nephrectomy for Wilms. No mass.", {"known-tumour-follow-up"}),
+    ("Hx of neuroblastoma 2 years ago. No recurrent mass.", {"known-tumour-follow-up"}),
+    ("Family history of neuroblastoma. Left suprarenal mass.", set()),
+    ("Neonate: left suprarenal mass, likely adrenal haemorrhage.", {"adrenal-haemorrhage"}),
+    ("Left adrenal mass with calcification. No features of haemorrhage.", set()),
+    ("Right adrenal mass, solid and vascular; haemorrhage unlikely.", set()),
+    ("Right adrenal mass with haemorrhage within the mass.", set()),
+])
+def test_context_flags(phrase, flags):
+    assert set(read_text(phrase).context) == flags
+
+
+def test_observations_carry_source_and_kinds():
+    observations = list(text.text_observations(
+        "Left suprarenal mass 4 cm with calcification. Known neuroblastoma on chemotherapy.",
+        "sr-text", "1.2.3", "findings SR text"))
+    found = {(o.kind, o.value) for o in observations}
+    assert {("mass", "present"), ("calcification", "present"), ("laterality", "left"),
+            ("organ", "adrenal"), ("size_mm", "40"), ("context", "known-tumour-follow-up")} <= found
+    assert {o.source for o in observations} == {"sr-text"}
+
+
+def test_the_pipeline_is_built_once_per_process():
+    assert default_reader() is default_reader()
+
+
+def test_pyrush_does_not_log_every_token(capfd):
+    read_text("Left adrenal mass. No calcification.")
+    captured = capfd.readouterr()
+    assert "DEBUG" not in captured.err + captured.out
+
+
+def test_rules_file_errors_name_the_field(tmp_path):
+    rules = (text.default_rules_path()).read_text()
+    bad = tmp_path / "text_rules.toml"
+    bad.write_text(rules.replace("before_tokens = 6", 'before_tokens = "six"'))
+    with pytest.raises(TextRulesError, match=r"field binding\.before_tokens: 'six' is not of type 'integer'"):
+        load_text_rules(bad)
+
+
+def test_site_rules_add_a_phrase_without_code(tmp_path):
+    rules = text.default_rules_path().read_text().replace('mass = [\n', 'mass = [\n  "swelling",\n', 1)
+    site = tmp_path / "text_rules.toml"
+    site.write_text(rules)
+    reader = text.build_reader(load_text_rules(site))
+    assert read_text("Left suprarenal swelling with calcification.", reader).status("mass") == "present"
+    assert read_text("Left suprarenal swelling with calcification.").status("mass") is None
+
+
+def test_study_facts_carry_organ_context_and_uncertain_words(tmp_path):
+    folder = tmp_path / "study"
+    folder.mkdir()
+    for image in (SAMPLES / "01-calcified-left-flank-coded").glob("US*.dcm"):
+        shutil.copy(image, folder)
+    images = [dcmread(p) for p in sorted(folder.glob("US*.dcm"))]
+    root = hd.sr.ContainerContentItem(codes.LN.Findings)
+    root.ContentSequence = hd.sr.ContentSequence([hd.sr.TextContentItem(
+        codes.DCM.Finding, "Known neuroblastoma post chemotherapy. Residual left suprarenal mass "
+        "3.5 x 2 cm; calcification cannot be excluded.", relationship_type="CONTAINS")])
+    sr = hd.sr.EnhancedSR(evidence=images, content=root, series_instance_uid=generate_uid(),
+                          series_number=5, sop_instance_uid=generate_uid(), instance_number=1,
+                          manufacturer="test")
+    sr.save_as(folder / "SR.dcm", enforce_file_format=True)
+    items = [(p, dcmread(p, stop_before_pixels=True)) for p in sorted(folder.iterdir())]
+    facts = analyze_study(str(images[0].StudyInstanceUID), items, detect=False)
+    assert (facts.organ, facts.mass_size_mm, facts.context) == ("adrenal", 35.0,
+                                                                 frozenset({"known-tumour-follow-up"}))
+    assert (facts.mass.status, facts.calcification.status, facts.laterality.value) == (
+        "present", "unknown", "left")
+    assert any("'cannot be excluded'" in note for note in facts.notes)

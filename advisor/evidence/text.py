@@ -1,100 +1,425 @@
-"""Read laterality, mass and calcification from free text, negation aware.
+"""Read a free text the way reports are written: medspaCy target matching plus ConText.
 
 Used for order text (reason for request, admitting diagnosis), descriptions,
-image comments and free-text findings SRs. Each mention is classified as
-``present``, ``absent`` (negated: "no calcification", "without calcific foci")
-or ``uncertain`` (hedged: "?calcified", "possible calcification", "rule out
-mass"); only ``present`` and ``absent`` count as findings.
+image comments and free-text findings SRs. The words come from
+``advisor/text_rules.toml`` (validated against ``text_rules.schema.json``):
+targets (mass and its synonyms, calcification and its descriptions, sides,
+organs, context flags) are found by medspaCy's TargetMatcher, and ConText
+(Harkema et al., J Biomed Inform 2009) marks each one negated, hedged,
+historical, about family, hypothetical or an indication. Only a plain mention
+is a finding; a negated one states absence; every other one is noted in the
+reasons with the words that made it uncertain.
+
+A side and an organ belong to the mass they describe: they are read from the
+mass's own phrase ("left suprarenal mass", "mass arising from the right
+kidney") and never from other organs named in the same text.
+
+The pipeline (``medspacy.load()``: blank English, PyRuSH sentences, target
+matcher, ConText; no model download) is built once per process.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
 
 from advisor.model import Observation
 
-TERMS = {
-    "mass": re.compile(r"\b(mass(es)?|tumou?rs?|neoplasms?)\b"),
-    "calcification": re.compile(r"\b(calcif\w*|calcific)\b"),
-}
-NEGATION_BEFORE = re.compile(
-    r"\b(no|not|without|negative for|free of|absence of|absent|nor|never)\b[^.;]*$")
-NEGATION_AFTER = re.compile(r"^\W*(is |are )?(absent|none|not (seen|present|identified|demonstrated))\b")
-HEDGE = re.compile(
-    r"(\?|\b(possible|possibly|probable|query|suspected|suspect|suspicious for|rule out|r/o|"
-    r"cannot exclude|can't exclude|may represent|questionable|equivocal)\b)[^.;]*$")
-LATERALITY_WORDS = {
-    "left": re.compile(r"\b(left|lt)\b|\bl\b(?![/.\d])"),
-    "right": re.compile(r"\b(right|rt)\b|\br\b(?![/.\d])"),
-    "bilateral": re.compile(r"\b(bilateral|bilat|both sides|both kidneys)\b"),
-}
-CLAUSE_BREAK = re.compile(r"[.;\n]|\bbut\b|\bhowever\b")
+MASS, CALCIFICATION, POSSIBLE_CALCIFICATION = "MASS", "CALCIFICATION", "POSSIBLE_CALCIFICATION"
+ABSENT_SUFFIX = "_ABSENT"
+NOT_TARGET, ELSEWHERE = "NOT_TARGET", "ELSEWHERE"
+SIDE, ORGAN, FLAG = "SIDE:", "ORGAN:", "FLAG:"
+# ConText categories that make a mention about something other than this patient now.
+NOT_THIS_PATIENT_NOW = {"FAMILY", "HYPOTHETICAL", "INDICATION"}
+HEDGES = {"POSSIBLE_EXISTENCE", "HISTORICAL"}
+NEGATION = "NEGATED_EXISTENCE"
+# A modifier marked clause_only does not reach across these tokens.
+CLAUSE_BREAKS = {",", ";", "but", "however"}
+LIST_WORDS = {",", "or", "and", "nor", "/", "a", "an", "any"}
+SIZE = re.compile(r"(\d+(?:\.\d+)?)((?:\s*(?:x|×|\*|by)\s*\d+(?:\.\d+)?)*)\s*(mm|cm)\b", re.I)
+
+
+class TextRulesError(ValueError):
+    """The text rules file is missing, unreadable or does not match its schema."""
+
+
+# --- rules ------------------------------------------------------------------
+
+def default_rules_path() -> Path:
+    """The rules shipped inside the package (``advisor/text_rules.toml``)."""
+    return Path(str(resources.files("advisor").joinpath("text_rules.toml")))
+
+
+def load_text_rules(path: Path | None = None) -> dict[str, Any]:
+    """Read and validate a rules file, raising :class:`TextRulesError` naming the field."""
+    path = path or default_rules_path()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise TextRulesError(f"{path}: cannot read text rules: {exc}") from exc
+    schema = json.loads(resources.files("advisor").joinpath("text_rules.schema.json").read_text())
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data),
+                    key=lambda e: list(e.absolute_path))
+    if errors:
+        details = "; ".join(
+            f"field {'.'.join(map(str, e.absolute_path)) or '(top level)'}: {e.message}" for e in errors)
+        raise TextRulesError(f"{path}: invalid text rules: {details}")
+    return data
+
+
+def _target_groups(rules: dict[str, Any]) -> Iterator[tuple[str, list]]:
+    """(label, phrases) for every target group of the rules file."""
+    targets = rules["targets"]
+    yield MASS, targets["mass"]
+    yield CALCIFICATION, targets["calcification"]
+    yield POSSIBLE_CALCIFICATION, targets["possible_calcification"]
+    yield CALCIFICATION + ABSENT_SUFFIX, targets["calcification_absent"]
+    yield MASS + ABSENT_SUFFIX, targets["mass_absent"]
+    yield NOT_TARGET, targets["not_targets"]
+    for prefix, section in ((SIDE, "sides"), (ORGAN, "organs"), (FLAG, "context")):
+        for name, phrases in rules[section].items():
+            yield prefix + name, phrases
+
+
+def _pattern(phrase: str | dict) -> tuple[str, Any]:
+    """(literal, pattern) for medspaCy: a phrase matches its lower-cased tokens."""
+    if isinstance(phrase, dict):
+        return phrase["regex"], phrase["regex"]
+    return phrase, [{"LOWER": word} for word in phrase.lower().split()]
+
+
+def _between(target, modifier):
+    """The tokens between a target and its modifier (either order)."""
+    doc = target.doc
+    if modifier.start >= target.end:
+        return doc[target.end:modifier.start]
+    return doc[modifier.end:target.start]
+
+
+def _segments(tokens) -> list[list]:
+    """``tokens`` split at clause breaks."""
+    segments: list[list] = [[]]
+    for token in tokens:
+        if token.lower_ in CLAUSE_BREAKS:
+            segments.append([])
+        else:
+            segments[-1].append(token)
+    return segments
+
+
+def _in_entity(token) -> bool:
+    return token.ent_type_ != ""
+
+
+def _within_clause(target, modifier, _span_between) -> bool:
+    """A modifier reaches across a comma or "but" only forward along a list of targets.
+
+    "no mass, calcification or fluid" negates all three; "no internal flow,
+    favour haemorrhage" does not negate the haemorrhage, nor does "mass,
+    calcification absent" negate the mass.
+    """
+    between = _between(target, modifier)
+    segments = _segments(between)
+    if len(segments) == 1:
+        return True
+    forward = modifier.start < target.start
+    first_names_a_target = not segments[0] or any(map(_in_entity, segments[0]))
+    return forward and first_names_a_target and all(
+        _in_entity(token) or token.lower_ in LIST_WORDS for segment in segments[1:] for token in segment)
+
+
+def _elsewhere_check(breaks: frozenset[str]):
+    """A calcification is elsewhere unless the mass or a break ("displacing") lies between."""
+    def check(target, modifier, _span_between) -> bool:
+        between = _between(target, modifier)
+        return not any(token.ent_type_ == MASS or (token.lower_ in breaks and token.lower_ != ",")
+                       for token in between)
+    return check
+
+
+def _same_clause(target, modifier, _span_between) -> bool:
+    """The modifier is in the target's clause and no mass lies between."""
+    between = _between(target, modifier)
+    return len(_segments(between)) == 1 and not any(token.ent_type_ == MASS for token in between)
+
+
+def _context_rules(rules: dict[str, Any]) -> Iterator[Any]:
+    from medspacy.context import ConTextRule
+
+    for group in rules["modifiers"]:
+        for phrase in group["phrases"]:
+            literal, pattern = _pattern(phrase)
+            yield ConTextRule(literal, group["category"], pattern=pattern,
+                              direction=group["direction"].upper(),
+                              max_scope=group.get("max_scope"),
+                              on_modifies=_within_clause if group.get("clause_only") else None)
+    elsewhere = _elsewhere_check(frozenset(rules["binding"]["breaks"]))
+    for key, scope, check in (("calcification_elsewhere", 6, _same_clause),
+                              ("calcification_explained_as", 12, elsewhere)):
+        for phrase in rules["targets"][key]:
+            literal, pattern = _pattern(phrase)
+            yield ConTextRule(literal, ELSEWHERE, pattern=pattern, direction="BIDIRECTIONAL",
+                              max_scope=scope, allowed_types={CALCIFICATION}, on_modifies=check)
 
 
 @dataclass(frozen=True)
+class Reader:
+    """The medspaCy pipeline with the rules loaded into it."""
+
+    nlp: Any
+    breaks: frozenset[str]
+    not_origin: frozenset[str]
+    before_tokens: int
+    after_tokens: int
+
+
+def build_reader(rules: dict[str, Any]) -> Reader:
+    """A medspaCy pipeline (``medspacy.load()``, no model download) with ``rules``."""
+    from loguru import logger
+
+    logger.disable("PyRuSH")   # PyRuSH logs every token at DEBUG level through loguru
+    import medspacy
+    from medspacy.target_matcher import TargetRule
+
+    nlp = medspacy.load(load_rules=False)
+    nlp.get_pipe("medspacy_target_matcher").add(
+        [TargetRule(literal, label, pattern=pattern)
+         for label, phrases in _target_groups(rules) for literal, pattern in map(_pattern, phrases)])
+    nlp.get_pipe("medspacy_context").add(list(_context_rules(rules)))
+    binding = rules["binding"]
+    return Reader(nlp, frozenset(binding["breaks"]) | {"/"}, frozenset(binding["not_origin"]),
+                  binding["before_tokens"], binding["after_tokens"])
+
+
+@cache
+def default_reader() -> Reader:
+    """The shipped rules in a pipeline built once per process."""
+    return build_reader(load_text_rules())
+
+
+# --- one text ---------------------------------------------------------------
+
+@dataclass(frozen=True)
 class Mention:
-    """One classified mention of a term in a text."""
+    """One mention of the mass or of calcification, with what ConText says of it."""
 
-    term: str           # "mass" | "calcification"
-    polarity: str       # "present" | "absent" | "uncertain"
-    excerpt: str
-
-
-def _clauses(text: str) -> list[str]:
-    return [c.strip() for c in CLAUSE_BREAK.split(text.lower()) if c.strip()]
-
-
-def _polarity(clause: str, start: int, end: int) -> str:
-    before, after = clause[max(0, start - 60):start], clause[end:]
-    if NEGATION_BEFORE.search(before) or NEGATION_AFTER.search(after):
-        return "absent"
-    if HEDGE.search(before) or after.lstrip().startswith("?"):
-        return "uncertain"
-    return "present"
+    kind: str               # "mass" | "calcification" | "possible calcification"
+    status: str             # "present" | "absent" | "uncertain" | "elsewhere"
+    words: str              # the mention as written
+    cue: str = ""           # the modifier words that made it absent, uncertain or elsewhere
+    side: str | None = None
+    organ: str | None = None
+    size_mm: float | None = None
 
 
-def find_mentions(text: str) -> list[Mention]:
-    """Every mention of a known term in ``text``, with its polarity."""
-    mentions = []
-    for clause in _clauses(text):
-        for term, pattern in TERMS.items():
-            for match in pattern.finditer(clause):
-                polarity = _polarity(clause, match.start(), match.end())
-                mentions.append(Mention(term, polarity, clause))
-    return mentions
+@dataclass(frozen=True)
+class Reading:
+    """What one text says about the mass, after ConText."""
+
+    mentions: tuple[Mention, ...]
+    context: frozenset[str]
+
+    def status(self, kind: str) -> str | None:
+        """``present`` if any plain mention, else ``absent`` if any negated one, else None."""
+        statuses = {m.status for m in self.mentions if m.kind == kind}
+        return next((s for s in ("present", "absent") if s in statuses), None)
+
+    @property
+    def masses(self) -> list[Mention]:
+        return [m for m in self.mentions if m.kind == "mass" and m.status == "present"]
+
+    @property
+    def laterality(self) -> str | None:
+        """Side of the stated mass(es): left + right make bilateral; midline has none."""
+        sides = {m.side for m in self.masses} - {None, "midline"}
+        if "bilateral" in sides or {"left", "right"} <= sides:
+            return "bilateral"
+        return sides.pop() if sides else None
+
+    @property
+    def organ(self) -> str | None:
+        return next((m.organ for m in self.masses if m.organ), None)
+
+    @property
+    def size_mm(self) -> float | None:
+        sizes = [m.size_mm for m in self.masses if m.size_mm]
+        return max(sizes) if sizes else None
+
+    def uncertain_notes(self) -> list[str]:
+        """One note per mention that is not a finding, with the words that made it so."""
+        notes = []
+        for m in self.mentions:
+            if m.kind == "possible calcification" and m.status == "present":
+                notes.append(f"'{m.words}' without shadowing: possible calcification, not a finding")
+            elif m.status == "uncertain":
+                notes.append(f"{m.kind} '{m.words}' not stated as a finding ('{m.cue}')")
+        return notes
 
 
-def term_status(text: str, term: str) -> str | None:
-    """``present``/``absent`` for ``term`` in ``text``, None if unmentioned or only hedged.
+def _categories(span) -> dict[str, str]:
+    """ConText category -> the modifier's words, for every modifier of ``span``."""
+    return {mod.category: span.doc[slice(*mod.modifier_span)].text for mod in span._.modifiers}
 
-    A text that both asserts and negates a term ("calcified mass; no calcification
-    in the kidney") counts as present: the assertion is the finding.
-    """
-    polarities = {m.polarity for m in find_mentions(text) if m.term == term}
-    if "present" in polarities:
-        return "present"
-    if "absent" in polarities:
-        return "absent"
+
+def _status(span) -> tuple[str, str]:
+    """(status, cue) of a target from its ConText modifiers."""
+    categories = _categories(span)
+    for names, status in ((NOT_THIS_PATIENT_NOW, "uncertain"), ({NEGATION}, "absent"),
+                          (HEDGES, "uncertain")):
+        hits = [categories[c] for c in sorted(names & categories.keys())]
+        if hits:
+            return status, "; ".join(hits)
+    if span.label_.endswith(ABSENT_SUFFIX):
+        return "absent", span.text
+    return "present", ""
+
+
+def _walk(doc, sentence, start: int, step: int, limit: int, breaks: frozenset[str]) -> range:
+    """Token indices of the mass's own phrase from ``start`` in direction ``step``."""
+    index, taken = start, 0
+    while sentence.start <= index < sentence.end and taken < limit:
+        if doc[index].lower_ in breaks:
+            break
+        index += step
+        taken += 1
+    return range(min(start, index - step), max(start, index - step) + 1) if taken else range(0)
+
+
+def _labelled(ents, indices: range, prefix: str, anchor: int) -> list[str]:
+    """Names of ``prefix`` entities inside ``indices``, nearest to ``anchor`` first."""
+    found = [e for e in ents if e.label_.startswith(prefix) and e.start in indices]
+    found.sort(key=lambda e: abs(e.start - anchor))
+    return [e.label_[len(prefix):] for e in found]
+
+
+def _heading_start(doc, sentence, index: int) -> int:
+    """Start of a heading of sides and organs ending in ":" at ``index`` ("LEFT KIDNEY: ...")."""
+    if index < sentence.start or doc[index].text != ":":
+        return index + 1
+    start = index
+    while start - 1 >= sentence.start and doc[start - 1].ent_type_.startswith((SIDE, ORGAN)):
+        start -= 1
+    return start if start < index else index + 1
+
+
+def _origin_in_sentence(doc, span, reader: Reader) -> str | None:
+    """The organ nearest the mass in its sentence that is not displaced, spared or normal."""
+    sentence = span.sent
+    for name in _labelled(doc.ents, range(sentence.start, sentence.end), ORGAN, span.start):
+        ent = next(e for e in doc.ents if e.label_ == ORGAN + name and sentence.start <= e.start < sentence.end)
+        nearby = doc[max(sentence.start, ent.start - 3):min(sentence.end, ent.end + 2)]
+        if not any(token.lower_ in reader.not_origin for token in nearby):
+            return name
     return None
 
 
-def laterality(text: str) -> str | None:
-    """``left``/``right``/``bilateral`` named in ``text``, or None."""
-    lowered = text.lower()
-    found = {side for side, pattern in LATERALITY_WORDS.items() if pattern.search(lowered)}
-    if "bilateral" in found or {"left", "right"} <= found:
-        return "bilateral"
-    return found.pop() if found else None
+def _bound(doc, span, reader: Reader) -> tuple[str | None, str | None]:
+    """(side, organ) named in the mass's own phrase, nearest first.
+
+    The phrase runs from the mass word back and forward to the nearest break
+    ("," "and" "displacing" ...), and includes a heading such as "LEFT ADRENAL:".
+    """
+    sentence = span.sent
+    before = _walk(doc, sentence, span.start - 1, -1, reader.before_tokens, reader.breaks)
+    start = _heading_start(doc, sentence, (before.start if before else span.start) - 1)
+    before = range(start, span.start)
+    after = _walk(doc, sentence, span.end, 1, reader.after_tokens, reader.breaks)
+    sides = _labelled(doc.ents, before, SIDE, span.start) + _labelled(doc.ents, after, SIDE, span.end)
+    organs = _labelled(doc.ents, range(start, after.stop if after else span.end), ORGAN, span.start)
+    organ = organs[0] if organs else _origin_in_sentence(doc, span, reader)
+    real = [s for s in sides if s != "midline"]
+    if {"left", "right"} <= set(real):
+        return "bilateral", organ
+    return (real or sides or [None])[0], organ
+
+
+def _bare_side(doc, sentence) -> str | None:
+    """A side in ``sentence`` not attached to an organ ("mass, left side"; "in the LUQ")."""
+    organ_starts = {e.start for e in doc.ents if e.label_.startswith(ORGAN)}
+    for ent in doc.ents:
+        if ent.label_.startswith(SIDE) and sentence.start <= ent.start < sentence.end \
+                and ent.end not in organ_starts:
+            return ent.label_[len(SIDE):]
+    return None
+
+
+def _size_mm(sentence_text: str) -> float | None:
+    """Largest dimension written in the sentence ("4.2 x 3.1 cm" -> 42.0)."""
+    sizes = []
+    for match in SIZE.finditer(sentence_text):
+        numbers = [float(match[1])] + [float(n) for n in re.findall(r"\d+(?:\.\d+)?", match[2])]
+        sizes.append(max(numbers) * (10.0 if match[3].lower() == "cm" else 1.0))
+    return max(sizes) if sizes else None
+
+
+KINDS = {MASS: "mass", CALCIFICATION: "calcification",
+         POSSIBLE_CALCIFICATION: "possible calcification"}
+
+
+def _mention(doc, span, reader: Reader) -> Mention:
+    kind = KINDS[span.label_.removesuffix(ABSENT_SUFFIX)]
+    status, cue = _status(span)
+    elsewhere = _categories(span).get(ELSEWHERE)
+    if kind != "mass" and status == "present" and elsewhere:
+        return Mention(kind, "elsewhere", span.text, elsewhere)
+    if kind != "mass" or status != "present":
+        return Mention(kind, status, span.text, cue)
+    side, organ = _bound(doc, span, reader)
+    return Mention(kind, status, span.text, cue, side, organ, _size_mm(span.sent.text))
+
+
+def _with_fallback_side(doc, mentions: list[Mention], spans) -> list[Mention]:
+    """When no stated mass has a side of its own, a bare side in its sentence gives one."""
+    if any(m.side for m in mentions if m.kind == "mass" and m.status == "present"):
+        return mentions
+    result = []
+    for mention, span in zip(mentions, spans):
+        if mention.kind == "mass" and mention.status == "present":
+            side = _bare_side(doc, span.sent)
+            mention = Mention(mention.kind, mention.status, mention.words, mention.cue, side,
+                              mention.organ, mention.size_mm)
+        result.append(mention)
+    return result
+
+
+def _flags(doc) -> frozenset[str]:
+    """Context flags named for this patient (not negated, not about family)."""
+    return frozenset(e.label_[len(FLAG):] for e in doc.ents if e.label_.startswith(FLAG)
+                     and not {NEGATION, "FAMILY"} & _categories(e).keys())
+
+
+def read_text(text: str, reader: Reader | None = None) -> Reading:
+    """Every mention of the mass and of calcification in ``text``, and its context flags."""
+    reader = reader or default_reader()
+    doc = reader.nlp(text)
+    spans = [e for e in doc.ents if e.label_.removesuffix(ABSENT_SUFFIX) in KINDS]
+    mentions = _with_fallback_side(doc, [_mention(doc, s, reader) for s in spans], spans)
+    return Reading(tuple(mentions), _flags(doc))
 
 
 def text_observations(value: str, source: str, uid: str, where: str) -> Iterator[Observation]:
-    """Laterality, mass and calcification stated in one free text."""
-    side = laterality(value)
-    if side:
-        yield Observation("laterality", side, source, uid, where)
+    """Mass, calcification, laterality, organ, size, context and uncertain mentions in one text."""
+    reading = read_text(value)
     for kind in ("mass", "calcification"):
-        status = term_status(value, kind)
+        status = reading.status(kind)
         if status:
             yield Observation(kind, status, source, uid, where)
+    facts = (("laterality", reading.laterality), ("organ", reading.organ),
+             ("size_mm", f"{reading.size_mm:g}" if reading.size_mm else None))
+    for kind, fact in facts:
+        if fact and reading.masses:
+            yield Observation(kind, fact, source, uid, where)
+    for flag in sorted(reading.context):
+        yield Observation("context", flag, source, uid, where)
+    for note in reading.uncertain_notes():
+        yield Observation("uncertain", note, source, uid, where)
+
