@@ -227,7 +227,7 @@ def test_pyrush_does_not_log_every_token(capfd):
 def test_rules_file_errors_name_the_field(tmp_path):
     rules = (text.default_rules_path()).read_text()
     bad = tmp_path / "text_rules.toml"
-    bad.write_text(rules.replace("before_tokens = 6", 'before_tokens = "six"'))
+    bad.write_text(rules.replace("before_tokens = 12", 'before_tokens = "six"'))
     with pytest.raises(TextRulesError, match=r"field binding\.before_tokens: 'six' is not of type 'integer'"):
         load_text_rules(bad)
 

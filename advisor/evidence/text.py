@@ -90,11 +90,15 @@ def _target_groups(rules: dict[str, Any]) -> Iterator[tuple[str, list]]:
             yield prefix + name, phrases
 
 
-def _pattern(phrase: str | dict) -> tuple[str, Any]:
-    """(literal, pattern) for medspaCy: a phrase matches its lower-cased tokens."""
+def _pattern(phrase: str | dict, tokenizer) -> tuple[str, Any]:
+    """(literal, pattern) for medspaCy: a phrase matches its tokens, lower-cased.
+
+    The phrase is tokenized like the reports ("cannot" is "can" "not",
+    "non-calcified" is "non" "-" "calcified"), so rules are written as read.
+    """
     if isinstance(phrase, dict):
         return phrase["regex"], phrase["regex"]
-    return phrase, [{"LOWER": word} for word in phrase.lower().split()]
+    return phrase, [{"LOWER": token.lower_} for token in tokenizer(phrase)]
 
 
 def _between(target, modifier):
@@ -152,12 +156,12 @@ def _same_clause(target, modifier, _span_between) -> bool:
     return len(_segments(between)) == 1 and not any(token.ent_type_ == MASS for token in between)
 
 
-def _context_rules(rules: dict[str, Any]) -> Iterator[Any]:
+def _context_rules(rules: dict[str, Any], tokenizer) -> Iterator[Any]:
     from medspacy.context import ConTextRule
 
     for group in rules["modifiers"]:
         for phrase in group["phrases"]:
-            literal, pattern = _pattern(phrase)
+            literal, pattern = _pattern(phrase, tokenizer)
             yield ConTextRule(literal, group["category"], pattern=pattern,
                               direction=group["direction"].upper(),
                               max_scope=group.get("max_scope"),
@@ -166,7 +170,7 @@ def _context_rules(rules: dict[str, Any]) -> Iterator[Any]:
     for key, scope, check in (("calcification_elsewhere", 6, _same_clause),
                               ("calcification_explained_as", 12, elsewhere)):
         for phrase in rules["targets"][key]:
-            literal, pattern = _pattern(phrase)
+            literal, pattern = _pattern(phrase, tokenizer)
             yield ConTextRule(literal, ELSEWHERE, pattern=pattern, direction="BIDIRECTIONAL",
                               max_scope=scope, allowed_types={CALCIFICATION}, on_modifies=check)
 
@@ -178,6 +182,7 @@ class Reader:
     nlp: Any
     breaks: frozenset[str]
     not_origin: frozenset[str]
+    anaphora: tuple[str, ...]
     before_tokens: int
     after_tokens: int
 
@@ -193,11 +198,12 @@ def build_reader(rules: dict[str, Any]) -> Reader:
     nlp = medspacy.load(load_rules=False)
     nlp.get_pipe("medspacy_target_matcher").add(
         [TargetRule(literal, label, pattern=pattern)
-         for label, phrases in _target_groups(rules) for literal, pattern in map(_pattern, phrases)])
-    nlp.get_pipe("medspacy_context").add(list(_context_rules(rules)))
+         for label, phrases in _target_groups(rules)
+         for literal, pattern in (_pattern(phrase, nlp.tokenizer) for phrase in phrases)])
+    nlp.get_pipe("medspacy_context").add(list(_context_rules(rules, nlp.tokenizer)))
     binding = rules["binding"]
     return Reader(nlp, frozenset(binding["breaks"]) | {"/"}, frozenset(binding["not_origin"]),
-                  binding["before_tokens"], binding["after_tokens"])
+                  tuple(binding["anaphora"]), binding["before_tokens"], binding["after_tokens"])
 
 
 @cache
@@ -301,24 +307,46 @@ def _labelled(ents, indices: range, prefix: str, anchor: int) -> list[str]:
     return [e.label_[len(prefix):] for e in found]
 
 
-def _heading_start(doc, sentence, index: int) -> int:
-    """Start of a heading of sides and organs ending in ":" at ``index`` ("LEFT KIDNEY: ...")."""
-    if index < sentence.start or doc[index].text != ":":
-        return index + 1
-    start = index
-    while start - 1 >= sentence.start and doc[start - 1].ent_type_.startswith((SIDE, ORGAN)):
-        start -= 1
-    return start if start < index else index + 1
+def _context_sentences(doc, span, reader: Reader) -> list:
+    """The mass's sentence, and the next one when it opens with an anaphor ("It arises ...")."""
+    sentences = list(doc.sents)
+    index = next(i for i, sentence in enumerate(sentences) if sentence.start <= span.start < sentence.end)
+    result = [sentences[index]]
+    if index + 1 < len(sentences):
+        opening = " ".join(token.lower_ for token in sentences[index + 1][:2])
+        if any(opening == a or opening.startswith(a + " ") for a in reader.anaphora):
+            result.append(sentences[index + 1])
+    return result
 
 
-def _origin_in_sentence(doc, span, reader: Reader) -> str | None:
-    """The organ nearest the mass in its sentence that is not displaced, spared or normal."""
-    sentence = span.sent
-    for name in _labelled(doc.ents, range(sentence.start, sentence.end), ORGAN, span.start):
-        ent = next(e for e in doc.ents if e.label_ == ORGAN + name and sentence.start <= e.start < sentence.end)
-        nearby = doc[max(sentence.start, ent.start - 3):min(sentence.end, ent.end + 2)]
-        if not any(token.lower_ in reader.not_origin for token in nearby):
-            return name
+def _entities_near(doc, span, prefix: str, reader: Reader) -> list:
+    """``prefix`` entities in the mass's sentences, nearest first, not next to a not-origin word."""
+    sentences = _context_sentences(doc, span, reader)
+    found = []
+    for ent in doc.ents:
+        sentence = next((s for s in sentences if s.start <= ent.start < s.end), None)
+        if sentence is None or not ent.label_.startswith(prefix):
+            continue
+        before = _segments(doc[max(sentence.start, ent.start - 3):ent.start])[-1]
+        after = _segments(doc[ent.end:min(sentence.end, ent.end + 2)])[0]
+        if not any(token.lower_ in reader.not_origin for token in before + after):
+            found.append(ent)
+    return sorted(found, key=lambda e: abs(e.start - span.start))
+
+
+def _organ_nearby(doc, span, reader: Reader) -> str | None:
+    """The organ nearest the mass in its sentences that is not displaced, spared or normal."""
+    organs = _entities_near(doc, span, ORGAN, reader)
+    return organs[0].label_[len(ORGAN):] if organs else None
+
+
+def _side_nearby(doc, span, organ: str | None, reader: Reader) -> str | None:
+    """A side in the mass's sentences that is bare ("mass, left side") or names its organ."""
+    organ_at = {e.start: e.label_[len(ORGAN):] for e in doc.ents if e.label_.startswith(ORGAN)}
+    for ent in _entities_near(doc, span, SIDE, reader):
+        attached = organ_at.get(ent.end)
+        if attached is None or (organ is not None and attached == organ):
+            return ent.label_[len(SIDE):]
     return None
 
 
@@ -326,30 +354,20 @@ def _bound(doc, span, reader: Reader) -> tuple[str | None, str | None]:
     """(side, organ) named in the mass's own phrase, nearest first.
 
     The phrase runs from the mass word back and forward to the nearest break
-    ("," "and" "displacing" ...), and includes a heading such as "LEFT ADRENAL:".
+    ("," "and" "displacing" ...): "LEFT ADRENAL: 4 cm mass", "mass arising from
+    the upper pole of the right kidney".
     """
     sentence = span.sent
     before = _walk(doc, sentence, span.start - 1, -1, reader.before_tokens, reader.breaks)
-    start = _heading_start(doc, sentence, (before.start if before else span.start) - 1)
-    before = range(start, span.start)
     after = _walk(doc, sentence, span.end, 1, reader.after_tokens, reader.breaks)
     sides = _labelled(doc.ents, before, SIDE, span.start) + _labelled(doc.ents, after, SIDE, span.end)
-    organs = _labelled(doc.ents, range(start, after.stop if after else span.end), ORGAN, span.start)
-    organ = organs[0] if organs else _origin_in_sentence(doc, span, reader)
+    phrase = range(before.start if before else span.start, after.stop if after else span.end)
+    organs = _labelled(doc.ents, phrase, ORGAN, span.start)
+    organ = organs[0] if organs else _organ_nearby(doc, span, reader)
     real = [s for s in sides if s != "midline"]
     if {"left", "right"} <= set(real):
         return "bilateral", organ
     return (real or sides or [None])[0], organ
-
-
-def _bare_side(doc, sentence) -> str | None:
-    """A side in ``sentence`` not attached to an organ ("mass, left side"; "in the LUQ")."""
-    organ_starts = {e.start for e in doc.ents if e.label_.startswith(ORGAN)}
-    for ent in doc.ents:
-        if ent.label_.startswith(SIDE) and sentence.start <= ent.start < sentence.end \
-                and ent.end not in organ_starts:
-            return ent.label_[len(SIDE):]
-    return None
 
 
 def _size_mm(sentence_text: str) -> float | None:
@@ -377,14 +395,14 @@ def _mention(doc, span, reader: Reader) -> Mention:
     return Mention(kind, status, span.text, cue, side, organ, _size_mm(span.sent.text))
 
 
-def _with_fallback_side(doc, mentions: list[Mention], spans) -> list[Mention]:
-    """When no stated mass has a side of its own, a bare side in its sentence gives one."""
+def _with_fallback_side(doc, mentions: list[Mention], spans, reader: Reader) -> list[Mention]:
+    """When no stated mass has a side in its own phrase, its sentences may give one."""
     if any(m.side for m in mentions if m.kind == "mass" and m.status == "present"):
         return mentions
     result = []
     for mention, span in zip(mentions, spans):
         if mention.kind == "mass" and mention.status == "present":
-            side = _bare_side(doc, span.sent)
+            side = _side_nearby(doc, span, mention.organ, reader)
             mention = Mention(mention.kind, mention.status, mention.words, mention.cue, side,
                               mention.organ, mention.size_mm)
         result.append(mention)
@@ -402,7 +420,7 @@ def read_text(text: str, reader: Reader | None = None) -> Reading:
     reader = reader or default_reader()
     doc = reader.nlp(text)
     spans = [e for e in doc.ents if e.label_.removesuffix(ABSENT_SUFFIX) in KINDS]
-    mentions = _with_fallback_side(doc, [_mention(doc, s, reader) for s in spans], spans)
+    mentions = _with_fallback_side(doc, [_mention(doc, s, reader) for s in spans], spans, reader)
     return Reading(tuple(mentions), _flags(doc))
 
 
