@@ -25,6 +25,7 @@ from advisor.node.dispatch import send_files
 from advisor.node.journal import Journal
 from advisor.model import contract_json
 from advisor.node.server import Node
+from advisor.evidence.text import TextRulesError, use_site_rules
 from advisor.protocols import ProtocolError, load_protocols
 from advisor.output.show import render_sr
 
@@ -37,6 +38,7 @@ SAMPLES = Path("dicom_samples")
 def analyze_paths(paths: list[Path], protocols_dir: Path | None) -> tuple[list[dict], list[str]]:
     """The JSON contract's study records for every study found under ``paths``."""
     protocols = load_protocols(protocols_dir)
+    use_site_rules(protocols_dir)
     studies, problems = group_by_study(paths)
     records = []
     for study_uid, items in studies.items():
@@ -388,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
                    args.debug_libraries)
     try:
         return args.func(args)
-    except (ConfigError, ProtocolError) as exc:
+    except (ConfigError, ProtocolError, TextRulesError) as exc:
         print(f"advisor: {exc}", file=sys.stderr)
         return 2
 

@@ -1,6 +1,8 @@
 """Free-text findings read with medspaCy ConText: each kind of report language."""
 
+import json
 import shutil
+import sys
 
 import highdicom as hd
 import pytest
@@ -11,7 +13,7 @@ from pydicom.uid import generate_uid
 from advisor.analyze import analyze_study
 from advisor.evidence import text
 from advisor.evidence.text import TextRulesError, default_reader, load_text_rules, read_text
-from conftest import SAMPLES
+from conftest import PROTOCOLS, SAMPLES, run
 
 
 def reading(phrase: str):
@@ -241,20 +243,26 @@ def test_site_rules_add_a_phrase_without_code(tmp_path):
     assert read_text("Left suprarenal swelling with calcification.").status("mass") is None
 
 
-def test_study_facts_carry_organ_context_and_uncertain_words(tmp_path):
-    folder = tmp_path / "study"
+def study_with_text_sr(folder, findings: str):
+    """The images of sample 01 (order text "LT flank mass") with a free-text findings SR."""
     folder.mkdir()
     for image in (SAMPLES / "01-calcified-left-flank-coded").glob("US*.dcm"):
         shutil.copy(image, folder)
     images = [dcmread(p) for p in sorted(folder.glob("US*.dcm"))]
     root = hd.sr.ContainerContentItem(codes.LN.Findings)
     root.ContentSequence = hd.sr.ContentSequence([hd.sr.TextContentItem(
-        codes.DCM.Finding, "Known neuroblastoma post chemotherapy. Residual left suprarenal mass "
-        "3.5 x 2 cm; calcification cannot be excluded.", relationship_type="CONTAINS")])
+        codes.DCM.Finding, findings, relationship_type="CONTAINS")])
     sr = hd.sr.EnhancedSR(evidence=images, content=root, series_instance_uid=generate_uid(),
                           series_number=5, sop_instance_uid=generate_uid(), instance_number=1,
                           manufacturer="test")
     sr.save_as(folder / "SR.dcm", enforce_file_format=True)
+    return images
+
+
+def test_study_facts_carry_organ_context_and_uncertain_words(tmp_path):
+    folder = tmp_path / "study"
+    images = study_with_text_sr(folder, "Known neuroblastoma post chemotherapy. Residual left "
+                                "suprarenal mass 3.5 x 2 cm; calcification cannot be excluded.")
     items = [(p, dcmread(p, stop_before_pixels=True)) for p in sorted(folder.iterdir())]
     facts = analyze_study(str(images[0].StudyInstanceUID), items, detect=False)
     assert (facts.organ, facts.mass_size_mm, facts.context) == ("adrenal", 35.0,
@@ -262,3 +270,28 @@ def test_study_facts_carry_organ_context_and_uncertain_words(tmp_path):
     assert (facts.mass.status, facts.calcification.status, facts.laterality.value) == (
         "present", "unknown", "left")
     assert any("'cannot be excluded'" in note for note in facts.notes)
+
+
+def analyze_cli(folder, protocols):
+    return run([sys.executable, "-m", "advisor.cli", "analyze", "--json", "--protocols",
+                str(protocols), str(folder)])
+
+
+def test_site_rules_beside_the_protocols_are_used_and_checked(tmp_path):
+    folder = tmp_path / "study"
+    study_with_text_sr(folder, "Left suprarenal swelling. Calcification not seen.")
+    site = tmp_path / "site"
+    shutil.copytree(PROTOCOLS, site / "protocols")
+    shipped = analyze_cli(folder, site / "protocols")
+    [study] = json.loads(shipped.stdout)["studies"]
+    assert study["mass"]["sources"] == ["indication-text"], "shipped rules: the SR names no mass"
+
+    rules = text.default_rules_path().read_text()
+    (site / "text_rules.toml").write_text(rules.replace('mass = [\n', 'mass = [\n  "swelling",\n', 1))
+    [study] = json.loads(analyze_cli(folder, site / "protocols").stdout)["studies"]
+    assert study["mass"]["sources"] == ["sr-text", "indication-text"]
+
+    (site / "text_rules.toml").write_text(rules.replace('direction = "forward"', 'direction = "ahead"', 1))
+    invalid = analyze_cli(folder, site / "protocols")
+    assert invalid.returncode == 2
+    assert "field modifiers.0.direction: 'ahead' is not one of" in invalid.stderr

@@ -25,7 +25,6 @@ import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -54,9 +53,12 @@ class TextRulesError(ValueError):
 
 # --- rules ------------------------------------------------------------------
 
+RULES_FILE = "text_rules.toml"
+
+
 def default_rules_path() -> Path:
     """The rules shipped inside the package (``advisor/text_rules.toml``)."""
-    return Path(str(resources.files("advisor").joinpath("text_rules.toml")))
+    return Path(str(resources.files("advisor").joinpath(RULES_FILE)))
 
 
 def load_text_rules(path: Path | None = None) -> dict[str, Any]:
@@ -206,10 +208,32 @@ def build_reader(rules: dict[str, Any]) -> Reader:
                   tuple(binding["anaphora"]), binding["before_tokens"], binding["after_tokens"])
 
 
-@cache
+_process_reader: Reader | None = None
+
+
 def default_reader() -> Reader:
-    """The shipped rules in a pipeline built once per process."""
-    return build_reader(load_text_rules())
+    """This process's reader: the site's rules if :func:`use_site_rules` found some, else
+    the shipped ones, in a pipeline built once per process."""
+    global _process_reader
+    if _process_reader is None:
+        _process_reader = build_reader(load_text_rules())
+    return _process_reader
+
+
+def site_rules_path(protocols_dir: Path | None) -> Path | None:
+    """A site's ``text_rules.toml`` beside its protocol folder, if it has one."""
+    candidate = protocols_dir.parent / RULES_FILE if protocols_dir else None
+    return candidate if candidate and candidate.is_file() else None
+
+
+def use_site_rules(protocols_dir: Path | None) -> Reader:
+    """Build this process's reader from the rules beside ``protocols_dir`` (else the shipped
+    ones); raises :class:`TextRulesError` naming the field of an invalid file."""
+    global _process_reader
+    path = site_rules_path(protocols_dir)
+    if _process_reader is None or path is not None:
+        _process_reader = build_reader(load_text_rules(path))
+    return _process_reader
 
 
 # --- one text ---------------------------------------------------------------

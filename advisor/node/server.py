@@ -16,7 +16,7 @@ from advisor.node.assemble import Assembler
 from advisor.config import Settings
 from advisor.node.dispatch import Dispatcher
 from advisor.node.journal import Journal
-from advisor.evidence.text import default_reader
+from advisor.evidence.text import use_site_rules
 from advisor.protocols import load_protocols
 from advisor.node.receive import Receiver
 from advisor.web.health import HealthProbe
@@ -31,7 +31,7 @@ class Node:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         protocols = load_protocols(settings.protocols_dir)  # invalid files stop start-up here
-        default_reader()  # text rules validated (invalid ones stop start-up) and medspaCy loaded once
+        use_site_rules(settings.protocols_dir)  # text rules: invalid ones stop start-up here too
         self.journal = Journal(settings.journal_path)
         self.receiver = Receiver(self.journal, ae_title=settings.ae_title,
                                  spool_dir=settings.spool_dir)
