@@ -5,9 +5,7 @@ differ (the order text, the sonographer's findings text, the patient's age or we
 and checks the outcome and the reasons.
 
 The exclusions consume what the clinical text reader finds (``StudyFacts.organ``,
-``context`` and ``mass_size_mm``). Cases marked ``needs_reader`` depend on that reader
-(issue 8) and are expected to fail until it lands; ``strict`` makes them fail loudly
-as soon as they pass, so that the marker is removed then.
+``context`` and ``mass_size_mm``) from the order and findings text.
 """
 
 import json
@@ -23,10 +21,6 @@ from advisor.decide import decide
 from advisor.output.report import build_sr, result_uids
 from advisor.protocols import load_protocols
 from conftest import PROTOCOLS, SAMPLES, run
-
-needs_reader = pytest.mark.xfail(
-    strict=True, reason="needs the clinical text reader (issue 8) to fill StudyFacts.organ, "
-                        "context and mass_size_mm from order and findings text")
 
 CODED = "01-calcified-left-flank-coded"     # coded findings SR: calcified left flank mass, 4 years
 TEXT = "02-calcified-left-flank-text"       # free-text findings SR, age from the birth date
@@ -80,14 +74,12 @@ def assert_excluded(study: dict, exclusion: str) -> None:
 
 # --- known tumour: follow-up, on treatment, after surgery ----------------------
 
-@needs_reader
 @pytest.mark.parametrize("reason", ["post-chemotherapy follow-up, known neuroblastoma",
                                     "Follow-up after left nephrectomy for Wilms tumour"])
 def test_known_tumour_from_order_text(tmp_path, reason):
     assert_excluded(analyze(edited_sample(tmp_path, CODED, reason=reason)), "known-tumour-follow-up")
 
 
-@needs_reader
 def test_known_tumour_from_findings_sr(tmp_path):
     findings = "Known left adrenal neuroblastoma on chemotherapy: residual left mass with calcifications."
     assert_excluded(analyze(edited_sample(tmp_path, TEXT, findings=findings)), "known-tumour-follow-up")
@@ -103,14 +95,12 @@ def test_negated_history_keeps_the_recommendation(tmp_path):
 SMALL_ADRENAL = "Left adrenal mass, 3 cm, with internal calcifications. No midline extension."
 
 
-@needs_reader
 @pytest.mark.parametrize("age", ["002M", "010W", "020D"])
 def test_infant_small_adrenal_mass_from_header_age(tmp_path, age):
     sample = edited_sample(tmp_path, TEXT, patient={"PatientAge": age}, findings=SMALL_ADRENAL)
     assert_excluded(analyze(sample), "infant-small-adrenal-mass")
 
 
-@needs_reader
 def test_infant_age_from_birth_date(tmp_path):
     # Study date 2026-01-15: born 2025-11-20 is 56 days old.
     sample = edited_sample(tmp_path, TEXT, patient={"PatientBirthDate": "20251120"}, findings=SMALL_ADRENAL)
@@ -123,7 +113,6 @@ def test_older_child_with_the_same_adrenal_mass_is_recommended(tmp_path):
     assert study["outcome"] == "recommended" and excluded_by(study) is None
 
 
-@needs_reader
 def test_neonatal_adrenal_haemorrhage_from_order_text(tmp_path):
     sample = edited_sample(tmp_path, CODED, patient={"PatientAge": "012D"},
                            reason="Neonatal adrenal haemorrhage, follow-up scan")
@@ -132,14 +121,12 @@ def test_neonatal_adrenal_haemorrhage_from_order_text(tmp_path):
 
 # --- organ routing ------------------------------------------------------------
 
-@needs_reader
 def test_liver_mass_from_findings_sr(tmp_path):
     findings = "Right upper quadrant mass arising from the liver, with calcifications. AFP raised."
     sample = edited_sample(tmp_path, TEXT, patient={"PatientAge": "002Y"}, findings=findings)
     assert_excluded(analyze(sample), "liver-mass")
 
 
-@needs_reader
 def test_ovarian_mass_from_order_text_and_findings(tmp_path):
     sample = edited_sample(tmp_path, TEXT, patient={"PatientAge": "014Y", "PatientSex": "F"},
                            reason="ovarian mass ?dermoid",
