@@ -44,7 +44,7 @@ def test_tuning_half_never_recommends_ct_wrongly_nor_misses(tune):
 
 
 def test_held_out_half_keeps_its_measured_figures(held_out):
-    # Measured at commit e4f1cb7 (rules frozen): outcome 0.985, laterality 0.893,
+    # Measured when the rules were frozen (docs/text.md): outcome 0.985, laterality 0.893,
     # 1 CT wrongly recommended, 2 of 61 recommendations missed. The issue's
     # targets (no wrong CT, missed <= 2%, laterality >= 0.95) are not met yet.
     assert held_out.outcome_accuracy >= 0.98
