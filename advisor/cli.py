@@ -1,4 +1,4 @@
-"""Command line: ``advisor serve | analyze | replay | echo | show | status | demo``."""
+"""Command line: ``advisor serve | analyze | replay | echo | show | status | resend | demo``."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from advisor import __version__, logs
 from advisor.analyze import analyze_study, dicom_files, group_by_study
 from advisor.config import ConfigError, Destination, Settings, load_settings
 from advisor.decide import decide
+from advisor.node import security
 from advisor.node.dispatch import send_files
 from advisor.node.journal import Journal
 from advisor.model import contract_json
@@ -80,12 +81,22 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 # --- network commands -----------------------------------------------------
 
+def _client_tls(args: argparse.Namespace, destination: Destination):
+    """The TLS context for a destination written AE@HOST:PORT+tls, from --tls-* flags."""
+    if not destination.tls:
+        return None
+    return security.client_context(load_settings(tls_cert=args.tls_cert, tls_key=args.tls_key,
+                                                 tls_ca=args.tls_ca))
+
+
 def cmd_echo(args: argparse.Namespace) -> int:
     ae = AE(ae_title=args.calling_ae)
     ae.add_requested_context(Verification)
     ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = args.timeout
+    tls = _client_tls(args, args.destination)
     assoc = ae.associate(args.destination.host, args.destination.port,
-                         ae_title=args.destination.ae_title)
+                         ae_title=args.destination.ae_title,
+                         tls_args=(tls, args.destination.host) if tls else None)
     if not assoc.is_established:
         print(f"C-ECHO {args.destination}: association failed", file=sys.stderr)
         return 1
@@ -97,7 +108,7 @@ def cmd_echo(args: argparse.Namespace) -> int:
 
 
 def replay(folder: list[Path], destination: Destination, calling_ae: str,
-           timeout: float = 30) -> tuple[int, int]:
+           timeout: float = 30, tls=None) -> tuple[int, int]:
     """Send every file under ``folder``; returns (stored, not stored)."""
     files = list(dicom_files(folder))
     with tqdm(total=len(files), unit="file", desc=f"to {destination}", file=sys.stderr) as bar:
@@ -106,13 +117,14 @@ def replay(folder: list[Path], destination: Destination, calling_ae: str,
             if not result.stored:
                 tqdm.write(f"{result.path}: {result.message}", file=sys.stderr)
         results = send_files(destination, files, calling_ae=calling_ae, on_result=show,
-                             timeout=timeout)
+                             timeout=timeout, tls=tls)
     stored = sum(r.stored for r in results)
     return stored, len(results) - stored
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    stored, failed = replay(args.paths, args.to, args.calling_ae, args.timeout)
+    stored, failed = replay(args.paths, args.to, args.calling_ae, args.timeout,
+                            _client_tls(args, args.to))
     print(f"{stored} stored, {failed} not stored")
     return 0 if failed == 0 else 1
 
@@ -123,7 +135,11 @@ def _settings(args: argparse.Namespace) -> Settings:
                          quiet_seconds=args.quiet_seconds, protocols_dir=args.protocols,
                          key_image=args.key_image, http_port=args.http_port,
                          http_host=args.http_host,
-                         show_patient_names=args.show_patient_names or None)
+                         show_patient_names=args.show_patient_names or None,
+                         tls_cert=args.tls_cert, tls_key=args.tls_key, tls_ca=args.tls_ca,
+                         tls_require_client_cert=args.tls_require_client_cert or None,
+                         allowed_calling_aes=args.allow_calling_ae,
+                         allowed_peers=args.allow_peer)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -141,11 +157,13 @@ def print_status(journal: Journal) -> None:
               f"outcome {study.outcome or ('error: ' + study.error if study.error else 'pending')}"
               + (f", protocol {study.protocol_id}" if study.protocol_id else "")
               + (f", laterality {study.laterality}" if study.laterality else ""))
-        for result in journal.results_for_study(study.study_instance_uid, kind=None):
+        results = journal.results_for_study(study.study_instance_uid, kind=None)
+        kinds = {r.sop_instance_uid: r.kind for r in results}
+        for result in results:
             print(f"  {result.kind} {result.sop_instance_uid} (revision {result.revision}) in {result.path}")
         for uid, destination, status, attempts, error in journal.deliveries_for_study(
                 study.study_instance_uid):
-            print(f"  SR {uid} -> {destination}: {status} after {attempts} attempt(s)"
+            print(f"  {kinds.get(uid, 'result')} {uid} -> {destination}: {status} after {attempts} attempt(s)"
                   + (f" ({error})" if error and status != "delivered" else ""))
 
 
@@ -169,6 +187,20 @@ def cmd_status(args: argparse.Namespace) -> int:
     journal = Journal(settings.journal_path)
     print_status(journal)
     journal.close()
+    return 0
+
+
+def cmd_resend(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config, data_dir=args.data_dir)
+    if not settings.journal_path.exists():
+        print(f"no journal at {settings.journal_path}", file=sys.stderr)
+        return 1
+    journal = Journal(settings.journal_path)
+    try:
+        count = journal.resend(args.study, str(args.destination) if args.destination else None)
+    finally:
+        journal.close()
+    print(f"{count} undelivered result(s) pending again; a running node sends them now")
     return 0
 
 
@@ -256,7 +288,8 @@ def _node_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, help="DICOM port to listen on (default 11112)")
     parser.add_argument("--destination", action="append", type=_destination,
                         metavar="AE@HOST:PORT",
-                        help="where results are sent, repeatable (e.g. PACS@10.0.0.5:104)")
+                        help="where results are sent, repeatable (e.g. PACS@10.0.0.5:104; "
+                        "PACS@10.0.0.5:2762+tls over TLS)")
     parser.add_argument("--data-dir", type=Path, metavar="DIR",
                         help="spool, journal and outbox (default advisor-data)")
     parser.add_argument("--quiet-seconds", type=float, metavar="S",
@@ -271,6 +304,18 @@ def _node_options(parser: argparse.ArgumentParser) -> None:
                         help="address of the worklist page (default 127.0.0.1)")
     parser.add_argument("--show-patient-names", action="store_true",
                         help="show patient names on the worklist page (default: not shown)")
+    parser.add_argument("--tls-cert", type=Path, metavar="FILE", help="this node's TLS certificate "
+                        "(PEM): DICOM TLS on the listener and towards +tls destinations, HTTPS "
+                        "for the worklist")
+    parser.add_argument("--tls-key", type=Path, metavar="FILE", help="the private key of --tls-cert (PEM)")
+    parser.add_argument("--tls-ca", type=Path, metavar="FILE",
+                        help="CA certificates peers are checked against (PEM)")
+    parser.add_argument("--tls-require-client-cert", action="store_true",
+                        help="refuse DICOM peers without a certificate signed by --tls-ca")
+    parser.add_argument("--allow-calling-ae", action="append", metavar="AE",
+                        help="accept associations only from this calling AE title (repeatable)")
+    parser.add_argument("--allow-peer", action="append", metavar="ADDRESS[/BITS]",
+                        help="accept associations only from this address or network (repeatable)")
 
 
 def _peer_options(parser: argparse.ArgumentParser) -> None:
@@ -278,6 +323,11 @@ def _peer_options(parser: argparse.ArgumentParser) -> None:
                         help="our AE title towards the peer (default ADVISOR-SCU)")
     parser.add_argument("--timeout", type=float, default=30, metavar="S",
                         help="give up on a silent peer after this many seconds (default 30)")
+    parser.add_argument("--tls-cert", type=Path, metavar="FILE",
+                        help="certificate to present to an AE@HOST:PORT+tls peer (PEM)")
+    parser.add_argument("--tls-key", type=Path, metavar="FILE", help="the private key of --tls-cert")
+    parser.add_argument("--tls-ca", type=Path, metavar="FILE", help="CA the peer's certificate is "
+                        "checked against (default: the system's)")
 
 
 EXAMPLES = {
@@ -300,6 +350,9 @@ EXAMPLES = {
     "status": """examples:
   advisor status
   advisor status --data-dir advisor-demo/run-20261129-101500""",
+    "resend": """examples:
+  advisor resend
+  advisor resend --study 1.2.826.0.1.3680043.8.498.1 --destination PACS@10.0.0.5:104""",
     "demo": """examples:
   advisor demo
   advisor demo --destination PACS@127.0.0.1:4242""",
@@ -369,6 +422,14 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--config", type=Path, metavar="FILE", help="TOML settings (for data_dir)")
     status.add_argument("--data-dir", type=Path, metavar="DIR", help="the node's data folder "
                         "(default advisor-data)")
+
+    resend = _command(commands, "resend", "send undelivered results again", cmd_resend)
+    resend.add_argument("--config", type=Path, metavar="FILE", help="TOML settings (for data_dir)")
+    resend.add_argument("--data-dir", type=Path, metavar="DIR", help="the node's data folder "
+                        "(default advisor-data)")
+    resend.add_argument("--study", metavar="UID", help="only this study's results")
+    resend.add_argument("--destination", type=_destination, metavar="AE@HOST:PORT",
+                        help="only to this destination")
 
     demo = _command(commands, "demo", "run a node on the bundled samples and show the results", cmd_demo)
     demo.add_argument("--samples", type=Path, default=SAMPLES, metavar="DIR",

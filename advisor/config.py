@@ -16,10 +16,33 @@ Example ``advisor.toml`` (every key optional)::
     show_patient_names = false
     retry_base_seconds = 2
     retry_max_seconds = 300
+    retry_max_attempts = 50          # transient failures (no association, 0xA7xx, timeout)
+    permanent_max_attempts = 3       # permanent failures (no context, 0xA9xx, 0xCxxx)
+    dispatch_timeout_seconds = 30    # per attempt: association, each C-STORE
+    # Association policy (docs/conformance.md, "Association policy")
+    max_associations = 64
+    max_associations_per_peer = 16
+    allowed_calling_aes = []         # empty: any calling AE title
+    allowed_peers = []               # addresses or networks, e.g. ["10.0.0.5", "10.1.0.0/16"]
+    require_called_ae = true
+    max_pdu_size = 1048576
+    max_instance_bytes = 2147483648
+    artim_seconds = 10               # ARTIM, and a stalled read inside a PDU
+    network_timeout_seconds = 30     # an idle association is aborted after this long
+    dimse_timeout_seconds = 30
+    # DICOM TLS (BCP 195), for the listener and for destinations written AE@HOST:PORT+tls
+    tls_cert = "/etc/advisor/node.crt"
+    tls_key = "/etc/advisor/node.key"
+    tls_ca = "/etc/advisor/ca.crt"   # peers' certificates are checked against it
+    tls_require_client_cert = true
+    audit_log = "advisor-data/audit.jsonl"   # default: DATA_DIR/audit.jsonl
+    audit_max_bytes = 10485760
+    http_token = "..."               # required when http_host is not a loopback address
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import tomllib
 from dataclasses import dataclass, fields, replace
@@ -28,7 +51,7 @@ from typing import Any
 
 from advisor.model import OUTCOMES
 
-DESTINATION = re.compile(r"^(?P<ae>[^@\\]{1,16})@(?P<host>[^:@]+):(?P<port>\d{1,5})$")
+DESTINATION = re.compile(r"^(?P<ae>[^@\\]{1,16})@(?P<host>[^:@]+):(?P<port>\d{1,5})(?P<tls>\+tls)?$")
 
 
 class ConfigError(ValueError):
@@ -37,21 +60,23 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Destination:
-    """A DICOM peer written ``AE@HOST:PORT``."""
+    """A DICOM peer written ``AE@HOST:PORT``, or ``AE@HOST:PORT+tls`` to reach it over TLS."""
 
     ae_title: str
     host: str
     port: int
+    tls: bool = False
 
     @classmethod
     def parse(cls, text: str) -> Destination:
         match = DESTINATION.match(text.strip())
         if not match or not 0 < int(match["port"]) < 65536:
-            raise ConfigError(f"destination {text!r}: expected AE@HOST:PORT, e.g. PACS@127.0.0.1:4242")
-        return cls(match["ae"].strip(), match["host"], int(match["port"]))
+            raise ConfigError(f"destination {text!r}: expected AE@HOST:PORT, e.g. PACS@127.0.0.1:4242"
+                              " (AE@HOST:PORT+tls over TLS)")
+        return cls(match["ae"].strip(), match["host"], int(match["port"]), bool(match["tls"]))
 
     def __str__(self) -> str:
-        return f"{self.ae_title}@{self.host}:{self.port}"
+        return f"{self.ae_title}@{self.host}:{self.port}{'+tls' if self.tls else ''}"
 
 
 @dataclass(frozen=True)
@@ -66,6 +91,26 @@ class Settings:
     report_outcomes: tuple[str, ...] = ("recommended", "not-indicated")
     retry_base_seconds: float = 2.0
     retry_max_seconds: float = 300.0
+    retry_max_attempts: int = 50
+    permanent_max_attempts: int = 3
+    dispatch_timeout_seconds: float = 30.0
+    max_associations: int = 64
+    max_associations_per_peer: int = 16
+    allowed_calling_aes: tuple[str, ...] = ()
+    allowed_peers: tuple[str, ...] = ()
+    require_called_ae: bool = True
+    max_pdu_size: int = 1_048_576
+    max_instance_bytes: int = 2 * 1024 ** 3
+    artim_seconds: float = 10.0
+    network_timeout_seconds: float = 30.0
+    dimse_timeout_seconds: float = 30.0
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    tls_ca: Path | None = None
+    tls_require_client_cert: bool = False
+    audit_log: Path | None = None       # None: DATA_DIR/audit.jsonl
+    audit_max_bytes: int = 10 * 1024 ** 2
+    http_token: str | None = None
     log_patient_data: bool = False
     key_image: bool = True              # send a key image (Secondary Capture) with each SR
     http_host: str = "127.0.0.1"
@@ -84,12 +129,35 @@ class Settings:
     def journal_path(self) -> Path:
         return self.data_dir / "journal.sqlite3"
 
+    @property
+    def audit_path(self) -> Path:
+        return self.audit_log or self.data_dir / "audit.jsonl"
+
+
+_POSITIVE = ("retry_max_attempts", "permanent_max_attempts", "dispatch_timeout_seconds",
+             "max_associations", "max_associations_per_peer", "max_instance_bytes",
+             "artim_seconds", "network_timeout_seconds", "dimse_timeout_seconds", "audit_max_bytes")
+
+
+def _allowed_peer(text: str) -> str:
+    try:
+        ipaddress.ip_network(text, strict=False)
+    except ValueError as exc:
+        raise ConfigError(f"allowed_peers: {text!r} is not an address or network") from exc
+    return text
+
 
 def _coerce(name: str, value: Any) -> Any:
     if name == "destinations":
         return tuple(d if isinstance(d, Destination) else Destination.parse(d) for d in value)
-    if name in ("data_dir", "protocols_dir"):
+    if name in ("data_dir", "protocols_dir", "tls_cert", "tls_key", "tls_ca", "audit_log"):
         return Path(value)
+    if name in ("allowed_calling_aes", "allowed_peers"):
+        return tuple(_allowed_peer(v) if name == "allowed_peers" else str(v) for v in value)
+    if name == "max_pdu_size" and not 4096 <= int(value) <= 2 ** 32 - 1:
+        raise ConfigError(f"max_pdu_size {value!r}: 4096 to 4294967295 bytes (PS3.8 D.1)")
+    if name in _POSITIVE and not float(value) > 0:
+        raise ConfigError(f"{name} {value!r}: must be greater than 0")
     if name == "report_outcomes":
         unknown = set(value) - set(OUTCOMES)
         if unknown:

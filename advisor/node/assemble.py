@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,10 +40,12 @@ class StudyResult:
 
 
 class Assembler:
-    def __init__(self, journal: Journal, settings: Settings, protocols: ProtocolSet) -> None:
+    def __init__(self, journal: Journal, settings: Settings, protocols: ProtocolSet,
+                 audit: Callable[..., None] = lambda event, **fields: None) -> None:
         self.journal = journal
         self.settings = settings
         self.protocols = protocols
+        self.audit = audit
 
     def run_once(self) -> int:
         """Process every due study; returns how many were processed."""
@@ -64,6 +67,9 @@ class Assembler:
         self.journal.record_analysis(study_uid, len(paths), outcome.summary, outcome.results,
                                      destinations)
         summary = outcome.summary
+        self.audit("study-analysed", study_uid=study_uid, instances=len(paths),
+                   outcome=summary["outcome"], protocol_id=summary["protocol_id"],
+                   results=[r.sop_instance_uid for r in outcome.results])
         log.info("study %s: %d instances, outcome=%s, protocol=%s, laterality=%s, foci=%d, result=%s",
                  study_uid, len(paths), summary["outcome"], summary["protocol_id"] or "-",
                  summary["laterality"], len(summary["foci"]),

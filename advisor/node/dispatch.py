@@ -10,16 +10,21 @@ destination.
 from __future__ import annotations
 
 import logging
+import ssl
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydicom.errors import InvalidDicomError
 from pydicom.filereader import read_file_meta_info
+from pydicom.uid import UID
 from pynetdicom import AE, _config
 
 from advisor.config import Destination, Settings
-from advisor.node.journal import Journal
+from advisor.node import security
+from advisor.node.audit import AuditLog
+from advisor.node.journal import DeliveryRow, Journal
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +35,7 @@ _config.STORE_SEND_CHUNKED_DATASET = True
 MAX_CONTEXTS = 128  # PS3.8: presentation context IDs are odd numbers 1-255
 # C-STORE statuses that mean "stored": success and the warnings of PS3.4 B.2.3.
 STORED = {0x0000, 0xB000, 0xB006, 0xB007}
+POLL_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -37,10 +43,19 @@ class SendResult:
     path: Path
     status: int | None     # the peer's C-STORE status; None if nothing was sent
     message: str
+    retryable: bool = True  # when nothing was sent: might another try succeed?
 
     @property
     def stored(self) -> bool:
         return self.status in STORED
+
+    @property
+    def permanent(self) -> bool:
+        """A failure that trying again will not cure: only 0xA7xx (out of resources) and
+        network failures are transient."""
+        if self.status is None:
+            return not self.retryable
+        return not self.stored and self.status >> 8 != 0xA7
 
 
 def _file_syntax(path: Path) -> tuple[str, str]:
@@ -50,12 +65,16 @@ def _file_syntax(path: Path) -> tuple[str, str]:
 
 def send_files(destination: Destination, paths: Iterable[Path], *, calling_ae: str,
                on_result: Callable[[SendResult], None] = lambda result: None,
-               timeout: float = 30) -> list[SendResult]:
+               timeout: float = 30, tls: ssl.SSLContext | None = None) -> list[SendResult]:
     """C-STORE every file in ``paths`` to ``destination`` over one association.
 
     Files that are not DICOM are reported and skipped; each file is sent as
-    stored (no re-encoding), so its own transfer syntax is proposed.
+    stored (no re-encoding), so its own transfer syntax is proposed. ``timeout``
+    bounds the connection, the association negotiation and each response;
+    ``tls`` is the client context for a destination reached over TLS.
     """
+    if destination.tls and tls is None:
+        raise ValueError(f"{destination} is reached over TLS: a TLS context is needed")
     results: list[SendResult] = []
 
     def report(result: SendResult) -> None:
@@ -67,30 +86,35 @@ def send_files(destination: Destination, paths: Iterable[Path], *, calling_ae: s
         try:
             sendable.append((path, _file_syntax(path)))
         except (InvalidDicomError, OSError, AttributeError, ValueError) as exc:
-            report(SendResult(path, None, f"skipped: not a DICOM file ({exc})"))
+            report(SendResult(path, None, f"skipped: not a DICOM file ({exc})", retryable=False))
     syntaxes = sorted({syntax for _, syntax in sendable})
     for start in range(0, len(syntaxes), MAX_CONTEXTS):
         batch = set(syntaxes[start:start + MAX_CONTEXTS])
         _send_batch(destination, [(p, s) for p, s in sendable if s in batch], calling_ae,
-                    timeout, report)
+                    timeout, tls, report)
     return results
 
 
 def _send_batch(destination: Destination, files: list[tuple[Path, tuple[str, str]]],
-                calling_ae: str, timeout: float, report: Callable[[SendResult], None]) -> None:
+                calling_ae: str, timeout: float, tls: ssl.SSLContext | None,
+                report: Callable[[SendResult], None]) -> None:
     ae = AE(ae_title=calling_ae)
-    ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = timeout
+    ae.connection_timeout = ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = timeout
     for sop_class, syntax in sorted({s for _, s in files}):
         ae.add_requested_context(sop_class, syntax)
-    assoc = ae.associate(destination.host, destination.port, ae_title=destination.ae_title)
+    assoc = ae.associate(destination.host, destination.port, ae_title=destination.ae_title,
+                         tls_args=(tls, destination.host) if destination.tls else None)
     if not assoc.is_established:
         for path, _ in files:
             report(SendResult(path, None, f"association with {destination} failed "
                                           "(rejected, aborted or no answer)"))
         return
+    accepted = {(str(cx.abstract_syntax), str(cx.transfer_syntax[0])) for cx in assoc.accepted_contexts}
     try:
-        for path, _ in files:
-            report(_send_one(assoc, path))
+        for path, syntax in files:
+            report(_send_one(assoc, path) if syntax in accepted else SendResult(
+                path, None, f"no presentation context accepted for {UID(syntax[0]).name} "
+                            f"in {UID(syntax[1]).name}", retryable=False))
     finally:
         assoc.release()
 
@@ -108,34 +132,78 @@ def _send_one(assoc, path: Path) -> SendResult:
 
 
 class Dispatcher:
-    """Delivers each pending result to each destination, with backoff."""
+    """Delivers each pending result to each destination: one thread per destination."""
 
-    def __init__(self, journal: Journal, settings: Settings) -> None:
+    def __init__(self, journal: Journal, settings: Settings, audit: AuditLog) -> None:
         self.journal = journal
         self.settings = settings
+        self.audit = audit
         self.destinations = {str(d): d for d in settings.destinations}
+        self.tls = (security.client_context(settings)
+                    if any(d.tls for d in settings.destinations) else None)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for name in self.destinations:
+            thread = threading.Thread(target=self._serve, args=(name,), name=f"dispatch {name}",
+                                      daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout: float) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def _serve(self, destination: str) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_once(destination)
+            except Exception:  # noqa: BLE001 - keep the worker alive; the journal keeps the work
+                log.exception("dispatch to %s: unexpected error", destination)
+            self._stop.wait(POLL_SECONDS)
 
     def retry_delay(self, attempts: int) -> float:
         """Seconds before the next try after ``attempts`` failed ones (exponential, capped)."""
         return min(self.settings.retry_base_seconds * 2 ** attempts, self.settings.retry_max_seconds)
 
-    def run_once(self) -> int:
-        """Try every delivery that is due; returns how many were delivered."""
-        if not self.destinations:
-            return 0
+    def run_once(self, destination: str) -> int:
+        """Try every delivery to ``destination`` that is due; returns how many were delivered."""
         delivered = 0
-        for row in self.journal.due_deliveries(list(self.destinations)):
-            destination = self.destinations[row.destination]
-            [result] = send_files(destination, [row.path], calling_ae=self.settings.ae_title)
-            if result.stored:
-                self.journal.mark_delivered(row.result_uid, row.destination)
-                delivered += 1
-                log.info("study %s: SR %s delivered to %s (%s)", row.study_instance_uid,
-                         row.result_uid, destination, result.message)
-            else:
-                delay = self.retry_delay(row.attempts)
-                self.journal.mark_attempt_failed(row.result_uid, row.destination, result.message, delay)
-                log.warning("study %s: SR %s not delivered to %s (attempt %d: %s); retry in %.0f s",
-                            row.study_instance_uid, row.result_uid, destination, row.attempts + 1,
-                            result.message, delay)
+        for row in self.journal.due_deliveries([destination]):
+            if self._stop.is_set():
+                break
+            delivered += self._attempt(row)
         return delivered
+
+    def _attempt(self, row: DeliveryRow) -> bool:
+        destination = self.destinations[row.destination]
+        [result] = send_files(destination, [row.path], calling_ae=self.settings.ae_title,
+                              timeout=self.settings.dispatch_timeout_seconds, tls=self.tls)
+        what = {"study_uid": row.study_instance_uid, "sop_uid": row.result_uid, "kind": row.kind,
+                "destination": row.destination, "attempt": row.attempts + 1}
+        if result.stored:
+            self.journal.mark_delivered(row.result_uid, row.destination)
+            log.info("study %s: %s %s delivered to %s (%s)", row.study_instance_uid, row.kind,
+                     row.result_uid, destination, result.message)
+            self.audit("result-sent", **what, status=result.message)
+            return True
+        limit = (self.settings.permanent_max_attempts if result.permanent
+                 else self.settings.retry_max_attempts)
+        failure = "permanent" if result.permanent else "transient"
+        if row.attempts + 1 >= limit:
+            self.journal.mark_attempt_failed(row.result_uid, row.destination, result.message, None)
+            log.error("study %s: %s %s undelivered to %s after %d attempt(s), %s failure: %s",
+                      row.study_instance_uid, row.kind, row.result_uid, destination,
+                      row.attempts + 1, failure, result.message)
+            self.audit("result-undelivered", **what, failure=failure, reason=result.message)
+            return False
+        delay = self.retry_delay(row.attempts)
+        self.journal.mark_attempt_failed(row.result_uid, row.destination, result.message, delay)
+        log.warning("study %s: %s %s not delivered to %s (attempt %d, %s failure: %s); retry in %.0f s",
+                    row.study_instance_uid, row.kind, row.result_uid, destination, row.attempts + 1,
+                    failure, result.message, delay)
+        self.audit("result-failed", **what, failure=failure, reason=result.message,
+                   retry_in_seconds=delay)
+        return False

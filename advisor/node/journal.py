@@ -8,7 +8,10 @@ Tables:
   the last outcome;
 - ``results``: every object written (``sr``, and its ``key-image``), with its
   revision and outbox file;
-- ``deliveries``: one row per result and destination, with retry state.
+- ``deliveries``: one row per result and destination, with retry state:
+  ``pending`` (due at ``next_attempt``), ``delivered``, or ``undelivered``
+  (given up after a bounded number of tries; ``advisor resend`` makes it
+  pending again).
 
 A row is committed before the C-STORE is answered Success, so that a restart
 finds every unfinished study and every undelivered result. One connection is
@@ -98,6 +101,7 @@ class DeliveryRow:
     path: Path
     study_instance_uid: str
     attempts: int
+    kind: str = "sr"
 
 
 class Journal:
@@ -196,11 +200,11 @@ class Journal:
     def due_deliveries(self, destinations: list[str]) -> list[DeliveryRow]:
         marks = ",".join("?" * len(destinations))
         rows = self._query(
-            "SELECT d.result_uid, d.destination, r.path, r.study_instance_uid, d.attempts "
+            "SELECT d.result_uid, d.destination, r.path, r.study_instance_uid, d.attempts, r.kind "
             "FROM deliveries d JOIN results r ON r.sop_instance_uid = d.result_uid "
             f"WHERE d.status='pending' AND d.next_attempt <= ? AND d.destination IN ({marks}) "
             "ORDER BY d.next_attempt", time.time(), *destinations)
-        return [DeliveryRow(r[0], r[1], Path(r[2]), r[3], r[4]) for r in rows]
+        return [DeliveryRow(r[0], r[1], Path(r[2]), r[3], r[4], r[5]) for r in rows]
 
     def mark_delivered(self, result_uid: str, destination: str) -> None:
         with self._transaction() as db:
@@ -209,11 +213,22 @@ class Journal:
                        (time.time(), result_uid, destination))
 
     def mark_attempt_failed(self, result_uid: str, destination: str, error: str,
-                            retry_in: float) -> None:
+                            retry_in: float | None) -> None:
+        """A failed try: due again in ``retry_in`` seconds, or ``undelivered`` if None."""
+        status = "pending" if retry_in is not None else "undelivered"
         with self._transaction() as db:
-            db.execute("UPDATE deliveries SET attempts=attempts+1, last_error=?, next_attempt=? "
-                       "WHERE result_uid=? AND destination=?",
-                       (error, time.time() + retry_in, result_uid, destination))
+            db.execute("UPDATE deliveries SET status=?, attempts=attempts+1, last_error=?, "
+                       "next_attempt=? WHERE result_uid=? AND destination=?",
+                       (status, error, time.time() + (retry_in or 0), result_uid, destination))
+
+    def resend(self, study_uid: str | None = None, destination: str | None = None) -> int:
+        """Make undelivered results (of a study, to a destination) pending again; returns how many."""
+        with self._transaction() as db:
+            return db.execute(
+                "UPDATE deliveries SET status='pending', attempts=0, next_attempt=? "
+                "WHERE status='undelivered' AND (? IS NULL OR destination=?) AND (? IS NULL OR "
+                "result_uid IN (SELECT sop_instance_uid FROM results WHERE study_instance_uid=?))",
+                (time.time(), destination, destination, study_uid, study_uid)).rowcount
 
     # --- reporting ----------------------------------------------------------
 

@@ -8,12 +8,17 @@ else (analysis, dispatch) runs on the association's thread.
 
 Status codes (PS3.4 B.2.3 and PS3.7 C.4.2): 0xA700 out of resources (the spool
 or journal could not be written), 0xA900 data set does not match SOP class
-(wrong class or truncated pixel data), 0xC210 cannot understand (undecodable).
+(wrong class or truncated pixel data), 0xC210 cannot understand (undecodable,
+or a required UID empty). Every refusal carries an Error Comment (0000,0902),
+at most 64 characters, telling the sender why. An instance larger than the
+maximum instance size is not buffered to the end: the association is aborted
+(A-ABORT, service provider) once the data set grows past the limit.
 """
 
 from __future__ import annotations
 
 import logging
+import weakref
 from pathlib import Path
 
 from pydicom import Dataset
@@ -23,11 +28,14 @@ from pydicom.uid import (DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian,
                          JPEG2000Lossless, JPEGBaseline8Bit, JPEGExtended12Bit, JPEGLosslessSV1,
                          JPEGLossless, JPEGLSLossless, JPEGLSNearLossless, RLELossless, UID)
 from pynetdicom import AE, evt
+from pynetdicom.dimse_primitives import C_STORE
 from pynetdicom import sop_class as sc
-from pynetdicom.transport import ThreadedAssociationServer
 
 from advisor import REQUIRED_UIDS, is_own_output
 from advisor.node import spool
+from advisor.config import Settings
+from advisor.node import listener
+from advisor.node.audit import AuditLog
 from advisor.node.journal import Journal
 
 log = logging.getLogger(__name__)
@@ -47,6 +55,16 @@ SUCCESS = 0x0000
 OUT_OF_RESOURCES = 0xA700
 DOES_NOT_MATCH_SOP_CLASS = 0xA900
 CANNOT_UNDERSTAND = 0xC210
+ERROR_COMMENT_LENGTH = 64  # PS3.7 C.4.2: Error Comment is LO
+
+
+def status(code: int, comment: str = "") -> Dataset:
+    """A C-STORE response status with an Error Comment cut to its 64 characters."""
+    result = Dataset()
+    result.Status = code
+    if comment:
+        result.ErrorComment = comment[:ERROR_COMMENT_LENGTH]
+    return result
 
 
 def problem_with(ds: Dataset, requested_sop_class: str) -> tuple[int, str] | None:
@@ -68,25 +86,44 @@ def problem_with(ds: Dataset, requested_sop_class: str) -> tuple[int, str] | Non
     return None
 
 
-class Receiver:
-    """The SCP: accepts associations and journals every stored instance."""
+def _peer(assoc) -> dict:
+    return {"peer": assoc.requestor.address, "calling_ae": assoc.requestor.ae_title,
+            "called_ae": assoc.acceptor.ae_title}
 
-    def __init__(self, journal: Journal, *, ae_title: str, spool_dir: Path) -> None:
+
+class Receiver:
+    """The SCP: accepts associations under the node's policy and journals every stored instance."""
+
+    def __init__(self, journal: Journal, settings: Settings, audit: AuditLog) -> None:
         self.journal = journal
-        self.spool_dir = spool_dir
-        self.ae = AE(ae_title=ae_title)
-        self.ae.maximum_pdu_size = 0  # no limit: let peers send large PDUs
+        self.settings = settings
+        self.spool_dir = settings.spool_dir
+        self.audit = audit
+        self.ae = AE(ae_title=settings.ae_title)
+        self.ae.maximum_pdu_size = settings.max_pdu_size
+        self.ae.maximum_associations = settings.max_associations
+        self.ae.require_calling_aet = list(settings.allowed_calling_aes)
+        self.ae.require_called_aet = settings.require_called_ae
+        self.ae.acse_timeout = settings.artim_seconds
+        self.ae.network_timeout = settings.network_timeout_seconds
+        self.ae.dimse_timeout = settings.dimse_timeout_seconds
         self.ae.add_supported_context(sc.Verification)
         for sop_class in STORAGE_SOP_CLASSES:
             self.ae.add_supported_context(sop_class, list(TRANSFER_SYNTAXES))
-        self.server: ThreadedAssociationServer | None = None
+        self.server: listener.GuardedServer | None = None
+        # Data set bytes received so far per association, for the maximum instance size.
+        self._receiving: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-    def start(self, host: str, port: int) -> int:
+    def start(self, host: str, port: int, ssl_context=None) -> int:
         """Start listening; returns the bound port (``port`` 0 picks a free one)."""
         handlers = [(evt.EVT_C_ECHO, self.handle_echo), (evt.EVT_C_STORE, self.handle_store),
                     (evt.EVT_ACCEPTED, self.handle_accepted), (evt.EVT_REJECTED, self.handle_rejected),
-                    (evt.EVT_ABORTED, self.handle_aborted)]
-        self.server = self.ae.start_server((host, port), block=False, evt_handlers=handlers)
+                    (evt.EVT_ABORTED, self.handle_aborted), (evt.EVT_PDU_RECV, self.count_data),
+                    (evt.EVT_DIMSE_RECV, self.answer_unservable_store)]
+        policy = listener.PeerPolicy(self.settings.allowed_peers, self.settings.max_associations_per_peer,
+                                     self.settings.max_pdu_size, self.settings.artim_seconds)
+        self.server = listener.start(self.ae, host, port, handlers=handlers, policy=policy,
+                                     ssl_context=ssl_context, audit=self.audit)
         return self.server.server_address[1]
 
     def stop(self) -> None:
@@ -98,25 +135,70 @@ class Receiver:
     def handle_echo(event: evt.Event) -> int:
         return SUCCESS
 
-    @staticmethod
-    def handle_accepted(event: evt.Event) -> None:
+    def handle_accepted(self, event: evt.Event) -> None:
         assoc = event.assoc
         refused = sorted({str(UID(cx.abstract_syntax).name) for cx in assoc.rejected_contexts})
         log.info("association from %s (%s) accepted%s", assoc.requestor.ae_title,
                  assoc.requestor.address,
                  f"; refused SOP classes: {', '.join(refused)}" if refused else "")
+        self.audit("association-accepted", **_peer(assoc), tls=self.server.ssl_context is not None,
+                   refused_sop_classes=refused)
 
-    @staticmethod
-    def handle_rejected(event: evt.Event) -> None:
-        log.warning("association from %s (%s) rejected", event.assoc.requestor.ae_title,
-                    event.assoc.requestor.address)
+    def handle_rejected(self, event: evt.Event) -> None:
+        assoc = event.assoc
+        reason = listener.rejection_reason(assoc)
+        log.warning("association from %s (%s) rejected: %s", assoc.requestor.ae_title,
+                    assoc.requestor.address, reason)
+        called = assoc.requestor.primitive.called_ae_title if assoc.requestor.primitive else None
+        self.audit("association-refused", **_peer(assoc) | {"called_ae": called}, reason=reason)
 
-    @staticmethod
-    def handle_aborted(event: evt.Event) -> None:
+    def handle_aborted(self, event: evt.Event) -> None:
         log.warning("association from %s aborted", event.assoc.requestor.ae_title)
+        self.audit("association-aborted", **_peer(event.assoc), reason="A-ABORT received")
 
-    def handle_store(self, event: evt.Event) -> int | tuple[int, str]:
-        calling_ae = event.assoc.requestor.ae_title
+    def count_data(self, event: evt.Event) -> None:
+        """EVT_PDU_RECV: abort an association whose data set grows past the maximum instance size."""
+        items = getattr(event.pdu, "presentation_data_value_items", None)
+        if not items or event.assoc.is_aborted:
+            return
+        received = self._receiving.get(event.assoc, 0)
+        for item in items:
+            control = item.presentation_data_value[0]
+            if control & 0b01:  # a command fragment: no data set bytes
+                continue
+            received += len(item.presentation_data_value) - 1
+            if received > self.settings.max_instance_bytes:
+                reason = f"data set exceeds the maximum instance size ({self.settings.max_instance_bytes} bytes)"
+                log.warning("association from %s aborted: %s", event.assoc.requestor.address, reason)
+                self.audit("instance-refused", **_peer(event.assoc), reason=reason)
+                event.assoc.acse.send_abort(0x02)  # queued: this runs on pynetdicom's DUL thread
+                return
+            if control & 0b10:  # the data set's last fragment
+                received = 0
+        self._receiving[event.assoc] = received
+
+    def answer_unservable_store(self, event: evt.Event) -> None:
+        """EVT_DIMSE_RECV: answer a C-STORE-RQ with no Affected SOP Instance UID.
+
+        pynetdicom drops such a request as invalid without answering, and the
+        sender waits until its own timeout; here it gets 0xC210 with a reason.
+        """
+        command = event.message.command_set
+        if command.get("CommandField") != 0x0001 or command.get("AffectedSOPInstanceUID"):
+            return
+        response = C_STORE()
+        response.MessageIDBeingRespondedTo = command.MessageID
+        response.AffectedSOPClassUID = command.get("AffectedSOPClassUID") or None
+        response.Status = CANNOT_UNDERSTAND
+        response.ErrorComment = "empty Affected SOP Instance UID"
+        log.warning("C-STORE from %s refused (0x%04X): %s", event.assoc.requestor.ae_title,
+                    CANNOT_UNDERSTAND, response.ErrorComment)
+        self.audit("instance-refused", **_peer(event.assoc), status=f"0x{CANNOT_UNDERSTAND:04X}",
+                   reason=response.ErrorComment)
+        event.assoc.dimse.send_msg(response, event.message.context_id)
+
+    def handle_store(self, event: evt.Event) -> Dataset:
+        assoc = event.assoc
         try:
             ds = event.dataset
             ds.file_meta = event.file_meta
@@ -124,18 +206,26 @@ class Receiver:
         except Exception as exc:  # noqa: BLE001 - any decoding error is the peer's bad data
             problem = CANNOT_UNDERSTAND, f"cannot decode data set: {exc}"
         if problem is not None:
-            status, message = problem
-            log.warning("C-STORE from %s refused (0x%04X): %s", calling_ae, status, message)
-            return status
+            return self._refuse(assoc, *problem, sop_uid=str(event.request.AffectedSOPInstanceUID))
         study_uid, sop_uid = str(ds.StudyInstanceUID), str(ds.SOPInstanceUID)
         try:
             path = spool.write_atomically(spool.instance_path(self.spool_dir, study_uid, sop_uid),
                                           event.encoded_dataset())
             new = self.journal.record_instance(study_uid=study_uid, sop_uid=sop_uid,
                                                sop_class_uid=str(ds.SOPClassUID), path=path,
-                                               calling_ae=calling_ae, own_output=is_own_output(ds))
-        except Exception:  # noqa: BLE001 - disk full, permissions: refuse, never acknowledge
+                                               calling_ae=assoc.requestor.ae_title,
+                                               own_output=is_own_output(ds))
+        except Exception as exc:  # noqa: BLE001 - disk full, permissions: refuse, never acknowledge
             log.exception("C-STORE of %s: could not store durably", sop_uid)
-            return OUT_OF_RESOURCES
+            return self._refuse(assoc, OUT_OF_RESOURCES, f"cannot store: {type(exc).__name__}",
+                                sop_uid=sop_uid)
         log.debug("stored %s of study %s%s", sop_uid, study_uid, "" if new else " (again)")
-        return SUCCESS
+        self.audit("instance-stored", **_peer(assoc), study_uid=study_uid, sop_uid=sop_uid,
+                   sop_class_uid=str(ds.SOPClassUID), duplicate=not new)
+        return status(SUCCESS)
+
+    def _refuse(self, assoc, code: int, message: str, *, sop_uid: str) -> Dataset:
+        log.warning("C-STORE from %s refused (0x%04X): %s", assoc.requestor.ae_title, code, message)
+        self.audit("instance-refused", **_peer(assoc), sop_uid=sop_uid, status=f"0x{code:04X}",
+                   reason=message)
+        return status(code, message)

@@ -10,17 +10,23 @@ otherwise, reading the journal and the outbox:
   references; and every frame with a focus, the foci drawn on it;
 - ``/api/studies``, ``/key-image/<uid>.png``, ``/frame/<study>/<sop>/<n>.png``.
 
-No patient names or IDs are shown unless ``show_patient_names`` is set.
+No patient names or IDs are shown unless ``show_patient_names`` is set. With a
+token, every request must carry it (``Authorization: Bearer TOKEN``, or HTTP
+Basic with the token as password, so that a browser can ask for it); with a
+TLS context the page is served over HTTPS.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hmac
 import html
 import io
 import json
 import logging
 import re
+import ssl
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -335,6 +341,8 @@ def _png(pixels: np.ndarray) -> bytes:
 class _Handler(BaseHTTPRequestHandler):
     worklist: Worklist
     probe: HealthProbe | None
+    token: str | None = None
+    timeout = 10  # seconds a client may stall (StreamRequestHandler)
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
         log.debug("http: " + format, *args)
@@ -347,7 +355,26 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _authorised(self) -> bool:
+        if self.token is None:
+            return True
+        scheme, _, credentials = self.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "basic":
+            try:
+                credentials = base64.b64decode(credentials).decode().partition(":")[2]
+            except ValueError:
+                return False
+        elif scheme.lower() != "bearer":
+            return False
+        return hmac.compare_digest(credentials.encode(), self.token.encode())
+
     def do_GET(self) -> None:  # noqa: N802 - the base class's name
+        if not self._authorised():
+            self.send_response(HTTPStatus.UNAUTHORIZED)
+            self.send_header("WWW-Authenticate", 'Basic realm="advisor worklist"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         try:
             response = self._route(self.path.split("?")[0])
         except Exception:  # noqa: BLE001 - a page error must not stop the server
@@ -387,9 +414,15 @@ class WebServer:
     """The worklist page in a thread of its own."""
 
     def __init__(self, worklist: Worklist, host: str, port: int,
-                 probe: HealthProbe | None = None) -> None:
-        handler = type("Handler", (_Handler,), {"worklist": worklist, "probe": probe})
+                 probe: HealthProbe | None = None, *, token: str | None = None,
+                 tls: ssl.SSLContext | None = None) -> None:
+        handler = type("Handler", (_Handler,), {"worklist": worklist, "probe": probe,
+                                                "token": token})
         self.server = ThreadingHTTPServer((host, port), handler)
+        if tls is not None:
+            # Handshake lazily, in the request's thread: a silent client must not stop the accept loop.
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True,
+                                                 do_handshake_on_connect=False)
         self.thread = threading.Thread(target=self.server.serve_forever, name="http", daemon=True)
 
     @property
