@@ -14,13 +14,17 @@ What pynetdicom 3.0 does not do by itself, and this module adds:
 - **TLS handshake off the accept loop.** pynetdicom handshakes inside
   ``accept()``, so one silent TLS client stops every other connection; here the
   handshake runs in the association's own thread, bounded by ARTIM.
-- **Peer policy.** A peer-address allow-list and a cap on associations per peer
-  address, refused with A-ASSOCIATE-RJ (PS3.8 9.3.4): a peer not allowed gets
-  rejected-permanent / service-user / no-reason-given; a peer over its cap gets
-  rejected-transient / service-provider (presentation) / local-limit-exceeded.
-  Calling- and called-AE checks and the node-wide association limit are
-  pynetdicom's own (``require_calling_aet``, ``require_called_aet``,
-  ``maximum_associations``), with the same standard reasons.
+- **Association policy**, checked when the A-ASSOCIATE-RQ arrives and refused
+  with A-ASSOCIATE-RJ (PS3.8 9.3.4): a peer address not allowed gets
+  rejected-permanent / service-user / no-reason-given; a calling AE title not
+  allowed, calling-AE-title-not-recognized; a called AE title other than the
+  node's, called-AE-title-not-recognized; beyond the node-wide or the per-peer
+  limit, rejected-transient / service-provider (presentation) /
+  local-limit-exceeded. The limits count associations (requested and not
+  refused), not connections: pynetdicom's own ``maximum_associations`` counts
+  every open connection, so a few silent sockets would lock everyone out; it
+  is left as a ceiling on connections (:data:`CONNECTIONS_PER_ASSOCIATION` times
+  the limit).
 """
 
 from __future__ import annotations
@@ -56,7 +60,10 @@ REJECTION_REASONS = {
     (2, 3, 2): "rejected transient: local limit exceeded (too many associations)",
 }
 PEER_NOT_ALLOWED = (1, 1, 1)
+CALLING_AE_NOT_RECOGNIZED = (1, 1, 3)
+CALLED_AE_NOT_RECOGNIZED = (1, 1, 7)
 LOCAL_LIMIT_EXCEEDED = (2, 3, 2)
+CONNECTIONS_PER_ASSOCIATION = 4
 
 Audit = Callable[..., None]
 
@@ -134,18 +141,37 @@ class FramedSSLSocket(_PDUFraming, ssl.SSLSocket):
 
 @dataclass(frozen=True)
 class PeerPolicy:
-    """Who may associate, and how many associations one peer address may hold."""
+    """Who may associate, and how many associations there may be."""
 
-    allowed_peers: tuple[str, ...] = ()     # addresses or networks; empty: anyone
+    ae_title: str
+    allowed_peers: tuple[str, ...] = ()       # addresses or networks; empty: anyone
+    allowed_calling_aes: tuple[str, ...] = ()  # empty: any
+    require_called_ae: bool = True
+    max_associations: int = 64
     max_per_peer: int = 16
     max_pdu_size: int = 1_048_576
-    read_timeout: float = 10.0              # ARTIM: TLS handshake, and a stalled read
+    read_timeout: float = 10.0                # ARTIM: TLS handshake, and a stalled read
 
     def allows(self, address: str) -> bool:
         if not self.allowed_peers:
             return True
         peer = ipaddress.ip_address(address)
         return any(peer in ipaddress.ip_network(n, strict=False) for n in self.allowed_peers)
+
+    def refusal(self, request, address: str, others: list[str]) -> tuple[int, int, int] | None:
+        """The A-ASSOCIATE-RJ reason for ``request`` from ``address``, or None to go on.
+
+        ``others``: the peer addresses of the other live associations.
+        """
+        if not self.allows(address):
+            return PEER_NOT_ALLOWED
+        if self.allowed_calling_aes and request.calling_ae_title not in self.allowed_calling_aes:
+            return CALLING_AE_NOT_RECOGNIZED
+        if self.require_called_ae and request.called_ae_title != self.ae_title:
+            return CALLED_AE_NOT_RECOGNIZED
+        if len(others) >= self.max_associations or others.count(address) >= self.max_per_peer:
+            return LOCAL_LIMIT_EXCEEDED
+        return None
 
 
 class _Handler(RequestHandler):
@@ -165,9 +191,30 @@ class _Handler(RequestHandler):
                 return
         super().handle()
 
+    def _create_association(self):
+        assoc = super()._create_association()
+        _run_logging_handlers_last(assoc)
+        return assoc
+
+
+def _run_logging_handlers_last(assoc) -> None:
+    """An association binds pynetdicom's logging handlers before the node's, and one that
+    raises (its C-STORE logger does on a request without Affected SOP Instance UID)
+    skips the handlers after it: bind them again, after the node's."""
+    for event, handlers in list(assoc._handlers.items()):
+        if not isinstance(handlers, list):
+            continue
+        for function, args in [h for h in handlers if h[0].__module__ == "pynetdicom._handlers"]:
+            assoc.unbind(event, function)
+            assoc.bind(event, function, args)
+
 
 class GuardedServer(ThreadedAssociationServer):
     """pynetdicom's threaded server with framed sockets, read timeouts and the peer policy."""
+
+    # socketserver's listen backlog is 5: a burst of connections beyond it is dropped by
+    # the kernel before the node can answer (accept or reject) any of them.
+    request_queue_size = 256
 
     def __init__(self, *args, policy: PeerPolicy, audit: Audit, **kwargs) -> None:
         self.policy = policy
@@ -193,14 +240,14 @@ class GuardedServer(ThreadedAssociationServer):
         self.audit("association-aborted", peer=address[0], reason=reason)
 
     def _check_peer(self, event: evt.Event) -> None:
-        """EVT_REQUESTED: refuse a peer not allowed, or one over its association cap."""
+        """EVT_REQUESTED: refuse by the policy before pynetdicom negotiates."""
         assoc = event.assoc
-        address = assoc.requestor.address
-        same_peer = [a for a in self.active_associations if a.requestor.address == address]
-        if not self.policy.allows(address):
-            _reject(assoc, PEER_NOT_ALLOWED)
-        elif len(same_peer) > self.policy.max_per_peer:
-            _reject(assoc, LOCAL_LIMIT_EXCEEDED)
+        others = [a.requestor.address for a in self.active_associations
+                  if a is not assoc and a.requestor.primitive is not None
+                  and not (a.is_rejected or a.is_aborted or a.is_released)]
+        reason = self.policy.refusal(assoc.requestor.primitive, assoc.requestor.address, others)
+        if reason is not None:
+            _reject(assoc, reason)
 
 
 def _reject(assoc, reason: tuple[int, int, int]) -> None:
@@ -221,6 +268,7 @@ def rejection_reason(assoc) -> str:
 def start(ae: AE, host: str, port: int, *, handlers: list, policy: PeerPolicy,
           ssl_context: ssl.SSLContext | None, audit: Audit) -> GuardedServer:
     """Listen on ``host:port`` in a thread of its own; returns the running server."""
+    ae.maximum_associations = CONNECTIONS_PER_ASSOCIATION * policy.max_associations
     server = ae.make_server((host, port), ssl_context=ssl_context, evt_handlers=handlers,
                             server_class=GuardedServer, policy=policy, audit=audit)
     ae._servers.append(server)  # as AE.start_server does: AE.shutdown() and server.shutdown() expect it

@@ -101,9 +101,6 @@ class Receiver:
         self.audit = audit
         self.ae = AE(ae_title=settings.ae_title)
         self.ae.maximum_pdu_size = settings.max_pdu_size
-        self.ae.maximum_associations = settings.max_associations
-        self.ae.require_calling_aet = list(settings.allowed_calling_aes)
-        self.ae.require_called_aet = settings.require_called_ae
         self.ae.acse_timeout = settings.artim_seconds
         self.ae.network_timeout = settings.network_timeout_seconds
         self.ae.dimse_timeout = settings.dimse_timeout_seconds
@@ -120,8 +117,11 @@ class Receiver:
                     (evt.EVT_ACCEPTED, self.handle_accepted), (evt.EVT_REJECTED, self.handle_rejected),
                     (evt.EVT_ABORTED, self.handle_aborted), (evt.EVT_PDU_RECV, self.count_data),
                     (evt.EVT_DIMSE_RECV, self.answer_unservable_store)]
-        policy = listener.PeerPolicy(self.settings.allowed_peers, self.settings.max_associations_per_peer,
-                                     self.settings.max_pdu_size, self.settings.artim_seconds)
+        settings = self.settings
+        policy = listener.PeerPolicy(
+            settings.ae_title, settings.allowed_peers, settings.allowed_calling_aes,
+            settings.require_called_ae, settings.max_associations, settings.max_associations_per_peer,
+            settings.max_pdu_size, settings.artim_seconds)
         self.server = listener.start(self.ae, host, port, handlers=handlers, policy=policy,
                                      ssl_context=ssl_context, audit=self.audit)
         return self.server.server_address[1]
