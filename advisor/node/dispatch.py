@@ -19,7 +19,8 @@ from pathlib import Path
 from pydicom.errors import InvalidDicomError
 from pydicom.filereader import read_file_meta_info
 from pydicom.uid import UID
-from pynetdicom import AE, _config
+from pynetdicom import AE, _config, evt
+from pynetdicom.pdu_primitives import A_ASSOCIATE
 
 from advisor.config import Destination, Settings
 from advisor.node import security
@@ -102,12 +103,15 @@ def _send_batch(destination: Destination, files: list[tuple[Path, tuple[str, str
     ae.connection_timeout = ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = timeout
     for sop_class, syntax in sorted({s for _, s in files}):
         ae.add_requested_context(sop_class, syntax)
+    answers: list = []  # the A-ASSOCIATE response, if the destination gave one
     assoc = ae.associate(destination.host, destination.port, ae_title=destination.ae_title,
-                         tls_args=(tls, destination.host) if destination.tls else None)
+                         tls_args=(tls, destination.host) if destination.tls else None,
+                         evt_handlers=[(evt.EVT_ACSE_RECV, lambda event: answers.append(
+                             event.primitive))])
     if not assoc.is_established:
+        message, retryable = _association_failure(destination, assoc, answers)
         for path, _ in files:
-            report(SendResult(path, None, f"association with {destination} failed "
-                                          "(rejected, aborted or no answer)"))
+            report(SendResult(path, None, message, retryable))
         return
     accepted = {(str(cx.abstract_syntax), str(cx.transfer_syntax[0])) for cx in assoc.accepted_contexts}
     try:
@@ -117,6 +121,23 @@ def _send_batch(destination: Destination, files: list[tuple[Path, tuple[str, str
                             f"in {UID(syntax[1]).name}", retryable=False))
     finally:
         assoc.release()
+
+
+def _association_failure(destination: Destination, assoc, answers: list) -> tuple[str, bool]:
+    """Why no association was established, and whether trying again may help.
+
+    A-ASSOCIATE-RJ rejected-permanent (PS3.8 9.3.4) and an association without
+    any accepted presentation context are permanent; anything else (no answer,
+    rejected-transient, aborted) is transient.
+    """
+    rejection = next((a for a in answers if isinstance(a, A_ASSOCIATE) and a.result in (1, 2)), None)
+    if rejection is not None:
+        return (f"association rejected by {destination}: {rejection.result_str}, "
+                f"{rejection.source_str}, {rejection.reason_str}"), rejection.result == 2
+    if assoc.rejected_contexts and not assoc.accepted_contexts:
+        refused = sorted({str(UID(cx.abstract_syntax).name) for cx in assoc.rejected_contexts})
+        return f"no presentation context accepted by {destination} for {', '.join(refused)}", False
+    return f"no association with {destination} (no answer in time, refused or aborted)", True
 
 
 def _send_one(assoc, path: Path) -> SendResult:
