@@ -25,6 +25,9 @@ def test_config_file_sets_and_flags_win(tmp_path):
     ('destinations = ["PACS-no-port"]\n', "expected AE@HOST:PORT"),
     ('report_outcomes = ["maybe"]\n', "unknown outcome(s)"),
     ('ae_title = "A-TITLE-FAR-TOO-LONG"\n', "1 to 16 characters"),
+    ("max_pdu_size = 100\n", "max_pdu_size 100: 4096 to 4294967295 bytes"),
+    ('allowed_peers = ["10.0.0.300"]\n', "allowed_peers: '10.0.0.300' is not an address"),
+    ("artim_seconds = 0\n", "artim_seconds 0: must be greater than 0"),
 ])
 def test_bad_settings_are_named(tmp_path, text, message):
     config = tmp_path / "advisor.toml"
@@ -62,7 +65,7 @@ def test_a_bad_destination_flag_gets_the_same_message_as_in_the_toml_file():
     assert "invalid parse value" not in result.stderr
 
 
-@pytest.mark.parametrize("command", ["serve", "analyze", "replay", "echo", "show", "status", "demo"])
+@pytest.mark.parametrize("command", ["serve", "analyze", "replay", "echo", "show", "status", "resend", "demo"])
 def test_every_subcommand_explains_its_options_and_gives_examples(command):
     from advisor.cli import build_parser
     subcommands = next(a for a in build_parser()._actions if a.dest == "command")
@@ -113,3 +116,17 @@ def test_demo_prints_one_table_and_the_status_command_to_run_next(tmp_path):
     [command] = re.findall(r"advisor status --data-dir (\S+)", result.stdout)
     status = advisor("status", "--data-dir", command, cwd=tmp_path)
     assert status.returncode == 0 and status.stdout.count("Study ") == 6
+
+
+def test_tls_settings_that_cannot_work_stop_start_up(tmp_path):
+    certificate = tmp_path / "node.crt"
+    certificate.write_text("not a certificate")
+    serve = [sys.executable, "-m", "advisor.cli", "serve", "--data-dir", str(tmp_path / "data"),
+             "--port", str(free_port())]
+    alone = run(serve + ["--tls-cert", str(certificate)])
+    assert alone.returncode == 2 and "tls_cert and tls_key go together" in alone.stderr
+    broken = run(serve + ["--tls-cert", str(certificate), "--tls-key", str(certificate)])
+    assert broken.returncode == 2 and "cannot be loaded" in broken.stderr
+    no_ca = run(serve + ["--tls-cert", str(certificate), "--tls-key", str(certificate),
+                         "--tls-require-client-cert"])
+    assert no_ca.returncode == 2 and "tls_require_client_cert needs tls_ca" in no_ca.stderr

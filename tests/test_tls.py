@@ -68,6 +68,10 @@ def test_dcmtk_echoscu_and_storescu_over_tls(dcmtk, start_node, certificates):
     client = ["+tls", str(pki / "dcmtk.key"), str(pki / "dcmtk.crt"), "+cf", str(pki / "ca.crt")]
     echo = echoscu(dcmtk, node, *client)
     assert echo.returncode == 0, echo.stdout + echo.stderr
+    own = run([sys.executable, "-m", "advisor.cli", "echo", f"{node.address}+tls",
+               "--tls-cert", str(pki / "dcmtk.crt"), "--tls-key", str(pki / "dcmtk.key"),
+               "--tls-ca", str(pki / "ca.crt")])
+    assert own.returncode == 0 and "success" in own.stdout, own.stderr
     store = run([dcmtk("storescu"), *client, "-aet", "DCMTK", "-aec", node.ae_title, "127.0.0.1",
                  str(node.port), "+sd", str(STUDY)])
     assert store.returncode == 0, store.stdout + store.stderr
