@@ -133,6 +133,19 @@ def test_idle_sockets_closed_by_the_client_do_not_lock_anyone_out(start_node, tm
         sock.close()
 
 
+def test_connections_beyond_the_per_peer_ceiling_are_closed_at_once(start_node, tmp_path):
+    node = start_node("--config", config(tmp_path, "max_associations_per_peer = 2\n"))
+    held = [connect(node.port, HOSTILE) for _ in range(8)]  # 4 connections per association allowed
+    time.sleep(0.5)  # let the node's accept loop see them all
+    extra = connect(node.port, HOSTILE)
+    assert closed_by_peer(extra, within=3), "closed at once, not after ARTIM (10 s)"
+    assert echo(node.port), "another address is still served"
+    assert any(e["reason"] == "connection closed: too many open connections"
+               for e in audit_events(node) if e["event"] == "association-refused")
+    for sock in [extra, *held]:
+        sock.close()
+
+
 def rss_kib(pid: int, field: str = "VmHWM") -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):

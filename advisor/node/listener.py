@@ -22,9 +22,9 @@ What pynetdicom 3.0 does not do by itself, and this module adds:
   limit, rejected-transient / service-provider (presentation) /
   local-limit-exceeded. The limits count associations (requested and not
   refused), not connections: pynetdicom's own ``maximum_associations`` counts
-  every open connection, so a few silent sockets would lock everyone out; it
-  is left as a ceiling on connections (:data:`CONNECTIONS_PER_ASSOCIATION` times
-  the limit).
+  every open connection, so a few silent sockets would lock everyone out.
+  Open connections have ceilings of their own (:data:`CONNECTIONS_PER_ASSOCIATION`
+  times each limit), beyond which a new connection is closed at once.
 """
 
 from __future__ import annotations
@@ -235,6 +235,18 @@ class GuardedServer(ThreadedAssociationServer):
         client.settimeout(self.policy.read_timeout)
         return client, address
 
+    def verify_request(self, request, client_address) -> bool:
+        """Close a connection beyond the ceilings at once: each one costs two threads."""
+        connections = [a.requestor.address for a in self.active_associations]
+        if (len(connections) < CONNECTIONS_PER_ASSOCIATION * self.policy.max_associations
+                and connections.count(client_address[0])
+                < CONNECTIONS_PER_ASSOCIATION * self.policy.max_per_peer):
+            return True
+        log.warning("connection from %s closed: too many open connections", client_address[0])
+        self.audit("association-refused", peer=client_address[0],
+                   reason="connection closed: too many open connections")
+        return False
+
     def _refused_pdu(self, address: tuple, reason: str) -> None:
         log.warning("connection from %s aborted: %s", address[0], reason)
         self.audit("association-aborted", peer=address[0], reason=reason)
@@ -268,7 +280,7 @@ def rejection_reason(assoc) -> str:
 def start(ae: AE, host: str, port: int, *, handlers: list, policy: PeerPolicy,
           ssl_context: ssl.SSLContext | None, audit: Audit) -> GuardedServer:
     """Listen on ``host:port`` in a thread of its own; returns the running server."""
-    ae.maximum_associations = CONNECTIONS_PER_ASSOCIATION * policy.max_associations
+    ae.maximum_associations = CONNECTIONS_PER_ASSOCIATION * policy.max_associations  # as a backstop
     server = ae.make_server((host, port), ssl_context=ssl_context, evt_handlers=handlers,
                             server_class=GuardedServer, policy=policy, audit=audit)
     ae._servers.append(server)  # as AE.start_server does: AE.shutdown() and server.shutdown() expect it

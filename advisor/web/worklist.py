@@ -185,7 +185,8 @@ class Worklist:
         if not rows:
             return "outbox only" if self.journal.results_for_study(study_uid) else "-"
         delivered = sum(status == "delivered" for _, _, status, _, _ in rows)
-        return f"{delivered}/{len(rows)} delivered"
+        undelivered = sum(status == "undelivered" for _, _, status, _, _ in rows)
+        return f"{delivered}/{len(rows)} delivered" + (f", {undelivered} undelivered" if undelivered else "")
 
     def key_image_uid(self, study_uid: str) -> str | None:
         images = self.journal.results_for_study(study_uid, kind="key-image")
