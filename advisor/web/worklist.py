@@ -185,8 +185,7 @@ class Worklist:
         if not rows:
             return "outbox only" if self.journal.results_for_study(study_uid) else "-"
         delivered = sum(status == "delivered" for _, _, status, _, _ in rows)
-        undelivered = sum(status == "undelivered" for _, _, status, _, _ in rows)
-        return f"{delivered}/{len(rows)} delivered" + (f", {undelivered} undelivered" if undelivered else "")
+        return f"{delivered}/{len(rows)} delivered"
 
     def key_image_uid(self, study_uid: str) -> str | None:
         images = self.journal.results_for_study(study_uid, kind="key-image")
