@@ -98,6 +98,17 @@ def test_a_peer_without_a_valid_certificate_is_refused(dcmtk, start_node, certif
     assert '"event": "association-refused"' in audit and "TLS handshake failed" in audit
 
 
+def test_without_required_client_certificates_a_presented_one_is_still_checked(
+        dcmtk, start_node, certificates):
+    pki = certificates
+    node = start_node(*tls_flags(pki, require_client_cert=False))
+    anonymous = echoscu(dcmtk, node, "+tla", "+cf", str(pki / "ca.crt"))
+    assert anonymous.returncode == 0, anonymous.stdout + anonymous.stderr
+    rogue = echoscu(dcmtk, node, "+tls", str(pki / "rogue.key"), str(pki / "rogue.crt"),
+                    "+cf", str(pki / "ca.crt"))
+    assert rogue.returncode != 0
+
+
 @pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1_1 is deprecated")
 def test_tls_1_1_is_refused(start_node, certificates):
     pki = certificates

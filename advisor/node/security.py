@@ -53,13 +53,23 @@ def _bcp195(context: ssl.SSLContext, settings: Settings) -> ssl.SSLContext:
     return context
 
 
-def server_context(settings: Settings) -> ssl.SSLContext | None:
-    """The listener's TLS context, or None when no certificate is configured."""
+def server_context(settings: Settings, *, client_certificates: bool = True) -> ssl.SSLContext | None:
+    """A listener's TLS context, or None when no certificate is configured.
+
+    With ``client_certificates`` (the DICOM listener), a certificate a peer
+    presents is checked against ``tls_ca``, and required if
+    ``tls_require_client_cert``; without (the worklist page, for browsers),
+    none is asked for.
+    """
     _check(settings)
     if not tls_enabled(settings):
         return None
     context = _bcp195(ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER), settings)
-    context.verify_mode = ssl.CERT_REQUIRED if settings.tls_require_client_cert else ssl.CERT_NONE
+    if not client_certificates or settings.tls_ca is None:
+        context.verify_mode = ssl.CERT_NONE
+    else:
+        context.verify_mode = (ssl.CERT_REQUIRED if settings.tls_require_client_cert
+                               else ssl.CERT_OPTIONAL)
     return context
 
 

@@ -52,7 +52,8 @@ class Node:
                             listener_up=lambda: self.receiver.server is not None)
         self.web = (WebServer(Worklist(self.journal, protocols, settings.show_patient_names),
                               settings.http_host, settings.http_port, probe,
-                              token=settings.http_token, tls=security.server_context(settings))
+                              token=settings.http_token,
+                              tls=security.server_context(settings, client_certificates=False))
                     if settings.http_port is not None else None)
         self._stop = threading.Event()
         self._workers: list[threading.Thread] = []
