@@ -134,6 +134,18 @@ def test_idle_sockets_closed_by_the_client_do_not_lock_anyone_out(start_node, tm
         sock.close()
 
 
+def test_an_idle_established_association_is_aborted_after_the_network_timeout(start_node, tmp_path):
+    node = start_node("--config", config(tmp_path, "network_timeout_seconds = 2\n"))
+    sock = connect(node.port)
+    sock.sendall(associate_rq())
+    assert answer(sock)[0] == A_ASSOCIATE_AC
+    started = time.monotonic()
+    assert answer(sock)[0] == A_ABORT  # then silence from us: the node aborts
+    assert 1.5 < time.monotonic() - started < 8
+    assert closed_by_peer(sock, within=5)
+    sock.close()
+
+
 def test_connections_beyond_the_per_peer_ceiling_are_closed_at_once(start_node, tmp_path):
     node = start_node("--config", config(tmp_path, "max_associations_per_peer = 2\n"))
     held = [connect(node.port, HOSTILE) for _ in range(8)]  # 4 connections per association allowed
