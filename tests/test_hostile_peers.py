@@ -290,7 +290,25 @@ def test_an_instance_over_the_maximum_size_aborts_the_association(start_node, tm
     small = store(node.port, SAMPLES / "01-calcified-left-flank-coded" / "US001.dcm")
     assert small.Status == 0
     refused = [e for e in audit_events(node) if e["event"] == "instance-refused"]
-    assert refused and "maximum instance size" in refused[0]["reason"]
+    assert refused and refused[0]["reason"] == "data set exceeds the maximum size (100000 bytes)"
+
+
+def test_a_command_set_that_never_ends_aborts_the_association(start_node):
+    node = start_node()
+    sock = connect(node.port)
+    sock.sendall(associate_rq())
+    assert answer(sock)[0] == A_ASSOCIATE_AC
+    fragment = b"\x01\x01" + b"\0" * 1022  # context 1; control header: command, not the last
+    pdu = struct.pack(">BBL", 0x04, 0, 4 + len(fragment)) + struct.pack(">L", len(fragment)) + fragment
+    try:
+        for _ in range(200):  # 200 KiB of command set: the limit is 64 KiB
+            sock.sendall(pdu)
+    except OSError:
+        pass
+    assert closed_by_peer(sock, within=10)
+    sock.close()
+    refused = [e for e in audit_events(node) if e["event"] == "instance-refused"]
+    assert refused and refused[0]["reason"] == "command exceeds the maximum size (65536 bytes)"
 
 
 def test_the_audit_log_has_no_patient_names_or_ids(start_node, tmp_path):

@@ -56,6 +56,7 @@ OUT_OF_RESOURCES = 0xA700
 DOES_NOT_MATCH_SOP_CLASS = 0xA900
 CANNOT_UNDERSTAND = 0xC210
 ERROR_COMMENT_LENGTH = 64  # PS3.7 C.4.2: Error Comment is LO
+MAX_COMMAND_BYTES = 64 * 1024
 
 
 def status(code: int, comment: str = "") -> Dataset:
@@ -157,25 +158,32 @@ class Receiver:
         self.audit("association-aborted", **_peer(event.assoc), reason="A-ABORT received")
 
     def count_data(self, event: evt.Event) -> None:
-        """EVT_PDU_RECV: abort an association whose data set grows past the maximum instance size."""
+        """EVT_PDU_RECV: abort an association whose message grows past its limit.
+
+        pynetdicom gathers a DIMSE message's fragments (PS3.8 E.2) in memory
+        without bound: a data set may grow to the maximum instance size, a
+        command set (a few hundred bytes in practice) to :data:`MAX_COMMAND_BYTES`.
+        """
         items = getattr(event.pdu, "presentation_data_value_items", None)
         if not items or event.assoc.is_aborted:
             return
-        received = self._receiving.get(event.assoc, 0)
+        received = self._receiving.get(event.assoc, {"command": 0, "data set": 0})
         for item in items:
             control = item.presentation_data_value[0]
-            if control & 0b01:  # a command fragment: no data set bytes
-                continue
-            received += len(item.presentation_data_value) - 1
-            if received > self.settings.max_instance_bytes:
-                reason = f"data set exceeds the maximum instance size ({self.settings.max_instance_bytes} bytes)"
-                log.warning("association from %s aborted: %s", event.assoc.requestor.address, reason)
-                self.audit("instance-refused", **_peer(event.assoc), reason=reason)
-                event.assoc.acse.send_abort(0x02)  # queued: this runs on pynetdicom's DUL thread
+            part = "command" if control & 0b01 else "data set"
+            received[part] += len(item.presentation_data_value) - 1
+            limit = MAX_COMMAND_BYTES if part == "command" else self.settings.max_instance_bytes
+            if received[part] > limit:
+                self._abort(event.assoc, f"{part} exceeds the maximum size ({limit} bytes)")
                 return
-            if control & 0b10:  # the data set's last fragment
-                received = 0
+            if control & 0b10:  # the last fragment
+                received[part] = 0
         self._receiving[event.assoc] = received
+
+    def _abort(self, assoc, reason: str) -> None:
+        log.warning("association from %s aborted: %s", assoc.requestor.address, reason)
+        self.audit("instance-refused", **_peer(assoc), reason=reason)
+        assoc.acse.send_abort(0x02)  # only queued: this runs on pynetdicom's DUL thread
 
     def answer_unservable_store(self, event: evt.Event) -> None:
         """EVT_DIMSE_RECV: answer a C-STORE-RQ with no Affected SOP Instance UID.
