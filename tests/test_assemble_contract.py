@@ -28,7 +28,7 @@ STUDY = SAMPLES / "01-calcified-left-flank-coded"
 @pytest.fixture
 def node(tmp_path: Path):
     journal = Journal(tmp_path / "journal.sqlite3")
-    receiver = Receiver(journal, ae_title="ADVISOR", spool_dir=tmp_path / "spool")
+    receiver = Receiver(journal, load_settings(data_dir=tmp_path))
     port = receiver.start("127.0.0.1", 0)
 
     def assembler(quiet_seconds: float) -> Assembler:

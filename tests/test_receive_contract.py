@@ -19,7 +19,9 @@ from pynetdicom.dimse_primitives import C_STORE
 from pynetdicom.dsutils import encode
 
 from advisor import MANUFACTURER
+from advisor.config import Settings
 from advisor.node import receive
+from advisor.node.audit import AuditLog
 from advisor.node.journal import Journal
 from advisor.node.receive import Receiver
 from conftest import SAMPLES
@@ -29,16 +31,24 @@ US_FILE = SAMPLES / "01-calcified-left-flank-coded" / "US001.dcm"
 
 @pytest.fixture
 def node(tmp_path: Path):
-    journal = Journal(tmp_path / "journal.sqlite3")
-    receiver = Receiver(journal, ae_title="ADVISOR", spool_dir=tmp_path / "spool")
+    settings = Settings(ae_title="ADVISOR", data_dir=tmp_path)
+    journal = Journal(settings.journal_path)
+    audit = AuditLog(settings.audit_path, settings.audit_max_bytes)
+    receiver = Receiver(journal, settings, audit)
     port = receiver.start("127.0.0.1", 0)
-    yield receiver, journal, port, tmp_path / "spool"
+    yield receiver, journal, port, settings.spool_dir
     receiver.stop()
     journal.close()
+    audit.close()
 
 
 def c_store(port: int, *datasets_or_paths) -> list[int]:
     """The status of each C-STORE, over one association."""
+    return [int(response.Status) for response in c_store_responses(port, *datasets_or_paths)]
+
+
+def c_store_responses(port: int, *datasets_or_paths) -> list:
+    """The response status data set of each C-STORE, over one association."""
     ae = AE(ae_title="TESTSCU")
     ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = 10
     for sop_class in (UltrasoundImageStorage, UltrasoundMultiFrameImageStorage):
@@ -46,7 +56,7 @@ def c_store(port: int, *datasets_or_paths) -> list[int]:
     assoc = ae.associate("127.0.0.1", port, ae_title="ADVISOR")
     assert assoc.is_established
     try:
-        return [int(assoc.send_c_store(item).Status) for item in datasets_or_paths]
+        return [assoc.send_c_store(item) for item in datasets_or_paths]
     finally:
         assoc.release()
 
@@ -98,7 +108,9 @@ def test_truncated_pixel_data_is_0xA900_not_another_failure(node):
     _, journal, port, spool = node
     ds = dcmread(US_FILE)
     ds.PixelData = ds.PixelData[: len(ds.PixelData) // 2]
-    assert c_store(port, ds) == [receive.DOES_NOT_MATCH_SOP_CLASS]
+    [response] = c_store_responses(port, ds)
+    assert response.Status == receive.DOES_NOT_MATCH_SOP_CLASS
+    assert response.ErrorComment.startswith("truncated pixel data: ")  # the sender is told why
     assert spooled(spool) == [] and journal.studies() == []
 
 
@@ -119,7 +131,9 @@ def test_a_spool_that_cannot_be_written_is_0xA700_and_nothing_is_journaled(node,
     def disk_full(path, data):
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(receive.spool, "write_atomically", disk_full)
-    assert c_store(port, dcmread(US_FILE)) == [receive.OUT_OF_RESOURCES]
+    [response] = c_store_responses(port, dcmread(US_FILE))
+    assert response.Status == receive.OUT_OF_RESOURCES
+    assert response.ErrorComment == "cannot store: OSError"
     assert journal.studies() == []
 
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydicom import Dataset, dcmread, dcmwrite
 
 from advisor.node import spool
+from advisor.node.audit import Audit, discard
 from advisor.analyze import analyze_study
 from advisor.evidence.header import UnreadableFile, read_header
 from advisor.config import Settings
@@ -41,7 +41,7 @@ class StudyResult:
 
 class Assembler:
     def __init__(self, journal: Journal, settings: Settings, protocols: ProtocolSet,
-                 audit: Callable[..., None] = lambda event, **fields: None) -> None:
+                 audit: Audit = discard) -> None:
         self.journal = journal
         self.settings = settings
         self.protocols = protocols

@@ -14,9 +14,15 @@ import datetime as dt
 import json
 import logging
 import logging.handlers
+from collections.abc import Callable
 from pathlib import Path
 
 BACKUPS = 5
+Audit = Callable[..., None]  # audit(event, **fields): an AuditLog, or discard
+
+
+def discard(event: str, **fields: object) -> None:
+    """An audit that keeps nothing (a stage run on its own, in tests)."""
 
 
 class _JsonLines(logging.Formatter):

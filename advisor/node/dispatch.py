@@ -24,7 +24,7 @@ from pynetdicom.pdu_primitives import A_ASSOCIATE
 
 from advisor.config import Destination, Settings
 from advisor.node import security
-from advisor.node.audit import AuditLog
+from advisor.node.audit import Audit, discard
 from advisor.node.journal import DeliveryRow, Journal
 
 log = logging.getLogger(__name__)
@@ -155,7 +155,7 @@ def _send_one(assoc, path: Path) -> SendResult:
 class Dispatcher:
     """Delivers each pending result to each destination: one thread per destination."""
 
-    def __init__(self, journal: Journal, settings: Settings, audit: AuditLog) -> None:
+    def __init__(self, journal: Journal, settings: Settings, audit: Audit = discard) -> None:
         self.journal = journal
         self.settings = settings
         self.audit = audit

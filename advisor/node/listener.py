@@ -42,6 +42,8 @@ from pynetdicom import AE, evt
 from pynetdicom.pdu import A_ABORT_RQ
 from pynetdicom.transport import RequestHandler, ThreadedAssociationServer
 
+from advisor.node.audit import Audit
+
 log = logging.getLogger(__name__)
 
 P_DATA_TF = 0x04
@@ -64,9 +66,6 @@ CALLING_AE_NOT_RECOGNIZED = (1, 1, 3)
 CALLED_AE_NOT_RECOGNIZED = (1, 1, 7)
 LOCAL_LIMIT_EXCEEDED = (2, 3, 2)
 CONNECTIONS_PER_ASSOCIATION = 4
-
-Audit = Callable[..., None]
-
 
 def _abort_pdu() -> bytes:
     pdu = A_ABORT_RQ()

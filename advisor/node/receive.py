@@ -35,7 +35,7 @@ from advisor import REQUIRED_UIDS, is_own_output
 from advisor.node import spool
 from advisor.config import Settings
 from advisor.node import listener
-from advisor.node.audit import AuditLog
+from advisor.node.audit import Audit, discard
 from advisor.node.journal import Journal
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ def _peer(assoc) -> dict:
 class Receiver:
     """The SCP: accepts associations under the node's policy and journals every stored instance."""
 
-    def __init__(self, journal: Journal, settings: Settings, audit: AuditLog) -> None:
+    def __init__(self, journal: Journal, settings: Settings, audit: Audit = discard) -> None:
         self.journal = journal
         self.settings = settings
         self.spool_dir = settings.spool_dir
