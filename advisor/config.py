@@ -16,28 +16,7 @@ Example ``advisor.toml`` (every key optional)::
     show_patient_names = false
     retry_base_seconds = 2
     retry_max_seconds = 300
-    retry_max_attempts = 50          # transient failures (no association, 0xA7xx, timeout)
-    permanent_max_attempts = 3       # permanent failures (no context, 0xA9xx, 0xCxxx)
-    dispatch_timeout_seconds = 30    # per attempt: association, each C-STORE
-    # Association policy (docs/conformance.md, "Association policy")
-    max_associations = 64
-    max_associations_per_peer = 16
-    allowed_calling_aes = []         # empty: any calling AE title
-    allowed_peers = []               # addresses or networks, e.g. ["10.0.0.5", "10.1.0.0/16"]
-    require_called_ae = true
-    max_pdu_size = 1048576
-    max_instance_bytes = 2147483648
-    artim_seconds = 10               # ARTIM, and a stalled read inside a PDU
-    network_timeout_seconds = 30     # an idle association is aborted after this long
-    dimse_timeout_seconds = 30
-    # DICOM TLS (BCP 195), for the listener and for destinations written AE@HOST:PORT+tls
-    tls_cert = "/etc/advisor/node.crt"
-    tls_key = "/etc/advisor/node.key"
-    tls_ca = "/etc/advisor/ca.crt"   # peers' certificates are checked against it
-    tls_require_client_cert = true
-    audit_log = "advisor-data/audit.jsonl"   # default: DATA_DIR/audit.jsonl
-    audit_max_bytes = 10485760
-    http_token = "..."               # required when http_host is not a loopback address
+    # the retry, association policy, TLS and audit settings: see deploy/advisor.toml
 """
 
 from __future__ import annotations
