@@ -1,9 +1,9 @@
 """Analysis stage: from the instances of one study to :class:`StudyFacts`.
 
 Reads the header (age, weight, body part, laterality tags), the order and
-description text, and the sonographer's findings SRs (coded and free text), then
-resolves each kind of evidence by the precedence in DESIGN.md. Pixel data is not
-loaded here.
+description text, the sonographer's findings SRs (coded and free text), the text
+burned into the images (OCR) and the pixel detector's foci, then resolves each
+kind of evidence by the precedence in DESIGN.md.
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ from pydicom import Dataset
 from advisor import REQUIRED_UIDS, is_own_output
 from advisor.evidence.detect import Detection, detect_instance
 from advisor.evidence.findings_sr import sr_observations
+from advisor.evidence.text import text_observations
 from advisor.evidence.header import (UnreadableFile, header_observations, header_texts,
                                      instance_ref, is_us_image, patient_age, patient_weight,
                                      read_header)
 from advisor.evidence.masks import mass_masks
+from advisor.evidence.ocr import read_series, series_images, tesseract_available
 from advisor.evidence.pixels import ASSUMED_MM_PER_PIXEL
 from advisor.model import SOURCE_PRECEDENCE, Focus, Observation, Resolved, StudyFacts
 
@@ -71,6 +73,39 @@ def pixel_evidence(items: list[tuple[Path, Dataset]]) -> tuple[list[Focus], list
     if detections:
         notes.append(_detector_note(detections))
     return foci, observations, notes
+
+
+# --- burned-in text ---------------------------------------------------------
+
+def burned_in_evidence(items: list[tuple[Path, Dataset]]) -> tuple[list[Observation], list[str], list[str]]:
+    """What the sonographer typed on the images, read by OCR once per series.
+
+    Returns the observations (source ``burned-in-text``), the annotations in
+    plain words (region texts, e.g. "left kidney") and notes for the reasons.
+    """
+    images = [(p, ds) for p, ds in items if is_us_image(ds)]
+    if not images:
+        return [], [], []
+    if not tesseract_available():
+        return [], [], ["Burned-in text not read: Tesseract OCR is not available."]
+    observations, regions, notes, read, seconds = [], [], [], [], 0.0
+    for path, ds in series_images(images):
+        try:
+            reading = read_series(path, ds)
+        except Exception as exc:  # noqa: BLE001 - unreadable pixels: say so, keep the other evidence
+            notes.append(f"Burned-in text of {ds.SOPInstanceUID} could not be read: {exc}")
+            continue
+        seconds += reading.seconds
+        for annotation in reading.annotations:
+            read.append(annotation.text)
+            regions.append(annotation.meaning)
+            observations.extend(text_observations(annotation.meaning, "burned-in-text",
+                                                  annotation.sop_instance_uid,
+                                                  f"burned-in text '{annotation.text}'"))
+    found = ", ".join(f"'{t}'" for t in read) or "no annotation recognised"
+    notes.append(f"Burned-in text (OCR, first image of {len(series_images(images))} series, "
+                 f"{seconds:.1f} s): {found}.")
+    return observations, regions, notes
 
 
 # --- precedence -----------------------------------------------------------
@@ -142,11 +177,13 @@ def mass_details(observations: list[Observation]) -> MassDetails:
 
 # --- study ----------------------------------------------------------------
 
-def analyze_study(study_uid: str, items: list[tuple[Path, Dataset]], detect: bool = True) -> StudyFacts:
+def analyze_study(study_uid: str, items: list[tuple[Path, Dataset]], detect: bool = True,
+                  ocr: bool = True) -> StudyFacts:
     """Facts of one study from its (path, header dataset) pairs.
 
     ``detect`` runs the pixel detector on every US image (pixels are read from
-    ``path`` one frame at a time).
+    ``path`` one frame at a time); ``ocr`` reads the text burned into the first
+    image of each US series.
     """
     items = [(p, ds) for p, ds in items if not is_own_output(ds)]
     datasets = [ds for _, ds in items]
@@ -157,17 +194,21 @@ def analyze_study(study_uid: str, items: list[tuple[Path, Dataset]], detect: boo
             observations.extend(sr_observations(ds))
     foci, detector_observations, detector_notes = pixel_evidence(items) if detect else ([], [], [])
     observations.extend(detector_observations)
+    burned_in, burned_in_regions, burned_in_notes = burned_in_evidence(items) if ocr else ([], [], [])
+    observations.extend(burned_in)
     age, age_source = patient_age(datasets)
     resolved = {kind: resolve(observations, kind) for kind in ("laterality", "mass", "calcification")}
     details = mass_details(observations)
-    notes = detector_notes + [note for kind, chosen in resolved.items()
-                              for note in disagreements(observations, kind, chosen)] + list(details.uncertain)
+    notes = detector_notes + burned_in_notes + [note for kind, chosen in resolved.items()
+                                                for note in disagreements(observations, kind, chosen)] \
+        + list(details.uncertain)
     return StudyFacts(
         study_instance_uid=study_uid,
         instances=[instance_ref(p, ds) for p, ds in items],
         modalities={str(ds.get("Modality", "")).upper() for ds in datasets} - {""},
         body_parts={str(ds.get("BodyPartExamined", "")).upper().strip() for ds in datasets} - {""},
-        region_texts=sorted({value for ds in datasets for _, value in header_texts(ds)}),
+        region_texts=sorted({value for ds in datasets for _, value in header_texts(ds)}
+                            | set(burned_in_regions)),
         age_years=age, age_source=age_source, weight_kg=patient_weight(datasets),
         laterality=resolved["laterality"], mass=resolved["mass"],
         calcification=resolved["calcification"], observations=observations, foci=foci, notes=notes,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import SimpleITK as sitk
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from pydicom import Dataset
 from pydicom.dataset import FileMetaDataset
 from pydicom.encaps import encapsulate
@@ -223,10 +223,14 @@ def draw_caliper(frame: np.ndarray, x: float, y: float, size: int, colour=(255, 
     frame[...] = np.asarray(image)
 
 
-def burn_text(frame: np.ndarray, x: int, y: int, text: str, colour=(255, 255, 255)) -> None:
+def burn_text(frame: np.ndarray, x: int, y: int, text: str, colour=(255, 255, 255),
+              font: ImageFont.FreeTypeFont | None = None) -> tuple[int, int, int, int]:
+    """Draw ``text`` into the pixels (Pillow's default font unless ``font``); returns its box."""
     image = Image.fromarray(frame)
-    ImageDraw.Draw(image).text((x, y), text, fill=colour if frame.ndim == 3 else colour[0])
+    draw = ImageDraw.Draw(image)
+    draw.text((x, y), text, fill=colour if frame.ndim == 3 else colour[0], font=font)
     frame[...] = np.asarray(image)
+    return tuple(int(v) for v in draw.textbbox((x, y), text, font=font))
 
 
 def colour_box(frame: np.ndarray, box: tuple[int, int, int, int], seed: int) -> None:
@@ -268,17 +272,17 @@ def to_color(frame: np.ndarray) -> np.ndarray:
     return frame if frame.ndim == 3 else np.repeat(frame[..., None], 3, axis=2)
 
 
-def _jpeg_frames(frames: list[np.ndarray]) -> list[bytes]:
+def _jpeg_frames(frames: list[np.ndarray], quality: int) -> list[bytes]:
     encoded = []
     for frame in frames:
         buffer = io.BytesIO()
-        Image.fromarray(frame).save(buffer, format="JPEG", quality=92)
+        Image.fromarray(frame).save(buffer, format="JPEG", quality=quality)
         encoded.append(buffer.getvalue())
     return encoded
 
 
 def us_image(study: Dataset, series_uid: str, sop_uid: str, instance_number: int,
-             frames: list[np.ndarray], sector: Sector, encoding: str) -> Dataset:
+             frames: list[np.ndarray], sector: Sector, encoding: str, jpeg_quality: int = 92) -> Dataset:
     """A US Image (one frame) or US Multi-frame Image dataset with file meta.
 
     ``encoding`` is ``mono`` (MONOCHROME2), ``rgb`` (RGB) or ``jpeg``
@@ -318,7 +322,7 @@ def us_image(study: Dataset, series_uid: str, sop_uid: str, instance_number: int
     if encoding == "jpeg":
         ds.file_meta.TransferSyntaxUID = JPEGBaseline8Bit
         ds.PhotometricInterpretation = "YBR_FULL_422" if color else "MONOCHROME2"
-        ds.PixelData = encapsulate(_jpeg_frames(pixels))
+        ds.PixelData = encapsulate(_jpeg_frames(pixels, jpeg_quality))
         ds["PixelData"].VR = "OB"
         ds.LossyImageCompression = "01"
         ds.LossyImageCompressionMethod = "ISO_10918_1"

@@ -21,13 +21,22 @@ ASSUMED_MM_PER_PIXEL = 0.3   # used when the image has no calibrated region
 COLOUR_SPREAD = 40           # max-min over RGB channels above this: a colour pixel
 
 
-def grey_frames(path: Path) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
-    """(grey float32 frame, colour mask or None) for each frame, read one at a time."""
+def decoded_frames(path: Path) -> Iterator[tuple[np.ndarray, str]]:
+    """(frame as decoded, photometric interpretation) for each frame, read one at a time.
+
+    PALETTE COLOR frames come out as RGB through their lookup table.
+    """
     ds = dcmread(path, stop_before_pixels=True)
     photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2"))
     for frame in iter_pixels(path):
         if photometric == "PALETTE COLOR":
             frame = apply_color_lut(frame, ds)
+        yield frame, photometric
+
+
+def grey_frames(path: Path) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+    """(grey float32 frame, colour mask or None) for each frame, read one at a time."""
+    for frame, photometric in decoded_frames(path):
         yield to_grey(frame, photometric)
 
 
@@ -47,6 +56,27 @@ def to_grey(frame: np.ndarray, photometric: str) -> tuple[np.ndarray, np.ndarray
     if photometric == "MONOCHROME1":
         grey = 255.0 - grey
     return grey, None
+
+
+def brightness(frame: np.ndarray, photometric: str) -> np.ndarray:
+    """0-255 brightness of each pixel: its brightest channel, so coloured text stays bright."""
+    bright = (frame.max(axis=2) if frame.ndim == 3 else frame).astype(np.float32)
+    top = float(bright.max()) or 1.0
+    if top > 255:
+        bright *= 255.0 / top
+    return 255.0 - bright if photometric == "MONOCHROME1" else bright
+
+
+def ultrasound_region_boxes(ds: Dataset) -> list[tuple[int, int, int, int]]:
+    """(x0, y0, x1, y1) of every region in Sequence of Ultrasound Regions (PS3.3 C.8.5.5.1)."""
+    boxes = []
+    for region in ds.get("SequenceOfUltrasoundRegions", []):
+        try:
+            boxes.append((int(region.RegionLocationMinX0), int(region.RegionLocationMinY0),
+                          int(region.RegionLocationMaxX1), int(region.RegionLocationMaxY1)))
+        except (AttributeError, TypeError, ValueError):
+            continue
+    return boxes
 
 
 def tissue_region(ds: Dataset, shape: tuple[int, int]) -> tuple[tuple[int, int, int, int] | None, float | None]:

@@ -1,0 +1,278 @@
+"""Burned-in annotation text: what the sonographer typed on the image, read by Tesseract.
+
+On ultrasound the side and the region are most often typed on the image ("LT
+KIDNEY", "TRANS LUQ") and burned into the pixels. Once per series (the first
+frame of its first image) this module:
+
+1. finds the imaged tissue: in each ultrasound region (Sequence of Ultrasound
+   Regions, PS3.3 C.8.5.5.1), the largest densely lit area. Bright strokes off
+   it may be annotation text: outside the regions, or in the black corners of a
+   region's rectangle beside the fan, where scanners put labels. Text typed over
+   the tissue is dropped: a reader could take it for a label of the image;
+2. upscales them so that a capital is about :data:`TARGET_HEIGHT_PX` high and
+   binarises them as dark text on white, as Tesseract reads best;
+3. reads the words and their boxes with Tesseract (Debian ``tesseract-ocr``
+   through ``pytesseract``), and keeps the runs of words found in the annotation
+   vocabulary (``advisor/annotations.toml``), spelt out in plain words ("LT" ->
+   "left", "LUQ" -> "left upper quadrant") for the text reader.
+
+Without Tesseract the log says so once and the study is analysed without it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+import time
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import SimpleITK as sitk
+from PIL import Image, ImageOps
+from pydicom import Dataset
+
+from advisor.evidence.pixels import brightness, decoded_frames, ultrasound_region_boxes
+
+try:
+    import pytesseract
+except ImportError:  # the package is a dependency; a broken install still analyses
+    pytesseract = None
+
+log = logging.getLogger(__name__)
+
+TEXT_LEVEL = 96            # brightness above which a pixel may be a stroke of text
+LIT_LEVEL = 20             # above: tissue echo (speckle is rarely darker; JPEG noise on black is)
+TISSUE_MARGIN_PX = 2
+TARGET_HEIGHT_PX = 32      # Tesseract reads capitals best at about this height
+MAX_SCALE = 5
+MARGIN_PX = 16            # white border around the page given to Tesseract
+TESSERACT_CONFIG = "--psm 11"   # sparse text: labels scattered over the frame
+WORD = re.compile(r"[A-Za-z]+")
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One run of annotation words read on an image."""
+
+    sop_instance_uid: str
+    frame: int                                  # 1-based
+    text: str                                   # as read, vocabulary words only ("LT KIDNEY")
+    meaning: str                                # in plain words ("left kidney")
+    box: tuple[int, int, int, int]              # x0, y0, x1, y1 in the frame's pixels
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What OCR found on one series, and what it cost."""
+
+    series_instance_uid: str
+    sop_instance_uid: str
+    annotations: list[Annotation]
+    seconds: float
+
+
+@functools.cache
+def vocabulary() -> dict[str, str]:
+    """Typed word -> plain words, from ``annotations.toml`` checked by its schema."""
+    package = resources.files("advisor")
+    data = tomllib.loads(package.joinpath("annotations.toml").read_text(encoding="utf-8"))
+    schema = json.loads(package.joinpath("annotations.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(data)
+    return data["words"]
+
+
+@functools.cache
+def tesseract_available() -> bool:
+    """True if Tesseract runs; logs once when it does not."""
+    if pytesseract is None:
+        log.warning("burned-in text not read: the pytesseract package is not installed")
+        return False
+    try:
+        pytesseract.get_tesseract_version()
+    except (pytesseract.TesseractNotFoundError, OSError) as exc:
+        log.warning("burned-in text not read: Tesseract OCR is not installed (%s); "
+                    "install tesseract-ocr and tesseract-ocr-eng", exc)
+        return False
+    return True
+
+
+# --- where text can be -------------------------------------------------------
+
+def _largest_component(mask: np.ndarray) -> np.ndarray:
+    labels = sitk.RelabelComponent(sitk.ConnectedComponent(sitk.GetImageFromArray(mask.astype(np.uint8))),
+                                   sortByObjectSize=True)
+    return sitk.GetArrayFromImage(labels) == 1
+
+
+def tissue_mask(bright: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
+    """The imaged tissue: in each ultrasound region (the whole frame without one), the
+    largest densely lit area, grown by a few pixels.
+
+    Labels beside the fan are lit sparsely (strokes on black) and apart from it, so
+    they stay out; text typed over the tissue is inside it.
+    """
+    lit = sitk.GetImageFromArray((bright > LIT_LEVEL).astype(np.float32))
+    dense = sitk.GetArrayFromImage(sitk.BoxMean(lit, [3, 3])) > 0.5
+    tissue = np.zeros(bright.shape, bool)
+    for x0, y0, x1, y1 in boxes or [(0, 0, bright.shape[1] - 1, bright.shape[0] - 1)]:
+        window = (slice(max(y0, 0), y1 + 1), slice(max(x0, 0), x1 + 1))
+        if dense[window].any():
+            tissue[window] |= _largest_component(dense[window])
+    grown = sitk.BinaryDilate(sitk.GetImageFromArray(tissue.astype(np.uint8)), [TISSUE_MARGIN_PX] * 2)
+    return sitk.GetArrayFromImage(grown).astype(bool)
+
+
+def text_strokes(bright: np.ndarray, tissue: np.ndarray) -> np.ndarray:
+    """Bright strokes that may be annotation text: those mostly off the tissue (bool mask)."""
+    strokes = bright >= TEXT_LEVEL
+    labels = sitk.GetArrayFromImage(sitk.ConnectedComponent(
+        sitk.GetImageFromArray(strokes.astype(np.uint8)), True))
+    count = labels.max() + 1
+    size = np.bincount(labels[strokes], minlength=count)
+    on_tissue = np.bincount(labels[strokes & tissue], minlength=count)
+    keep = 2 * on_tissue < size
+    keep[0] = False
+    return keep[labels]
+
+
+def _text_height(strokes: np.ndarray) -> float | None:
+    """Median height of the glyph-sized stroke components, pixels."""
+    image = sitk.ConnectedComponent(sitk.GetImageFromArray(strokes.astype(np.uint8)), True)
+    stats = sitk.LabelShapeStatisticsImageFilter()
+    stats.Execute(image)
+    heights = [stats.GetBoundingBox(label)[3] for label in stats.GetLabels()]
+    heights = [h for h in heights if 4 <= h <= strokes.shape[0] // 4]
+    return float(np.median(heights)) if heights else None
+
+
+def ocr_image(bright: np.ndarray, strokes: np.ndarray) -> tuple[Image.Image, int]:
+    """Dark text on white, upscaled so that glyphs are about TARGET_HEIGHT_PX high, and its scale."""
+    height = _text_height(strokes) or TARGET_HEIGHT_PX
+    scale = int(np.clip(round(TARGET_HEIGHT_PX / height), 1, MAX_SCALE))
+    # The anti-aliased rim of each stroke is kept so that upscaling gives smooth glyphs.
+    rim = sitk.GetArrayFromImage(sitk.BinaryDilate(
+        sitk.GetImageFromArray(strokes.astype(np.uint8)), [1, 1])).astype(bool)
+    text = Image.fromarray(np.where(rim, bright, 0).astype(np.uint8))
+    if scale > 1:
+        text = text.resize((text.width * scale, text.height * scale), Image.Resampling.LANCZOS)
+    binary = Image.fromarray(np.where(np.asarray(text) >= TEXT_LEVEL, 0, 255).astype(np.uint8))
+    # Tesseract misses text that touches the edge of its page.
+    return ImageOps.expand(binary, MARGIN_PX, fill=255), scale
+
+
+# --- what it says -------------------------------------------------------------
+
+def _lines(data: dict) -> dict[tuple[int, int, int], list[int]]:
+    """Word indices of Tesseract's image_to_data output grouped by line."""
+    lines: dict[tuple[int, int, int], list[int]] = {}
+    for i, word in enumerate(data["text"]):
+        # Tesseract's word confidence is left aside: on short upper-case labels it is
+        # often 0 for words it read right. The vocabulary is the filter.
+        if word.strip():
+            lines.setdefault((data["block_num"][i], data["par_num"][i], data["line_num"][i]), []).append(i)
+    return lines
+
+
+def vocabulary_words(word: str) -> list[str] | None:
+    """``word``'s letters as vocabulary words, or None if they are not made of them.
+
+    Tesseract sometimes misses a narrow space ("LADRENAL"): letters that split
+    into vocabulary words are read as those words, whole words first.
+    """
+    letters = "".join(WORD.findall(word)).upper()
+    return _split(letters) if letters else None
+
+
+@functools.cache
+def _split(letters: str) -> list[str] | None:
+    known = vocabulary()
+    if letters in known:
+        return [letters]
+    for cut in range(len(letters) - 1, 0, -1):
+        head, rest = letters[:cut], _split(letters[cut:])
+        if head in known and rest is not None:
+            return [head, *rest]
+    return None
+
+
+def vocabulary_runs(words: list[str]) -> list[tuple[list[int], list[str]]]:
+    """(word indices, vocabulary words) of each run of consecutive vocabulary words.
+
+    Runs of single letters alone ("R", "L") are dropped.
+    """
+    runs, indices, typed = [], [], []
+    for i, word in enumerate(words + [""]):
+        parts = vocabulary_words(word)
+        if parts:
+            indices.append(i)
+            typed.extend(parts)
+            continue
+        if any(len(t) > 1 for t in typed):
+            runs.append((indices, typed))
+        indices, typed = [], []
+    return runs
+
+
+def annotations(data: dict, scale: int, uid: str, frame: int) -> list[Annotation]:
+    """The vocabulary runs in Tesseract's output, with their boxes in frame pixels."""
+    known = vocabulary()
+    found = []
+    for line in _lines(data).values():
+        for run, typed in vocabulary_runs([data["text"][i] for i in line]):
+            members = [line[k] for k in run]
+            x0 = min(data["left"][i] for i in members)
+            y0 = min(data["top"][i] for i in members)
+            x1 = max(data["left"][i] + data["width"][i] for i in members)
+            y1 = max(data["top"][i] + data["height"][i] for i in members)
+            box = tuple(int((v - MARGIN_PX) / scale) for v in (x0, y0, x1, y1))
+            found.append(Annotation(uid, frame, " ".join(typed), " ".join(known[w] for w in typed), box))
+    return found
+
+
+def read_frame(bright: np.ndarray, ds: Dataset, uid: str, frame: int = 1) -> list[Annotation]:
+    """Annotations burned into one frame (``bright``: 0-255 brightness)."""
+    strokes = text_strokes(bright, tissue_mask(bright, ultrasound_region_boxes(ds)))
+    if not strokes.any():
+        return []
+    image, scale = ocr_image(bright, strokes)
+    data = pytesseract.image_to_data(image, config=TESSERACT_CONFIG, output_type=pytesseract.Output.DICT)
+    return annotations(data, scale, uid, frame)
+
+
+def series_images(images: list[tuple[Path, Dataset]]) -> list[tuple[Path, Dataset]]:
+    """The image OCR reads in each series: its first by Instance Number."""
+    series: dict[str, list[tuple[Path, Dataset]]] = {}
+    for path, ds in images:
+        series.setdefault(str(ds.get("SeriesInstanceUID", "")), []).append((path, ds))
+    return [min(members, key=lambda m: (_instance_number(m[1]), str(m[1].SOPInstanceUID)))
+            for members in series.values()]
+
+
+def read_series(path: Path, ds: Dataset) -> Reading:
+    """The annotations on the first frame of ``path``, the image that stands for its series."""
+    started = time.perf_counter()
+    frame, photometric = _first_frame(path)
+    found = read_frame(brightness(frame, photometric), ds, str(ds.SOPInstanceUID))
+    return Reading(str(ds.get("SeriesInstanceUID", "")), str(ds.SOPInstanceUID), found,
+                   time.perf_counter() - started)
+
+
+def _first_frame(path: Path) -> tuple[np.ndarray, str]:
+    frames = decoded_frames(path)
+    try:
+        return next(frames)
+    finally:
+        frames.close()
+
+
+def _instance_number(ds: Dataset) -> int:
+    try:
+        return int(ds.get("InstanceNumber") or 0)
+    except (TypeError, ValueError):
+        return 0
