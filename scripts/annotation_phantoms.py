@@ -134,9 +134,18 @@ def render(case: AnnotationCase, seed: int) -> np.ndarray:
     box = font.getbbox(case.label)
     us.burn_text(frame, *_corner_xy(case, box), case.label, colour, font)
     if case.decoy:
-        us.burn_text(frame, int(case.shape[1] * 0.35), int(case.shape[0] * 0.55), case.decoy, colour,
-                     ImageFont.truetype("DejaVuSans.ttf", max(case.size_px, 14)))
+        _typed_over_tissue(frame, case.decoy, colour, max(case.size_px, 14))
     return frame
+
+
+def _typed_over_tissue(frame: np.ndarray, text: str, colour, size: int) -> None:
+    """A label typed over the tissue on a black box, so that it is as legible as one beside it."""
+    rows, cols = frame.shape[:2]
+    font = ImageFont.truetype("DejaVuSans.ttf", size)
+    x, y = int(cols * 0.35), int(rows * 0.55)
+    x0, y0, x1, y1 = font.getbbox(text)
+    frame[y + y0 - 4:y + y1 + 4, x + x0 - 4:x + x1 + 4] = 0
+    us.burn_text(frame, x, y, text, colour, font)
 
 
 def write_case(case: AnnotationCase, seed: int, path: Path, study: Dataset | None = None) -> Dataset:

@@ -44,19 +44,25 @@ class Case:
     findings: str | None          # "coded" or a free text; None: no findings SR
     encoding: str                 # "mono", "rgb" or "jpeg"
     calcified: bool               # foci drawn in the pixels
+    annotation: str               # the sonographer's label burned into the images
 
 
 CASES = [
-    Case("01-calcified-left-flank-coded", "004Y", None, "L", "LT flank mass", "coded", "mono", True),
+    Case("01-calcified-left-flank-coded", "004Y", None, "L", "LT flank mass", "coded", "mono", True,
+         "LT FLANK"),
     Case("02-calcified-left-flank-text", None, "20211105", "L", "Abdominal mass, left side",
-         "Left flank mass with internal calcifications.", "rgb", True),
+         "Left flank mass with internal calcifications.", "rgb", True, "LT FLANK"),
     Case("03-right-mass-no-calcification", "006Y", None, "R", "RT abdominal mass",
-         "Right renal mass. No calcification seen.", "jpeg", False),
+         "Right renal mass. No calcification seen.", "jpeg", False, "RT KIDNEY"),
     Case("04-adult-calcified-mass", "045Y", None, "L", "LEFT flank mass",
-         "Left flank mass with calcification.", "mono", True),
+         "Left flank mass with calcification.", "mono", True, "LT FLANK"),
     Case("05-no-age", None, None, "L", "L flank mass", "Left flank mass with calcifications.",
-         "mono", True),
-    Case("06-calcified-left-flank-pixels-only", "003Y", None, "L", "LT flank mass", None, "mono", True),
+         "mono", True, "LT FLANK"),
+    Case("06-calcified-left-flank-pixels-only", "003Y", None, "L", "LT flank mass", None, "mono", True,
+         "LT FLANK"),
+    # No side in the header, the order or the findings: only the label typed on the image says it.
+    Case("07-calcified-mass-side-burned-in", "002Y", None, "", "Abdominal mass",
+         "Suprarenal mass with internal calcifications.", "rgb", True, "TRANS L ADRENAL"),
 ]
 
 
@@ -88,22 +94,24 @@ def images(case: Case, study: Dataset) -> list[Dataset]:
     series_uid = us.uid(case.folder, "us-series")
     scene = us.Scene(shape=SHAPE, sector=SECTOR, mass_center=MASS_CENTER, mass_radius=MASS_RADIUS,
                      foci=CALCIFIC_FOCI if case.calcified else ())
-    single = labelled(us.bmode_frame(scene, seed=1))
-    cine = [labelled(us.bmode_frame(scene, seed=10 + i)) for i in range(3)]
+    single = labelled(us.bmode_frame(scene, seed=1), case.annotation)
+    cine = [labelled(us.bmode_frame(scene, seed=10 + i), case.annotation) for i in range(3)]
     result = []
     for number, frames in ((1, [single]), (2, cine)):
         ds = us.us_image(study, series_uid, us.uid(case.folder, "us", number), number,
                          frames, SECTOR, case.encoding)
-        ds.ImageLaterality = case.laterality
+        if case.laterality:
+            ds.ImageLaterality = case.laterality
         ds.SeriesDescription = "Abdomen"
         result.append(ds)
     return result
 
 
-def labelled(frame):
-    """Burn in the labels a scanner shows beside the image (outside the tissue fan)."""
+def labelled(frame, annotation: str):
+    """Burn in the labels a scanner shows beside the image (outside the tissue fan):
+    the preset and probe, and the sonographer's label."""
     us.burn_text(frame, 4, 4, "PEDS ABD C5-1")
-    us.burn_text(frame, 4, SHAPE[0] - 14, "LT FLANK")
+    us.burn_text(frame, 4, SHAPE[0] - 14, annotation)
     return frame
 
 

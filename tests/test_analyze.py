@@ -25,6 +25,7 @@ EXPECTED = {
     "05-no-age": ("insufficient-data", "left", None, None, "sr-text", False),
     # Calcification rests on the pixel detector alone: recommended, to be confirmed.
     "06-calcified-left-flank-pixels-only": ("recommended", "left", "peds-ct-ap-precontrast-portal-venous", 3.0, "detector", True),
+    "07-calcified-mass-side-burned-in": ("recommended", "left", "peds-ct-ap-precontrast-portal-venous", 2.0, "sr-text", False),
 }
 CONTRACT_KEYS = {"study_instance_uid", "outcome", "protocol_id", "laterality", "patient_age_years",
                  "mass", "calcification", "foci", "reasons", "laterality_source", "needs_confirmation"}

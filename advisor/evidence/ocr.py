@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import re
 import time
 import tomllib
@@ -45,6 +46,10 @@ except ImportError:  # the package is a dependency; a broken install still analy
     pytesseract = None
 
 log = logging.getLogger(__name__)
+
+# One thread per Tesseract run: on a frame's few labels its OpenMP threads cost more
+# CPU than they save, and the node runs analyses side by side.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 TEXT_LEVEL = 96            # brightness above which a pixel may be a stroke of text
 LIT_LEVEL = 20             # above: tissue echo (speckle is rarely darker; JPEG noise on black is)
@@ -112,7 +117,7 @@ def _largest_component(mask: np.ndarray) -> np.ndarray:
 
 def tissue_mask(bright: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
     """The imaged tissue: in each ultrasound region (the whole frame without one), the
-    largest densely lit area, grown by a few pixels.
+    largest densely lit area with its holes filled, grown by a few pixels.
 
     Labels beside the fan are lit sparsely (strokes on black) and apart from it, so
     they stay out; text typed over the tissue is inside it.
@@ -124,7 +129,9 @@ def tissue_mask(bright: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> n
         window = (slice(max(y0, 0), y1 + 1), slice(max(x0, 0), x1 + 1))
         if dense[window].any():
             tissue[window] |= _largest_component(dense[window])
-    grown = sitk.BinaryDilate(sitk.GetImageFromArray(tissue.astype(np.uint8)), [TISSUE_MARGIN_PX] * 2)
+    # Holes are tissue too: an anechoic cyst, or a black box a label was typed on.
+    filled = sitk.BinaryFillhole(sitk.GetImageFromArray(tissue.astype(np.uint8)))
+    grown = sitk.BinaryDilate(filled, [TISSUE_MARGIN_PX] * 2)
     return sitk.GetArrayFromImage(grown).astype(bool)
 
 

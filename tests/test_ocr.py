@@ -1,0 +1,144 @@
+"""Burned-in annotations read by Tesseract: side from the label beside the fan, never from the tissue."""
+
+import logging
+import sys
+from pathlib import Path
+
+import pytest
+from pydicom import dcmread
+
+from advisor.analyze import analyze_study, group_by_study
+from advisor.evidence import ocr
+from advisor.evidence.header import read_header
+from conftest import ROOT, SAMPLES
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import annotation_phantoms as ap  # noqa: E402
+
+SHAPE = (240, 320)
+
+
+def case(label, side, font="DejaVuSans.ttf", size=14, colour="white", corner="bottom-left",
+         encoding="mono", quality=92, shape=SHAPE, decoy=None):
+    return ap.fitted(ap.AnnotationCase(label, side, font, size, colour, corner, encoding, quality,
+                                       shape, decoy))
+
+
+def analyse(path: Path, **header):
+    ds = read_header(path)
+    for keyword, value in header.items():
+        setattr(ds, keyword, value)
+    return analyze_study(str(ds.StudyInstanceUID), [(path, ds)], detect=False)
+
+
+RENDERED = [
+    # fonts, sizes, colours, corners and encodings; the side each label names
+    case("LT KIDNEY", "left", font=None, size=10),
+    case("RT FLANK", "right", font="DejaVuSans-Bold.ttf", size=22, corner="bottom-right"),
+    case("TRANS LUQ", "left", font="DejaVuSansMono.ttf", size=16, corner="top-left", encoding="rgb",
+         colour="yellow"),
+    case("L ADRENAL", "left", font="LiberationSans-Regular.ttf", size=18, corner="top-right",
+         encoding="rgb", colour="cyan", shape=(480, 640)),
+    case("SAG RUQ", "right", font="LiberationMono-Regular.ttf", size=12, encoding="jpeg", quality=60,
+         colour="light grey"),
+    case("R KIDNEY UPPER POLE", "right", font="NimbusSans-Regular.otf", size=26, encoding="jpeg",
+         quality=75, colour="green", shape=(480, 640)),
+    case("LONG LEFT FLANK", "left", size=11, encoding="jpeg", quality=60, colour="orange",
+         corner="bottom-right", shape=(480, 640)),
+    # a label of the other side typed over the tissue is not read
+    case("RIGHT ADRENAL", "right", encoding="rgb", colour="yellow", decoy="LT KIDNEY"),
+    case("TRANS ABD", None, decoy="RT KIDNEY", encoding="jpeg", quality=60),
+]
+
+
+@pytest.mark.parametrize("drawn", RENDERED, ids=lambda c: f"{c.label}-{c.font}-{c.size_px}-{c.encoding}")
+def test_side_is_read_from_the_label_beside_the_fan(drawn, tmp_path):
+    path = tmp_path / "US.dcm"
+    ap.write_case(drawn, 7, path)
+    facts = analyse(path)
+    assert facts.laterality.value == drawn.side
+    if drawn.side:
+        assert facts.laterality.source == "burned-in-text"
+    assert any(note.startswith("Burned-in text (OCR") for note in facts.notes)
+
+
+def test_text_over_the_tissue_is_not_read(tmp_path):
+    path = tmp_path / "US.dcm"
+    # The only side on the image is typed over the tissue.
+    ap.write_case(case("TRANS ABD", None, decoy="LT KIDNEY", size=20, colour="white"), 3, path)
+    ds = dcmread(path, stop_before_pixels=True)
+    [image] = ocr.series_images([(path, ds)])
+    reading = ocr.read_series(*image)
+    assert [a.text for a in reading.annotations] == ["TRANS ABD"]
+    assert analyse(path).laterality.value is None
+
+
+def test_box_of_the_label_is_where_it_was_drawn(tmp_path):
+    path = tmp_path / "US.dcm"
+    drawn = case("RT KIDNEY", "right", size=20, corner="top-right", shape=(480, 640))
+    ap.write_case(drawn, 5, path)
+    [annotation] = ocr.read_series(path, dcmread(path, stop_before_pixels=True)).annotations
+    x0, y0, x1, y1 = annotation.box
+    font_box = ap.load_font(drawn).getbbox(drawn.label)
+    x, y = ap._corner_xy(drawn, font_box)
+    assert abs(x0 - (x + font_box[0])) <= 3 and abs(y0 - (y + font_box[1])) <= 3
+    assert abs(x1 - (x + font_box[2])) <= 3 and abs(y1 - (y + font_box[3])) <= 3
+
+
+def test_header_and_burned_in_text_that_disagree_are_reported(tmp_path):
+    path = tmp_path / "US.dcm"
+    ap.write_case(case("LT KIDNEY", "left", size=16), 11, path)
+    facts = analyse(path, ImageLaterality="R")
+    assert (facts.laterality.value, facts.laterality.source) == ("right", "header")
+    assert ("Disagreement on laterality: burned-in-text says left, header says right; "
+            "header was used.") in facts.notes
+
+
+def test_sample_whose_only_side_is_burned_in():
+    [(uid, items)] = group_by_study([SAMPLES / "07-calcified-mass-side-burned-in"])[0].items()
+    facts = analyze_study(uid, items, detect=False)
+    assert (facts.laterality.value, facts.laterality.source) == ("left", "burned-in-text")
+    assert "left adrenal" in " ".join(facts.region_texts)
+
+
+@pytest.mark.parametrize("folder", sorted(p.name for p in SAMPLES.iterdir()))
+def test_samples_do_not_contradict_themselves(folder):
+    [(uid, items)] = group_by_study([SAMPLES / folder])[0].items()
+    facts = analyze_study(uid, items, detect=False)
+    burned_in = {o.value for o in facts.observations
+                 if o.kind == "laterality" and o.source == "burned-in-text"}
+    assert burned_in == {facts.laterality.value}
+    assert not [n for n in facts.notes if n.startswith("Disagreement on laterality")]
+
+
+def test_one_reading_per_series_not_per_frame(monkeypatch):
+    calls = []
+    real = ocr.pytesseract.image_to_data
+    monkeypatch.setattr(ocr.pytesseract, "image_to_data", lambda *a, **k: calls.append(1) or real(*a, **k))
+    [(uid, items)] = group_by_study([SAMPLES / "01-calcified-left-flank-coded"])[0].items()
+    analyze_study(uid, items, detect=False)   # one series: a single frame image and a 3-frame cine
+    assert len(calls) == 1
+
+
+def test_without_tesseract_the_log_says_so_once_and_the_analysis_carries_on(monkeypatch, caplog):
+    monkeypatch.setattr(ocr.pytesseract.pytesseract, "tesseract_cmd", "tesseract-not-installed")
+    ocr.tesseract_available.cache_clear()
+    try:
+        [(uid, items)] = group_by_study([SAMPLES / "03-right-mass-no-calcification"])[0].items()
+        with caplog.at_level(logging.WARNING, logger="advisor.evidence.ocr"):
+            first = analyze_study(uid, items, detect=False)
+            analyze_study(uid, items, detect=False)
+    finally:
+        ocr.tesseract_available.cache_clear()
+    assert len([r for r in caplog.records if "Tesseract" in r.getMessage()]) == 1
+    assert "Burned-in text not read: Tesseract OCR is not available." in first.notes
+    assert (first.laterality.value, first.laterality.source) == ("right", "sr-text")
+
+
+def test_vocabulary_words_and_runs():
+    assert ocr.vocabulary_words("LADRENAL") == ["L", "ADRENAL"]   # a narrow space missed
+    assert ocr.vocabulary_words("PEDS") is None
+    runs = ocr.vocabulary_runs(["PEDS", "ABD", "C5-1", "TRANS", "LUQ"])
+    assert [typed for _, typed in runs] == [["ABD"], ["TRANS", "LUQ"]]
+    assert ocr.vocabulary_runs(["R"]) == []        # a lone letter is not a side
+    assert ocr.vocabulary_runs(["SMITH^R", "5Y"]) == []
