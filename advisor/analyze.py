@@ -81,30 +81,30 @@ def burned_in_evidence(items: list[tuple[Path, Dataset]]) -> tuple[list[Observat
     """What the sonographer typed on the images, read by OCR once per series.
 
     Returns the observations (source ``burned-in-text``), the annotations in
-    plain words (region texts, e.g. "left kidney") and notes for the reasons.
+    plain words (region texts, e.g. "left kidney") and one note per series for
+    the reasons: what was read and where (no timing: the SR must be repeatable).
     """
     images = [(p, ds) for p, ds in items if is_us_image(ds)]
     if not images:
         return [], [], []
     if not tesseract_available():
         return [], [], ["Burned-in text not read: Tesseract OCR is not available."]
-    observations, regions, notes, read, seconds = [], [], [], [], 0.0
+    observations, regions, notes = [], [], []
     for path, ds in series_images(images):
         try:
             reading = read_series(path, ds)
         except Exception as exc:  # noqa: BLE001 - unreadable pixels: say so, keep the other evidence
             notes.append(f"Burned-in text of {ds.SOPInstanceUID} could not be read: {exc}")
             continue
-        seconds += reading.seconds
+        log.debug("series %s: burned-in text read in %.2f s", reading.series_instance_uid, reading.seconds)
         for annotation in reading.annotations:
-            read.append(annotation.text)
             regions.append(annotation.meaning)
             observations.extend(text_observations(annotation.meaning, "burned-in-text",
                                                   annotation.sop_instance_uid,
                                                   f"burned-in text '{annotation.text}'"))
-    found = ", ".join(f"'{t}'" for t in read) or "no annotation recognised"
-    notes.append(f"Burned-in text (OCR, first image of {len(series_images(images))} series, "
-                 f"{seconds:.1f} s): {found}.")
+        found = "; ".join(f"'{a.text}' at x {a.box[0]}-{a.box[2]}, y {a.box[1]}-{a.box[3]}"
+                          for a in reading.annotations) or "no annotation recognised"
+        notes.append(f"Burned-in text (OCR of {reading.sop_instance_uid} frame 1): {found}.")
     return observations, regions, notes
 
 

@@ -59,7 +59,7 @@ def test_side_is_read_from_the_label_beside_the_fan(drawn, tmp_path):
     assert facts.laterality.value == drawn.side
     if drawn.side:
         assert facts.laterality.source == "burned-in-text"
-    assert any(note.startswith("Burned-in text (OCR") for note in facts.notes)
+    assert any(note.startswith("Burned-in text (OCR of ") for note in facts.notes)
 
 
 def test_text_over_the_tissue_is_not_read(tmp_path):
