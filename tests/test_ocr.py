@@ -142,3 +142,12 @@ def test_vocabulary_words_and_runs():
     assert [typed for _, typed in runs] == [["ABD"], ["TRANS", "LUQ"]]
     assert ocr.vocabulary_runs(["R"]) == []        # a lone letter is not a side
     assert ocr.vocabulary_runs(["SMITH^R", "5Y"]) == []
+
+
+def test_without_ultrasound_regions_the_fan_is_found_in_the_whole_frame(tmp_path):
+    path = tmp_path / "US.dcm"
+    ds = ap.write_case(case("RT ADRENAL", "right", size=16, corner="top-left", decoy="LT KIDNEY"), 13, path)
+    del ds.SequenceOfUltrasoundRegions
+    ds.save_as(path, enforce_file_format=True)
+    facts = analyse(path)
+    assert (facts.laterality.value, facts.laterality.source) == ("right", "burned-in-text")
