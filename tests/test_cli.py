@@ -110,12 +110,13 @@ def test_demo_prints_one_table_and_the_status_command_to_run_next(tmp_path):
     lines = result.stdout.splitlines()
     table = lines[lines.index(next(l for l in lines if l.startswith("study "))):]
     rows = [l for l in table[1:] if l.startswith("...")]
-    assert len(rows) == 6
-    assert sum("recommended" in r and "sr + key-image" in r for r in rows) == 3
+    studies = len([p for p in SAMPLES.iterdir() if p.is_dir()])
+    assert len(rows) == studies == 7
+    assert sum("recommended" in r and "sr + key-image" in r for r in rows) == 4
     assert not re.search(r"\d{30,}", result.stdout.split("Results")[0]), "UIDs are shortened"
     [command] = re.findall(r"advisor status --data-dir (\S+)", result.stdout)
     status = advisor("status", "--data-dir", command, cwd=tmp_path)
-    assert status.returncode == 0 and status.stdout.count("Study ") == 6
+    assert status.returncode == 0 and status.stdout.count("Study ") == studies
 
 
 def test_tls_settings_that_cannot_work_stop_start_up(tmp_path):

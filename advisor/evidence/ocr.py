@@ -56,6 +56,7 @@ LIT_LEVEL = 20             # above: tissue echo (speckle is rarely darker; JPEG 
 TISSUE_MARGIN_PX = 2
 TARGET_HEIGHT_PX = 32      # Tesseract reads capitals best at about this height
 MAX_SCALE = 5
+MAX_PAGE_PIXELS = 8_000_000  # upscaled page given to Tesseract, at most
 MARGIN_PX = 16            # white border around the page given to Tesseract
 TESSERACT_CONFIG = "--psm 11"   # sparse text: labels scattered over the frame
 WORD = re.compile(r"[A-Za-z]+")
@@ -161,7 +162,8 @@ def _text_height(strokes: np.ndarray) -> float | None:
 def ocr_image(bright: np.ndarray, strokes: np.ndarray) -> tuple[Image.Image, int]:
     """Dark text on white, upscaled so that glyphs are about TARGET_HEIGHT_PX high, and its scale."""
     height = _text_height(strokes) or TARGET_HEIGHT_PX
-    scale = int(np.clip(round(TARGET_HEIGHT_PX / height), 1, MAX_SCALE))
+    largest = max(int(np.sqrt(MAX_PAGE_PIXELS / strokes.size)), 1)   # bounds Tesseract's time
+    scale = int(np.clip(round(TARGET_HEIGHT_PX / height), 1, min(MAX_SCALE, largest)))
     # The anti-aliased rim of each stroke is kept so that upscaling gives smooth glyphs.
     rim = sitk.GetArrayFromImage(sitk.BinaryDilate(
         sitk.GetImageFromArray(strokes.astype(np.uint8)), [1, 1])).astype(bool)
