@@ -33,7 +33,7 @@ NO_SIDE = ("TRANS ABD", "SAG LIVER", "LONG BLADDER", "TRANS PELVIS", "SAG ABD")
 OTHER = {"left": "right", "right": "left"}
 CORNERS = ("bottom-left", "bottom-right", "top-left", "top-right")
 SIZES = ((240, 320), (480, 640))
-GAP = 6                     # pixels at least between a label and the fan
+GAP = 6                     # pixels at least between a label and the fan, plus half the font size
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,8 @@ def _clear_of_fan(case: AnnotationCase) -> bool:
                                   mass_center=(0, 0), mass_radius=0))
     box = load_font(case).getbbox(case.label)
     x, y = _corner_xy(case, box)
-    return not fan[max(y + box[1] - GAP, 0):y + box[3] + GAP, max(x - GAP, 0):x + box[2] - box[0] + GAP].any()
+    gap = GAP + case.size_px // 2
+    return not fan[max(y + box[1] - gap, 0):y + box[3] + gap, max(x - gap, 0):x + box[2] - box[0] + gap].any()
 
 
 def load_font(case: AnnotationCase) -> ImageFont.FreeTypeFont:

@@ -111,7 +111,7 @@ def labelled(frame, annotation: str):
     """Burn in the labels a scanner shows beside the image (outside the tissue fan):
     the preset and probe, and the sonographer's label."""
     us.burn_text(frame, 4, 4, "PEDS ABD C5-1")
-    us.burn_text(frame, 4, SHAPE[0] - 14, annotation)
+    us.burn_text(frame, 4, 18, annotation)
     return frame
 
 

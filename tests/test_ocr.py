@@ -151,3 +151,23 @@ def test_without_ultrasound_regions_the_fan_is_found_in_the_whole_frame(tmp_path
     ds.save_as(path, enforce_file_format=True)
     facts = analyse(path)
     assert (facts.laterality.value, facts.laterality.source) == ("right", "burned-in-text")
+
+
+def test_a_label_running_onto_the_fan_is_not_read(tmp_path):
+    import usphantom as us
+    from PIL import ImageFont
+    drawn = case("SAG LIVER", None, size=14, corner="top-right", shape=(480, 640))
+    frame = ap.render(drawn, 17)
+    fan = us.sector_mask(us.Scene(shape=drawn.shape, sector=ap.sector_for(drawn.shape),
+                                  mass_center=(0, 0), mass_radius=0))
+    row = 200
+    edge = int(fan[row].argmax())          # the fan's left edge on that row
+    font = ImageFont.truetype("DejaVuSans.ttf", 16)
+    side_width = font.getbbox("LT ")[2]
+    us.burn_text(frame, edge - side_width - 3, row, "LT KIDNEY", font=font)   # "LT" beside, "KIDNEY" over
+    path = tmp_path / "US.dcm"
+    us.us_image(ap._study(17), us.uid("straddle", "series"), us.uid("straddle", "image"), 1, [frame],
+                ap.sector_for(drawn.shape), "mono").save_as(path, enforce_file_format=True)
+    facts = analyse(path)
+    assert facts.laterality.value is None
+    assert any("'SAG LIVER'" in note for note in facts.notes), "the label beside the fan is still read"

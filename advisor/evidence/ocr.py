@@ -118,7 +118,7 @@ def _largest_component(mask: np.ndarray) -> np.ndarray:
 
 def tissue_mask(bright: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
     """The imaged tissue: in each ultrasound region (the whole frame without one), the
-    largest densely lit area with its holes filled, grown by a few pixels.
+    largest densely lit area with each row filled, grown by a few pixels.
 
     Labels beside the fan are lit sparsely (strokes on black) and apart from it, so
     they stay out; text typed over the tissue is inside it.
@@ -129,11 +129,22 @@ def tissue_mask(bright: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> n
     for x0, y0, x1, y1 in boxes or [(0, 0, bright.shape[1] - 1, bright.shape[0] - 1)]:
         window = (slice(max(y0, 0), y1 + 1), slice(max(x0, 0), x1 + 1))
         if dense[window].any():
-            tissue[window] |= _largest_component(dense[window])
-    # Holes are tissue too: an anechoic cyst, or a black box a label was typed on.
-    filled = sitk.BinaryFillhole(sitk.GetImageFromArray(tissue.astype(np.uint8)))
-    grown = sitk.BinaryDilate(filled, [TISSUE_MARGIN_PX] * 2)
+            tissue[window] |= _fill_rows(_largest_component(dense[window]))
+    grown = sitk.BinaryDilate(sitk.GetImageFromArray(tissue.astype(np.uint8)), [TISSUE_MARGIN_PX] * 2)
     return sitk.GetArrayFromImage(grown).astype(bool)
+
+
+def _fill_rows(mask: np.ndarray) -> np.ndarray:
+    """Each row filled between its first and last pixel.
+
+    Dark parts of the fan are tissue too: an acoustic shadow down to the fan's
+    edge, an anechoic cyst, a black box a label was typed on.
+    """
+    lit = mask.any(axis=1)
+    first = np.argmax(mask, axis=1)
+    last = mask.shape[1] - 1 - np.argmax(mask[:, ::-1], axis=1)
+    columns = np.arange(mask.shape[1])
+    return lit[:, None] & (columns >= first[:, None]) & (columns <= last[:, None])
 
 
 def text_strokes(bright: np.ndarray, tissue: np.ndarray) -> np.ndarray:
@@ -246,12 +257,24 @@ def annotations(data: dict, scale: int, uid: str, frame: int) -> list[Annotation
 
 def read_frame(bright: np.ndarray, ds: Dataset, uid: str, frame: int = 1) -> list[Annotation]:
     """Annotations burned into one frame (``bright``: 0-255 brightness)."""
-    strokes = text_strokes(bright, tissue_mask(bright, ultrasound_region_boxes(ds)))
+    tissue = tissue_mask(bright, ultrasound_region_boxes(ds))
+    strokes = text_strokes(bright, tissue)
     if not strokes.any():
         return []
     image, scale = ocr_image(bright, strokes)
     data = pytesseract.image_to_data(image, config=TESSERACT_CONFIG, output_type=pytesseract.Output.DICT)
-    return annotations(data, scale, uid, frame)
+    return [a for a in annotations(data, scale, uid, frame) if not touches(a.box, tissue)]
+
+
+def touches(box: tuple[int, int, int, int], tissue: np.ndarray) -> bool:
+    """True if a label's box, grown by half its height, reaches the tissue.
+
+    A label that runs onto the fan ("LT" beside it, "KIDNEY" over it) is partly
+    typed over the image: it is not read.
+    """
+    x0, y0, x1, y1 = box
+    grow = max((y1 - y0) // 2, 1)
+    return bool(tissue[max(y0 - grow, 0):y1 + grow + 1, max(x0 - grow, 0):x1 + grow + 1].any())
 
 
 def series_images(images: list[tuple[Path, Dataset]]) -> list[tuple[Path, Dataset]]:
