@@ -5,10 +5,10 @@ KIDNEY", "TRANS LUQ") and burned into the pixels. Once per series (the first
 frame of its first image) this module:
 
 1. finds the imaged tissue: in each ultrasound region (Sequence of Ultrasound
-   Regions, PS3.3 C.8.5.5.1), the largest densely lit area. Bright strokes off
-   it may be annotation text: outside the regions, or in the black corners of a
-   region's rectangle beside the fan, where scanners put labels. Text typed over
-   the tissue is dropped: a reader could take it for a label of the image;
+   Regions, PS3.3 C.8.5.5.1), the largest densely lit area, rows filled. Bright
+   strokes off it may be annotation text: outside the regions, or in the black
+   corners of a region's rectangle beside the fan, where scanners put labels.
+   Text over the tissue, and a label running onto it, is not read;
 2. upscales them so that a capital is about :data:`TARGET_HEIGHT_PX` high and
    binarises them as dark text on white, as Tesseract reads best;
 3. reads the words and their boxes with Tesseract (Debian ``tesseract-ocr``
