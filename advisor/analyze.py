@@ -23,7 +23,7 @@ from advisor.evidence.header import (UnreadableFile, header_observations, header
                                      instance_ref, is_us_image, patient_age, patient_weight,
                                      read_header)
 from advisor.evidence.masks import mass_masks
-from advisor.evidence.ocr import read_series, series_images, tesseract_available
+from advisor.evidence.ocr import Annotation, read_series, series_images, tesseract_available
 from advisor.evidence.pixels import ASSUMED_MM_PER_PIXEL
 from advisor.model import SOURCE_PRECEDENCE, Focus, Observation, Resolved, StudyFacts
 
@@ -77,6 +77,17 @@ def pixel_evidence(items: list[tuple[Path, Dataset]]) -> tuple[list[Focus], list
 
 # --- burned-in text ---------------------------------------------------------
 
+def label_observations(annotation: Annotation) -> list[Observation]:
+    """The side a label names (from the annotation vocabulary: the text reader gives a side
+    only to a mass), and what the text reader finds in its words (mass, calcification, organ)."""
+    where = f"burned-in text '{annotation.text}'"
+    side = ([Observation("laterality", annotation.side, "burned-in-text", annotation.sop_instance_uid, where)]
+            if annotation.side else [])
+    return side + [o for o in text_observations(annotation.meaning, "burned-in-text",
+                                                annotation.sop_instance_uid, where)
+                   if o.kind != "laterality"]
+
+
 def burned_in_evidence(items: list[tuple[Path, Dataset]]) -> tuple[list[Observation], list[str], list[str]]:
     """What the sonographer typed on the images, read by OCR once per series.
 
@@ -99,9 +110,7 @@ def burned_in_evidence(items: list[tuple[Path, Dataset]]) -> tuple[list[Observat
         log.debug("series %s: burned-in text read in %.2f s", reading.series_instance_uid, reading.seconds)
         for annotation in reading.annotations:
             regions.append(annotation.meaning)
-            observations.extend(text_observations(annotation.meaning, "burned-in-text",
-                                                  annotation.sop_instance_uid,
-                                                  f"burned-in text '{annotation.text}'"))
+            observations.extend(label_observations(annotation))
         found = "; ".join(f"'{a.text}' at x {a.box[0]}-{a.box[2]}, y {a.box[1]}-{a.box[3]}"
                           for a in reading.annotations) or "no annotation recognised"
         notes.append(f"Burned-in text (OCR of {reading.sop_instance_uid} frame 1): {found}.")

@@ -46,7 +46,6 @@ import annotation_phantoms as ap  # noqa: E402
 from advisor.analyze import analyze_study  # noqa: E402
 from advisor.evidence import ocr  # noqa: E402
 from advisor.evidence.header import read_header  # noqa: E402
-from advisor.evidence.text import text_observations  # noqa: E402
 
 
 def cpu_seconds(who: int) -> float:
@@ -73,9 +72,7 @@ def independent(folder: Path) -> None:
     for image in truth["images"]:
         path = folder / image["file"]
         reading = ocr.read_series(path, read_header(path))
-        sides = {o.value for a in reading.annotations
-                 for o in text_observations(a.meaning, "burned-in-text", "", "") if o.kind == "laterality"}
-        if sides:
+        if any(a.side for a in reading.annotations):
             read.append((image["file"], [a.text for a in reading.annotations]))
     print(f"independent images: {len(truth['images'])} ({folder}); side read on {len(read)}")
     for name, texts in read:

@@ -135,6 +135,14 @@ def test_without_tesseract_the_log_says_so_once_and_the_analysis_carries_on(monk
     assert (first.laterality.value, first.laterality.source) == ("right", "sr-text")
 
 
+def test_every_side_word_is_a_vocabulary_word_and_labels_name_their_side():
+    assert set(ocr._annotation_data()["sides"]) <= set(ocr.vocabulary())
+    assert ocr.label_side(["TRANS", "LUQ"]) == "left"
+    assert ocr.label_side(["RK", "LOWER", "POLE"]) == "right"
+    assert ocr.label_side(["SAG", "LIVER"]) is None
+    assert ocr.label_side(["BILAT", "KIDNEY"]) == "bilateral"
+
+
 def test_vocabulary_words_and_runs():
     assert ocr.vocabulary_words("LADRENAL") == ["L", "ADRENAL"]   # a narrow space missed
     assert ocr.vocabulary_words("PEDS") is None

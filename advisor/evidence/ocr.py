@@ -13,8 +13,9 @@ frame of its first image) this module:
    binarises them as dark text on white, as Tesseract reads best;
 3. reads the words and their boxes with Tesseract (Debian ``tesseract-ocr``
    through ``pytesseract``), and keeps the runs of words found in the annotation
-   vocabulary (``advisor/annotations.toml``), spelt out in plain words ("LT" ->
-   "left", "LUQ" -> "left upper quadrant") for the text reader.
+   vocabulary (``advisor/annotations.toml``), with the side they name ("LT",
+   "LUQ" -> left) and spelt out in plain words ("left upper quadrant") for the
+   text reader (mass, calcification, organ, with negation).
 
 Without Tesseract the log says so once and the study is analysed without it.
 """
@@ -70,6 +71,7 @@ class Annotation:
     frame: int                                  # 1-based
     text: str                                   # as read, vocabulary words only ("LT KIDNEY")
     meaning: str                                # in plain words ("left kidney")
+    side: str | None                            # the side the label names ("left")
     box: tuple[int, int, int, int]              # x0, y0, x1, y1 in the frame's pixels
 
 
@@ -84,13 +86,27 @@ class Reading:
 
 
 @functools.cache
-def vocabulary() -> dict[str, str]:
-    """Typed word -> plain words, from ``annotations.toml`` checked by its schema."""
+@functools.cache
+def _annotation_data() -> dict:
+    """``annotations.toml``, checked against its schema."""
     package = resources.files("advisor")
     data = tomllib.loads(package.joinpath("annotations.toml").read_text(encoding="utf-8"))
     schema = json.loads(package.joinpath("annotations.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(schema).validate(data)
-    return data["words"]
+    return data
+
+
+def vocabulary() -> dict[str, str]:
+    """Typed word -> plain words."""
+    return _annotation_data()["words"]
+
+
+def label_side(typed: list[str]) -> str | None:
+    """The side a label's words place the image on: left, right, bilateral or None."""
+    sides = {_annotation_data()["sides"][w] for w in typed if w in _annotation_data()["sides"]}
+    if "bilateral" in sides or {"left", "right"} <= sides:
+        return "bilateral"
+    return sides.pop() if sides else None
 
 
 @functools.cache
@@ -251,7 +267,8 @@ def annotations(data: dict, scale: int, uid: str, frame: int) -> list[Annotation
             x1 = max(data["left"][i] + data["width"][i] for i in members)
             y1 = max(data["top"][i] + data["height"][i] for i in members)
             box = tuple(int((v - MARGIN_PX) / scale) for v in (x0, y0, x1, y1))
-            found.append(Annotation(uid, frame, " ".join(typed), " ".join(known[w] for w in typed), box))
+            found.append(Annotation(uid, frame, " ".join(typed), " ".join(known[w] for w in typed),
+                                    label_side(typed), box))
     return found
 
 
