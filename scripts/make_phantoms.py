@@ -5,8 +5,9 @@
 
 Each phantom is one US image (or a short cine clip) written as DICOM with
 Sequence of Ultrasound Regions, in MONOCHROME2, RGB or JPEG Baseline, plus an
-entry in ``truth.json``: the calcific foci (centre, diameter, whether they
-shadow), the mass (centre, radius) and what mimics were drawn. Geometry
+entry in ``truth.json`` (the format ``evaluate_detector.py`` reads for any
+generator): per frame, the calcific foci (centre, diameter, whether they
+shadow) and the distractors drawn, plus the mass (centre, radius). Geometry
 (curved, sector and linear probes; apex off centre), spacing, speckle size,
 gain, dynamic range and TGC error vary widely, and every mimic the detector
 must not call calcification is present: bowel gas with reverberation,
@@ -31,6 +32,7 @@ import usphantom as us  # noqa: E402
 
 SHAPES = ((480, 640), (600, 800), (768, 1024))
 ENCODINGS = ("mono", "rgb", "jpeg")
+SHADOWING = 0.7  # a focus that stops at least this share of the beam casts a visible shadow
 
 
 def random_sector(rng: np.random.Generator, shape: tuple[int, int]) -> us.Sector:
@@ -178,20 +180,25 @@ def write_phantom(out: Path, index: int, rng: np.random.Generator) -> dict:
                      1, frames, scene.sector, "jpeg" if encoding == "jpeg" else encoding)
     name = f"phantom-{index:04d}.dcm"
     ds.save_as(out / name, enforce_file_format=True)
-    return {"file": name, "sop_instance_uid": str(ds.SOPInstanceUID), "encoding": encoding,
+    return {"file": name, "sop_instance_uid": str(ds.SOPInstanceUID), "kind": encoding,
             "frames": n_frames, "mm_per_pixel": scene.sector.mm_per_pixel,
             "probe": "linear" if scene.sector.linear_width else "curved/sector",
             "mass": {"x": scene.mass_center[0], "y": scene.mass_center[1], "radius": scene.mass_radius},
-            "foci": [asdict(f) for f in scene.foci],
-            "mimics": [asdict(m) for m in scene.mimics], "calipers": calipers}
+            "foci": [{"frame": frame, "x": f.x, "y": f.y, "diameter_mm": f.diameter_mm,
+                      "shadow": f.shadow >= SHADOWING, "shadow_strength": f.shadow}
+                     for frame in range(1, n_frames + 1) for f in scene.foci],
+            "distractors": [{"frame": frame, "kind": m.kind, "x": m.x, "y": m.y}
+                            for frame in range(1, n_frames + 1) for m in scene.mimics]
+            + [{"frame": frame, "kind": "caliper", "x": x, "y": y}
+               for frame, placed in enumerate(calipers, start=1) for x, y in placed]}
 
 
-def make_phantoms(out: Path, count: int, seed: int) -> list[dict]:
+def make_phantoms(out: Path, count: int, seed: int) -> dict:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     rng = np.random.default_rng(seed)
-    truth = [write_phantom(out, index, rng) for index in range(count)]
+    truth = {"images": [write_phantom(out, index, rng) for index in range(count)]}
     (out / "truth.json").write_text(json.dumps(truth, indent=1))
     return truth
 
@@ -203,7 +210,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     truth = make_phantoms(args.out, args.count, args.seed)
-    print(f"wrote {len(truth)} phantoms ({sum(len(t['foci']) for t in truth)} foci) to {args.out}")
+    print(f"wrote {len(truth['images'])} phantoms to {args.out}")
 
 
 if __name__ == "__main__":

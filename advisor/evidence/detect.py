@@ -24,6 +24,7 @@ memory stays flat for long cine clips.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,22 +32,28 @@ import numpy as np
 import SimpleITK as sitk
 from pydicom import Dataset, dcmread
 
-from advisor.evidence.pixels import ASSUMED_MM_PER_PIXEL, grey_frames, tissue_region
+from advisor.evidence.pixels import ASSUMED_MM_PER_PIXEL, Box, grey_frames, tissue_region
 from advisor.model import Focus
 
-MIN_DIAMETER_MM, MAX_DIAMETER_MM = 0.8, 12.0
-MAX_ELONGATION = 2.2
-MIN_ROUNDNESS = 0.55
+MIN_DIAMETER_MM, MAX_DIAMETER_MM = 0.7, 12.0
+WORK_MM = 0.5                # the blob search runs at this many mm per pixel or finer
+SIGMAS_PX = (0.8, 1.13)      # scales of one octave of the pyramid, in that octave's pixels
+SIGMA_STEP = 2 ** 0.5        # difference of Gaussians between sigma and sigma x this
+BLOB_RADIUS_PER_SIGMA = 1.7  # a disk of this radius answers DoG(sigma, sqrt 2 sigma) most
+PEAK_SPREADS = 4.0           # a DoG response above this many robust spreads of its scale
+MAX_CANDIDATES = 40          # strongest peaks measured per frame
+RING_MARGIN_MM = 3.0         # background ring around a blob reaches this far beyond 1.5 radii
+MIN_CONTRAST = 3.0           # blob peak over background, in local speckle spreads
+MIN_ROUNDNESS = 0.45         # minor over major axis; a specular line or an edge is longer
 SHADOW_RATIO = 0.72          # behind / beside; below this the focus shadows
 DIRTY_FRACTION = 0.15        # share of a shadow's profile at tissue brightness: gas, not stone
 GAS_MIN_MM = 3.0             # calcific foci this large shadow cleanly; a dirty shadow means gas
 POSSIBLE_CONTRAST = 5.0      # a focus without shadow is reported only above this contrast,
 POSSIBLE_MAX_MM = 4.0        # this size or smaller,
-POSSIBLE_MIN_ROUNDNESS = 0.85  # and this round
+POSSIBLE_MIN_ROUNDNESS = 0.75  # and this round
 EDGE_MARGIN_MM = 3.0
-OPENING_MAX_MM = 0.25         # coarser than this a 1 mm focus is under 4 pixels: no opening
-THRESHOLD_SPREADS = 3.0      # residual above the background, in robust tissue spreads
 FLAT_GREY_LEVELS = 12        # a drawn line varies less than this along its length
+GEOMETRY_CACHE_SIZE = 16     # series whose geometry is kept
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ class Geometry:
     mm_per_pixel: float
     spacing_known: bool
     apex: tuple[float, float] | None   # (column, row); None: parallel beams (linear probe)
+    offset: tuple[int, int] = (0, 0)   # (column, row) of this crop's top left pixel in the frame
 
 
 @dataclass(frozen=True)
@@ -150,12 +158,39 @@ def graphics_mask(grey: np.ndarray) -> np.ndarray:
     return sitk.GetArrayFromImage(sitk.BinaryDilate(strokes, [3, 3])).astype(bool)
 
 
-def frame_geometry(ds: Dataset, grey: np.ndarray) -> Geometry:
-    box, spacing = tissue_region(ds, grey.shape)
+def frame_geometry(ds: Dataset, grey: np.ndarray, offset: tuple[int, int] = (0, 0)) -> Geometry:
+    """The geometry of a frame, or of the crop of it whose top left pixel is at ``offset``."""
+    box, spacing = tissue_region(ds, (int(ds.get("Rows", 0) or grey.shape[0] + offset[1]),
+                                      int(ds.get("Columns", 0) or grey.shape[1] + offset[0])))
+    if box is not None:
+        box = (box[0] - offset[0], box[1] - offset[1], box[2] - offset[0], box[3] - offset[1])
     graphics = graphics_mask(grey)
     tissue = fan_mask(np.where(graphics, 0, grey), box) & ~graphics
     return Geometry(tissue=tissue, mm_per_pixel=spacing or ASSUMED_MM_PER_PIXEL,
-                    spacing_known=spacing is not None, apex=estimate_apex(tissue))
+                    spacing_known=spacing is not None, apex=estimate_apex(tissue), offset=offset)
+
+
+_SERIES_GEOMETRY: OrderedDict[tuple, tuple[Geometry, np.ndarray]] = OrderedDict()
+
+
+def series_geometry(ds: Dataset, grey: np.ndarray, offset: tuple[int, int]) -> tuple[Geometry, np.ndarray]:
+    """Geometry and eroded tissue search mask, computed once per series and region.
+
+    Images of one series with the same matrix and the same calibrated region share
+    the probe's fan; an image without a region is measured on its own.
+    """
+    box, spacing = tissue_region(ds, (int(ds.get("Rows", 0)), int(ds.get("Columns", 0))))
+    key = (str(ds.get("SeriesInstanceUID", "")), ds.get("Rows"), ds.get("Columns"), box, spacing)
+    if box is not None and key in _SERIES_GEOMETRY:
+        _SERIES_GEOMETRY.move_to_end(key)
+        return _SERIES_GEOMETRY[key]
+    geometry = frame_geometry(ds, grey, offset)
+    found = geometry, search_mask(geometry, None)[0]
+    if box is not None:
+        _SERIES_GEOMETRY[key] = found
+        while len(_SERIES_GEOMETRY) > GEOMETRY_CACHE_SIZE:
+            _SERIES_GEOMETRY.popitem(last=False)
+    return found
 
 
 def search_mask(geometry: Geometry, roi: np.ndarray | None) -> tuple[np.ndarray, str]:
@@ -172,18 +207,169 @@ def search_mask(geometry: Geometry, roi: np.ndarray | None) -> tuple[np.ndarray,
 
 @dataclass(frozen=True)
 class Candidate:
+    """A bright compact blob, measured at full resolution from its own extent."""
+
+    x: float                  # centroid, column
+    y: float                  # centroid, row
+    diameter_mm: float        # equivalent circular diameter of the half-maximum region
+    roundness: float          # 1 / elongation (minor over major axis)
+    contrast: float           # peak over the background in front and beside, in local speckle spreads
+    half_width: float = 0.0   # half the extent across the beam, pixels
+    depth_end: float = 0.0    # from the centroid to where the blob ends along the beam, pixels
+    level: float = 0.0        # the grey level that outlines it (half-way from background to peak)
+
+
+@dataclass(frozen=True)
+class Peak:
     x: float
     y: float
-    diameter_mm: float
-    roundness: float
-    contrast: float
+    radius: float   # blob radius of the scale that found it, pixels
+    strength: float  # response in robust spreads of that scale's response
 
 
 def _robust_spread(values: np.ndarray) -> tuple[float, float]:
-    """Median and MAD-based spread; every fifth pixel estimates them as well, five times faster."""
-    values = values[::5]
+    """Median and MAD-based spread; a subsample estimates them as well, faster."""
+    values = values[::max(values.size // 4000, 1)]
     median = float(np.median(values))
     return median, 1.4826 * float(np.median(np.abs(values - median))) + 1e-3
+
+
+def _gaussian(image: sitk.Image, sigma_px: float) -> np.ndarray:
+    return sitk.GetArrayFromImage(sitk.SmoothingRecursiveGaussian(image, sigma_px))
+
+
+def _shrink(array: np.ndarray, factor: int) -> np.ndarray:
+    if factor == 1:
+        return array
+    return sitk.GetArrayFromImage(sitk.BinShrink(sitk.GetImageFromArray(array), [factor, factor]))
+
+
+def _peaks(response: np.ndarray, inside: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
+    """(row, column, strength) of the strongest pixel of each connected area above ``threshold``,
+    strength in robust spreads of the response inside the search mask."""
+    values = response[inside]
+    if values.size < 16:
+        return []
+    _, spread = _robust_spread(values)
+    above = (response > threshold * spread) & inside
+    if not above.any():
+        return []
+    labels = sitk.GetArrayFromImage(sitk.ConnectedComponent(sitk.GetImageFromArray(above.view(np.uint8))))
+    rows, cols = np.nonzero(above)
+    ids, strengths = labels[rows, cols], response[rows, cols] / spread
+    order = np.lexsort((-strengths, ids))
+    first = order[np.r_[True, ids[order][1:] != ids[order][:-1]]]
+    return [(int(rows[i]), int(cols[i]), float(strengths[i])) for i in first]
+
+
+def blob_peaks(grey: np.ndarray, mask: np.ndarray, mm: float) -> list[Peak]:
+    """Bright blobs of about ``MIN_DIAMETER_MM`` to ``MAX_DIAMETER_MM`` inside ``mask``.
+
+    A difference-of-Gaussians pyramid: each octave halves the resolution, three
+    scales a factor sqrt(2) apart in each. A response is measured in robust
+    spreads of that scale's own response over the search mask (the speckle at
+    that scale), so the threshold needs no grey levels and no gain. Overlapping
+    peaks keep the strongest.
+    """
+    factor = max(int(round(WORK_MM / mm)), 1)
+    work = _shrink(grey.astype(np.float32, copy=False), factor)
+    inside = _shrink(mask.view(np.uint8), factor).astype(bool) if factor > 1 else mask
+    inside = inside[:work.shape[0], :work.shape[1]]
+    work_mm = mm * factor
+    peaks: list[Peak] = []
+    level, scale = work, 1
+    while True:
+        pixel_mm = work_mm * scale
+        sigmas = [s for s in SIGMAS_PX if MIN_DIAMETER_MM <= 2 * BLOB_RADIUS_PER_SIGMA * s * pixel_mm
+                  <= MAX_DIAMETER_MM * 1.2]
+        if not sigmas or min(level.shape) < 8:
+            break
+        image = sitk.GetImageFromArray(level)
+        smoothed = [_gaussian(image, s) for s in sigmas + [sigmas[-1] * SIGMA_STEP]]
+        for sigma, fine, coarse in zip(sigmas, smoothed, smoothed[1:]):
+            for row, col, strength in _peaks(fine - coarse, inside, PEAK_SPREADS):
+                radius = BLOB_RADIUS_PER_SIGMA * sigma * scale * factor
+                peaks.append(Peak((col + 0.5) * scale * factor - 0.5, (row + 0.5) * scale * factor - 0.5,
+                                  radius, strength))
+        if 2 * BLOB_RADIUS_PER_SIGMA * sigmas[-1] * pixel_mm >= MAX_DIAMETER_MM:
+            break
+        level, scale = _shrink(level, 2), scale * 2
+        inside = _shrink(inside.view(np.uint8), 2).astype(bool)[:level.shape[0], :level.shape[1]]
+    return _strongest_apart(peaks)
+
+
+def _strongest_apart(peaks: list[Peak]) -> list[Peak]:
+    kept: list[Peak] = []
+    for peak in sorted(peaks, key=lambda p: -p.strength):
+        if all(np.hypot(peak.x - k.x, peak.y - k.y) > max(peak.radius, k.radius) for k in kept):
+            kept.append(peak)
+        if len(kept) == MAX_CANDIDATES:
+            break
+    return kept
+
+
+def measure_blob(grey: np.ndarray, tissue: np.ndarray, peak: Peak, along: np.ndarray,
+                 mm: float) -> Candidate | None:
+    """The blob around ``peak`` at full resolution: the connected area above half-way from
+    the local background to the blob's peak, its size, shape and contrast.
+
+    The background and the speckle spread come from a ring around the blob, leaving
+    out the part behind it (its own shadow). None if the blob is not compact (it
+    leaves its window: a band or an organ edge, not a focus).
+    """
+    r = max(peak.radius, 1.0)
+    half = int(np.ceil(2.5 * r + RING_MARGIN_MM / mm)) + 2
+    y0, x0 = max(int(peak.y) - half, 0), max(int(peak.x) - half, 0)
+    window = grey[y0:int(peak.y) + half + 1, x0:int(peak.x) + half + 1]
+    ok = tissue[y0:y0 + window.shape[0], x0:x0 + window.shape[1]]
+    rows, cols = np.mgrid[0:window.shape[0], 0:window.shape[1]]
+    dx, dy = cols + x0 - peak.x, rows + y0 - peak.y
+    distance = np.hypot(dx, dy)
+    ring = ok & (distance >= 1.5 * r + 1.0 / mm) & (distance <= 2.5 * r + RING_MARGIN_MM / mm) \
+        & (dx * along[0] + dy * along[1] < 0.5 * r)
+    core = ok & (distance <= max(0.5 * r, 1.5))
+    if ring.sum() < 12 or not core.any():
+        return None
+    background, spread = _robust_spread(window[ring])
+    smooth = _binomial_smooth(window)
+    top = float(np.percentile(smooth[core], 90))
+    if top <= background:
+        return None
+    level = background + 0.5 * (top - background)
+    seed = np.unravel_index(np.argmax(np.where(core, smooth, -1)), smooth.shape)
+    blob = sitk.GetArrayFromImage(sitk.ConnectedThreshold(
+        sitk.GetImageFromArray(((smooth >= level) & ok).view(np.uint8)),
+        seedList=[(int(seed[1]), int(seed[0]))], lower=1, upper=1)).astype(bool)
+    if blob[0].any() or blob[-1].any() or blob[:, 0].any() or blob[:, -1].any():
+        return None
+    by, bx = rows[blob] + y0, cols[blob] + x0
+    cx, cy = float(bx.mean()), float(by.mean())
+    across = np.array([-along[1], along[0]])
+    u = (bx - cx) * along[0] + (by - cy) * along[1]
+    v = (bx - cx) * across[0] + (by - cy) * across[1]
+    eigen = np.linalg.eigvalsh(np.cov(np.vstack([bx, by])) + np.eye(2) * 1 / 12) if bx.size > 2 \
+        else np.array([1.0, 1.0])
+    roundness = float(np.sqrt(max(eigen[0], 1e-6) / max(eigen[1], 1e-6)))
+    return Candidate(cx, cy, 2 * np.sqrt(blob.sum() / np.pi) * mm, roundness,
+                     (top - background) / spread, half_width=float(np.ptp(v) + 1) / 2,
+                     depth_end=float(u.max()) + 0.5, level=level)
+
+
+def candidates(grey: np.ndarray, mask: np.ndarray, geometry: Geometry) -> list[Candidate]:
+    """Bright compact blobs whose centre lies inside ``mask``, measured and deduplicated."""
+    mm, found = geometry.mm_per_pixel, []
+    for peak in blob_peaks(grey, mask, mm):
+        c = measure_blob(grey, geometry.tissue, peak, beam_direction(peak.x, peak.y, geometry.apex), mm)
+        if c is None or not MIN_DIAMETER_MM <= c.diameter_mm <= MAX_DIAMETER_MM:
+            continue
+        if not mask[int(round(c.y)), int(round(c.x))]:
+            continue
+        if any(np.hypot(c.x - f.x, c.y - f.y) * mm < max(c.diameter_mm, f.diameter_mm) / 2 for f in found):
+            continue
+        if _drawn_lines(grey, c.x, c.y, c.diameter_mm / mm / 2, c.level):
+            continue
+        found.append(c)
+    return found
 
 
 def _binomial_smooth(grey: np.ndarray) -> np.ndarray:
@@ -191,66 +377,6 @@ def _binomial_smooth(grey: np.ndarray) -> np.ndarray:
     padded = np.pad(grey, 1, mode="edge")
     rows = padded[:-2] + 2 * padded[1:-1] + padded[2:]
     return (rows[:, :-2] + 2 * rows[:, 1:-1] + rows[:, 2:]) / 16
-
-
-def _background(grey: np.ndarray, sigma_px: float) -> np.ndarray:
-    """A smooth local background, computed at a quarter of the resolution for speed."""
-    small = sitk.BinShrink(sitk.GetImageFromArray(grey), [4, 4])
-    small = sitk.GetArrayFromImage(sitk.SmoothingRecursiveGaussian(small, sigma_px))
-    full = np.repeat(np.repeat(small, 4, axis=0), 4, axis=1)
-    return np.pad(full, ((0, max(grey.shape[0] - full.shape[0], 0)),
-                         (0, max(grey.shape[1] - full.shape[1], 0))), mode="edge")[:grey.shape[0], :grey.shape[1]]
-
-
-def _open_square(mask: np.ndarray) -> np.ndarray:
-    """Binary opening with a 3 x 3 square: removes lines, caliper crosses and text strokes
-    one or two pixels wide (numpy shifts: several times faster than the ITK filter here)."""
-    def shifted(m: np.ndarray) -> list[np.ndarray]:
-        p = np.pad(m, 1)
-        return [p[1 + dy:p.shape[0] - 1 + dy, 1 + dx:p.shape[1] - 1 + dx]
-                for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx]
-    eroded = mask.copy()
-    for s in shifted(mask):
-        eroded &= s
-    opened = eroded.copy()
-    for s in shifted(eroded):
-        opened |= s
-    return opened
-
-
-def candidates(grey: np.ndarray, mask: np.ndarray, mm: float) -> list[Candidate]:
-    """Bright compact blobs inside ``mask``.
-
-    The local background is smoothed from a copy with bright pixels clipped, so
-    that a large focus does not raise its own background and break apart.
-    """
-    inside = grey[mask]
-    if inside.size == 0:
-        return []
-    median, spread = _robust_spread(inside)
-    background = _background(np.minimum(grey, median + 2 * spread), 4.0 / mm)
-    residual = _binomial_smooth(grey) - background
-    bright = (residual > THRESHOLD_SPREADS * spread) & mask
-    if mm <= OPENING_MAX_MM:
-        bright = _open_square(bright)
-    labels = sitk.ConnectedComponent(sitk.GetImageFromArray(bright.astype(np.uint8)))
-    labels.SetSpacing((mm, mm))
-    stats = sitk.LabelShapeStatisticsImageFilter()
-    stats.Execute(labels)
-    found = []
-    for label in stats.GetLabels():
-        diameter = 2 * stats.GetEquivalentSphericalRadius(label)
-        if not MIN_DIAMETER_MM <= diameter <= MAX_DIAMETER_MM:
-            continue
-        if stats.GetElongation(label) > MAX_ELONGATION or stats.GetRoundness(label) < MIN_ROUNDNESS:
-            continue
-        cx, cy = (c / mm for c in stats.GetCentroid(label))
-        x0, y0, width, height = stats.GetBoundingBox(label)
-        contrast = float(residual[y0:y0 + height, x0:x0 + width].max()) / spread
-        if _drawn_lines(grey, cx, cy, diameter / mm / 2, median + THRESHOLD_SPREADS * spread):
-            continue
-        found.append(Candidate(cx, cy, diameter, stats.GetRoundness(label), contrast))
-    return found
 
 
 def _drawn_lines(grey: np.ndarray, x: float, y: float, half: float, level: float) -> bool:
@@ -273,10 +399,11 @@ def _drawn_lines(grey: np.ndarray, x: float, y: float, half: float, level: float
 
 # --- shadow -----------------------------------------------------------------
 
-def _beam_axes(c: Candidate, apex: tuple[float, float] | None) -> tuple[np.ndarray, np.ndarray]:
-    along = np.array([0.0, 1.0]) if apex is None else np.array([c.x - apex[0], c.y - apex[1]])
-    along /= np.linalg.norm(along) or 1.0
-    return along, np.array([-along[1], along[0]])
+def beam_direction(x: float, y: float, apex: tuple[float, float] | None) -> np.ndarray:
+    """Unit vector along the beam through (x, y): away from the apex, or straight down."""
+    along = np.array([0.0, 1.0]) if apex is None else np.array([x - apex[0], y - apex[1]])
+    norm = float(np.linalg.norm(along))
+    return along / norm if norm else np.array([0.0, 1.0])
 
 
 def _sample(grey: np.ndarray, tissue: np.ndarray, points: np.ndarray) -> np.ndarray:
@@ -287,16 +414,6 @@ def _sample(grey: np.ndarray, tissue: np.ndarray, points: np.ndarray) -> np.ndar
     return values
 
 
-def _object_end(grey: np.ndarray, tissue: np.ndarray, centre: np.ndarray, along: np.ndarray,
-                radius: float) -> float:
-    """Distance along the beam from the centre to where the bright object ends."""
-    steps = np.arange(0.0, 3 * radius + 2, 1.0)
-    profile = _sample(grey, tissue, centre + steps[:, None] * along)
-    peak = np.nanmax(profile[:max(int(radius), 1) + 1]) if np.isfinite(profile).any() else 0.0
-    below = np.nonzero(~(profile > 0.6 * peak))[0]
-    return float(steps[below[0]]) if below.size else float(steps[-1])
-
-
 @dataclass(frozen=True)
 class Shadow:
     ratio: float          # behind / beside, the worse of the near and far halves
@@ -305,15 +422,22 @@ class Shadow:
 
 
 def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate) -> Shadow:
-    """How the beam behind ``c`` looks compared with the tissue beside it."""
+    """How the beam behind ``c`` looks compared with the tissue beside it.
+
+    Everything scales with the focus: the shadow is sampled across the middle of
+    its width, from where the blob ends, over a depth of two and a half diameters
+    (8 to 16 mm); the tissue beside it lies beyond its edges by half its width
+    (at least 1.5 to 4.5 mm).
+    """
     mm = geometry.mm_per_pixel
-    along, across = _beam_axes(c, geometry.apex)
-    radius = c.diameter_mm / 2 / mm
-    start = _object_end(grey, geometry.tissue, np.array([c.x, c.y]), along, radius) + 1.0 / mm
-    depths = np.arange(start, start + 11.0 / mm, 1.0)
-    core = np.linspace(-0.5 * radius, 0.5 * radius, 5)
-    side = np.concatenate([np.linspace(radius + 2 / mm, radius + 5 / mm, 3),
-                           -np.linspace(radius + 2 / mm, radius + 5 / mm, 3)])
+    along = beam_direction(c.x, c.y, geometry.apex)
+    across = np.array([-along[1], along[0]])
+    width = max(c.half_width, 1.0)
+    start = c.depth_end + 1.0 / mm
+    depths = np.arange(start, start + float(np.clip(2.5 * c.diameter_mm, 8.0, 16.0)) / mm, 1.0)
+    core = np.linspace(-0.35 * width, 0.35 * width, 5)
+    near, far = width + max(1.5 / mm, 0.5 * width), width + max(4.5 / mm, 1.5 * width)
+    side = np.concatenate([np.linspace(near, far, 3), -np.linspace(near, far, 3)])
     centre = np.array([c.x, c.y])
 
     def strip(offsets):
@@ -373,7 +497,9 @@ def _possible_calcification(c: Candidate) -> bool:
 def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray) -> list[tuple[Candidate, bool, float]]:
     """(candidate, shadow, score) for each focus found in one frame."""
     found = []
-    for c in candidates(grey, mask, geometry.mm_per_pixel):
+    for c in candidates(grey, mask, geometry):
+        if c.contrast < MIN_CONTRAST or c.roundness < MIN_ROUNDNESS:
+            continue
         behind = shadow_measure(grey, geometry, c)
         if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM):
             continue  # gas: ring-down, or a large bright blob with a dirty shadow
@@ -384,26 +510,34 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray) -> list
     return found
 
 
+def _crop(mask: np.ndarray, box: Box | None) -> np.ndarray:
+    return mask if box is None else mask[box[1]:box[3] + 1, box[0]:box[2] + 1]
+
+
 def detect_instance(path: Path, rois: dict[int | None, np.ndarray] | None = None) -> Detection:
     """All foci in every frame of the US image at ``path`` (one frame in memory at a time).
 
     ``rois`` maps a frame number (None: every frame) to a mass mask; frames
-    without one are searched in the tissue region eroded from its edges.
+    without one are searched in the tissue region eroded from its edges. Only the
+    calibrated region's bounding box is decoded to grey and searched.
     """
     rois = rois or {}
     ds = dcmread(path, stop_before_pixels=True)
+    box, _ = tissue_region(ds, (int(ds.Rows), int(ds.Columns)))
+    offset = (box[0], box[1]) if box else (0, 0)
     foci: list[Focus] = []
     geometry, tissue_mask, frames, kinds = None, None, 0, set()
-    for number, (grey, colour) in enumerate(grey_frames(path), start=1):
+    for number, (grey, colour) in enumerate(grey_frames(path, box), start=1):
         if geometry is None:
-            geometry = frame_geometry(ds, grey)
-            tissue_mask, _ = search_mask(geometry, None)
+            geometry, tissue_mask = series_geometry(ds, grey, offset)
         roi = rois.get(number, rois.get(None))
-        mask, kind = search_mask(geometry, roi) if roi is not None else (tissue_mask, "tissue-region-eroded")
+        mask, kind = (search_mask(geometry, _crop(roi, box)) if roi is not None
+                      else (tissue_mask, "tissue-region-eroded"))
         kinds.add(kind)
         for c, shadow, score in detect_frame(grey, geometry, mask if colour is None else mask & ~colour):
             foci.append(Focus(sop_instance_uid=str(ds.SOPInstanceUID),
-                              sop_class_uid=str(ds.SOPClassUID), frame=number, x=c.x, y=c.y,
+                              sop_class_uid=str(ds.SOPClassUID), frame=number,
+                              x=c.x + offset[0], y=c.y + offset[1],
                               diameter_mm=c.diameter_mm, shadow=shadow, score=score,
                               mm_per_pixel=geometry.mm_per_pixel,
                               spacing_known=geometry.spacing_known))

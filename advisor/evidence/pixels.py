@@ -11,14 +11,19 @@ Ultrasound Regions (PS3.3 C.8.5.5; PhysicalDelta in cm).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 from pydicom import Dataset, dcmread
 from pydicom.pixels import apply_color_lut, iter_pixels
+from pydicom.pixels.decoders.base import get_decoder
+from pydicom.uid import JPEGBaseline8Bit
 
 ASSUMED_MM_PER_PIXEL = 0.3   # used when the image has no calibrated region
 COLOUR_SPREAD = 40           # max-min over RGB channels above this: a colour pixel
+COLOUR_CHROMA = 20           # |Cb - 128| or |Cr - 128| above this: a colour pixel (YBR)
+Box = tuple[int, int, int, int]   # x0, y0, x1, y1, inclusive
 
 
 def decoded_frames(path: Path) -> Iterator[tuple[np.ndarray, str]]:
@@ -34,23 +39,53 @@ def decoded_frames(path: Path) -> Iterator[tuple[np.ndarray, str]]:
         yield frame, photometric
 
 
-def grey_frames(path: Path) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
-    """(grey float32 frame, colour mask or None) for each frame, read one at a time."""
-    for frame, photometric in decoded_frames(path):
+def grey_frames(path: Path, box: Box | None = None) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+    """(grey float32 frame, colour mask or None) for each frame, read one at a time.
+
+    ``box`` crops each frame before it is turned grey (the detector needs only the
+    tissue region, and conversion costs in proportion to the pixels converted).
+    YBR images are decoded without conversion to RGB: luma is the grey level and
+    chroma marks colour pixels, which costs less than RGB max/min reductions.
+    JPEG Baseline is decoded by Pillow (libjpeg-turbo) when it is installed.
+    """
+    ds = dcmread(path, stop_before_pixels=True)
+    photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2"))
+    options = {"as_rgb": False}
+    if ds.file_meta.get("TransferSyntaxUID") == JPEGBaseline8Bit and _pillow_decodes_jpeg():
+        options["decoding_plugin"] = "pillow"
+    for frame in iter_pixels(path, **options):
+        if box is not None:
+            frame = frame[box[1]:box[3] + 1, box[0]:box[2] + 1]
+        if photometric == "PALETTE COLOR":
+            frame = apply_color_lut(frame, ds)
         yield to_grey(frame, photometric)
 
 
+@cache
+def _pillow_decodes_jpeg() -> bool:
+    return "pillow" in get_decoder(JPEGBaseline8Bit).available_plugins
+
+
 def to_grey(frame: np.ndarray, photometric: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """Grey levels 0-255 (float32) and, for colour frames, the mask of colour pixels (set to 0)."""
     if frame.ndim == 3:
-        frame = frame.astype(np.float32)
-        if frame.max() > 255:
-            frame *= 255.0 / frame.max()
-        colour = (frame.max(axis=2) - frame.min(axis=2)) > COLOUR_SPREAD
-        grey = frame.mean(axis=2)
+        if frame.dtype != np.uint8:
+            frame = (frame.astype(np.float32) * (255.0 / max(float(frame.max()), 1.0))).astype(np.uint8)
+        if photometric.startswith("YBR"):
+            chroma = np.abs(frame[..., 1:].astype(np.int16) - 128).max(axis=2)
+            colour = chroma > COLOUR_CHROMA
+            grey = frame[..., 0].astype(np.float32)
+        else:
+            r, g, b = frame[..., 0], frame[..., 1], frame[..., 2]
+            colour = ((np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b))
+                      > COLOUR_SPREAD)
+            grey = g.astype(np.float32)   # grey pixels have r == g == b; colour ones are masked
+        if not colour.any():
+            return grey, None
         grey[colour] = 0
         return grey, colour
     grey = frame.astype(np.float32)
-    top = float(grey.max()) or 1.0
+    top = float(grey.max()) if frame.dtype != np.uint8 else 255.0
     if top > 255:
         grey *= 255.0 / top
     if photometric == "MONOCHROME1":
