@@ -9,8 +9,9 @@ kind of evidence by the precedence in DESIGN.md.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydicom import Dataset
@@ -24,10 +25,12 @@ from advisor.evidence.header import (UnreadableFile, header_observations, header
                                      read_header)
 from advisor.evidence.masks import mass_masks
 from advisor.evidence.ocr import Annotation, read_series, series_images, tesseract_available
-from advisor.evidence.pixels import ASSUMED_MM_PER_PIXEL
+from advisor.evidence.pixels import ASSUMED_MM_PER_PIXEL, tissue_region
 from advisor.model import SOURCE_PRECEDENCE, Focus, Observation, Resolved, StudyFacts
 
 log = logging.getLogger(__name__)
+
+FOCUS_MATCH_MIN_MM = 1.5   # detections closer than this (or the focus radius) are one focus
 
 
 # --- pixels ---------------------------------------------------------------
@@ -44,8 +47,44 @@ def _detector_note(detections: list[tuple[str, Detection]]) -> str:
     return note
 
 
+def _same_focus(a: Focus, b: Focus) -> bool:
+    """Within max(1.5 mm, the larger radius) of each other (same pixel grid assumed)."""
+    tolerance_mm = max(FOCUS_MATCH_MIN_MM, max(a.diameter_mm, b.diameter_mm) / 2)
+    return math.hypot(a.x - b.x, a.y - b.y) * a.mm_per_pixel <= tolerance_mm
+
+
+def distinct_foci(foci: list[Focus], grid_of: dict[str, tuple]) -> list[Focus]:
+    """One focus per calcification: detections of the same focus on several frames of a
+    cine clip, or on images of one series sharing one pixel grid (``grid_of``: SOP
+    Instance UID -> series and calibrated region), are one focus.
+
+    The representative is the strongest detection (shadowing first, then score); its
+    ``frames`` lists every frame of its image the focus was seen on.
+    """
+    groups: list[list[Focus]] = []
+    for focus in sorted(foci, key=lambda f: (not f.shadow, -f.score, f.sop_instance_uid, f.frame)):
+        group = next((g for g in groups if grid_of[g[0].sop_instance_uid] == grid_of[focus.sop_instance_uid]
+                      and _same_focus(g[0], focus)), None)
+        if group is None:
+            groups.append([focus])
+        else:
+            group.append(focus)
+    return [replace(g[0], frames=tuple(sorted({f.frame for f in g
+                                                if f.sop_instance_uid == g[0].sop_instance_uid})))
+            for g in groups]
+
+
+def pixel_grid(ds: Dataset) -> tuple:
+    """Images of one series with the same matrix and calibrated region share one pixel grid;
+    an image without a calibrated region has a grid of its own."""
+    box, spacing = tissue_region(ds, (int(ds.Rows), int(ds.Columns)))
+    if box is None:
+        return (str(ds.SOPInstanceUID),)
+    return str(ds.get("SeriesInstanceUID", "")), int(ds.Rows), int(ds.Columns), box, spacing
+
+
 def pixel_evidence(items: list[tuple[Path, Dataset]]) -> tuple[list[Focus], list[Observation], list[str]]:
-    """Foci found by the detector in every US image, as evidence about calcification.
+    """Distinct foci found by the detector in the US images, as evidence about calcification.
 
     A shadowing focus counts as calcification present; finding none is not
     evidence of absence (ultrasound can miss calcification).
@@ -55,7 +94,7 @@ def pixel_evidence(items: list[tuple[Path, Dataset]]) -> tuple[list[Focus], list
         return [], [], []
     masks = mass_masks(items, {str(ds.SOPInstanceUID): (int(ds.Rows), int(ds.Columns))
                                for _, ds in images})
-    foci, observations, notes, detections = [], [], [], []
+    found, notes, detections = [], [], []
     for path, ds in images:
         uid = str(ds.SOPInstanceUID)
         try:
@@ -64,12 +103,16 @@ def pixel_evidence(items: list[tuple[Path, Dataset]]) -> tuple[list[Focus], list
             notes.append(f"Detector could not read the pixels of {uid}: {exc}")
             continue
         detections.append((uid, detection))
-        foci.extend(detection.foci)
-        shadowing = [f for f in detection.foci if f.shadow]
-        if shadowing:
-            observations.append(Observation(
-                "calcification", "present", "detector", uid,
-                f"{len(shadowing)} shadowing focus/foci, largest {max(f.diameter_mm for f in shadowing):.1f} mm"))
+        found.extend(detection.foci)
+    foci = distinct_foci(found, {str(ds.SOPInstanceUID): pixel_grid(ds) for _, ds in images})
+    observations = []
+    for uid in dict.fromkeys(f.sop_instance_uid for f in foci if f.shadow):
+        shadowing = [f for f in foci if f.shadow and f.sop_instance_uid == uid]
+        observations.append(Observation(
+            "calcification", "present", "detector", uid,
+            f"{len(shadowing)} distinct shadowing focus/foci, largest "
+            f"{max(f.diameter_mm for f in shadowing):.1f} mm, seen on "
+            f"{sum(len(f.frames) for f in shadowing)} frame(s)"))
     if detections:
         notes.append(_detector_note(detections))
     return foci, observations, notes

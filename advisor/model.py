@@ -129,6 +129,7 @@ def contract_json(facts: StudyFacts, decision: Decision) -> dict:
                           "present": facts.calcification.value == "present",
                           "source": facts.calcification.source or "none"},
         "foci": [{"sop_instance_uid": f.sop_instance_uid, "frame": f.frame,
+                  "frames": list(f.frames or (f.frame,)),
                   "x": round(f.x, 1), "y": round(f.y, 1), "diameter_mm": round(f.diameter_mm, 1),
                   "shadow": f.shadow, "score": round(f.score, 2)} for f in facts.foci],
         "reasons": list(decision.reasons),

@@ -1,15 +1,24 @@
 #!/usr/bin/env python3
-"""Benchmark the calcification detector: time per frame and memory on long clips.
+"""Benchmark the pixel pipeline: decoding + grey conversion + detection, per frame, and memory.
 
-    python scripts/bench_detector.py
+    python scripts/bench_detector.py [--repeats 3] [--threads N]
 
-Prints, single-threaded (SimpleITK limited to one thread):
-- median milliseconds per frame of the detector for 480 x 640 and 768 x 1024
-  frames, next to the time pydicom takes just to decode the same frames (a
-  reference measured in the same run, so the ratio survives a noisy machine);
-- peak memory (max RSS) of a process that runs the detector over a 30-frame and
-  a 300-frame cine clip, and their ratio: the clip is processed frame by frame,
-  so memory must stay flat in clip length.
+Prints, for cine clips of 480 x 640 and 768 x 1024 frames in MONOCHROME2, RGB
+and JPEG Baseline YBR_FULL_422:
+- milliseconds per frame of decoding alone, of decoding + grey conversion (the
+  region's bounding box only, as the detector reads it) and of the whole
+  detector (``detect_instance``: decoding, conversion, geometry, detection),
+  wall clock and CPU time of this process (on a shared machine the CPU time is
+  the steadier figure);
+- the whole analysis (``advisor analyze`` in this process: headers, masks,
+  detector, grouping of foci, decision inputs) over a mix of such studies, in
+  ms per frame;
+- peak memory (VmHWM) of a process that runs the detector over a 30-frame and
+  a 300-frame clip, and their ratio (memory must be flat in clip length).
+
+Left out: process start-up and imports, the first read of a file from disk
+(files are just written, so in the page cache), receiving over the network,
+writing the SR and key image, and the burned-in-text OCR.
 """
 
 from __future__ import annotations
@@ -30,12 +39,18 @@ from pydicom.pixels import iter_pixels
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import usphantom as us  # noqa: E402
 
-from advisor.evidence.detect import detect_frame, frame_geometry, search_mask  # noqa: E402
-from advisor.evidence.pixels import grey_frames  # noqa: E402
+from advisor.analyze import analyze_study, group_by_study  # noqa: E402
+from advisor.evidence.detect import detect_instance  # noqa: E402
+from advisor.evidence.pixels import grey_frames, tissue_region  # noqa: E402
+
+SHAPES = ((480, 640), (768, 1024))
+KINDS = {"MONOCHROME2": ("mono", 1), "RGB": ("rgb", 1), "JPEG YBR_FULL_422": ("jpeg", 2)}
 
 
-def clip(path: Path, shape: tuple[int, int], frames: int, seed: int = 3) -> Path:
+def clip(path: Path, shape: tuple[int, int], frames: int, kind: str = "MONOCHROME2",
+         study_seed: int = 3) -> Path:
     """A cine clip of ``frames`` frames; a few distinct frames repeated (generation is slow)."""
+    encoding, instance_number = KINDS[kind]   # us_image makes even-numbered JPEG instances colour
     rows, cols = shape
     mm = 0.25 * 480 / rows
     sector = us.Sector(cols / 2 + cols * 0.1, -rows * 0.1, 33, rows * 0.15, rows * 1.05, mm)
@@ -43,42 +58,63 @@ def clip(path: Path, shape: tuple[int, int], frames: int, seed: int = 3) -> Path
                      mass_radius=rows * 0.18, foci=(us.Focus(cols * 0.55, rows * 0.45, 4.0),),
                      mimics=(us.Mimic("gas", cols * 0.3, rows * 0.35, 6.0),
                              us.Mimic("specular", cols * 0.7, rows * 0.6, 20.0, 15.0)))
-    distinct = [us.bmode_frame(scene, seed + i) for i in range(min(frames, 5))]
+    distinct = [us.bmode_frame(scene, study_seed + i) for i in range(min(frames, 3))]
     study = Dataset()
     study.PatientName, study.PatientID, study.PatientAge = "BENCH^CLIP", "BENCH", "004Y"
-    study.StudyInstanceUID = us.uid("bench", shape, frames)
+    study.StudyInstanceUID = us.uid("bench", shape, frames, kind, study_seed)
     study.StudyDate, study.StudyTime = "20260115", "100000"
-    ds = us.us_image(study, us.uid("bench-series", shape, frames), us.uid("bench-image", shape, frames),
-                     1, [distinct[i % len(distinct)] for i in range(frames)], sector, "mono")
+    study.BodyPartExamined = "ABDOMEN"
+    ds = us.us_image(study, us.uid("bench-series", shape, frames, kind, study_seed),
+                     us.uid("bench-image", shape, frames, kind, study_seed), instance_number,
+                     [distinct[i % len(distinct)] for i in range(frames)], sector, encoding)
     ds.save_as(path, enforce_file_format=True)
     return path
 
 
-def time_per_frame(path: Path) -> tuple[float, float]:
-    """(median detector ms per frame, median decode-only ms per frame)."""
+def _per_frame(run, frames: int, repeats: int) -> tuple[float, float]:
+    """Median (wall ms, CPU ms) per frame of ``run()`` over ``repeats`` runs."""
+    wall, cpu = [], []
+    for _ in range(repeats):
+        w, c = time.perf_counter(), time.process_time()
+        run()
+        wall.append((time.perf_counter() - w) * 1000 / frames)
+        cpu.append((time.process_time() - c) * 1000 / frames)
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def stage_times(path: Path, repeats: int) -> dict[str, tuple[float, float]]:
     ds = dcmread(path, stop_before_pixels=True)
-    frames = [grey for grey, _ in grey_frames(path)]
-    geometry = frame_geometry(ds, frames[0])
-    mask, _ = search_mask(geometry, None)
-    detect_ms, decode_ms = [], []
-    for _ in range(5):
-        for grey in frames:
-            start = time.perf_counter()
-            detect_frame(grey, geometry, mask)
-            detect_ms.append((time.perf_counter() - start) * 1000)
-        start = time.perf_counter()
-        for _ in iter_pixels(path):
-            pass
-        decode_ms.append((time.perf_counter() - start) * 1000 / len(frames))
-    return statistics.median(detect_ms), statistics.median(decode_ms)
+    frames = int(ds.get("NumberOfFrames", 1))
+    box, _ = tissue_region(ds, (int(ds.Rows), int(ds.Columns)))
+    return {"decode": _per_frame(lambda: [None for _ in iter_pixels(path)], frames, repeats),
+            "decode+grey": _per_frame(lambda: [None for _ in grey_frames(path, box)], frames, repeats),
+            "detector": _per_frame(lambda: detect_instance(path), frames, repeats)}
+
+
+def mixed_studies(folder: Path, frames: int) -> int:
+    """Six studies, each one clip and one still image: both sizes, all three kinds."""
+    total = 0
+    for n, (shape, kind) in enumerate((s, k) for s in SHAPES for k in KINDS):
+        study = folder / f"study-{n}"
+        study.mkdir()
+        clip(study / "clip.dcm", shape, frames, kind, study_seed=10 * n)
+        clip(study / "still.dcm", shape, 1, kind, study_seed=10 * n + 5)
+        total += frames + 1
+    return total
+
+
+def whole_analysis(folder: Path, frames: int, repeats: int) -> tuple[float, float]:
+    def run():
+        studies, _ = group_by_study([folder])
+        for uid, items in studies.items():
+            analyze_study(uid, items)
+    return _per_frame(run, frames, repeats)
 
 
 # Peak resident memory from /proc (VmHWM): unlike ru_maxrss it is not inherited from the
 # parent across exec. tracemalloc's peak counts Python and numpy allocations only.
 PEAK_MEMORY_PROBE = """
 import json, re, sys, tracemalloc
-import SimpleITK as sitk
-sitk.ProcessObject.SetGlobalDefaultNumberOfThreads(1)
 from pathlib import Path
 from advisor.evidence.detect import detect_instance
 tracemalloc.start()
@@ -86,8 +122,7 @@ result = detect_instance(Path(sys.argv[1]))
 _, traced_peak = tracemalloc.get_traced_memory()
 status = open("/proc/self/status").read()
 hwm_kb = int(re.search(r"VmHWM:\\s+(\\d+)", status).group(1))
-print(json.dumps({"frames": result.frames, "foci": len(result.foci),
-                  "max_rss_mb": hwm_kb / 1024, "traced_peak_mb": traced_peak / 2**20}))
+print(json.dumps({"frames": result.frames, "max_rss_mb": hwm_kb / 1024, "traced_peak_mb": traced_peak / 2**20}))
 """
 
 
@@ -98,19 +133,33 @@ def peak_memory(path: Path) -> dict:
 
 
 def main() -> None:
-    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
-    sitk.ProcessObject.SetGlobalDefaultNumberOfThreads(1)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--frames", type=int, default=20, help="frames per benchmark clip")
+    parser.add_argument("--threads", type=int, help="SimpleITK threads (default: its own choice)")
+    args = parser.parse_args()
+    if args.threads:
+        sitk.ProcessObject.SetGlobalDefaultNumberOfThreads(args.threads)
+    print(f"SimpleITK threads: {sitk.ProcessObject.GetGlobalDefaultNumberOfThreads()}; "
+          f"ms per frame, median of {args.repeats} runs, wall / CPU")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for shape in ((480, 640), (768, 1024)):
-            detect_ms, decode_ms = time_per_frame(clip(folder / f"time-{shape[0]}.dcm", shape, 10))
-            print(f"{shape[0]}x{shape[1]}: detector {detect_ms:.1f} ms/frame (median, 1 thread); "
-                  f"decoding alone {decode_ms:.2f} ms/frame; ratio {detect_ms / decode_ms:.1f}")
+        for shape in SHAPES:
+            for kind in KINDS:
+                path = clip(folder / f"{shape[0]}-{kind[:4]}.dcm", shape, args.frames, kind)
+                times = stage_times(path, args.repeats)
+                print(f"{shape[0]}x{shape[1]} {kind:18s} " + "; ".join(
+                    f"{stage} {wall:5.1f} / {cpu:5.1f}" for stage, (wall, cpu) in times.items()))
+        studies = folder / "studies"
+        studies.mkdir()
+        frames = mixed_studies(studies, args.frames)
+        wall, cpu = whole_analysis(studies, frames, args.repeats)
+        print(f"whole analysis, 6 mixed studies, {frames} frames: {wall:.1f} ms/frame wall, "
+              f"{cpu:.1f} ms/frame CPU")
         short = peak_memory(clip(folder / "clip-30.dcm", (480, 640), 30))
         long = peak_memory(clip(folder / "clip-300.dcm", (480, 640), 300))
-        pixel_mb = 300 * 480 * 640 / 2**20
         print(f"peak resident memory, 30-frame clip: {short['max_rss_mb']:.0f} MB; 300-frame clip: "
-              f"{long['max_rss_mb']:.0f} MB (its pixel data: {pixel_mb:.0f} MB); ratio "
+              f"{long['max_rss_mb']:.0f} MB (its pixel data: {300 * 480 * 640 / 2**20:.0f} MB); ratio "
               f"{long['max_rss_mb'] / short['max_rss_mb']:.2f}; frames processed {long['frames']}")
         print(f"peak Python/numpy allocations, 30 frames: {short['traced_peak_mb']:.1f} MB; "
               f"300 frames: {long['traced_peak_mb']:.1f} MB; ratio "

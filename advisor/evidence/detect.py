@@ -24,6 +24,7 @@ memory stays flat for long cine clips.
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,20 +38,25 @@ from advisor.model import Focus
 
 MIN_DIAMETER_MM, MAX_DIAMETER_MM = 0.7, 12.0
 WORK_MM = 0.5                # the blob search runs at this many mm per pixel or finer
-SIGMAS_PX = (0.8, 1.13)      # scales of one octave of the pyramid, in that octave's pixels
-SIGMA_STEP = 2 ** 0.5        # difference of Gaussians between sigma and sigma x this
-BLOB_RADIUS_PER_SIGMA = 1.7  # a disk of this radius answers DoG(sigma, sqrt 2 sigma) most
-PEAK_SPREADS = 4.0           # a DoG response above this many robust spreads of its scale
-MAX_CANDIDATES = 40          # strongest peaks measured per frame
+SIGMA_PX = 1.0               # the pyramid's fine scale, in each octave's own pixels
+BLOB_RADIUS_PER_SIGMA = 2.0  # a disk of about this radius answers G(sigma) - G(2 sigma) most
+PEAK_SPREADS = 3.0           # a DoG response above this many robust spreads of its scale
+MAX_CANDIDATES = 40          # strongest peaks looked at per frame
+PRESCREEN_RATIO = 0.9        # coarse behind / beside; at or above it, no shadow worth measuring
+POSSIBLE_PEAK_SPREADS = 6.0  # unshadowed peaks weaker than this are not measured
 RING_MARGIN_MM = 3.0         # background ring around a blob reaches this far beyond 1.5 radii
-MIN_CONTRAST = 3.0           # blob peak over background, in local speckle spreads
+MIN_CONTRAST = 1.5           # blob peak over background, in local speckle spreads
 MIN_ROUNDNESS = 0.45         # minor over major axis; a specular line or an edge is longer
+STRONG_SHADOW_RATIO = 0.5    # behind / beside below this: a strong shadow, which may lie under
+MIN_ROUNDNESS_STRONG_SHADOW = 0.25  # a curvilinear calcification this elongated
+CURVILINEAR_MIN_MM = 4.0     # and at least this large (a thin bright line over a cavity is not one)
 SHADOW_RATIO = 0.72          # behind / beside; below this the focus shadows
 DIRTY_FRACTION = 0.15        # share of a shadow's profile at tissue brightness: gas, not stone
 GAS_MIN_MM = 3.0             # calcific foci this large shadow cleanly; a dirty shadow means gas
 POSSIBLE_CONTRAST = 5.0      # a focus without shadow is reported only above this contrast,
 POSSIBLE_MAX_MM = 4.0        # this size or smaller,
-POSSIBLE_MIN_ROUNDNESS = 0.75  # and this round
+POSSIBLE_MIN_ROUNDNESS = 0.75  # and this round,
+POSSIBLE_MAX_RATIO = 1.5     # with tissue behind it no brighter than this times the darker side
 EDGE_MARGIN_MM = 3.0
 FLAT_GREY_LEVELS = 12        # a drawn line varies less than this along its length
 GEOMETRY_CACHE_SIZE = 16     # series whose geometry is kept
@@ -245,57 +251,99 @@ def _shrink(array: np.ndarray, factor: int) -> np.ndarray:
 
 
 def _peaks(response: np.ndarray, inside: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
-    """(row, column, strength) of the strongest pixel of each connected area above ``threshold``,
-    strength in robust spreads of the response inside the search mask."""
+    """(row, column, strength) of local maxima above ``threshold``, strength in robust
+    spreads of the response inside the search mask."""
     values = response[inside]
     if values.size < 16:
         return []
     _, spread = _robust_spread(values)
-    above = (response > threshold * spread) & inside
-    if not above.any():
-        return []
-    labels = sitk.GetArrayFromImage(sitk.ConnectedComponent(sitk.GetImageFromArray(above.view(np.uint8))))
-    rows, cols = np.nonzero(above)
-    ids, strengths = labels[rows, cols], response[rows, cols] / spread
-    order = np.lexsort((-strengths, ids))
-    first = order[np.r_[True, ids[order][1:] != ids[order][:-1]]]
-    return [(int(rows[i]), int(cols[i]), float(strengths[i])) for i in first]
+    rows, cols = np.nonzero((response > threshold * spread) & inside)
+    keep = (rows > 0) & (rows < response.shape[0] - 1) & (cols > 0) & (cols < response.shape[1] - 1)
+    rows, cols = rows[keep], cols[keep]
+    centre = response[rows, cols]
+    local_max = np.ones(rows.size, bool)
+    for dy, dx in ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)):
+        local_max &= centre >= response[rows + dy, cols + dx]
+    return [(int(r), int(c), float(v) / spread)
+            for r, c, v in zip(rows[local_max], cols[local_max], centre[local_max])]
 
 
-def blob_peaks(grey: np.ndarray, mask: np.ndarray, mm: float) -> list[Peak]:
+@dataclass(frozen=True)
+class Pyramid:
+    """The blob search's view of a frame: peaks, and the frame smoothed at the finest scale."""
+
+    peaks: list[Peak]
+    smooth: np.ndarray   # the work image smoothed at the finest scale
+    factor: int          # frame pixels per work pixel
+
+
+def blob_peaks(grey: np.ndarray, mask: np.ndarray, mm: float) -> Pyramid:
     """Bright blobs of about ``MIN_DIAMETER_MM`` to ``MAX_DIAMETER_MM`` inside ``mask``.
 
-    A difference-of-Gaussians pyramid: each octave halves the resolution, three
-    scales a factor sqrt(2) apart in each. A response is measured in robust
-    spreads of that scale's own response over the search mask (the speckle at
-    that scale), so the threshold needs no grey levels and no gain. Overlapping
-    peaks keep the strongest.
+    A difference-of-Gaussians pyramid on the frame shrunk to about ``WORK_MM`` per
+    pixel: each octave halves the resolution; its response is G(sigma) - G(2 sigma),
+    and G(2 sigma), shrunk, is the next octave's G(sigma). A response is measured
+    in robust spreads of that octave's own response over the search mask (the
+    speckle at that scale), so the threshold depends on no grey level and no
+    gain. Overlapping peaks keep the strongest; the blob's size is measured later
+    from its own extent, so one scale per octave is enough to find it.
     """
-    factor = max(int(round(WORK_MM / mm)), 1)
+    factor = max(int(WORK_MM / mm), 1)
     work = _shrink(grey.astype(np.float32, copy=False), factor)
     inside = _shrink(mask.view(np.uint8), factor).astype(bool) if factor > 1 else mask
     inside = inside[:work.shape[0], :work.shape[1]]
-    work_mm = mm * factor
-    peaks: list[Peak] = []
-    level, scale = work, 1
-    while True:
-        pixel_mm = work_mm * scale
-        sigmas = [s for s in SIGMAS_PX if MIN_DIAMETER_MM <= 2 * BLOB_RADIUS_PER_SIGMA * s * pixel_mm
-                  <= MAX_DIAMETER_MM * 1.2]
-        if not sigmas or min(level.shape) < 8:
-            break
-        image = sitk.GetImageFromArray(level)
-        smoothed = [_gaussian(image, s) for s in sigmas + [sigmas[-1] * SIGMA_STEP]]
-        for sigma, fine, coarse in zip(sigmas, smoothed, smoothed[1:]):
+    fine = _gaussian(sitk.GetImageFromArray(work), SIGMA_PX)
+    finest, peaks, scale = fine, [], 1
+    while min(fine.shape) >= 8:
+        radius_px = BLOB_RADIUS_PER_SIGMA * SIGMA_PX * scale * factor
+        coarse = _gaussian(sitk.GetImageFromArray(fine), SIGMA_PX * 3 ** 0.5)   # sigma -> 2 sigma
+        if 2 * radius_px * mm >= MIN_DIAMETER_MM:
             for row, col, strength in _peaks(fine - coarse, inside, PEAK_SPREADS):
-                radius = BLOB_RADIUS_PER_SIGMA * sigma * scale * factor
                 peaks.append(Peak((col + 0.5) * scale * factor - 0.5, (row + 0.5) * scale * factor - 0.5,
-                                  radius, strength))
-        if 2 * BLOB_RADIUS_PER_SIGMA * sigmas[-1] * pixel_mm >= MAX_DIAMETER_MM:
+                                  radius_px, strength))
+        if 2 * radius_px * mm * 2 > MAX_DIAMETER_MM * 1.2:
             break
-        level, scale = _shrink(level, 2), scale * 2
-        inside = _shrink(inside.view(np.uint8), 2).astype(bool)[:level.shape[0], :level.shape[1]]
-    return _strongest_apart(peaks)
+        fine, scale = _shrink(np.ascontiguousarray(coarse), 2), scale * 2
+        inside = _shrink(inside.view(np.uint8), 2).astype(bool)[:fine.shape[0], :fine.shape[1]]
+    return Pyramid(_strongest_apart(peaks), finest, factor)
+
+
+def _worth_measuring(pyramid: Pyramid, geometry: Geometry) -> list[Peak]:
+    """Peaks that may become a focus: with something like a shadow behind them, or small
+    and strong enough for a non-shadowing echogenic focus.
+
+    A coarse, vectorised look at the smoothed work image, so that only a few peaks
+    per frame are measured at full resolution.
+    """
+    if not pyramid.peaks:
+        return []
+    mm, f = geometry.mm_per_pixel, pyramid.factor
+    xy = np.array([(p.x, p.y) for p in pyramid.peaks])
+    radius = np.array([p.radius for p in pyramid.peaks])
+    along = np.array([beam_direction(x, y, geometry.apex) for x, y in xy])
+    across = np.stack([-along[:, 1], along[:, 0]], axis=1)
+    depths = radius[:, None] + np.linspace(1.0, 9.0, 5)[None, :] / mm            # peak x depth
+    core = np.array([-0.2, 0.0, 0.2])[None, :] * radius[:, None]                 # peak x offset
+    side = np.concatenate([radius[:, None] + np.array([[2.0, 4.0]]) / mm,
+                           -(radius[:, None] + np.array([[2.0, 4.0]]) / mm)], axis=1)
+
+    def level(offsets):
+        points = (xy[:, None, None, :] + depths[:, :, None, None] * along[:, None, None, :]
+                  + offsets[:, None, :, None] * across[:, None, None, :])
+        cols = np.clip(np.round(points[..., 0] / f).astype(int), 0, pyramid.smooth.shape[1] - 1)
+        rows = np.clip(np.round(points[..., 1] / f).astype(int), 0, pyramid.smooth.shape[0] - 1)
+        tissue = geometry.tissue[np.minimum(rows * f, geometry.tissue.shape[0] - 1),
+                                 np.minimum(cols * f, geometry.tissue.shape[1] - 1)]
+        values = np.where(tissue, pyramid.smooth[rows, cols], np.nan).reshape(len(xy), -1)
+        return np.nanmedian(values, axis=1) if values.size else np.full(len(xy), np.nan)
+
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN rows: no tissue there
+        ratio = level(core) / level(side)
+    small = 2 * radius * mm <= POSSIBLE_MAX_MM
+    keep = ~(ratio >= PRESCREEN_RATIO) | (small & (np.array([p.strength for p in pyramid.peaks])
+                                                     >= POSSIBLE_PEAK_SPREADS))
+    return [p for p, k in zip(pyramid.peaks, keep) if k]
 
 
 def _strongest_apart(peaks: list[Peak]) -> list[Peak]:
@@ -332,15 +380,14 @@ def measure_blob(grey: np.ndarray, tissue: np.ndarray, peak: Peak, along: np.nda
         return None
     background, spread = _robust_spread(window[ring])
     smooth = _binomial_smooth(window)
-    top = float(np.percentile(smooth[core], 90))
+    values = smooth[core]
+    top = float(np.partition(values, int(0.9 * (values.size - 1)))[int(0.9 * (values.size - 1))])
     if top <= background:
         return None
     level = background + 0.5 * (top - background)
     seed = np.unravel_index(np.argmax(np.where(core, smooth, -1)), smooth.shape)
-    blob = sitk.GetArrayFromImage(sitk.ConnectedThreshold(
-        sitk.GetImageFromArray(((smooth >= level) & ok).view(np.uint8)),
-        seedList=[(int(seed[1]), int(seed[0]))], lower=1, upper=1)).astype(bool)
-    if blob[0].any() or blob[-1].any() or blob[:, 0].any() or blob[:, -1].any():
+    blob = _connected(seed, (smooth >= level) & ok)
+    if blob is None:
         return None
     by, bx = rows[blob] + y0, cols[blob] + x0
     cx, cy = float(bx.mean()), float(by.mean())
@@ -355,10 +402,30 @@ def measure_blob(grey: np.ndarray, tissue: np.ndarray, peak: Peak, along: np.nda
                      depth_end=float(u.max()) + 0.5, level=level)
 
 
+def _connected(seed: tuple[int, int], allowed: np.ndarray) -> np.ndarray | None:
+    """Pixels of ``allowed`` 4-connected to ``seed``, grown ring by ring; None if the area
+    reaches the border of the window (not a compact blob)."""
+    region = np.zeros_like(allowed)
+    region[seed] = True
+    for _ in range(sum(allowed.shape)):
+        grown = region.copy()
+        grown[1:] |= region[:-1]
+        grown[:-1] |= region[1:]
+        grown[:, 1:] |= region[:, :-1]
+        grown[:, :-1] |= region[:, 1:]
+        grown &= allowed
+        if grown[0].any() or grown[-1].any() or grown[:, 0].any() or grown[:, -1].any():
+            return None
+        if np.array_equal(grown, region):
+            return region
+        region = grown
+    return region
+
+
 def candidates(grey: np.ndarray, mask: np.ndarray, geometry: Geometry) -> list[Candidate]:
     """Bright compact blobs whose centre lies inside ``mask``, measured and deduplicated."""
     mm, found = geometry.mm_per_pixel, []
-    for peak in blob_peaks(grey, mask, mm):
+    for peak in _worth_measuring(blob_peaks(grey, mask, mm), geometry):
         c = measure_blob(grey, geometry.tissue, peak, beam_direction(peak.x, peak.y, geometry.apex), mm)
         if c is None or not MIN_DIAMETER_MM <= c.diameter_mm <= MAX_DIAMETER_MM:
             continue
@@ -435,7 +502,7 @@ def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate) -> Shadow
     width = max(c.half_width, 1.0)
     start = c.depth_end + 1.0 / mm
     depths = np.arange(start, start + float(np.clip(2.5 * c.diameter_mm, 8.0, 16.0)) / mm, 1.0)
-    core = np.linspace(-0.35 * width, 0.35 * width, 5)
+    core = np.linspace(-0.2 * width, 0.2 * width, 5)
     near, far = width + max(1.5 / mm, 0.5 * width), width + max(4.5 / mm, 1.5 * width)
     side = np.concatenate([np.linspace(near, far, 3), -np.linspace(near, far, 3)])
     centre = np.array([c.x, c.y])
@@ -446,9 +513,12 @@ def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate) -> Shadow
 
     behind, beside = strip(core), strip(side)
     valid_rows = np.isfinite(behind).all(axis=1)
-    if valid_rows.sum() * mm < 3.0 or not np.isfinite(beside).any():
+    left, right = beside[:, :3], beside[:, 3:]
+    if valid_rows.sum() * mm < 3.0 or not (np.isfinite(left).any() and np.isfinite(right).any()):
         return Shadow(1.0, False, False)
-    beside_level = max(float(np.nanmedian(beside)), 1.0)
+    # A shadow is a band with tissue on both sides: the darker side is the reference, so that
+    # a bright speck at the edge of a cyst, a vessel or a cardiac cavity is not a shadowing focus.
+    beside_level = max(min(float(np.nanmedian(left)), float(np.nanmedian(right))), 1.0)
     profile = behind[valid_rows].mean(axis=1)
     # A calcific shadow runs deep: a vessel lumen under a bright wall ends after a few mm.
     half = len(profile) // 2
@@ -484,27 +554,37 @@ def _score(ratio: float, contrast: float, roundness: float) -> float:
     return float(np.clip(0.5 * (1 - ratio) + 0.3 * min(contrast / 12, 1) + 0.2 * roundness, 0, 1))
 
 
-def _possible_calcification(c: Candidate) -> bool:
-    """A non-shadowing echogenic focus worth reporting: small, round and clearly bright.
+def _possible_calcification(c: Candidate, behind: Shadow) -> bool:
+    """A non-shadowing echogenic focus worth reporting: small, round and clearly bright,
+    in tissue that looks the same behind it as beside it.
 
     A bright blob larger than this without a clean shadow is not a calcific focus
-    (a calcification that size shadows): tissue, fat or gas.
+    (a calcification that size shadows): tissue, fat or gas. A speck with much
+    brighter tissue behind it than beside it sits on the edge of a cyst, a vessel
+    or a cavity.
     """
     return (c.contrast >= POSSIBLE_CONTRAST and c.diameter_mm <= POSSIBLE_MAX_MM
-            and c.roundness >= POSSIBLE_MIN_ROUNDNESS)
+            and c.roundness >= POSSIBLE_MIN_ROUNDNESS and behind.ratio <= POSSIBLE_MAX_RATIO)
 
 
 def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray) -> list[tuple[Candidate, bool, float]]:
-    """(candidate, shadow, score) for each focus found in one frame."""
+    """(candidate, shadow, score) for each focus found in one frame.
+
+    An elongated bright structure counts only with a strong clean shadow (a rim or
+    plaque of calcification); without one it is a specular reflector or an edge.
+    """
     found = []
     for c in candidates(grey, mask, geometry):
-        if c.contrast < MIN_CONTRAST or c.roundness < MIN_ROUNDNESS:
+        if c.contrast < MIN_CONTRAST or c.roundness < MIN_ROUNDNESS_STRONG_SHADOW:
             continue
         behind = shadow_measure(grey, geometry, c)
         if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM):
             continue  # gas: ring-down, or a large bright blob with a dirty shadow
+        if c.roundness < MIN_ROUNDNESS and (behind.ratio >= STRONG_SHADOW_RATIO
+                                            or c.diameter_mm < CURVILINEAR_MIN_MM):
+            continue
         shadow = behind.ratio < SHADOW_RATIO and not behind.dirty
-        if not shadow and not _possible_calcification(c):
+        if not shadow and not _possible_calcification(c, behind):
             continue
         found.append((c, shadow, _score(behind.ratio, c.contrast, c.roundness)))
     return found

@@ -38,7 +38,7 @@ def key_frame(facts: StudyFacts) -> tuple[Path, int, list[Focus]] | None:
     if facts.foci:
         best = max(facts.foci, key=lambda f: (f.shadow, f.score))
         on_frame = [f for f in facts.foci
-                    if f.sop_instance_uid == best.sop_instance_uid and f.frame == best.frame]
+                    if f.sop_instance_uid == best.sop_instance_uid and best.frame in (f.frames or (f.frame,))]
         return images[best.sop_instance_uid].path, best.frame, on_frame
     return next(iter(images.values())).path, 1, []
 
