@@ -41,7 +41,8 @@ WORK_MM = 0.5                # the blob search runs at this many mm per pixel or
 SIGMA_PX = 1.0               # the pyramid's fine scale, in each octave's own pixels
 BLOB_RADIUS_PER_SIGMA = 2.0  # a disk of about this radius answers G(sigma) - G(2 sigma) most
 PEAK_SPREADS = 3.0           # a DoG response above this many robust spreads of its scale
-MAX_CANDIDATES = 40          # strongest peaks looked at per frame
+MAX_PEAKS = 80               # strongest peaks looked at per frame (cheaply)
+MAX_MEASURED = 20            # peaks measured at full resolution per frame, strongest first
 PRESCREEN_RATIO = 0.9        # coarse behind / beside; at or above it, no shadow worth measuring
 POSSIBLE_PEAK_SPREADS = 6.0  # unshadowed peaks weaker than this are not measured
 RING_MARGIN_MM = 3.0         # background ring around a blob reaches this far beyond 1.5 radii
@@ -343,7 +344,7 @@ def _worth_measuring(pyramid: Pyramid, geometry: Geometry) -> list[Peak]:
     small = 2 * radius * mm <= POSSIBLE_MAX_MM
     keep = ~(ratio >= PRESCREEN_RATIO) | (small & (np.array([p.strength for p in pyramid.peaks])
                                                      >= POSSIBLE_PEAK_SPREADS))
-    return [p for p, k in zip(pyramid.peaks, keep) if k]
+    return [p for p, k in zip(pyramid.peaks, keep) if k][:MAX_MEASURED]
 
 
 def _strongest_apart(peaks: list[Peak]) -> list[Peak]:
@@ -351,7 +352,7 @@ def _strongest_apart(peaks: list[Peak]) -> list[Peak]:
     for peak in sorted(peaks, key=lambda p: -p.strength):
         if all(np.hypot(peak.x - k.x, peak.y - k.y) > max(peak.radius, k.radius) for k in kept):
             kept.append(peak)
-        if len(kept) == MAX_CANDIDATES:
+        if len(kept) == MAX_PEAKS:
             break
     return kept
 
