@@ -501,7 +501,7 @@ def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate) -> Shadow
     along = beam_direction(c.x, c.y, geometry.apex)
     across = np.array([-along[1], along[0]])
     width = max(c.half_width, 1.0)
-    start = c.depth_end + 1.0 / mm
+    start = c.depth_end + max(1.0, 0.25 * c.diameter_mm) / mm   # past the blurred far edge
     depths = np.arange(start, start + float(np.clip(2.5 * c.diameter_mm, 8.0, 16.0)) / mm, 1.0)
     core = np.linspace(-0.2 * width, 0.2 * width, 5)
     near, far = width + max(1.5 / mm, 0.5 * width), width + max(4.5 / mm, 1.5 * width)
@@ -540,8 +540,9 @@ def _reverberation(profile: np.ndarray, beside_level: float, mm: float) -> bool:
     shortest, longest = max(int(round(1.2 / mm)), 2), max(int(6.0 / mm), 4)
     if len(profile) < 2 * shortest + 2:
         return False
-    if np.count_nonzero(profile > 0.9 * beside_level) < 2:
-        return False  # a clean shadow: nothing in it reaches the brightness of the tissue beside
+    bright = profile > 0.9 * beside_level
+    if np.count_nonzero(bright[1:] & ~bright[:-1]) + bright[0] < 2:
+        return False  # not repeated: at most one band (e.g. the blurred far edge of a large focus)
     centred = profile - profile.mean()
     energy = float(np.dot(centred, centred)) or 1.0
     autocorrelation = np.correlate(centred, centred, "full")[len(centred) - 1:] / energy

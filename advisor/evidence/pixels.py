@@ -2,9 +2,10 @@
 
 Shared by the detector and the key image, so that both decode an image the same
 way: frames are read one at a time (:func:`pydicom.pixels.iter_pixels`), turned
-grey from any photometric interpretation (MONOCHROME1/2, RGB, YBR via pydicom's
-conversion, PALETTE COLOR via its LUT), with colour pixels (Doppler, coloured
-graphics) masked out. The tissue region and its spacing come from Sequence of
+grey from any photometric interpretation (MONOCHROME1/2; RGB by its green channel,
+equal to the others on grey pixels; YBR by its luma, without conversion to RGB;
+PALETTE COLOR via its LUT), with colour pixels (Doppler, coloured graphics)
+masked out. The tissue region and its spacing come from Sequence of
 Ultrasound Regions (PS3.3 C.8.5.5; PhysicalDelta in cm).
 """
 
