@@ -501,7 +501,7 @@ def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate) -> Shadow
     along = beam_direction(c.x, c.y, geometry.apex)
     across = np.array([-along[1], along[0]])
     width = max(c.half_width, 1.0)
-    start = c.depth_end + max(1.0, 0.25 * c.diameter_mm) / mm   # past the blurred far edge
+    start = c.depth_end + 1.0 / mm
     depths = np.arange(start, start + float(np.clip(2.5 * c.diameter_mm, 8.0, 16.0)) / mm, 1.0)
     core = np.linspace(-0.2 * width, 0.2 * width, 5)
     near, far = width + max(1.5 / mm, 0.5 * width), width + max(4.5 / mm, 1.5 * width)
