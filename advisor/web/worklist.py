@@ -208,8 +208,10 @@ class Worklist:
 
     def _problem(self, study: StudyRow) -> str:
         """Why a study has no answer yet, or why its answer has not reached the PACS."""
-        if study.error:
-            return f"Analysis failed: {study.error}"
+        if study.state == "failed":
+            return f"Analysis failed after {study.attempts} attempt(s): {study.error}"
+        if study.state == "retrying":
+            return f"Analysis retrying after {study.attempts} failed attempt(s): {study.error}"
         stuck = [(destination, status, error) for _, destination, status, _, error
                  in self.journal.deliveries_for_study(study.study_instance_uid)
                  if status != "delivered" and error]
@@ -231,7 +233,7 @@ class Worklist:
                 "received_at": _time(times[1]) if times else "-",
                 "instances": f"{study.received_count} instance(s), {header.get('modalities', '-')}",
                 "received": study.received_count,
-                "outcome": study.outcome or ("error" if study.error else "pending"),
+                "outcome": study.outcome or study.state, "state": study.state,
                 "suggestion": self._suggestion(summary), "caution": self._caution(summary),
                 "problem": self._problem(study), "laterality": study.laterality or "-",
                 "protocol_id": study.protocol_id, "delivery": self._delivery(uid),
