@@ -68,6 +68,8 @@ class Assembler:
         self._written: list[Path] = []          # files the current attempt wrote
         self._held: dict[str, float] = {}       # study -> retry time, when the journal could not say it
         self.remove_unknown_outbox_files()
+        # A restart is often the fix (space freed): try waiting studies again now.
+        self.journal.resume_retrying()
 
     def run_once(self) -> int:
         """Process every due study; returns how many were processed."""

@@ -282,6 +282,11 @@ class Journal:
                        (error, "failed" if retry_in is None else "retrying",
                         None if retry_in is None else now + retry_in, now, study_uid))
 
+    def resume_retrying(self) -> int:
+        """At start-up: studies waiting to be retried are due again (after their quiet window)."""
+        with self._transaction() as db:
+            return db.execute("UPDATE studies SET next_attempt=NULL WHERE state='retrying'").rowcount
+
     def retry(self, study_uids: Iterable[str] = (), *, all_failed: bool = False) -> list[str]:
         """Analyse these studies (or every ``failed`` one) again; returns the ones found."""
         with self._transaction() as db:
