@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydicom import Dataset
 
-from advisor import REQUIRED_UIDS, is_own_output
+from advisor import is_own_output
 from advisor.evidence.detect import Detection, detect_instance
 from advisor.evidence.findings_sr import sr_observations
 from advisor.evidence.text import text_observations
@@ -219,16 +219,32 @@ def readable_instances(study_uid: str, items: list[tuple[Path, Dataset]]
     return kept, observations, notes
 
 
+def read_instances(study_uid: str, paths: Iterable[Path]) -> tuple[list[tuple[Path, Dataset]], list[str]]:
+    """(path, header) of each readable file of one study, and a note per file left out."""
+    items, notes = [], []
+    for path in paths:
+        try:
+            items.append((path, read_header(path)))
+        except UnreadableFile as exc:
+            notes.append(f"Instance file {path.name} was excluded from the analysis: it is not "
+                         f"readable DICOM ({exc.reason}).")
+            log.warning("study %s: %s excluded: not readable DICOM (%s)", study_uid, path.name,
+                        exc.reason)
+    return items, notes
+
+
 def analyze_study(study_uid: str, items: list[tuple[Path, Dataset]], detect: bool = True,
-                  ocr: bool = True) -> StudyFacts:
+                  ocr: bool = True, unreadable: Iterable[str] = ()) -> StudyFacts:
     """Facts of one study from its (path, header dataset) pairs.
 
     ``detect`` runs the pixel detector on every US image (pixels are read from
     ``path`` one frame at a time); ``ocr`` reads the text burned into the first
-    image of each US series.
+    image of each US series. ``unreadable`` holds the notes of files of the
+    study that could not be read at all (:func:`read_instances`).
     """
     items = [(p, ds) for p, ds in items if not is_own_output(ds)]
     items, observations, excluded = readable_instances(study_uid, items)
+    excluded = list(unreadable) + excluded
     datasets = [ds for _, ds in items]
     foci, detector_observations, detector_notes = pixel_evidence(items) if detect else ([], [], [])
     observations.extend(detector_observations)
@@ -271,10 +287,6 @@ def group_by_study(paths: Iterable[Path]) -> tuple[dict[str, list[tuple[Path, Da
             ds = read_header(path)
         except UnreadableFile as exc:
             problems.append(f"skipped: {exc}")
-            continue
-        missing = [k for k in REQUIRED_UIDS if not text(ds, k)]
-        if missing:
-            problems.append(f"skipped: {path}: missing {', '.join(missing)}")
             continue
         studies.setdefault(text(ds, "StudyInstanceUID"), []).append((path, ds))
     return studies, problems

@@ -27,6 +27,7 @@ from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
 from pydicom.uid import UltrasoundImageStorage, UltrasoundMultiFrameImageStorage
 
+from advisor import REQUIRED_UIDS
 from advisor.evidence.text import text_observations
 from advisor.model import InstanceRef, Observation
 
@@ -42,16 +43,28 @@ AGE_UNITS_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12, "Y": 365.25}
 
 
 class UnreadableFile(ValueError):
-    """A file that is not DICOM or cannot be parsed."""
+    """A file that is not DICOM or cannot be parsed; ``reason`` names the error type."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def read_header(path: Path) -> Dataset:
-    """The dataset of ``path`` without pixel data; raises :class:`UnreadableFile`."""
+    """The dataset of ``path`` without pixel data; raises :class:`UnreadableFile`.
+
+    A file without the UIDs an instance is filed by (:data:`advisor.REQUIRED_UIDS`),
+    e.g. one cut short, is unreadable too.
+    """
     try:
-        return dcmread(path, stop_before_pixels=True)
+        ds = dcmread(path, stop_before_pixels=True)
     except Exception as exc:  # noqa: BLE001 - pydicom raises many types on malformed files
-        raise UnreadableFile(f"{path}: not a readable DICOM file "
-                             f"({type(exc).__name__}: {exc})") from exc
+        raise UnreadableFile(f"{path}: not a readable DICOM file ({type(exc).__name__}: {exc})",
+                             type(exc).__name__) from exc
+    missing = [k for k in REQUIRED_UIDS if not text(ds, k)]
+    if missing:
+        raise UnreadableFile(f"{path}: missing {', '.join(missing)}", f"missing {', '.join(missing)}")
+    return ds
 
 
 # --- the tolerant layer ---------------------------------------------------

@@ -33,8 +33,7 @@ from pydicom import Dataset, dcmread, dcmwrite
 
 from advisor.node import spool
 from advisor.node.audit import Audit, discard
-from advisor.analyze import analyze_study
-from advisor.evidence.header import UnreadableFile, read_header
+from advisor.analyze import analyze_study, read_instances
 from advisor.config import Settings
 from advisor.decide import decide
 from advisor.node.journal import Journal, ResultRow
@@ -147,13 +146,8 @@ class Assembler:
                            for r in outcome.results) or "none")
 
     def _analyse(self, study_uid: str, paths: list[Path]) -> StudyResult:
-        items = []
-        for path in paths:
-            try:
-                items.append((path, read_header(path)))
-            except UnreadableFile as exc:
-                log.error("study %s: %s", study_uid, exc)
-        facts = analyze_study(study_uid, items)
+        items, unreadable = read_instances(study_uid, paths)
+        facts = analyze_study(study_uid, items, unreadable=unreadable)
         decision = decide(facts, self.protocols)
         results = []
         if decision.outcome in self.settings.report_outcomes:
