@@ -127,7 +127,7 @@ def test_one_unreadable_instance_is_excluded_with_a_reason_and_the_rest_analysed
     assert len(facts.instances) == 2
     assert [n for n in facts.notes if "excluded" in n] == [
         "Instance file US002.dcm was excluded from the analysis: it is not readable DICOM "
-        "(missing SOPInstanceUID)."]
+        "(missing StudyInstanceUID, SeriesInstanceUID, SOPInstanceUID, SOPClassUID)."]
     assert "US002.dcm excluded: not readable DICOM" in caplog.text
 
 
