@@ -22,7 +22,7 @@ WRONG_VR_VALUES = {
     "FD": struct.pack("<d", 4.0), "FL": struct.pack("<f", 4.0), "US": struct.pack("<H", 4),
     "SL": struct.pack("<l", -4), "DS": b"4.0 ", "IS": b"4 ", "DA": b"20200101",
     "CS": b"LEFT", "LO": b"left flank mass", "OB": b"\x00\xff", "SQ": b"",
-    "UT": b"calcified mass ", "AS": b"004Y",
+    "UT": b"calcified mass ",
 }
 # Values no reader can parse for their VR: wrong lengths, stray bytes, impossible dates.
 UNPARSEABLE = (b"\xff\xfe\x00", b"?\x00x", b"1.2.3.4.5.6.7", b"20231399", b"-999Q",
