@@ -28,7 +28,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import HealthCheck, Phase, given, reject, settings
 from hypothesis import strategies as st
 from pydicom import dcmread
 from pydicom.datadict import dictionary_VR
@@ -144,7 +144,8 @@ def test_every_mangled_study_gets_exactly_one_outcome(case):
                    reason="build_sr copies patient/study attributes from evidence[0] through "
                           "highdicom and raises when one is missing or empty (issue 11 fixes it; "
                           "remove this mark when that is merged)")
-@settings(max_examples=25)
+@settings(max_examples=25, report_multiple_bugs=False,
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])  # no shrinking while it is xfail
 @given(mangled_study())
 def test_every_reported_outcome_of_a_mangled_study_has_a_valid_sr(case):
     folder, changes = case
