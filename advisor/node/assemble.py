@@ -98,13 +98,15 @@ class Assembler:
 
     def _record_failure(self, study_uid: str, exc: Exception) -> None:
         attempts = self.journal.analysis_attempts(study_uid) + 1
-        limit = (self.settings.analysis_max_attempts if isinstance(exc, TRANSIENT_ERRORS)
+        transient = isinstance(exc, TRANSIENT_ERRORS)
+        limit = (self.settings.analysis_max_attempts if transient
                  else min(OTHER_ERROR_ATTEMPTS, self.settings.analysis_max_attempts))
         retry_in = self.retry_delay(attempts) if attempts < limit else None
         error = f"{type(exc).__name__}: {exc}"[:500]
         self.journal.record_failure(study_uid, error, retry_in)
-        if retry_in is None:
-            log.error("study %s: failed after %d attempt(s): %s", study_uid, attempts, error)
+        if retry_in is None:  # a bug's traceback helps whoever fixes it
+            log.error("study %s: failed after %d attempt(s): %s", study_uid, attempts, error,
+                      exc_info=None if transient else exc)
         else:
             log.warning("study %s: attempt %d failed (%s); retry in %.0f s",
                         study_uid, attempts, error, retry_in)
