@@ -262,7 +262,8 @@ def _wait_until_analyzed(journal: Journal, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         studies = journal.studies()
-        if studies and all(s.analyzed_count >= s.received_count for s in studies):
+        if studies and all(s.state == "failed" or s.analyzed_count >= s.received_count
+                           for s in studies):
             return True
         time.sleep(0.2)
     return False
