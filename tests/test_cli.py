@@ -82,6 +82,18 @@ def test_port_in_use_is_one_line_and_exit_2(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_worklist_port_in_use_is_one_line_and_exit_2(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = advisor("serve", "--port", "0", "--http-port", str(port),
+                         "--data-dir", str(tmp_path / "data"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"advisor: cannot serve the worklist page on 127.0.0.1:{port}: Address already in use")
+
+
 def echo(address: str):
     return run([sys.executable, "-m", "advisor.cli", "echo", address])
 
