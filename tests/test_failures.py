@@ -146,7 +146,8 @@ def test_a_study_that_keeps_failing_ends_failed_visibly_and_can_be_retried(tmp_p
         assert f"Study {STUDY}: 3 received, failed after 2 attempt(s): ValueError: injected bug" \
             in status.stdout
         [row] = Worklist(node.journal, load_protocols(None), False).studies()
-        assert (row["outcome"], row["error"]) == ("failed", "ValueError: injected bug")
+        assert (row["outcome"], row["problem"]) == (
+            "failed", "Analysis failed after 2 attempt(s): ValueError: injected bug")
 
         monkeypatch.undo()  # the bug is fixed
         retried = advisor("retry", "--all-failed", "--data-dir", str(data_dir))
