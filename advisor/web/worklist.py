@@ -36,6 +36,7 @@ import numpy as np
 from PIL import Image
 from pydicom import dcmread
 
+from advisor.evidence.header import number, text
 from advisor.evidence.pixels import ASSUMED_MM_PER_PIXEL, tissue_region
 from advisor.node.journal import Journal, StudyRow
 from advisor.output.keyimage import draw_foci, frame_rgb
@@ -143,17 +144,21 @@ class Worklist:
             paths = self.journal.study_instances(study_uid)
             if not paths:
                 return {}
-            first = dcmread(paths[0], stop_before_pixels=True)
-            modalities = sorted({str(dcmread(p, stop_before_pixels=True,
-                                             specific_tags=["Modality"]).get("Modality", "?"))
-                                 for p in paths[:50]})
-            self._headers[study_uid] = {
-                "description": str(first.get("StudyDescription", "") or "Study"),
-                "date": _date(str(first.get("StudyDate", ""))),
-                "accession": str(first.get("AccessionNumber", "") or "-"),
+            try:
+                first = dcmread(paths[0], stop_before_pixels=True)
+                modalities = sorted({text(dcmread(p, stop_before_pixels=True,
+                                                  specific_tags=["Modality"]), "Modality") or "?"
+                                     for p in paths[:50]})
+            except Exception:  # noqa: BLE001 - a file the analysis excluded: label by UID
+                return {}
+            weight = number(first, "PatientWeight")
+            self._headers[study_uid] = {  # through the tolerant layer: real headers are messy
+                "description": text(first, "StudyDescription") or "Study",
+                "date": _date(text(first, "StudyDate") or ""),
+                "accession": text(first, "AccessionNumber") or "-",
                 "modalities": ", ".join(modalities),
-                "weight": str(first.get("PatientWeight", "") or ""),
-                "name": str(first.get("PatientName", "")),
+                "weight": str(weight) if weight else "",
+                "name": text(first, "PatientName") or "",
             }
         return self._headers[study_uid]
 
