@@ -219,3 +219,25 @@ def test_a_journal_from_a_newer_advisor_is_refused(tmp_path):
     db.close()
     with pytest.raises(JournalVersionError, match="newer than this advisor's"):
         Journal(path)
+
+
+def test_a_journal_on_a_full_disk_holds_the_study_and_tries_again(tmp_path, monkeypatch, caplog):
+    """Neither the result nor the failure can be recorded: the files go, the study waits."""
+    full = [True]
+
+    def refusing(real):
+        def write(self, *args, **kwargs):
+            if full[0]:
+                raise sqlite3.OperationalError("database or disk is full")
+            return real(self, *args, **kwargs)
+        return write
+    for name in ("record_analysis", "record_failure"):
+        monkeypatch.setattr(Journal, name, refusing(getattr(Journal, name)))
+    data_dir = tmp_path / "node"
+    with running_pacs() as (pacs, destination), \
+            running_node(data_dir, destinations=[str(destination)]) as node:
+        assert all(r.stored for r in send(node, FOLDER))
+        wait_for(lambda: "could not record the failure" in caplog.text, what="a held study")
+        assert outbox_files(data_dir) == [] and pacs.received == []
+        full[0] = False
+        assert_exactly_one_result(pacs, data_dir)
