@@ -19,7 +19,8 @@ from advisor.decide import decide
 from advisor.evidence import header
 from advisor.evidence.header import date, integer, items, number, text, value
 from advisor.protocols import load_protocols
-from conftest import SAMPLES
+from conftest import SAMPLES, wait_for
+from inprocess import running_node, send, study_row
 from mutate import mutate, write_with_deep_tree
 
 CODED = SAMPLES / "01-calcified-left-flank-coded"
@@ -150,3 +151,20 @@ def test_an_instance_whose_evidence_raises_is_excluded_and_named(tmp_path, monke
     assert f"instance {sr_uid} excluded: RecursionError" in caplog.text
     # Without the coded SR the order text still states a left flank mass, calcification unknown.
     assert decide(facts, load_protocols(None)).outcome == "not-indicated"
+
+
+def test_through_the_node_a_deep_tree_and_a_wrong_vr_still_give_one_sr(tmp_path):
+    """The issue's case: every instance answered Success, and the study gets its SR."""
+    folder = copy_study(NO_CALCIFICATION, tmp_path)
+    write_with_deep_tree(dcmread(folder / "SR001.dcm"), folder / "SR001.dcm", 3000,
+                         "Internal calcifications.")
+    rewrite(folder / "US002.dcm", lambda ds: mutate(ds, (Tag("PatientAge"),), "wrong-vr", "FD"))
+    data_dir = tmp_path / "node"
+    with running_node(data_dir) as node:
+        assert all(r.stored for r in send(node, folder)), "every instance acknowledged"
+        uid = str(dcmread(folder / "US001.dcm", stop_before_pixels=True).StudyInstanceUID)
+        row = wait_for(lambda: next((r for r in [study_row(data_dir, uid)]
+                                     if r and r.state in ("analysed", "failed")), None),
+                       what="the study's analysis")
+        assert (row.state, row.outcome, row.error) == ("analysed", "recommended", None)
+        assert len(list((data_dir / "outbox" / uid).glob("*.dcm"))) == 2, "SR and key image"
