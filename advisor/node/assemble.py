@@ -91,17 +91,12 @@ class Assembler:
                 log.warning("outbox file %s is not in the journal (interrupted write): removed", path.name)
                 path.unlink()
 
-    def retry_delay(self, attempts: int) -> float:
-        """Seconds before the next try after ``attempts`` failed ones (exponential, capped)."""
-        return min(self.settings.retry_base_seconds * 2 ** (attempts - 1),
-                   self.settings.retry_max_seconds)
-
     def _record_failure(self, study_uid: str, exc: Exception) -> None:
         attempts = self.journal.analysis_attempts(study_uid) + 1
         transient = isinstance(exc, TRANSIENT_ERRORS)
         limit = (self.settings.analysis_max_attempts if transient
                  else min(OTHER_ERROR_ATTEMPTS, self.settings.analysis_max_attempts))
-        retry_in = self.retry_delay(attempts) if attempts < limit else None
+        retry_in = self.settings.backoff_seconds(attempts) if attempts < limit else None
         error = f"{type(exc).__name__}: {exc}"[:500]
         self.journal.record_failure(study_uid, error, retry_in)
         if retry_in is None:  # a bug's traceback helps whoever fixes it
