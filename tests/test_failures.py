@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from advisor.node import assemble, spool
+from advisor.cli import print_status
 from advisor.node.journal import BASE_SCHEMA, SCHEMA_VERSION, Journal, JournalVersionError
 from advisor.protocols import load_protocols
 from advisor.web.worklist import Worklist
@@ -241,3 +242,34 @@ def test_a_journal_on_a_full_disk_holds_the_study_and_tries_again(tmp_path, monk
         assert outbox_files(data_dir) == [] and pacs.received == []
         full[0] = False
         assert_exactly_one_result(pacs, data_dir)
+
+
+def test_journal_failure_states(tmp_path, capsys):
+    """retrying waits for its time, failed waits for new instances or advisor retry."""
+    journal = Journal(tmp_path / "journal.sqlite3")
+
+    def receive(sop_uid: str) -> None:
+        journal.record_instance(study_uid="1.2.3", sop_uid=sop_uid,
+                                sop_class_uid="1.2.840.10008.5.1.4.1.1.6.1",
+                                path=tmp_path / f"{sop_uid}.dcm", calling_ae="PACS",
+                                own_output=False)
+    try:
+        receive("1.2.3.1")
+        assert journal.due_studies(0) == ["1.2.3"]
+        journal.record_failure("1.2.3", "OSError: [Errno 28] No space left on device", retry_in=60)
+        assert journal.due_studies(0) == [], "retrying: not before its next attempt"
+        print_status(journal)
+        assert "retrying after 1 failed attempt(s): OSError: [Errno 28]" in capsys.readouterr().out
+        assert journal.resume_retrying() == 1 and journal.due_studies(0) == ["1.2.3"]
+
+        journal.record_failure("1.2.3", "ValueError: bug", retry_in=None)
+        assert journal.due_studies(0) == [] and journal.studies()[0].attempts == 2
+        receive("1.2.3.1")  # a re-sent duplicate is no new evidence
+        assert journal.due_studies(0) == []
+        receive("1.2.3.2")  # a new instance is: the study is tried afresh
+        assert journal.due_studies(0) == ["1.2.3"] and journal.studies()[0].attempts == 0
+
+        journal.record_failure("1.2.3", "ValueError: bug", retry_in=None)
+        assert journal.retry(all_failed=True) == ["1.2.3"] and journal.due_studies(0) == ["1.2.3"]
+    finally:
+        journal.close()
