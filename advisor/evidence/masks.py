@@ -59,9 +59,9 @@ def first_frame(value) -> int | None:
 def _image_reference(item: Dataset) -> tuple[str, int | None] | None:
     for child in sequence_items(item, "ContentSequence"):
         references = sequence_items(child, "ReferencedSOPSequence")
-        if text(child, "ValueType") == "IMAGE" and references and text(references[0], "ReferencedSOPInstanceUID"):
-            return (text(references[0], "ReferencedSOPInstanceUID"),
-                    first_frame(references[0].get("ReferencedFrameNumber")))
+        image = text(references[0], "ReferencedSOPInstanceUID") if references else None
+        if text(child, "ValueType") == "IMAGE" and image:
+            return image, first_frame(references[0].get("ReferencedFrameNumber"))
     return None
 
 
