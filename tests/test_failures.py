@@ -273,3 +273,18 @@ def test_journal_failure_states(tmp_path, capsys):
         assert journal.retry(all_failed=True) == ["1.2.3"] and journal.due_studies(0) == ["1.2.3"]
     finally:
         journal.close()
+
+
+def test_a_node_started_from_another_folder_keeps_its_outbox(tmp_path, monkeypatch):
+    """Journal paths relative to the old working folder must not make results look unknown."""
+    monkeypatch.chdir(tmp_path)
+    with running_node(Path("node")) as node:
+        assert all(r.stored for r in send(node, FOLDER))
+        wait_for(lambda: state_of(tmp_path / "node")[0] == "analysed", what="analysis")
+    results = outbox_files(tmp_path / "node")
+    assert len(results) == 2
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    with running_node(tmp_path / "node"):
+        assert outbox_files(tmp_path / "node") == results

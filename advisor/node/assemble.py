@@ -56,6 +56,11 @@ TRANSIENT_ERRORS = (OSError, MemoryError, sqlite3.OperationalError)
 OTHER_ERROR_ATTEMPTS = 2   # a deterministic error gets one retry, in case it was not
 
 
+def _result_key(path: Path) -> tuple[str, ...]:
+    """Study folder and file name of an outbox file: the same whatever folder the node ran from."""
+    return path.parts[-2:]
+
+
 class Assembler:
     def __init__(self, journal: Journal, settings: Settings, protocols: ProtocolSet,
                  audit: Audit = discard) -> None:
@@ -80,14 +85,17 @@ class Assembler:
             self.process(study_uid)
         return len(due)
 
+    def _known_results(self) -> set[tuple[str, ...]]:
+        return {_result_key(p) for p in self.journal.result_paths()}
+
     def remove_unknown_outbox_files(self) -> None:
         """Delete outbox files the journal does not know (a crash between writing and recording)."""
         outbox = self.settings.outbox_dir
         if not outbox.is_dir():
             return
-        known = {p.resolve() for p in self.journal.result_paths()}
+        known = self._known_results()
         for path in outbox.rglob("*"):
-            if path.is_file() and path.resolve() not in known:
+            if path.is_file() and _result_key(path) not in known:
                 log.warning("outbox file %s is not in the journal (interrupted write): removed", path.name)
                 path.unlink()
 
@@ -107,9 +115,9 @@ class Assembler:
                         study_uid, attempts, error, retry_in)
 
     def _discard_written(self) -> None:
-        known = {p.resolve() for p in self.journal.result_paths()}
+        known = self._known_results()
         for path in self._written:
-            if path.resolve() not in known:
+            if _result_key(path) not in known:
                 path.unlink(missing_ok=True)
 
     def process(self, study_uid: str) -> None:
