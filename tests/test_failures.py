@@ -288,3 +288,17 @@ def test_a_node_started_from_another_folder_keeps_its_outbox(tmp_path, monkeypat
     monkeypatch.chdir(elsewhere)
     with running_node(tmp_path / "node"):
         assert outbox_files(tmp_path / "node") == results
+
+
+def test_a_failure_that_quotes_the_patient_keeps_names_and_ids_out(tmp_path, monkeypatch, caplog):
+    def quoting(*args, **kwargs):  # e.g. a validator quoting the value it refused
+        raise ValueError("value 'SYNTHETIC^CASE01' (ID SYN0001) is not valid")
+    monkeypatch.setattr(assemble, "analyze_study", quoting)
+    data_dir = tmp_path / "node"
+    with running_node(data_dir, analysis_max_attempts=1) as node:
+        assert all(r.stored for r in send(node, FOLDER))
+        wait_for(lambda: state_of(data_dir)[0] == "failed", what="state failed")
+    error = state_of(data_dir)[2]
+    assert error == "ValueError: value '[patient data]' (ID [patient data]) is not valid"
+    assert "Traceback" in caplog.text, "a bug's traceback is logged"
+    assert "SYNTHETIC" not in caplog.text and "SYN0001" not in caplog.text

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -140,6 +141,20 @@ def items(ds: Dataset, keyword: str) -> list[Dataset]:
     """The items of a sequence attribute; [] if it is missing, empty or not a sequence."""
     found = value(ds, keyword)
     return [item for item in found if isinstance(item, Dataset)] if isinstance(found, Sequence) else []
+
+
+PATIENT_IDENTIFIERS = ("PatientName", "PatientID", "OtherPatientIDs", "PatientBirthDate",
+                       "OtherPatientNames", "PatientAddress", "AccessionNumber")
+
+
+def patient_identifiers(ds: Dataset) -> set[str]:
+    """Patient names, IDs and the like in ``ds`` (and each part of a name), to keep out of logs."""
+    found = set()
+    for keyword in PATIENT_IDENTIFIERS:
+        whole = text(ds, keyword)
+        if whole:
+            found |= {whole, *(part for part in re.split(r"[\\^=]", whole) if len(part) >= 3)}
+    return found
 
 
 def instance_ref(path: Path, ds: Dataset) -> InstanceRef:

@@ -26,6 +26,7 @@ import io
 import logging
 import sqlite3
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from advisor.node import spool
 from advisor.node.audit import Audit, discard
 from advisor.analyze import analyze_study, read_instances
 from advisor.config import Settings
+from advisor.evidence.header import UnreadableFile, patient_identifiers, read_header
 from advisor.decide import decide
 from advisor.node.journal import Journal, ResultRow
 from advisor.output.keyimage import build_key_image
@@ -54,6 +56,18 @@ class StudyResult:
 
 TRANSIENT_ERRORS = (OSError, MemoryError, sqlite3.OperationalError)
 OTHER_ERROR_ATTEMPTS = 2   # a deterministic error gets one retry, in case it was not
+
+
+def _without_patient_data(message: str, paths: list[Path]) -> str:
+    """``message`` with the study's patient names and IDs blanked (an error may quote them)."""
+    for path in paths[:1]:
+        try:
+            identifiers = patient_identifiers(read_header(path))
+        except UnreadableFile:
+            continue
+        for identifier in sorted(identifiers, key=len, reverse=True):
+            message = message.replace(identifier, "[patient data]")
+    return message
 
 
 def _result_key(path: Path) -> tuple[str, ...]:
@@ -99,17 +113,19 @@ class Assembler:
                 log.warning("outbox file %s is not in the journal (interrupted write): removed", path.name)
                 path.unlink()
 
-    def _record_failure(self, study_uid: str, exc: Exception) -> None:
+    def _record_failure(self, study_uid: str, exc: Exception, paths: list[Path]) -> None:
         attempts = self.journal.analysis_attempts(study_uid) + 1
         transient = isinstance(exc, TRANSIENT_ERRORS)
         limit = (self.settings.analysis_max_attempts if transient
                  else min(OTHER_ERROR_ATTEMPTS, self.settings.analysis_max_attempts))
         retry_in = self.settings.backoff_seconds(attempts) if attempts < limit else None
-        error = f"{type(exc).__name__}: {exc}"[:500]
+        error = _without_patient_data(f"{type(exc).__name__}: {exc}", paths)[:500]
         self.journal.record_failure(study_uid, error, retry_in)
-        if retry_in is None:  # a bug's traceback helps whoever fixes it
-            log.error("study %s: failed after %d attempt(s): %s", study_uid, attempts, error,
-                      exc_info=None if transient else exc)
+        if retry_in is None:
+            # A bug's traceback helps whoever fixes it (a disk error's does not).
+            trace = "" if transient else "\n" + _without_patient_data(
+                "".join(traceback.format_exception(exc)), paths)
+            log.error("study %s: failed after %d attempt(s): %s%s", study_uid, attempts, error, trace)
         else:
             log.warning("study %s: attempt %d failed (%s); retry in %.0f s",
                         study_uid, attempts, error, retry_in)
@@ -133,7 +149,7 @@ class Assembler:
             log.debug("study %s: analysis failed", study_uid, exc_info=True)
             try:
                 self._discard_written()
-                self._record_failure(study_uid, exc)
+                self._record_failure(study_uid, exc, paths)
             except Exception:  # noqa: BLE001 - the journal itself is failing (disk full)
                 log.exception("study %s: could not record the failure; retry in %.0f s",
                               study_uid, self.settings.retry_max_seconds)
