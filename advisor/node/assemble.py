@@ -146,7 +146,6 @@ class Assembler:
             self.journal.record_analysis(study_uid, len(paths), outcome.summary, outcome.results,
                                          destinations)
         except Exception as exc:  # noqa: BLE001 - one bad study must not stop the others
-            log.debug("study %s: analysis failed", study_uid, exc_info=True)
             try:
                 self._discard_written()
                 self._record_failure(study_uid, exc, paths)
