@@ -56,7 +56,7 @@ def raw(tag: BaseTag, vr: str, value: bytes) -> RawDataElement:
 def mutate(ds: Dataset, path: tuple, how: str, payload: bytes | str = b"") -> None:
     """Apply one mutation in place: ``delete``, ``empty``, ``wrong-vr`` (payload = VR), ``unparseable``."""
     parent, tag = parent_of(ds, path), path[-1]
-    vr = parent[tag].VR
+    vr = parent.get_item(tag).VR  # raw: a value an earlier change made undecodable stays so
     if how == "delete":
         del parent[tag]
     elif how == "empty":

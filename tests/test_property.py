@@ -32,6 +32,7 @@ from hypothesis import HealthCheck, Phase, given, reject, settings
 from hypothesis import strategies as st
 from pydicom import dcmread
 from pydicom.datadict import dictionary_VR
+from pydicom.errors import BytesLengthException
 
 from advisor.analyze import analyze_study, group_by_study
 from advisor.decide import decide
@@ -110,8 +111,8 @@ def write_mangled(folder: Path, changes, target: Path) -> None:
         for _, path, how, payload in (c for c in changes if c[0] == name):
             try:
                 mutate(ds, path, how, payload)
-            except (KeyError, IndexError, TypeError, AttributeError):
-                continue  # an earlier change removed or replaced this element's parent
+            except (KeyError, IndexError, TypeError, AttributeError, ValueError, BytesLengthException):
+                continue  # an earlier change removed this element or made its parent undecodable
         try:
             ds.save_as(target / name)
         except Exception:  # noqa: BLE001 - pydicom will not write it: not an input anyone sends
