@@ -9,6 +9,7 @@ no file in the outbox that the journal does not know.
 from __future__ import annotations
 
 import errno
+import json
 import sqlite3
 import sys
 import time
@@ -149,6 +150,9 @@ def test_a_study_that_keeps_failing_ends_failed_visibly_and_can_be_retried(tmp_p
         [row] = Worklist(node.journal, load_protocols(None), False).studies()
         assert (row["outcome"], row["problem"]) == (
             "failed", "Analysis failed after 2 attempt(s): ValueError: injected bug")
+        audit = [json.loads(line) for line in (data_dir / "audit.jsonl").read_text().splitlines()]
+        assert [(a["event"], a["attempts"]) for a in audit if a["event"].startswith("study-")] == [
+            ("study-retrying", 1), ("study-failed", 2)]
 
         monkeypatch.undo()  # the bug is fixed
         retried = advisor("retry", "--all-failed", "--data-dir", str(data_dir))

@@ -121,6 +121,8 @@ class Assembler:
         retry_in = self.settings.backoff_seconds(attempts) if attempts < limit else None
         error = _without_patient_data(f"{type(exc).__name__}: {exc}", paths)[:500]
         self.journal.record_failure(study_uid, error, retry_in)
+        self.audit("study-failed" if retry_in is None else "study-retrying", study_uid=study_uid,
+                   attempts=attempts, reason=error)
         if retry_in is None:
             # A bug's traceback helps whoever fixes it (a disk error's does not).
             trace = "" if transient else "\n" + _without_patient_data(
