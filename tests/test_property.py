@@ -28,11 +28,12 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, reject, settings
+from hypothesis import HealthCheck, Phase, example, given, reject, settings
 from hypothesis import strategies as st
 from pydicom import dcmread
 from pydicom.datadict import dictionary_VR
 from pydicom.errors import BytesLengthException
+from pydicom.tag import Tag
 
 from advisor.analyze import analyze_study, group_by_study
 from advisor.decide import decide
@@ -148,6 +149,9 @@ def test_every_mangled_study_gets_exactly_one_outcome(case):
 @settings(max_examples=25, report_multiple_bugs=False,
           phases=[Phase.explicit, Phase.reuse, Phase.generate])  # no shrinking while it is xfail
 @given(mangled_study())
+# The cases hypothesis found first, kept so the xfail mark is always tested:
+@example((SAMPLES / "06-calcified-left-flank-pixels-only", [("US001.dcm", (Tag(0x00080020),), "delete", b"")]))
+@example((SAMPLES / "01-calcified-left-flank-coded", [("SR001.dcm", (Tag(0x00080005),), "empty", b"")]))
 def test_every_reported_outcome_of_a_mangled_study_has_a_valid_sr(case):
     folder, changes = case
     dciodvfy = require_tool("dciodvfy")
