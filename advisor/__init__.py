@@ -13,4 +13,7 @@ REQUIRED_UIDS = ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "SOP
 
 def is_own_output(dataset) -> bool:
     """True for objects this advisor wrote (a PACS may route them back to us)."""
-    return dataset.get("Manufacturer") == MANUFACTURER
+    try:
+        return dataset.get("Manufacturer") == MANUFACTURER
+    except Exception:  # noqa: BLE001 - an undecodable Manufacturer is not ours
+        return False

@@ -16,13 +16,13 @@ from pathlib import Path
 
 from pydicom import Dataset
 
-from advisor import REQUIRED_UIDS, is_own_output
+from advisor import is_own_output
 from advisor.evidence.detect import Detection, detect_instance
 from advisor.evidence.findings_sr import sr_observations
 from advisor.evidence.text import text_observations
-from advisor.evidence.header import (UnreadableFile, header_observations, header_texts,
-                                     instance_ref, is_us_image, patient_age, patient_weight,
-                                     read_header)
+from advisor.evidence.header import (UnreadableFile, body_part, header_observations,
+                                     header_texts, instance_ref, integer, is_us_image, modality,
+                                     patient_age, patient_weight, read_header, text)
 from advisor.evidence.masks import mass_masks
 from advisor.evidence.ocr import Annotation, read_series, series_images, tesseract_available
 from advisor.evidence.pixels import ASSUMED_MM_PER_PIXEL, tissue_region
@@ -89,11 +89,13 @@ def pixel_evidence(items: list[tuple[Path, Dataset]]) -> tuple[list[Focus], list
     A shadowing focus counts as calcification present; finding none is not
     evidence of absence (ultrasound can miss calcification).
     """
-    images = [(p, ds) for p, ds in items if is_us_image(ds)]
+    shapes = {str(ds.SOPInstanceUID): (integer(ds, "Rows"), integer(ds, "Columns"))
+              for _, ds in items if is_us_image(ds)}
+    shapes = {uid: shape for uid, shape in shapes.items() if all(shape)}
+    images = [(p, ds) for p, ds in items if str(ds.SOPInstanceUID) in shapes]
     if not images:
         return [], [], []
-    masks = mass_masks(items, {str(ds.SOPInstanceUID): (int(ds.Rows), int(ds.Columns))
-                               for _, ds in images})
+    masks = mass_masks(items, shapes)
     found, notes, detections = [], [], []
     for path, ds in images:
         uid = str(ds.SOPInstanceUID)
@@ -229,21 +231,64 @@ def mass_details(observations: list[Observation]) -> MassDetails:
 
 # --- study ----------------------------------------------------------------
 
+def instance_observations(ds: Dataset) -> list[Observation]:
+    """What one instance's header and, for an SR, its content tree state."""
+    observations = list(header_observations(ds))
+    if modality(ds) == "SR":
+        observations.extend(sr_observations(ds))
+    return observations
+
+
+def readable_instances(study_uid: str, items: list[tuple[Path, Dataset]]
+                       ) -> tuple[list[tuple[Path, Dataset]], list[Observation], list[str]]:
+    """The instances whose evidence could be read, their observations, and a note per excluded one.
+
+    One instance that cannot be read (a malformed sequence, say) is left out with
+    the reason; the rest of the study is still analysed.
+    """
+    kept, observations, notes = [], [], []
+    for path, ds in items:
+        try:
+            found = instance_observations(ds)
+            instance_ref(path, ds)
+        except Exception as exc:  # noqa: BLE001 - exclude this instance, keep the study
+            uid = str(ds.SOPInstanceUID)
+            notes.append(f"Instance {uid} was excluded from the analysis: it could not be read "
+                         f"({type(exc).__name__}).")
+            log.warning("study %s: instance %s excluded: %s", study_uid, uid, type(exc).__name__)
+            continue
+        kept.append((path, ds))
+        observations.extend(found)
+    return kept, observations, notes
+
+
+def read_instances(study_uid: str, paths: Iterable[Path]) -> tuple[list[tuple[Path, Dataset]], list[str]]:
+    """(path, header) of each readable file of one study, and a note per file left out."""
+    items, notes = [], []
+    for path in paths:
+        try:
+            items.append((path, read_header(path)))
+        except UnreadableFile as exc:
+            notes.append(f"Instance file {path.name} was excluded from the analysis: it is not "
+                         f"readable DICOM ({exc.reason}).")
+            log.warning("study %s: %s excluded: not readable DICOM (%s)", study_uid, path.name,
+                        exc.reason)
+    return items, notes
+
+
 def analyze_study(study_uid: str, items: list[tuple[Path, Dataset]], detect: bool = True,
-                  ocr: bool = True) -> StudyFacts:
+                  ocr: bool = True, unreadable: Iterable[str] = ()) -> StudyFacts:
     """Facts of one study from its (path, header dataset) pairs.
 
     ``detect`` runs the pixel detector on every US image (pixels are read from
     ``path`` one frame at a time); ``ocr`` reads the text burned into the first
-    image of each US series.
+    image of each US series. ``unreadable`` holds the notes of files of the
+    study that could not be read at all (:func:`read_instances`).
     """
     items = [(p, ds) for p, ds in items if not is_own_output(ds)]
+    items, observations, excluded = readable_instances(study_uid, items)
+    excluded = list(unreadable) + excluded
     datasets = [ds for _, ds in items]
-    observations: list[Observation] = []
-    for ds in datasets:
-        observations.extend(header_observations(ds))
-        if str(ds.get("Modality", "")).upper() == "SR":
-            observations.extend(sr_observations(ds))
     foci, detector_observations, detector_notes = pixel_evidence(items) if detect else ([], [], [])
     observations.extend(detector_observations)
     burned_in, burned_in_regions, burned_in_notes = burned_in_evidence(items) if ocr else ([], [], [])
@@ -251,14 +296,14 @@ def analyze_study(study_uid: str, items: list[tuple[Path, Dataset]], detect: boo
     age, age_source = patient_age(datasets)
     resolved = {kind: resolve(observations, kind) for kind in ("laterality", "mass", "calcification")}
     details = mass_details(observations)
-    notes = detector_notes + burned_in_notes + [note for kind, chosen in resolved.items()
-                                                for note in disagreements(observations, kind, chosen)] \
-        + list(details.uncertain)
+    notes = excluded + detector_notes + burned_in_notes + [
+        note for kind, chosen in resolved.items() for note in disagreements(observations, kind, chosen)]
+    notes += list(details.uncertain)
     return StudyFacts(
         study_instance_uid=study_uid,
         instances=[instance_ref(p, ds) for p, ds in items],
-        modalities={str(ds.get("Modality", "")).upper() for ds in datasets} - {""},
-        body_parts={str(ds.get("BodyPartExamined", "")).upper().strip() for ds in datasets} - {""},
+        modalities={modality(ds) for ds in datasets} - {""},
+        body_parts={body_part(ds) for ds in datasets} - {""},
         region_texts=sorted({value for ds in datasets for _, value in header_texts(ds)}
                             | set(burned_in_regions)),
         age_years=age, age_source=age_source, weight_kg=patient_weight(datasets),
@@ -286,9 +331,5 @@ def group_by_study(paths: Iterable[Path]) -> tuple[dict[str, list[tuple[Path, Da
         except UnreadableFile as exc:
             problems.append(f"skipped: {exc}")
             continue
-        missing = [k for k in REQUIRED_UIDS if not ds.get(k)]
-        if missing:
-            problems.append(f"skipped: {path}: missing {', '.join(missing)}")
-            continue
-        studies.setdefault(str(ds.StudyInstanceUID), []).append((path, ds))
+        studies.setdefault(text(ds, "StudyInstanceUID"), []).append((path, ds))
     return studies, problems

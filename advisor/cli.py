@@ -23,7 +23,7 @@ from advisor.config import ConfigError, Destination, Settings, load_settings
 from advisor.decide import decide
 from advisor.node import security
 from advisor.node.dispatch import send_files
-from advisor.node.journal import Journal
+from advisor.node.journal import Journal, JournalVersionError
 from advisor.model import contract_json
 from advisor.node.server import Node
 from advisor.evidence.text import TextRulesError, use_site_rules
@@ -142,19 +142,45 @@ def _settings(args: argparse.Namespace) -> Settings:
                          allowed_peers=args.allow_peer)
 
 
+class StartupError(RuntimeError):
+    """The node cannot start (a port in use, say); the message says which and why."""
+
+
+def start_node(settings: Settings) -> tuple[Node, int]:
+    """A started node and its DICOM port; :class:`StartupError` if a port cannot be bound."""
+    try:
+        node = Node(settings)
+    except OSError as exc:  # the worklist page binds its port when the node is built
+        raise StartupError(f"cannot serve the worklist page on {settings.http_host}:"
+                           f"{settings.http_port}: {exc.strerror or exc}") from exc
+    try:
+        return node, node.start()
+    except OSError as exc:
+        raise StartupError(f"cannot listen for DICOM on {settings.host}:{settings.port}: "
+                           f"{exc.strerror or exc}") from exc
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    node = Node(_settings(args))
+    node, _ = start_node(_settings(args))
     signal.signal(signal.SIGTERM, lambda *_: node.stop())
     signal.signal(signal.SIGINT, lambda *_: node.stop())
-    node.start()
     node.wait()
     return 0
+
+
+def study_state(study) -> str:
+    """What became of a study, in words: its outcome, or why it has none yet."""
+    if study.state == "failed":
+        return f"failed after {study.attempts} attempt(s): {study.error}"
+    if study.state == "retrying":
+        return f"retrying after {study.attempts} failed attempt(s): {study.error}"
+    return f"outcome {study.outcome or 'pending'}"
 
 
 def print_status(journal: Journal) -> None:
     for study in journal.studies():
         print(f"Study {study.study_instance_uid}: {study.received_count} received, "
-              f"outcome {study.outcome or ('error: ' + study.error if study.error else 'pending')}"
+              f"{study_state(study)}"
               + (f", protocol {study.protocol_id}" if study.protocol_id else "")
               + (f", laterality {study.laterality}" if study.laterality else ""))
         results = journal.results_for_study(study.study_instance_uid, kind=None)
@@ -179,12 +205,18 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def cmd_status(args: argparse.Namespace) -> int:
+def _open_journal(args: argparse.Namespace) -> Journal | None:
     settings = load_settings(args.config, data_dir=args.data_dir)
     if not settings.journal_path.exists():
         print(f"no journal at {settings.journal_path}", file=sys.stderr)
+        return None
+    return Journal(settings.journal_path)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    journal = _open_journal(args)
+    if journal is None:
         return 1
-    journal = Journal(settings.journal_path)
     print_status(journal)
     journal.close()
     return 0
@@ -204,11 +236,34 @@ def cmd_resend(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_retry(args: argparse.Namespace) -> int:
+    """Analyse studies again (a running node picks them up at its next poll)."""
+    if not args.studies and not args.all_failed:
+        print("advisor retry: name a STUDY_UID or give --all-failed", file=sys.stderr)
+        return 2
+    journal = _open_journal(args)
+    if journal is None:
+        return 1
+    try:
+        found = journal.retry(args.studies, all_failed=args.all_failed)
+    finally:
+        journal.close()
+    for uid in found:
+        print(f"Study {uid}: queued for analysis")
+    unknown = [uid for uid in args.studies if uid not in found]
+    for uid in unknown:
+        print(f"Study {uid}: not in the journal", file=sys.stderr)
+    if not found and args.all_failed:
+        print("no failed studies")
+    return 1 if unknown else 0
+
+
 def _wait_until_analyzed(journal: Journal, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         studies = journal.studies()
-        if studies and all(s.analyzed_count >= s.received_count for s in studies):
+        if studies and all(s.state == "failed" or s.analyzed_count >= s.received_count
+                           for s in studies):
             return True
         time.sleep(0.2)
     return False
@@ -248,8 +303,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings = load_settings(args.config, data_dir=run, port=0, quiet_seconds=1.0,
                              protocols_dir=args.protocols,
                              destinations=args.destination or None)
-    node = Node(settings)
-    port = node.start()
+    node, port = start_node(settings)
     try:
         stored, failed = replay([args.samples], Destination(settings.ae_title, "127.0.0.1", port),
                                 "DEMO")
@@ -353,6 +407,9 @@ EXAMPLES = {
     "resend": """examples:
   advisor resend
   advisor resend --study 1.2.826.0.1.3680043.8.498.1 --destination PACS@10.0.0.5:104""",
+    "retry": """examples:
+  advisor retry --all-failed
+  advisor retry 1.2.826.0.1.3680043.8.498.1 --data-dir /var/lib/advisor""",
     "demo": """examples:
   advisor demo
   advisor demo --destination PACS@127.0.0.1:4242""",
@@ -430,6 +487,13 @@ def build_parser() -> argparse.ArgumentParser:
     resend.add_argument("--study", metavar="UID", help="only this study's results")
     resend.add_argument("--destination", type=_destination, metavar="AE@HOST:PORT",
                         help="only to this destination")
+    retry = _command(commands, "retry", "analyse studies again (the failed ones, or any named)",
+                     cmd_retry)
+    retry.add_argument("studies", nargs="*", metavar="STUDY_UID", help="studies to analyse again")
+    retry.add_argument("--all-failed", action="store_true", help="every study in state failed")
+    retry.add_argument("--config", type=Path, metavar="FILE", help="TOML settings (for data_dir)")
+    retry.add_argument("--data-dir", type=Path, metavar="DIR", help="the node's data folder "
+                       "(default advisor-data)")
 
     demo = _command(commands, "demo", "run a node on the bundled samples and show the results", cmd_demo)
     demo.add_argument("--samples", type=Path, default=SAMPLES, metavar="DIR",
@@ -451,7 +515,7 @@ def main(argv: list[str] | None = None) -> int:
                    args.debug_libraries)
     try:
         return args.func(args)
-    except (ConfigError, ProtocolError, TextRulesError) as exc:
+    except (ConfigError, ProtocolError, TextRulesError, JournalVersionError, StartupError) as exc:
         print(f"advisor: {exc}", file=sys.stderr)
         return 2
 

@@ -14,21 +14,28 @@ Example ``advisor.toml`` (every key optional)::
     http_port = 8080
     http_host = "127.0.0.1"
     show_patient_names = false
-    retry_base_seconds = 2
+    retry_base_seconds = 2        # backoff of deliveries and of failed analyses
     retry_max_seconds = 300
-    # the retry, association policy, TLS and audit settings: see deploy/advisor.toml
+    # the retry, analysis, association policy, TLS and audit settings: see deploy/advisor.toml
+
+Every setting, from the file or from a flag, is checked against
+``settings.schema.json`` (types and ranges) before the node starts; an error is
+one line naming the setting and what it allows.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 import tomllib
 from dataclasses import dataclass, fields, replace
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from advisor.model import OUTCOMES
+import jsonschema
 
 DESTINATION = re.compile(r"^(?P<ae>[^@\\]{1,16})@(?P<host>[^:@]+):(?P<port>\d{1,5})(?P<tls>\+tls)?$")
 
@@ -90,11 +97,15 @@ class Settings:
     audit_log: Path | None = None       # None: DATA_DIR/audit.jsonl
     audit_max_bytes: int = 10 * 1024 ** 2
     http_token: str | None = None
-    log_patient_data: bool = False
+    analysis_max_attempts: int = 5      # tries of a study's analysis before it is ``failed``
     key_image: bool = True              # send a key image (Secondary Capture) with each SR
     http_host: str = "127.0.0.1"
     http_port: int | None = None        # the worklist page; None: not served
     show_patient_names: bool = False    # on the worklist page
+
+    def backoff_seconds(self, failures: int) -> float:
+        """Wait after ``failures`` failed tries (1, 2, ...): doubling from the base, capped."""
+        return min(self.retry_base_seconds * 2 ** (failures - 1), self.retry_max_seconds)
 
     @property
     def spool_dir(self) -> Path:
@@ -113,53 +124,74 @@ class Settings:
         return self.audit_log or self.data_dir / "audit.jsonl"
 
 
-_POSITIVE = ("retry_max_attempts", "permanent_max_attempts", "dispatch_timeout_seconds",
-             "max_associations", "max_associations_per_peer", "max_instance_bytes",
-             "artim_seconds", "network_timeout_seconds", "dimse_timeout_seconds", "audit_max_bytes")
+FLOAT_SETTINGS = frozenset(f.name for f in fields(Settings) if f.type == "float")
+
+
+@cache
+def settings_schema() -> dict:
+    return json.loads(resources.files("advisor").joinpath("settings.schema.json").read_text())
+
+
+def _plain(value: Any) -> Any:
+    """A flag's value as TOML would give it (paths and destinations as strings)."""
+    if isinstance(value, (Path, Destination)):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def validate(values: dict[str, Any]) -> None:
+    """Raise :class:`ConfigError` naming the first setting that breaks the schema."""
+    unknown = sorted(set(values) - set(settings_schema()["properties"]))
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
+    validator = jsonschema.Draft202012Validator(settings_schema())
+    errors = sorted(validator.iter_errors(values), key=lambda e: list(e.absolute_path))
+    if errors:
+        name = errors[0].absolute_path[0]
+        allowed = settings_schema()["properties"][name]["description"]
+        raise ConfigError(f"setting {name} = {json.dumps(values[name], default=str)}: expected {allowed}")
 
 
 def _allowed_peer(text: str) -> str:
     try:
         ipaddress.ip_network(text, strict=False)
     except ValueError as exc:
-        raise ConfigError(f"allowed_peers: {text!r} is not an address or network") from exc
+        raise ConfigError(f"setting allowed_peers: {text!r} is not an address or network") from exc
     return text
 
 
 def _coerce(name: str, value: Any) -> Any:
+    """A validated value as the :class:`Settings` field holds it."""
     if name == "destinations":
-        return tuple(d if isinstance(d, Destination) else Destination.parse(d) for d in value)
+        return tuple(Destination.parse(d) for d in value)
     if name in ("data_dir", "protocols_dir", "tls_cert", "tls_key", "tls_ca", "audit_log"):
         return Path(value)
-    if name in ("allowed_calling_aes", "allowed_peers"):
-        return tuple(_allowed_peer(v) if name == "allowed_peers" else str(v) for v in value)
-    if name == "max_pdu_size" and not 4096 <= int(value) <= 2 ** 32 - 1:
-        raise ConfigError(f"max_pdu_size {value!r}: 4096 to 4294967295 bytes (PS3.8 D.1)")
-    if name in _POSITIVE and not float(value) > 0:
-        raise ConfigError(f"{name} {value!r}: must be greater than 0")
-    if name == "report_outcomes":
-        unknown = set(value) - set(OUTCOMES)
-        if unknown:
-            raise ConfigError(f"report_outcomes: unknown outcome(s) {sorted(unknown)}")
+    if name == "allowed_peers":
+        return tuple(_allowed_peer(v) for v in value)
+    if name in ("allowed_calling_aes", "report_outcomes"):
         return tuple(value)
-    if name == "ae_title" and not 0 < len(value) <= 16:
-        raise ConfigError(f"ae_title {value!r}: 1 to 16 characters")
-    if name == "port" and not 0 <= int(value) < 65536:
-        raise ConfigError(f"port {value!r}: 0 to 65535")
+    if name in FLOAT_SETTINGS:
+        return float(value)
     return value
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
-    """Defaults, updated by ``config_file`` (TOML), updated by non-None ``overrides``."""
+    """Defaults, updated by ``config_file`` (TOML), updated by non-None ``overrides``.
+
+    Both are validated against ``settings.schema.json``; :class:`ConfigError` otherwise.
+    """
     values: dict[str, Any] = {}
     if config_file is not None:
         try:
             values.update(tomllib.loads(config_file.read_text(encoding="utf-8")))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"{config_file}: {exc}") from exc
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    known = {f.name for f in fields(Settings)}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
-    return replace(Settings(), **{k: _coerce(k, v) for k, v in values.items()})
+    values.update({k: _plain(v) for k, v in overrides.items() if v is not None})
+    validate(values)
+    settings = replace(Settings(), **{k: _coerce(k, v) for k, v in values.items()})
+    if settings.retry_max_seconds < settings.retry_base_seconds:
+        raise ConfigError(f"setting retry_max_seconds = {settings.retry_max_seconds:g}: expected "
+                          f"at least retry_base_seconds ({settings.retry_base_seconds:g})")
+    return settings

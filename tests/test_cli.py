@@ -1,11 +1,14 @@
 """Settings precedence and the small network commands."""
 
 import re
+import socket
 import sys
+from dataclasses import fields
 
 import pytest
 
-from advisor.config import ConfigError, Destination, load_settings
+from advisor.config import ConfigError, Destination, Settings, load_settings, settings_schema
+from advisor.model import OUTCOMES
 from conftest import free_port, run
 
 
@@ -22,18 +25,73 @@ def test_config_file_sets_and_flags_win(tmp_path):
 
 @pytest.mark.parametrize("text, message", [
     ("colour = 1\n", "unknown setting(s): colour"),
-    ('destinations = ["PACS-no-port"]\n', "expected AE@HOST:PORT"),
-    ('report_outcomes = ["maybe"]\n', "unknown outcome(s)"),
+    ('destinations = ["PACS-no-port"]\n', "setting destinations = [\"PACS-no-port\"]: expected a list of AE@HOST:PORT"),
+    ('destinations = ["PACS@host:99999"]\n', "expected AE@HOST:PORT"),
+    ('report_outcomes = ["maybe"]\n', "setting report_outcomes = [\"maybe\"]: expected a list of distinct outcomes"),
     ('ae_title = "A-TITLE-FAR-TOO-LONG"\n', "1 to 16 characters"),
-    ("max_pdu_size = 100\n", "max_pdu_size 100: 4096 to 4294967295 bytes"),
+    ("max_pdu_size = 100\n", "setting max_pdu_size = 100: expected an integer from 4096 to 4294967295"),
     ('allowed_peers = ["10.0.0.300"]\n', "allowed_peers: '10.0.0.300' is not an address"),
-    ("artim_seconds = 0\n", "artim_seconds 0: must be greater than 0"),
+    ("artim_seconds = 0\n", "setting artim_seconds = 0: expected a number of seconds above 0"),
+    ('key_image = "no"\n', 'setting key_image = "no": expected true or false'),
+    ('quiet_seconds = "five"\n', 'setting quiet_seconds = "five": expected a number of seconds'),
+    ("quiet_seconds = -5\n", "setting quiet_seconds = -5: expected a number of seconds from 0"),
+    ("port = 70000\n", "setting port = 70000: expected an integer from 0 to 65535"),
+    ("analysis_max_attempts = 0\n", "setting analysis_max_attempts = 0: expected an integer from 1"),
+    ("retry_base_seconds = 10\nretry_max_seconds = 5\n", "retry_max_seconds = 5: expected at least"),
+    ("log_patient_data = true\n", "unknown setting(s): log_patient_data"),
 ])
 def test_bad_settings_are_named(tmp_path, text, message):
     config = tmp_path / "advisor.toml"
     config.write_text(text)
     with pytest.raises(ConfigError, match=re.escape(message)):
         load_settings(config)
+
+
+def test_flags_are_checked_like_the_file():
+    with pytest.raises(ConfigError, match=re.escape("setting quiet_seconds = -5.0: expected")):
+        load_settings(None, quiet_seconds=-5.0)
+
+
+def test_schema_names_every_setting_and_outcome():
+    properties = settings_schema()["properties"]
+    assert set(properties) == {f.name for f in fields(Settings)}
+    assert tuple(properties["report_outcomes"]["items"]["enum"]) == OUTCOMES
+    assert all(p.get("description") for p in properties.values()), "each error says what is allowed"
+
+
+def advisor(*args: str):
+    return run([sys.executable, "-m", "advisor", *args])
+
+
+def test_a_bad_flag_is_one_line_and_exit_2(tmp_path):
+    result = advisor("serve", "--quiet-seconds", "-5", "--data-dir", str(tmp_path / "data"))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "advisor: setting quiet_seconds = -5.0: expected a number of seconds from 0 to 86400"]
+
+
+def test_port_in_use_is_one_line_and_exit_2(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = advisor("serve", "--port", str(port), "--data-dir", str(tmp_path / "data"))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1] == f"advisor: cannot listen for DICOM on 127.0.0.1:{port}: Address already in use"
+    assert "Traceback" not in result.stderr
+
+
+def test_worklist_port_in_use_is_one_line_and_exit_2(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = advisor("serve", "--port", "0", "--http-port", str(port),
+                         "--data-dir", str(tmp_path / "data"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"advisor: cannot serve the worklist page on 127.0.0.1:{port}: Address already in use")
 
 
 def echo(address: str):

@@ -13,18 +13,21 @@ from pydicom import Dataset
 from pydicom.sr.coding import Code
 
 from advisor import codes
+from advisor.evidence.header import items, text
 from advisor.evidence.masks import content_items
 from advisor.evidence.text import text_observations
 from advisor.model import Observation
 
 
 def _code(item: Dataset, sequence: str) -> Code | None:
-    seq = item.get(sequence)
-    if not seq:
+    found = items(item, sequence)
+    if not found:
         return None
-    c = seq[0]
-    return Code(str(c.get("CodeValue", "")), str(c.get("CodingSchemeDesignator", "")),
-                str(c.get("CodeMeaning", "")))
+    c = found[0]
+    value, scheme = text(c, "CodeValue"), text(c, "CodingSchemeDesignator")
+    if not value or not scheme:
+        return None
+    return Code(value, scheme, text(c, "CodeMeaning") or "")
 
 
 def _same(a: Code | None, b: Code) -> bool:
@@ -54,12 +57,12 @@ def _coded_observation(name: Code | None, value: Code | None) -> tuple[str, str]
 def sr_observations(ds: Dataset) -> Iterator[Observation]:
     """Coded and free-text findings in a sonographer's SR."""
     uid = str(ds.SOPInstanceUID)
-    for item in content_items(ds.get("ContentSequence", [])):
-        value_type = item.get("ValueType")
+    for item in content_items(items(ds, "ContentSequence")):
+        value_type = text(item, "ValueType")
         if value_type == "CODE":
             found = _coded_observation(_code(item, "ConceptNameCodeSequence"),
                                        _code(item, "ConceptCodeSequence"))
             if found:
                 yield Observation(found[0], found[1], "sr-coded", uid, "coded findings SR")
-        elif value_type == "TEXT" and item.get("TextValue"):
-            yield from text_observations(str(item.TextValue), "sr-text", uid, "findings SR text")
+        elif value_type == "TEXT" and text(item, "TextValue"):
+            yield from text_observations(text(item, "TextValue"), "sr-text", uid, "findings SR text")

@@ -25,16 +25,28 @@ from pydicom import Dataset
 from pydicom.multival import MultiValue
 from pydicom.uid import SegmentationStorage
 
+from advisor.evidence.header import items as sequence_items
+from advisor.evidence.header import modality, text
+
 log = logging.getLogger(__name__)
 
 MaskKey = tuple[str, int | None]
 
 
 def content_items(items: Iterable[Dataset]) -> Iterator[Dataset]:
-    """Every SR content item below ``items``, depth first."""
-    for item in items:
+    """Every SR content item below ``items``, depth first (PS3.3 C.17.3 content tree).
+
+    Walked with an explicit stack: a tree nested thousands deep is read, not a
+    RecursionError.
+    """
+    stack = [iter(items)]
+    while stack:
+        item = next(stack[-1], None)
+        if item is None:
+            stack.pop()
+            continue
         yield item
-        yield from content_items(item.get("ContentSequence", []))
+        stack.append(iter(sequence_items(item, "ContentSequence")))
 
 
 def first_frame(value) -> int | None:
@@ -45,20 +57,22 @@ def first_frame(value) -> int | None:
 
 
 def _image_reference(item: Dataset) -> tuple[str, int | None] | None:
-    for child in item.get("ContentSequence", []):
-        if child.get("ValueType") == "IMAGE" and child.get("ReferencedSOPSequence"):
-            ref = child.ReferencedSOPSequence[0]
-            return str(ref.ReferencedSOPInstanceUID), first_frame(ref.get("ReferencedFrameNumber"))
+    for child in sequence_items(item, "ContentSequence"):
+        references = sequence_items(child, "ReferencedSOPSequence")
+        image = text(references[0], "ReferencedSOPInstanceUID") if references else None
+        if text(child, "ValueType") == "IMAGE" and image:
+            return image, first_frame(references[0].get("ReferencedFrameNumber"))
     return None
 
 
 def sr_polygons(ds: Dataset) -> Iterator[tuple[MaskKey, np.ndarray]]:
     """(image key, polygon points in SCOORD coordinates) for each closed planar ROI."""
     for item in content_items(ds.get("ContentSequence", [])):
-        if item.get("ValueType") != "SCOORD" or item.get("GraphicType") not in ("POLYLINE", "POLYGON"):
+        graphic_type = text(item, "GraphicType")
+        if text(item, "ValueType") != "SCOORD" or graphic_type not in ("POLYLINE", "POLYGON"):
             continue
         points = np.asarray(item.GraphicData, float).reshape(-1, 2)
-        closed = item.GraphicType == "POLYGON" or (len(points) > 3 and np.allclose(points[0], points[-1]))
+        closed = graphic_type == "POLYGON" or (len(points) > 3 and np.allclose(points[0], points[-1]))
         reference = _image_reference(item)
         if closed and reference is not None:
             yield reference, points
@@ -102,7 +116,7 @@ def mass_masks(items: list[tuple[Path, Dataset]], shapes: dict[str, tuple[int, i
                 for key, mask in seg_masks(path):
                     if key[0] in shapes and mask.shape == shapes[key[0]]:
                         add(key, mask)
-            elif str(ds.get("Modality", "")).upper() == "SR":
+            elif modality(ds) == "SR":
                 for key, points in sr_polygons(ds):
                     if key[0] in shapes:
                         add(key, rasterise(points, shapes[key[0]]))

@@ -21,6 +21,8 @@ from pydicom.pixels import apply_color_lut, iter_pixels
 from pydicom.pixels.decoders.base import get_decoder
 from pydicom.uid import JPEGBaseline8Bit
 
+from advisor.evidence.header import integer, items, number, text
+
 ASSUMED_MM_PER_PIXEL = 0.3   # used when the image has no calibrated region
 COLOUR_SPREAD = 40           # max-min over RGB channels above this: a colour pixel
 COLOUR_CHROMA = 20           # |Cb - 128| or |Cr - 128| above this: a colour pixel (YBR)
@@ -33,7 +35,7 @@ def decoded_frames(path: Path) -> Iterator[tuple[np.ndarray, str]]:
     PALETTE COLOR frames come out as RGB through their lookup table.
     """
     ds = dcmread(path, stop_before_pixels=True)
-    photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2"))
+    photometric = text(ds, "PhotometricInterpretation") or "MONOCHROME2"
     for frame in iter_pixels(path):
         if photometric == "PALETTE COLOR":
             frame = apply_color_lut(frame, ds)
@@ -121,16 +123,16 @@ def tissue_region(ds: Dataset, shape: tuple[int, int]) -> tuple[tuple[int, int, 
     A region that does not fit the image (a resized image whose regions were
     not updated) is not trusted: neither its box nor its spacing is used.
     """
-    for region in ds.get("SequenceOfUltrasoundRegions", []):
-        if region.get("RegionSpatialFormat") != 1 or region.get("RegionDataType", 1) not in (1, 2):
+    for region in items(ds, "SequenceOfUltrasoundRegions"):
+        data_type = integer(region, "RegionDataType")
+        if integer(region, "RegionSpatialFormat") != 1 or data_type not in (1, 2, None):
             continue
-        box = (int(region.RegionLocationMinX0), int(region.RegionLocationMinY0),
-               int(region.RegionLocationMaxX1), int(region.RegionLocationMaxY1))
-        if box[2] >= shape[1] * 1.02 or box[3] >= shape[0] * 1.02:
+        box = tuple(integer(region, k) for k in ("RegionLocationMinX0", "RegionLocationMinY0",
+                                                  "RegionLocationMaxX1", "RegionLocationMaxY1"))
+        if None in box or box[2] >= shape[1] * 1.02 or box[3] >= shape[0] * 1.02:
             return None, None
         box = (box[0], box[1], min(box[2], shape[1] - 1), min(box[3], shape[0] - 1))
-        spacing = None
-        if region.get("PhysicalUnitsXDirection") == 3 and region.get("PhysicalDeltaX"):
-            spacing = abs(float(region.PhysicalDeltaX)) * 10.0
+        delta = number(region, "PhysicalDeltaX")
+        spacing = abs(delta) * 10.0 if integer(region, "PhysicalUnitsXDirection") == 3 and delta else None
         return box, spacing
     return None, None

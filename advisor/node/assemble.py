@@ -3,15 +3,30 @@
 A study is due once no instance has arrived for ``quiet_seconds`` and it holds
 instances the last analysis did not see. Its spooled files are analysed,
 decided on and, for the outcomes the site reports, written as an SR (and a
-key image, unless switched off) to the outbox; the journal then records the outcome and the deliveries owed. An SR
-that supersedes an earlier one for the same study references it (Predecessor
-Documents Sequence) and gets the next revision number.
+key image, unless switched off) to the outbox; the journal then records the
+outcome and the deliveries owed. An SR that supersedes an earlier one for the
+same study references it (Predecessor Documents Sequence) and gets the next
+revision number.
+
+Failures are never silent and never final by accident: a study whose analysis
+or writing raised is ``retrying`` with exponential backoff and, after a bounded
+number of tries, ``failed`` with the reason (``advisor retry`` runs it again).
+Transient errors (disk full, I/O, the journal busy) get
+``analysis_max_attempts`` tries; any other error one retry, since it will most
+likely fail the same way. The outbox holds only files the journal knows: the
+files of a failed attempt are removed, and so are any a crash left behind
+between writing and recording them. After a restart the quiet window of every
+unfinished study starts again, so a study a crash interrupted is not analysed
+half-received.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import sqlite3
+import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,9 +34,9 @@ from pydicom import Dataset, dcmread, dcmwrite
 
 from advisor.node import spool
 from advisor.node.audit import Audit, discard
-from advisor.analyze import analyze_study
-from advisor.evidence.header import UnreadableFile, read_header
+from advisor.analyze import analyze_study, read_instances
 from advisor.config import Settings
+from advisor.evidence.header import UnreadableFile, patient_identifiers, read_header
 from advisor.decide import decide
 from advisor.node.journal import Journal, ResultRow
 from advisor.output.keyimage import build_key_image
@@ -39,6 +54,27 @@ class StudyResult:
     results: list[ResultRow]     # the SR and its key image, if the outcome is reported
 
 
+TRANSIENT_ERRORS = (OSError, MemoryError, sqlite3.OperationalError)
+OTHER_ERROR_ATTEMPTS = 2   # a deterministic error gets one retry, in case it was not
+
+
+def _without_patient_data(message: str, paths: list[Path]) -> str:
+    """``message`` with the study's patient names and IDs blanked (an error may quote them)."""
+    for path in paths[:1]:
+        try:
+            identifiers = patient_identifiers(read_header(path))
+        except UnreadableFile:
+            continue
+        for identifier in sorted(identifiers, key=len, reverse=True):
+            message = message.replace(identifier, "[patient data]")
+    return message
+
+
+def _result_key(path: Path) -> tuple[str, ...]:
+    """Study folder and file name of an outbox file: the same whatever folder the node ran from."""
+    return path.parts[-2:]
+
+
 class Assembler:
     def __init__(self, journal: Journal, settings: Settings, protocols: ProtocolSet,
                  audit: Audit = discard) -> None:
@@ -46,26 +82,81 @@ class Assembler:
         self.settings = settings
         self.protocols = protocols
         self.audit = audit
+        self.started = time.time()
+        self._written: list[Path] = []          # files the current attempt wrote
+        self._held: dict[str, float] = {}       # study -> retry time, when the journal could not say it
+        self.remove_unknown_outbox_files()
+        # A restart is often the fix (space freed): try waiting studies again now.
+        self.journal.resume_retrying()
 
     def run_once(self) -> int:
         """Process every due study; returns how many were processed."""
-        due = self.journal.due_studies(self.settings.quiet_seconds)
+        now = time.time()
+        due = [uid for uid in self.journal.due_studies(self.settings.quiet_seconds,
+                                                       not_before=self.started)
+               if self._held.get(uid, 0) <= now]
         for study_uid in due:
             self.process(study_uid)
         return len(due)
 
+    def _known_results(self) -> set[tuple[str, ...]]:
+        return {_result_key(p) for p in self.journal.result_paths()}
+
+    def remove_unknown_outbox_files(self) -> None:
+        """Delete outbox files the journal does not know (a crash between writing and recording)."""
+        outbox = self.settings.outbox_dir
+        if not outbox.is_dir():
+            return
+        known = self._known_results()
+        for path in outbox.rglob("*"):
+            if path.is_file() and _result_key(path) not in known:
+                log.warning("outbox file %s is not in the journal (interrupted write): removed", path.name)
+                path.unlink()
+
+    def _record_failure(self, study_uid: str, exc: Exception, paths: list[Path]) -> None:
+        attempts = self.journal.analysis_attempts(study_uid) + 1
+        transient = isinstance(exc, TRANSIENT_ERRORS)
+        limit = (self.settings.analysis_max_attempts if transient
+                 else min(OTHER_ERROR_ATTEMPTS, self.settings.analysis_max_attempts))
+        retry_in = self.settings.backoff_seconds(attempts) if attempts < limit else None
+        error = _without_patient_data(f"{type(exc).__name__}: {exc}", paths)[:500]
+        self.journal.record_failure(study_uid, error, retry_in)
+        self.audit("study-failed" if retry_in is None else "study-retrying", study_uid=study_uid,
+                   attempts=attempts, reason=error)
+        if retry_in is None:
+            # A bug's traceback helps whoever fixes it (a disk error's does not).
+            trace = "" if transient else "\n" + _without_patient_data(
+                "".join(traceback.format_exception(exc)), paths)
+            log.error("study %s: failed after %d attempt(s): %s%s", study_uid, attempts, error, trace)
+        else:
+            log.warning("study %s: attempt %d failed (%s); retry in %.0f s",
+                        study_uid, attempts, error, retry_in)
+
+    def _discard_written(self) -> None:
+        known = self._known_results()
+        for path in self._written:
+            if _result_key(path) not in known:
+                path.unlink(missing_ok=True)
+
     def process(self, study_uid: str) -> None:
         paths = self.journal.study_instances(study_uid)
+        destinations = [str(d) for d in self.settings.destinations]
+        self._written = []
         try:
             with ANALYSIS_SECONDS.time():
                 outcome = self._analyse(study_uid, paths)
+            self.journal.record_analysis(study_uid, len(paths), outcome.summary, outcome.results,
+                                         destinations)
         except Exception as exc:  # noqa: BLE001 - one bad study must not stop the others
-            log.exception("study %s: analysis failed", study_uid)
-            self.journal.record_failure(study_uid, len(paths), f"{type(exc).__name__}: {exc}")
+            try:
+                self._discard_written()
+                self._record_failure(study_uid, exc, paths)
+            except Exception:  # noqa: BLE001 - the journal itself is failing (disk full)
+                log.exception("study %s: could not record the failure; retry in %.0f s",
+                              study_uid, self.settings.retry_max_seconds)
+                self._held[study_uid] = time.time() + self.settings.retry_max_seconds
             return
-        destinations = [str(d) for d in self.settings.destinations]
-        self.journal.record_analysis(study_uid, len(paths), outcome.summary, outcome.results,
-                                     destinations)
+        self._held.pop(study_uid, None)
         summary = outcome.summary
         self.audit("study-analysed", study_uid=study_uid, instances=len(paths),
                    outcome=summary["outcome"], protocol_id=summary["protocol_id"],
@@ -77,13 +168,8 @@ class Assembler:
                            for r in outcome.results) or "none")
 
     def _analyse(self, study_uid: str, paths: list[Path]) -> StudyResult:
-        items = []
-        for path in paths:
-            try:
-                items.append((path, read_header(path)))
-            except UnreadableFile as exc:
-                log.error("study %s: %s", study_uid, exc)
-        facts = analyze_study(study_uid, items)
+        items, unreadable = read_instances(study_uid, paths)
+        facts = analyze_study(study_uid, items, unreadable=unreadable)
         decision = decide(facts, self.protocols)
         results = []
         if decision.outcome in self.settings.report_outcomes:
@@ -96,6 +182,7 @@ class Assembler:
         buffer = io.BytesIO()
         dcmwrite(buffer, dataset, enforce_file_format=True)
         path = spool.instance_path(self.settings.outbox_dir, study_uid, str(dataset.SOPInstanceUID))
+        self._written.append(path)
         return spool.write_atomically(path, buffer.getvalue())
 
     def _write_key_image(self, facts: StudyFacts, decision: Decision, sr: ResultRow) -> list[ResultRow]:

@@ -187,7 +187,7 @@ class Dispatcher:
 
     def retry_delay(self, attempts: int) -> float:
         """Seconds before the next try after ``attempts`` failed ones (exponential, capped)."""
-        return min(self.settings.retry_base_seconds * 2 ** attempts, self.settings.retry_max_seconds)
+        return self.settings.backoff_seconds(attempts + 1)
 
     def run_once(self, destination: str) -> int:
         """Try every delivery to ``destination`` that is due; returns how many were delivered."""

@@ -4,8 +4,9 @@ Tables:
 
 - ``instances``: every acknowledged instance and its spool file;
 - ``studies``: per study, how many instances were received and how many the
-  last analysis saw (more received than analysed means: analyse again), and
-  the last outcome;
+  last analysis saw (more received than analysed means: analyse again), the
+  last outcome, and the analysis state (:data:`STUDY_STATES`) with its failed
+  attempts and the last error;
 - ``results``: every object written (``sr``, and its ``key-image``), with its
   revision and outbox file;
 - ``deliveries``: one row per result and destination, with retry state:
@@ -15,7 +16,9 @@ Tables:
 
 A row is committed before the C-STORE is answered Success, so that a restart
 finds every unfinished study and every undelivered result. One connection is
-shared by the receiver's and the workers' threads behind a lock.
+shared by the receiver's and the workers' threads behind a lock. The schema
+carries its version in ``PRAGMA user_version`` and is brought up to date by
+the ordered :data:`MIGRATIONS` when a journal is opened.
 """
 
 from __future__ import annotations
@@ -24,12 +27,13 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA = """
+# The first schema, as journals written before versioning hold it (user_version 0).
+BASE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS instances (
     sop_instance_uid TEXT PRIMARY KEY,
     study_instance_uid TEXT NOT NULL,
@@ -59,8 +63,7 @@ CREATE TABLE IF NOT EXISTS results (
     revision INTEGER NOT NULL,
     path TEXT NOT NULL,
     outcome TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    kind TEXT NOT NULL DEFAULT 'sr'
+    created_at REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS deliveries (
     result_uid TEXT NOT NULL,
@@ -74,6 +77,51 @@ CREATE TABLE IF NOT EXISTS deliveries (
 );
 """
 
+# Study states: ``pending`` (instances not yet analysed), ``analysed``,
+# ``retrying`` (the last analysis failed; tried again at ``next_attempt``) and
+# ``failed`` (given up after the bounded number of tries; ``advisor retry``).
+STUDY_STATES = ("pending", "analysed", "retrying", "failed")
+
+
+def _base_schema(db: sqlite3.Connection) -> None:
+    # Statement by statement: executescript() would commit the migration's transaction.
+    for statement in BASE_SCHEMA.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _columns(db: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+
+
+def _add_column(table: str, column: str, definition: str) -> Callable[[sqlite3.Connection], None]:
+    def migrate(db: sqlite3.Connection) -> None:
+        if column not in _columns(db, table):  # some unversioned journals have it already
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+    return migrate
+
+
+def _analysis_states(db: sqlite3.Connection) -> None:
+    for column, definition in (("state", "TEXT NOT NULL DEFAULT 'pending'"),
+                               ("attempts", "INTEGER NOT NULL DEFAULT 0"),
+                               ("next_attempt", "REAL")):
+        _add_column("studies", column, definition)(db)
+    db.execute("UPDATE studies SET state = CASE WHEN error IS NOT NULL THEN 'failed' "
+               "WHEN outcome IS NOT NULL THEN 'analysed' ELSE 'pending' END")
+
+
+# Ordered migrations: journal version N has had the first N applied (PRAGMA user_version).
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _base_schema,
+    _add_column("results", "kind", "TEXT NOT NULL DEFAULT 'sr'"),
+    _analysis_states,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class JournalVersionError(RuntimeError):
+    """The journal was written by a newer advisor than this one."""
+
 
 @dataclass(frozen=True)
 class StudyRow:
@@ -84,6 +132,8 @@ class StudyRow:
     protocol_id: str | None
     laterality: str | None
     error: str | None
+    state: str = "pending"          # one of STUDY_STATES
+    attempts: int = 0               # failed analyses since the last success
 
 
 @dataclass(frozen=True)
@@ -112,8 +162,22 @@ class Journal:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(SCHEMA)
         self._lock = threading.Lock()
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring the journal to :data:`SCHEMA_VERSION`, one migration per transaction."""
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise JournalVersionError(f"journal schema version {version} is newer than this "
+                                      f"advisor's ({SCHEMA_VERSION}); upgrade the advisor")
+        for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self._transaction() as db:
+                migration(db)
+                db.execute(f"PRAGMA user_version = {number}")
+
+    def schema_version(self) -> int:
+        return self._query("PRAGMA user_version")[0][0]
 
     def close(self) -> None:
         with self._lock:
@@ -153,17 +217,31 @@ class Journal:
                 db.execute(
                     "INSERT INTO studies (study_instance_uid, first_received, last_received, "
                     "received_count) VALUES (?,?,?,1) ON CONFLICT(study_instance_uid) DO UPDATE "
-                    "SET last_received=excluded.last_received, received_count=received_count+1",
+                    "SET last_received=excluded.last_received, received_count=received_count+1, "
+                    "state='pending', attempts=0, next_attempt=NULL",
                     (study_uid, now, now))
+            elif not own_output:
+                # A re-sent instance shows the study is still arriving: its quiet window restarts.
+                db.execute("UPDATE studies SET last_received=? WHERE study_instance_uid=?",
+                           (now, study_uid))
         return inserted
 
     # --- assemble -----------------------------------------------------------
 
-    def due_studies(self, quiet_seconds: float) -> list[str]:
-        """Studies with unanalysed instances and no arrival for ``quiet_seconds``."""
+    def due_studies(self, quiet_seconds: float, *, not_before: float = 0.0) -> list[str]:
+        """Studies with unanalysed instances and no arrival for ``quiet_seconds``.
+
+        A study whose quiet window started before ``not_before`` (the node's
+        start) counts its window from then: a study a crash interrupted waits for
+        the rest of it. Studies in ``retrying`` wait for their next attempt;
+        ``failed`` ones wait for new instances or ``advisor retry``.
+        """
+        now = time.time()
         rows = self._query(
             "SELECT study_instance_uid FROM studies WHERE received_count > analyzed_count "
-            "AND last_received <= ? ORDER BY last_received", time.time() - quiet_seconds)
+            "AND max(last_received, ?) <= ? AND state != 'failed' "
+            "AND (next_attempt IS NULL OR next_attempt <= ?) ORDER BY last_received",
+            not_before, now - quiet_seconds, now)
         return [r[0] for r in rows]
 
     def study_instances(self, study_uid: str) -> list[Path]:
@@ -185,15 +263,45 @@ class Journal:
                                    "next_attempt) VALUES (?,?,?)",
                                    [(result.sop_instance_uid, d, now) for d in destinations])
             db.execute("UPDATE studies SET analyzed_count=?, outcome=?, protocol_id=?, laterality=?, "
-                       "result_json=?, error=NULL, updated_at=? WHERE study_instance_uid=?",
+                       "result_json=?, error=NULL, state='analysed', attempts=0, next_attempt=NULL, "
+                       "updated_at=? WHERE study_instance_uid=?",
                        (analyzed_count, summary["outcome"], summary["protocol_id"],
                         summary["laterality"], json.dumps(summary), now, study_uid))
 
-    def record_failure(self, study_uid: str, analyzed_count: int, error: str) -> None:
-        """An analysis that raised: keep the error, do not retry until new instances come."""
+    def analysis_attempts(self, study_uid: str) -> int:
+        """Failed analyses of the study since its last success or new instance."""
+        rows = self._query("SELECT attempts FROM studies WHERE study_instance_uid=?", study_uid)
+        return rows[0][0] if rows else 0
+
+    def record_failure(self, study_uid: str, error: str, retry_in: float | None) -> None:
+        """An analysis or write that raised: ``retrying`` in ``retry_in`` s, or ``failed`` if None."""
+        now = time.time()
         with self._transaction() as db:
-            db.execute("UPDATE studies SET analyzed_count=?, error=?, updated_at=? "
-                       "WHERE study_instance_uid=?", (analyzed_count, error, time.time(), study_uid))
+            db.execute("UPDATE studies SET error=?, attempts=attempts+1, state=?, next_attempt=?, "
+                       "updated_at=? WHERE study_instance_uid=?",
+                       (error, "failed" if retry_in is None else "retrying",
+                        None if retry_in is None else now + retry_in, now, study_uid))
+
+    def resume_retrying(self) -> int:
+        """At start-up: studies waiting to be retried are due again (after their quiet window)."""
+        with self._transaction() as db:
+            return db.execute("UPDATE studies SET next_attempt=NULL WHERE state='retrying'").rowcount
+
+    def retry(self, study_uids: Iterable[str] = (), *, all_failed: bool = False) -> list[str]:
+        """Analyse these studies (or every ``failed`` one) again; returns the ones found."""
+        with self._transaction() as db:
+            wanted = list(study_uids)
+            if all_failed:
+                wanted += [r[0] for r in db.execute(
+                    "SELECT study_instance_uid FROM studies WHERE state='failed'")]
+            found = [uid for uid in dict.fromkeys(wanted) if db.execute(
+                "UPDATE studies SET analyzed_count=0, state='pending', attempts=0, next_attempt=NULL "
+                "WHERE study_instance_uid=?", (uid,)).rowcount]
+        return found
+
+    def result_paths(self) -> set[Path]:
+        """Every file the journal knows in the outbox."""
+        return {Path(r[0]) for r in self._query("SELECT path FROM results")}
 
     # --- dispatch -----------------------------------------------------------
 
@@ -234,7 +342,8 @@ class Journal:
 
     def studies(self) -> list[StudyRow]:
         rows = self._query("SELECT study_instance_uid, received_count, analyzed_count, outcome, "
-                           "protocol_id, laterality, error FROM studies ORDER BY first_received")
+                           "protocol_id, laterality, error, state, attempts FROM studies "
+                           "ORDER BY first_received")
         return [StudyRow(*r) for r in rows]
 
     def deliveries_for_study(self, study_uid: str) -> list[tuple[str, str, str, int, str | None]]:

@@ -62,13 +62,17 @@ class Node:
                  protocols.fingerprint)
 
     def start(self) -> int:
-        """Start the workers and the listener; returns the port listened on."""
+        """Start the listener, then the workers; returns the port listened on.
+
+        The listener goes first so that a port in use (OSError) stops start-up
+        before anything else runs.
+        """
+        self.port = self.receiver.start(self.settings.host, self.settings.port, self.tls)
         worker = threading.Thread(target=self._loop, args=("assemble", self.assembler.run_once),
                                   name="assemble", daemon=True)
         worker.start()
         self._workers.append(worker)
         self.dispatcher.start()
-        self.port = self.receiver.start(self.settings.host, self.settings.port, self.tls)
         if self.web is not None:
             log.info("worklist page on http://%s:%d/", self.settings.http_host, self.web.start())
         log.info("%s listening on %s:%d%s; destinations: %s; data in %s", self.settings.ae_title,

@@ -36,6 +36,7 @@ import numpy as np
 from PIL import Image
 from pydicom import dcmread
 
+from advisor.evidence.header import number, text
 from advisor.evidence.pixels import ASSUMED_MM_PER_PIXEL, tissue_region
 from advisor.node.journal import Journal, StudyRow
 from advisor.output.keyimage import draw_foci, frame_rgb
@@ -143,17 +144,21 @@ class Worklist:
             paths = self.journal.study_instances(study_uid)
             if not paths:
                 return {}
-            first = dcmread(paths[0], stop_before_pixels=True)
-            modalities = sorted({str(dcmread(p, stop_before_pixels=True,
-                                             specific_tags=["Modality"]).get("Modality", "?"))
-                                 for p in paths[:50]})
-            self._headers[study_uid] = {
-                "description": str(first.get("StudyDescription", "") or "Study"),
-                "date": _date(str(first.get("StudyDate", ""))),
-                "accession": str(first.get("AccessionNumber", "") or "-"),
+            try:
+                first = dcmread(paths[0], stop_before_pixels=True)
+                modalities = sorted({text(dcmread(p, stop_before_pixels=True,
+                                                  specific_tags=["Modality"]), "Modality") or "?"
+                                     for p in paths[:50]})
+            except Exception:  # noqa: BLE001 - a file the analysis excluded: label by UID
+                return {}
+            weight = number(first, "PatientWeight")
+            self._headers[study_uid] = {  # through the tolerant layer: real headers are messy
+                "description": text(first, "StudyDescription") or "Study",
+                "date": _date(text(first, "StudyDate") or ""),
+                "accession": text(first, "AccessionNumber") or "-",
                 "modalities": ", ".join(modalities),
-                "weight": str(first.get("PatientWeight", "") or ""),
-                "name": str(first.get("PatientName", "")),
+                "weight": str(weight) if weight else "",
+                "name": text(first, "PatientName") or "",
             }
         return self._headers[study_uid]
 
@@ -208,8 +213,10 @@ class Worklist:
 
     def _problem(self, study: StudyRow) -> str:
         """Why a study has no answer yet, or why its answer has not reached the PACS."""
-        if study.error:
-            return f"Analysis failed: {study.error}"
+        if study.state == "failed":
+            return f"Analysis failed after {study.attempts} attempt(s): {study.error}"
+        if study.state == "retrying":
+            return f"Analysis retrying after {study.attempts} failed attempt(s): {study.error}"
         stuck = [(destination, status, error) for _, destination, status, _, error
                  in self.journal.deliveries_for_study(study.study_instance_uid)
                  if status != "delivered" and error]
@@ -231,7 +238,7 @@ class Worklist:
                 "received_at": _time(times[1]) if times else "-",
                 "instances": f"{study.received_count} instance(s), {header.get('modalities', '-')}",
                 "received": study.received_count,
-                "outcome": study.outcome or ("error" if study.error else "pending"),
+                "outcome": study.outcome or study.state, "state": study.state,
                 "suggestion": self._suggestion(summary), "caution": self._caution(summary),
                 "problem": self._problem(study), "laterality": study.laterality or "-",
                 "protocol_id": study.protocol_id, "delivery": self._delivery(uid),
