@@ -90,3 +90,22 @@ def test_a_description_longer_than_orthanc_shows_is_refused():
     uids = result_uids(analyze_study(study_uid, items), PROTOCOL_SET.fingerprint)
     with pytest.raises(ValueError, match="256"):
         build_kos("x" * 257, sr, image, uids)
+
+
+def test_kos_of_a_study_without_patient_and_study_attributes_is_valid(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in FOLDER.glob("*.dcm"):
+        ds = dcmread(path)
+        for keyword in ("PatientName", "PatientID", "PatientBirthDate", "PatientSex", "StudyDate",
+                        "StudyTime", "AccessionNumber", "StudyID", "ReferringPhysicianName"):
+            if keyword in ds:
+                delattr(ds, keyword)
+        ds.save_as(folder / path.name)
+    _, _, kos, _ = results(folder)
+    path = tmp_path / "kos.dcm"
+    kos.save_as(path, enforce_file_format=True)
+    checked = run([require_tool("dciodvfy"), str(path)])
+    assert Validation.errors(checked.stdout + checked.stderr) == []
+    ds = dcmread(path)
+    assert ds.PatientID == "" and ds.StudyDate == "" and "AccessionNumber" in ds

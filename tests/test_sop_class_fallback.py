@@ -108,6 +108,12 @@ def test_comprehensive_only_pacs_gets_sr_key_image_and_kos_and_then_the_amendmen
     assert not pacs.of_class(Comprehensive3DSRStorage)
     assert {r.ReferencedSOPSequence[0].ReferencedSOPInstanceUID for r in kos.ContentSequence
             if r.ValueType in ("IMAGE", "COMPOSITE")} == {image.SOPInstanceUID, sr.SOPInstanceUID}
+    sr_references = {e.value for e in kos.iterall() if e.keyword == "ReferencedSOPClassUID"} - {
+        SecondaryCaptureImageStorage}
+    assert sr_references == {ComprehensiveSRStorage}, "the KOS names the SR as the PACS holds it"
+    kos_path = pacs.folder / f"{kos.SOPInstanceUID}.dcm"
+    checked = run([require_tool("dciodvfy"), str(kos_path)])
+    assert Validation.errors(checked.stdout + checked.stderr) == []
     stored_sr = pacs.folder / f"{sr.SOPInstanceUID}.dcm"
     checked = validate_sr(stored_sr)
     assert "ComprehensiveSR" in checked.dciodvfy and Validation.errors(checked.dciodvfy) == []
