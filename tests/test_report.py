@@ -130,7 +130,7 @@ def test_a_study_where_nothing_was_found_has_one_assessment_group_and_asserts_no
 
 def test_needs_confirmation_is_said_in_the_summary(tmp_path):
     facts, decision, evidence = analysed(SAMPLES / "06-calcified-left-flank-pixels-only")
-    decision = replace(decision, needs_confirmation=True)
+    assert decision.needs_confirmation, "calcification rests on the detector alone"
     ds = build_sr(facts, decision, evidence, result_uids(facts, PROTOCOL_SET.fingerprint))
     [summary] = [item for item in content_items(ds) if item.get("ValueType") == "TEXT"
                  and item.ConceptNameCodeSequence[0].CodeValue == "121111"]

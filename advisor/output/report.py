@@ -52,7 +52,6 @@ SERIES_NUMBER = 9901
 SERIES_DESCRIPTION = "Protocol advisor (decision support)"
 # Orthanc's REST JSON shows text values up to 256 characters (SR-NOTES.md).
 MAX_TEXT = 256
-CONFIRM_DETECTOR_ONLY = "calcification seen by image analysis only: confirm before protocolling"
 OUTCOME_CODES = {  # Code Value is SH: 16 characters at most
     "recommended": Code("recommended", codes.LOCAL_SCHEME, "Recommended"),
     "not-indicated": Code("not-indicated", codes.LOCAL_SCHEME, "Not indicated"),
@@ -247,13 +246,14 @@ def _protocol_lines(decision: Decision) -> list[tuple[str, str]]:
 
 def summary_line(decision: Decision) -> str:
     """The recommendation in one line, as the SR summary, the key image banner and the
-    KOS description say it (at most 256 characters)."""
+    KOS description say it (at most 256 characters), with the decision's notice (e.g.
+    "calcification seen by image analysis only: confirm before protocolling")."""
     if decision.outcome == "recommended":
         line = decision.protocol.data["banner"]
-        if decision.needs_confirmation:
-            line += f"; {CONFIRM_DETECTOR_ONLY}"
     else:
         line = f"Outcome: {decision.outcome}. No imaging protocol is suggested by the advisor"
+    if decision.notice:
+        line += f"; {decision.notice}"
     return text_chunks(f"{line}; decision support, confirm with radiologist.")[0]
 
 
