@@ -119,7 +119,7 @@ def test_a_hung_destination_does_not_delay_a_good_one(start_node, peers, tmp_pat
                       "--config", fast_retries(tmp_path, dispatch_timeout_seconds=20))
     replay(node)
     started = time.monotonic()
-    wait_for(lambda: len(good.stored) == 2, timeout=20, what="SR and key image at the good PACS")
+    wait_for(lambda: len(good.stored) == 3, timeout=20, what="SR, key image and KOS at the good PACS")
     # Quiet window (1 s) + analysis + one send: well under one hung attempt (20 s).
     assert time.monotonic() - started < 12
     assert hung.held, "the hung destination was tried in parallel"
@@ -134,12 +134,12 @@ def test_a_destination_answering_0xA700_forever_is_retried_with_backoff_then_und
     node = start_node("--quiet-seconds", "1", "--destination", f"PACS@127.0.0.1:{pacs.port}",
                       "--config", fast_retries(tmp_path, retry_max_attempts=4))
     replay(node)
-    wait_for(lambda: status_of(node).count("undelivered after 4 attempt(s)") == 2, timeout=60,
-             what="both results undelivered")
+    wait_for(lambda: status_of(node).count("undelivered after 4 attempt(s)") == 3, timeout=60,
+             what="every result undelivered")
     status = status_of(node)
     assert "(status 0xA700" in status
     time.sleep(2)
-    assert len(pacs.attempts) == 8, "4 tries per result, then no more"
+    assert len(pacs.attempts) == 12, "4 tries per result (SR, key image, KOS), then no more"
     times = sorted(t for t, uid in pacs.attempts if uid == pacs.attempts[0][1])
     gaps = [b - a for a, b in zip(times, times[1:])]
     assert gaps[-1] > gaps[0], f"backoff: the gaps between tries grow ({gaps})"
@@ -147,9 +147,9 @@ def test_a_destination_answering_0xA700_forever_is_retried_with_backoff_then_und
     pacs.status = 0x0000
     pacs.attempts.clear()
     resend = run([sys.executable, "-m", "advisor.cli", "resend", "--data-dir", str(node.data_dir)])
-    assert resend.returncode == 0 and "2 undelivered result(s) pending again" in resend.stdout
-    wait_for(lambda: len(pacs.stored) == 2, timeout=20, what="resent results stored")
-    wait_for(lambda: status_of(node).count(": delivered after 1 attempt(s)") == 2, timeout=10)
+    assert resend.returncode == 0 and "3 undelivered result(s) pending again" in resend.stdout
+    wait_for(lambda: len(pacs.stored) == 3, timeout=20, what="resent results stored")
+    wait_for(lambda: status_of(node).count(": delivered after 1 attempt(s)") == 3, timeout=10)
 
 
 @pytest.mark.parametrize("pacs, reason", [
@@ -164,7 +164,7 @@ def test_a_permanent_failure_ends_undelivered_after_a_few_tries(start_node, peer
     node = start_node("--quiet-seconds", "1", "--destination", f"PACS@127.0.0.1:{pacs.port}",
                       "--config", fast_retries(tmp_path, permanent_max_attempts=2))
     replay(node)
-    wait_for(lambda: status_of(node).count("undelivered after 2 attempt(s)") == 2, timeout=60,
-             what="both results undelivered")
+    wait_for(lambda: status_of(node).count("undelivered after 2 attempt(s)") == 3, timeout=60,
+             what="every result undelivered")
     assert reason in status_of(node)
     assert "undelivered to PACS@127.0.0.1" in node.log() and "permanent failure" in node.log()

@@ -1,6 +1,7 @@
 """The key image sent with each SR, and ``advisor show``."""
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -8,18 +9,25 @@ from pydicom import dcmread
 
 from advisor.analyze import analyze_study, group_by_study
 from advisor.decide import decide
-from advisor.output.keyimage import SHADOW_COLOUR, build_key_image
+from advisor.output.keyimage import SHADOW_COLOUR, banner_texts, build_key_image, key_frame
+from advisor.output.uids import result_uids
 from advisor.protocols import load_protocols
-from advisor.output.report import summary_line
+from advisor.output.kos import build_kos
+from advisor.output.report import build_sr, summary_line
 from conftest import PROTOCOLS, SAMPLES, Validation, require_tool, run
 
 PROTOCOL_SET = load_protocols(PROTOCOLS)
 
 
-def key_image(folder: Path, sr_uid: str = "1.2.3.4", revision: int = 1):
+def analysed(folder: Path):
     [(study_uid, items)] = group_by_study([folder])[0].items()
-    facts = analyze_study(study_uid, items)
-    return facts, build_key_image(facts, summary_line(decide(facts, PROTOCOL_SET)), sr_uid, revision)
+    return analyze_study(study_uid, items)
+
+
+def key_image(folder: Path, revision: int = 1, predecessor: str | None = None):
+    facts = analysed(folder)
+    uids = result_uids(facts, PROTOCOL_SET.fingerprint, revision=revision, predecessor_uid=predecessor)
+    return facts, build_key_image(facts, summary_line(decide(facts, PROTOCOL_SET)), uids)
 
 
 def test_key_image_is_a_valid_derived_secondary_capture(tmp_path):
@@ -42,14 +50,45 @@ def test_key_image_is_a_valid_derived_secondary_capture(tmp_path):
     assert (pixels == SHADOW_COLOUR).all(axis=2).sum() > 50, "the shadowing focus is circled"
 
 
-def test_key_image_uids_follow_the_sr():
+def test_key_image_uids_follow_inputs_revision_and_predecessor():
     folder = SAMPLES / "01-calcified-left-flank-coded"
-    _, first = key_image(folder, "1.2.3.4")
-    _, again = key_image(folder, "1.2.3.4")
-    _, other = key_image(folder, "1.2.3.5", revision=2)
+    _, first = key_image(folder)
+    _, again = key_image(folder)
+    _, other = key_image(folder, revision=2, predecessor="1.2.3.5")
     assert first.SOPInstanceUID == again.SOPInstanceUID != other.SOPInstanceUID
     assert first.SeriesInstanceUID == other.SeriesInstanceUID
     assert other.InstanceNumber == 2
+
+
+def test_key_image_of_a_study_without_patient_attributes_is_valid(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in (SAMPLES / "03-right-mass-no-calcification").glob("*.dcm"):
+        ds = dcmread(path)
+        for keyword in ("PatientBirthDate", "PatientSex", "StudyDate", "StudyTime", "AccessionNumber",
+                        "StudyID", "ReferringPhysicianName", "PatientName", "PatientID"):
+            if keyword in ds:
+                delattr(ds, keyword)
+        ds.save_as(folder / path.name)
+    _, image = key_image(folder)
+    path = tmp_path / "key.dcm"
+    image.save_as(path, enforce_file_format=True)
+    checked = run([require_tool("dciodvfy"), str(path)])
+    assert Validation.errors(checked.stdout + checked.stderr) == []
+    assert dcmread(path).PatientBirthDate == ""
+
+
+def test_banner_counts_distinct_foci_and_asks_for_confirmation_when_detector_only():
+    facts = analysed(SAMPLES / "06-calcified-left-flank-pixels-only")
+    one_focus = replace(facts.foci[0], frames=(1, 2, 3, 4))
+    facts = replace(facts, foci=[one_focus])
+    decision = decide(facts, PROTOCOL_SET)
+    assert decision.needs_confirmation
+    _, _, on_frame = key_frame(facts)
+    summary, detail = banner_texts(summary_line(decision), facts, on_frame)
+    assert "calcification seen by image analysis only: confirm before protocolling" in summary
+    assert "1 distinct calcific focus/foci with posterior shadow" in detail
+    assert "Circled on this frame: 1 with shadow" in detail
 
 
 def test_key_image_without_foci_shows_the_first_frame():
@@ -74,14 +113,27 @@ def test_show_renders_a_findings_sr_and_refuses_an_image():
 
 
 def test_show_renders_the_advisors_sr(tmp_path):
-    from advisor.output.report import build_sr, result_uids
     [(study_uid, items)] = group_by_study([SAMPLES / "06-calcified-left-flank-pixels-only"])[0].items()
     facts = analyze_study(study_uid, items)
     sr = build_sr(facts, decide(facts, PROTOCOL_SET), [ds for _, ds in items],
                   result_uids(facts, PROTOCOL_SET.fingerprint))
     sr.save_as(tmp_path / "sr.dcm", enforce_file_format=True)
     text = show(tmp_path / "sr.dcm").stdout
-    assert "Recommendation: Suggested: CT abdomen/pelvis, precontrast + portal venous phase" in text
+    assert "Summary: Suggested: CT abdomen/pelvis, precontrast + portal venous phase" in text
     assert "Protocol phase: 1. Precontrast" in text and "Caution: Check renal function" in text
-    assert "Image Region: CIRCLE" in text and "Posterior acoustic shadow: Present" in text
-    assert np.sum(["Tracking Identifier: Focus" in line for line in text.splitlines()]) == 1  # distinct foci
+    assert "Image Region: CIRCLE" in text
+    assert "Posterior acoustic features: Posterior shadowing (111369, DCM)" in text
+    assert np.sum(["Tracking Identifier: Focus" in line for line in text.splitlines()]) == len(facts.foci) == 1  # distinct foci
+
+
+def test_show_renders_the_key_object_selection(tmp_path):
+    [(study_uid, items)] = group_by_study([SAMPLES / "01-calcified-left-flank-coded"])[0].items()
+    facts = analyze_study(study_uid, items)
+    decision = decide(facts, PROTOCOL_SET)
+    uids = result_uids(facts, PROTOCOL_SET.fingerprint)
+    sr = build_sr(facts, decision, [ds for _, ds in items], uids)
+    build_kos(summary_line(decision), sr, None, uids).save_as(tmp_path / "kos.dcm", enforce_file_format=True)
+    text = show(tmp_path / "kos.dcm").stdout
+    assert "Key Object Selection Document Storage: Of Interest" in text
+    assert f"Key Object Description: {summary_line(decision)}" in text
+    assert f"Source: Comprehensive 3D SR Storage {sr.SOPInstanceUID}" in text

@@ -52,7 +52,7 @@ def test_storescu_study_is_analysed_and_reported(dcmtk, start_node):
     study = study_uid_of(folder)
     assert wait_for(lambda: outcome_of(node, study), what="analysis") == "recommended"
     outbox = sorted(dcmread(p).Modality for p in (node.data_dir / "outbox" / study).glob("*.dcm"))
-    assert outbox == ["OT", "SR"]  # the SR and its key image
+    assert outbox == ["KO", "OT", "SR"]  # the SR, its key image and the KOS naming both
     assert f"study {study}: 3 instances, outcome=recommended" in node.log()
     assert "SYNTHETIC" not in node.log() and "SYN0001" not in node.log(), "no patient data in logs"
 

@@ -30,6 +30,19 @@ class Orthanc:
             return False
 
 
+def text_values_in(tags):
+    """Every TextValue in Orthanc's simplified-tags JSON (nested lists of dicts)."""
+    if isinstance(tags, dict):
+        for key, value in tags.items():
+            if key == "TextValue":
+                yield value
+            else:
+                yield from text_values_in(value)
+    elif isinstance(tags, list):
+        for item in tags:
+            yield from text_values_in(item)
+
+
 @pytest.fixture
 def orthanc_factory(tmp_path: Path):
     require_isolated_network()
@@ -86,6 +99,8 @@ def test_orthanc_forwards_study_and_receives_the_sr(start_node, orthanc_factory,
     assert sr.StudyInstanceUID == dcmread(folder / "US001.dcm", stop_before_pixels=True).StudyInstanceUID
     texts = [str(e.value) for e in sr.iterall() if e.keyword == "TextValue"]
     assert any(t.startswith("Suggested: CT abdomen/pelvis") for t in texts)
+    shown = list(text_values_in(orthanc.json("GET", f"/instances/{instance_id}/simplified-tags")))
+    assert sorted(shown) == sorted(texts), "Orthanc's REST JSON shows every text item in full"
     assert Validation.errors(validate_sr(sr_path).dciodvfy) == []
     assert "delivered to ORTHANC@127.0.0.1" in node.log()
 
@@ -95,3 +110,9 @@ def test_orthanc_forwards_study_and_receives_the_sr(start_node, orthanc_factory,
 
     [key_series] = wait_for(key_image_series, timeout=60, what="the key image in Orthanc")
     assert key_series["MainDicomTags"].get("Modality") == "OT"
+
+    def kos_series():
+        series = orthanc.json("GET", f"/studies/{study_id}/series")
+        return [s for s in series if s["MainDicomTags"].get("Modality") == "KO"]
+
+    wait_for(kos_series, timeout=60, what="the Key Object Selection in Orthanc")

@@ -40,9 +40,9 @@ def test_sigkill_after_ack_before_processing_still_delivers(dcmtk, start_node, s
     second = start_node("--quiet-seconds", "0.5", "--destination", f"PACS@127.0.0.1:{pacs_port}",
                         data_dir=data_dir)
     assert wait_for(lambda: outcome_of(second, study), what="analysis after restart") == "recommended"
-    wait_for(lambda: len(list(received.glob("*"))) == 2, what="SR and key image at the PACS")
+    wait_for(lambda: len(list(received.glob("*"))) == 3, what="SR, key image and KOS at the PACS")
     modalities = sorted(dcmread(p).Modality for p in received.glob("*"))
-    assert modalities == ["OT", "SR"]  # the SR and its key image (Secondary Capture)
+    assert modalities == ["KO", "OT", "SR"]  # the SR, its key image (Secondary Capture), the KOS
     assert {dcmread(p).StudyInstanceUID for p in received.glob("*")} == {study}
 
 
@@ -61,7 +61,7 @@ def test_pacs_down_at_first_gets_the_sr_once_when_it_comes_up(dcmtk, start_node,
     wait_for(lambda: all(d[2] == "delivered" for d in deliveries(node, study)), what="delivery")
     time.sleep(3)  # several retry periods: time for a duplicate to arrive if one were sent
     rows = deliveries(node, study)
-    assert len(rows) == 2 and all(status == "delivered" and attempts >= 3
+    assert len(rows) == 3 and all(status == "delivered" and attempts >= 2
                                   for _, _, status, attempts, _ in rows)
     arrived = sorted(dcmread(p).SOPInstanceUID for p in received.glob("*"))
     assert arrived == sorted(uid for uid, *_ in rows), "each object exactly once"
@@ -74,7 +74,7 @@ def test_key_image_can_be_switched_off(dcmtk, start_node):
     wait_for(lambda: outcome_of(node, study))
     journal = Journal(node.data_dir / "journal.sqlite3")
     try:
-        assert [r.kind for r in journal.results_for_study(study, kind=None)] == ["sr"]
+        assert [r.kind for r in journal.results_for_study(study, kind=None)] == ["kos", "sr"]
     finally:
         journal.close()
 
@@ -104,7 +104,13 @@ def test_late_images_give_an_amended_sr(dcmtk, start_node):
     evidence = {ref.ReferencedSOPInstanceUID
                 for series in amended.CurrentRequestedProcedureEvidenceSequence[0].ReferencedSeriesSequence
                 for ref in series.ReferencedSOPSequence}
-    assert len(evidence) == 3
+    inputs = {dcmread(p, stop_before_pixels=True).SOPInstanceUID for p in FOLDER.glob("*.dcm")}
+    journal = Journal(node.data_dir / "journal.sqlite3")
+    try:
+        key_images = [r for r in journal.results_for_study(study, kind="key-image") if r.revision == 2]
+    finally:
+        journal.close()
+    assert evidence == inputs | {key_images[0].sop_instance_uid}, "every input and the new key image"
 
 
 def test_status_command_shows_outcome_and_outbox(dcmtk, start_node):

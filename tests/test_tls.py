@@ -143,9 +143,9 @@ def test_dispatch_to_dcmtk_storescp_over_tls(dcmtk, start_node, certificates, tm
         store = run([dcmtk("storescu"), *client, "-aec", node.ae_title, "127.0.0.1",
                      str(node.port), "+sd", str(STUDY)])
         assert store.returncode == 0, store.stdout + store.stderr
-        received = wait_for(lambda: sorted(folder.glob("*")) if len(list(folder.glob("*"))) >= 2
-                            else None, timeout=60, what="SR and key image at storescp +tls")
-        assert {dcmread(p).Modality for p in received} == {"SR", "OT"}
+        received = wait_for(lambda: sorted(folder.glob("*")) if len(list(folder.glob("*"))) >= 3
+                            else None, timeout=60, what="SR, key image and KOS at storescp +tls")
+        assert {dcmread(p).Modality for p in received} == {"SR", "OT", "KO"}
     finally:
         storescp.terminate()
         storescp.wait(timeout=10)

@@ -2,11 +2,12 @@
 
 A study is due once no instance has arrived for ``quiet_seconds`` and it holds
 instances the last analysis did not see. Its spooled files are analysed,
-decided on and, for the outcomes the site reports, written as an SR (and a
-key image, unless switched off) to the outbox; the journal then records the
-outcome and the deliveries owed. An SR that supersedes an earlier one for the
-same study references it (Predecessor Documents Sequence) and gets the next
-revision number.
+decided on and, for the outcomes the site reports, written as an SR, a key
+image (unless switched off) and a Key Object Selection naming both, to the
+outbox; the journal then records the outcome and the deliveries owed. An SR
+that supersedes an earlier one for the same study references it (Predecessor
+Documents Sequence) and gets the next revision number; every UID of a
+revision derives from its inputs, its revision and its predecessor.
 
 Failures are never silent and never final by accident: a study whose analysis
 or writing raised is ``retrying`` with exponential backoff and, after a bounded
@@ -40,9 +41,11 @@ from advisor.evidence.header import UnreadableFile, patient_identifiers, read_he
 from advisor.decide import decide
 from advisor.node.journal import Journal, ResultRow
 from advisor.output.keyimage import build_key_image
+from advisor.output.kos import build_kos
 from advisor.model import Decision, StudyFacts, contract_json
 from advisor.protocols import ProtocolSet
-from advisor.output.report import build_sr, result_uids, summary_line
+from advisor.output.report import build_sr, summary_line
+from advisor.output.uids import ResultUids, result_uids
 from advisor.web.metrics import ANALYSIS_SECONDS
 
 log = logging.getLogger(__name__)
@@ -51,7 +54,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class StudyResult:
     summary: dict                # the analyze --json record of the study
-    results: list[ResultRow]     # the SR and its key image, if the outcome is reported
+    results: list[ResultRow]     # the SR, its key image and KOS, if the outcome is reported
 
 
 TRANSIENT_ERRORS = (OSError, MemoryError, sqlite3.OperationalError)
@@ -173,9 +176,7 @@ class Assembler:
         decision = decide(facts, self.protocols)
         results = []
         if decision.outcome in self.settings.report_outcomes:
-            results.append(self._write_sr(facts, decision, [ds for _, ds in items]))
-            if self.settings.key_image:
-                results.extend(self._write_key_image(facts, decision, results[0]))
+            results = self._write_results(facts, decision, [ds for _, ds in items])
         return StudyResult(contract_json(facts, decision), results)
 
     def _write(self, study_uid: str, dataset: Dataset) -> Path:
@@ -185,21 +186,31 @@ class Assembler:
         self._written.append(path)
         return spool.write_atomically(path, buffer.getvalue())
 
-    def _write_key_image(self, facts: StudyFacts, decision: Decision, sr: ResultRow) -> list[ResultRow]:
-        image = build_key_image(facts, summary_line(decision), sr.sop_instance_uid, sr.revision)
-        if image is None:
-            return []
-        return [ResultRow(str(image.SOPInstanceUID), self._write(facts.study_instance_uid, image),
-                          sr.revision, "key-image")]
-
-    def _write_sr(self, facts: StudyFacts, decision: Decision, evidence: list[Dataset]) -> ResultRow:
-        uids = result_uids(facts, self.protocols.fingerprint)
+    def _revision_uids(self, facts: StudyFacts, options: tuple[str, ...]) -> ResultUids:
+        """The same inputs again (e.g. after a crash) keep their revision; new ones get the next."""
         earlier = self.journal.results_for_study(facts.study_instance_uid)
-        # The same inputs again (e.g. after a crash) keep their revision; new ones get the next.
-        revision = next((r.revision for r in earlier if r.sop_instance_uid == uids.sop_instance_uid),
-                        earlier[-1].revision + 1 if earlier else 1)
-        previous = next((dcmread(r.path, stop_before_pixels=True) for r in earlier
-                         if r.revision == revision - 1), None)
-        sr = build_sr(facts, decision, evidence, uids, instance_number=revision,
-                      previous=previous, station=self.settings.ae_title)
-        return ResultRow(uids.sop_instance_uid, self._write(facts.study_instance_uid, sr), revision)
+        predecessor = None
+        for row in earlier:
+            uids = result_uids(facts, self.protocols.fingerprint, revision=row.revision,
+                               predecessor_uid=predecessor, options=options)
+            if uids.sop_instance_uid == row.sop_instance_uid:
+                return uids
+            predecessor = row.sop_instance_uid
+        return result_uids(facts, self.protocols.fingerprint,
+                           revision=earlier[-1].revision + 1 if earlier else 1,
+                           predecessor_uid=predecessor, options=options)
+
+    def _write_results(self, facts: StudyFacts, decision: Decision,
+                       evidence: list[Dataset]) -> list[ResultRow]:
+        """Write the SR, the key image (if enabled and possible) and the KOS naming them."""
+        uids = self._revision_uids(facts, ("key-image",) if self.settings.key_image else ())
+        previous = (dcmread(self.journal.result_path(uids.predecessor_uid, "sr"), stop_before_pixels=True)
+                    if uids.predecessor_uid else None)
+        summary, station = summary_line(decision), self.settings.ae_title
+        key_image = build_key_image(facts, summary, uids) if self.settings.key_image else None
+        sr = build_sr(facts, decision, evidence, uids, previous=previous, key_image=key_image,
+                      station=station)
+        kos = build_kos(summary, sr, key_image, uids, station=station)
+        study_uid = facts.study_instance_uid
+        return [ResultRow(str(ds.SOPInstanceUID), self._write(study_uid, ds), uids.revision, kind)
+                for kind, ds in (("sr", sr), ("key-image", key_image), ("kos", kos)) if ds is not None]

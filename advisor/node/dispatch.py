@@ -26,6 +26,7 @@ from advisor.config import Destination, Settings
 from advisor.node import security
 from advisor.node.audit import Audit, discard
 from advisor.node.journal import DeliveryRow, Journal
+from advisor.output.sop_classes import payload, proposed_classes, sendable_as
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,8 @@ def _send_batch(destination: Destination, files: list[tuple[Path, tuple[str, str
     ae = AE(ae_title=calling_ae)
     ae.connection_timeout = ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = timeout
     for sop_class, syntax in sorted({s for _, s in files}):
-        ae.add_requested_context(sop_class, syntax)
+        for proposed in proposed_classes(sop_class):
+            ae.add_requested_context(proposed, syntax)
     answers: list = []  # the A-ASSOCIATE response, if the destination gave one
     assoc = ae.associate(destination.host, destination.port, ae_title=destination.ae_title,
                          tls_args=(tls, destination.host) if destination.tls else None,
@@ -115,10 +117,12 @@ def _send_batch(destination: Destination, files: list[tuple[Path, tuple[str, str
         return
     accepted = {(str(cx.abstract_syntax), str(cx.transfer_syntax[0])) for cx in assoc.accepted_contexts}
     try:
-        for path, syntax in files:
-            report(_send_one(assoc, path) if syntax in accepted else SendResult(
-                path, None, f"no presentation context accepted for {UID(syntax[0]).name} "
-                            f"in {UID(syntax[1]).name}", retryable=False))
+        for path, (sop_class, syntax) in files:
+            classes = {c for c, s in accepted if s == syntax}
+            report(_send_one(assoc, path, sop_class, classes)
+                   if classes.intersection(sendable_as(sop_class)) else SendResult(
+                path, None, f"no presentation context accepted for {UID(sop_class).name} "
+                            f"in {UID(syntax).name}", retryable=False))
     finally:
         assoc.release()
 
@@ -140,9 +144,10 @@ def _association_failure(destination: Destination, assoc, answers: list) -> tupl
     return f"no association with {destination} (no answer in time, refused or aborted)", True
 
 
-def _send_one(assoc, path: Path) -> SendResult:
+def _send_one(assoc, path: Path, sop_class: str, accepted: set[str]) -> SendResult:
+    """C-STORE the file as stored, or as the SR class the peer accepted (see sop_classes)."""
     try:
-        status = assoc.send_c_store(path)
+        status = assoc.send_c_store(payload(path, sop_class, accepted))
     except Exception as exc:  # noqa: BLE001 - a file pynetdicom cannot send is reported, not fatal
         return SendResult(path, None, f"not sent: {type(exc).__name__}: {exc}")
     if "Status" not in status:

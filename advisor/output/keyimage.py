@@ -4,8 +4,9 @@ A Secondary Capture (PS3.3 A.8.1, built with highdicom) of the most informative
 source frame (the frame of the strongest focus, else the first frame), with the
 detected foci outlined, the laterality, and a banner with the recommendation in
 one line. Marked as derived (Image Type DERIVED\\SECONDARY, Source Image
-Sequence, Burned In Annotation YES) in a series of its own; its UIDs derive from
-the SR it accompanies, so the same inputs give the same key image.
+Sequence, Burned In Annotation YES) in a series of its own; its UID derives from the
+same inputs and revision as the SR's (:mod:`advisor.output.uids`), so the SR
+can name it and the same inputs give the same key image.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from pydicom import Dataset, dcmread
 from pydicom.pixels import iter_pixels
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+from pydicom.uid import ExplicitVRLittleEndian
 
 from advisor import MANUFACTURER, MODEL_NAME, __version__
 from advisor.evidence.pixels import grey_frames
 from advisor.model import Focus, StudyFacts
+from advisor.output.identity import identity_header
+from advisor.output.report import focus_frames, foci_count_text
+from advisor.output.uids import ResultUids
 
 SERIES_NUMBER = 9902
 SERIES_DESCRIPTION = "Protocol advisor key image (decision support)"
@@ -38,7 +42,7 @@ def key_frame(facts: StudyFacts) -> tuple[Path, int, list[Focus]] | None:
     if facts.foci:
         best = max(facts.foci, key=lambda f: (f.shadow, f.score))
         on_frame = [f for f in facts.foci
-                    if f.sop_instance_uid == best.sop_instance_uid and best.frame in (f.frames or (f.frame,))]
+                    if f.sop_instance_uid == best.sop_instance_uid and best.frame in focus_frames(f)]
         return images[best.sop_instance_uid].path, best.frame, on_frame
     return next(iter(images.values())).path, 1, []
 
@@ -95,14 +99,34 @@ def _banner(image: Image.Image, texts: list[str]) -> np.ndarray:
 
 
 def banner_texts(summary: str, facts: StudyFacts, foci: list[Focus]) -> list[str]:
+    """The banner: the summary, then the side and the distinct foci (study, and this frame)."""
     side = (facts.laterality.value or "unknown").upper()
     shadowing = sum(f.shadow for f in foci)
-    return [summary, f"Laterality: {side}. Circled on this frame: {shadowing} calcific focus/foci "
-                     f"with shadow (yellow), {len(foci) - shadowing} possible calcification (blue)."]
+    detector = f" Detector: {foci_count_text(facts.foci)}." if facts.foci else ""
+    return [summary, f"Laterality: {side}.{detector} Circled on this frame: {shadowing} with shadow "
+                     f"(yellow), {len(foci) - shadowing} without shadow (blue)."]
 
 
-def build_key_image(facts: StudyFacts, summary: str, sr_uid: str, revision: int) -> hd.sc.SCImage | None:
-    """The key image for a result, or None when the study has no US image."""
+# Equipment of the source, which highdicom names as acquisition equipment.
+EQUIPMENT = ("Manufacturer", "ManufacturerModelName", "DeviceSerialNumber", "SoftwareVersions",
+             "InstitutionName", "StationName")
+
+
+def _reference_header(source: Dataset) -> Dataset:
+    """The source's identity (Type 2 attributes present, empty if unknown) and equipment."""
+    header = identity_header(source)
+    for keyword in EQUIPMENT:
+        try:
+            if source.get(keyword):
+                setattr(header, keyword, source[keyword].value)
+        except Exception:  # noqa: BLE001 - unreadable equipment is left out
+            continue
+    return header
+
+
+def build_key_image(facts: StudyFacts, summary: str, uids: ResultUids) -> hd.sc.SCImage | None:
+    """The key image of result revision ``uids.revision``, or None when the study has no
+    US image."""
     chosen = key_frame(facts)
     if chosen is None:
         return None
@@ -112,11 +136,10 @@ def build_key_image(facts: StudyFacts, summary: str, sr_uid: str, revision: int)
     pixels = _banner(draw_foci(rgb, foci, scale), banner_texts(summary, facts, foci))
     source = dcmread(path, stop_before_pixels=True)
     image = hd.sc.SCImage.from_ref_dataset(
-        ref_dataset=source, pixel_array=pixels, photometric_interpretation="RGB", bits_allocated=8,
-        coordinate_system="PATIENT", patient_orientation=("A", "F"), series_instance_uid=generate_uid(
-            entropy_srcs=["advisor-key-series", facts.study_instance_uid]),
-        series_number=SERIES_NUMBER, sop_instance_uid=generate_uid(entropy_srcs=["advisor-key", sr_uid]),
-        instance_number=revision, manufacturer=MANUFACTURER,
+        ref_dataset=_reference_header(source), pixel_array=pixels, photometric_interpretation="RGB",
+        bits_allocated=8, coordinate_system="PATIENT", patient_orientation=("A", "F"),
+        series_instance_uid=uids.key_image_series_uid, series_number=SERIES_NUMBER,
+        sop_instance_uid=uids.key_image_uid, instance_number=uids.revision, manufacturer=MANUFACTURER,
         laterality={"left": "L", "right": "R"}.get(facts.laterality.value or ""),
         transfer_syntax_uid=ExplicitVRLittleEndian)
     # highdicom asks for an orientation; an ultrasound frame has none, so the Type 2
@@ -126,7 +149,8 @@ def build_key_image(facts: StudyFacts, summary: str, sr_uid: str, revision: int)
     image.SeriesDescription = SERIES_DESCRIPTION
     image.ManufacturerModelName, image.SoftwareVersions = MODEL_NAME, __version__
     image.BurnedInAnnotation = "YES"
-    image.DerivationDescription = f"Protocol advisor summary of SR {sr_uid}, frame {number} of the source"
+    image.DerivationDescription = (f"Protocol advisor summary of SR {uids.sop_instance_uid}, "
+                                   f"frame {number} of the source")
     reference = Dataset()
     reference.ReferencedSOPClassUID, reference.ReferencedSOPInstanceUID = source.SOPClassUID, source.SOPInstanceUID
     if "NumberOfFrames" in source:

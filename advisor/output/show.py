@@ -1,7 +1,8 @@
 """``advisor show FILE``: any SR as readable text in a terminal.
 
-Renders the advisor's own SRs and the findings SRs it reads: the document's
-identity and flags, then the content tree, one item a line, indented by depth.
+Renders the advisor's own SRs and Key Object Selection documents and the
+findings SRs it reads: the document's identity and flags, then the content
+tree, one item a line, indented by depth.
 No patient name or ID is printed.
 """
 
@@ -63,8 +64,8 @@ def _lines(items, depth: int) -> Iterator[str]:
 
 
 def render_sr(ds: Dataset) -> str:
-    """The SR ``ds`` as text: header lines, then the content tree."""
-    if "ContentSequence" not in ds or ds.get("Modality") != "SR":
+    """The SR or KOS ``ds`` as text: header lines, then the content tree."""
+    if "ContentSequence" not in ds or ds.get("Modality") not in ("SR", "KO"):
         raise ValueError("not a structured report (no SR content tree)")
     header = [
         f"{UID(ds.SOPClassUID).name}: {_concept(ds)}",
