@@ -4,7 +4,14 @@ C-ECHO, and C-STORE for the SOP classes in :data:`STORAGE_SOP_CLASSES` with the
 transfer syntaxes in :data:`TRANSFER_SYNTAXES`; any other SOP class is refused
 at association negotiation. An instance is answered Success only after its
 file is durable in the spool and its row committed in the journal; nothing
-else (analysis, dispatch) runs on the association's thread.
+else (analysis, dispatch) runs on the association's thread, nor in this
+process when the node runs its workers as processes (:mod:`advisor.node.workers`).
+
+The receive path is lean: pynetdicom writes each data set to a temporary file
+as its fragments arrive (``STORE_RECV_CHUNKED_DATASET``), the handler reads
+only the header (the Pixel Data element's length, never its value) to check
+what must be checked before answering, then moves the file into the spool.
+Memory does not grow with the size of an instance.
 
 Status codes (PS3.4 B.2.3 and PS3.7 C.4.2): 0xA700 out of resources (the spool
 or journal could not be written), 0xA900 data set does not match SOP class
@@ -18,16 +25,18 @@ maximum instance size is not buffered to the end: the association is aborted
 from __future__ import annotations
 
 import logging
+import os
+import time
 import weakref
 from pathlib import Path
 
-from pydicom import Dataset
+from pydicom import Dataset, dcmread
 from pydicom.pixels.utils import get_expected_length
 from pydicom.uid import (DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian,
                          ExplicitVRLittleEndian, ImplicitVRLittleEndian, JPEG2000,
                          JPEG2000Lossless, JPEGBaseline8Bit, JPEGExtended12Bit, JPEGLosslessSV1,
                          JPEGLossless, JPEGLSLossless, JPEGLSNearLossless, RLELossless, UID)
-from pynetdicom import AE, evt
+from pynetdicom import AE, _config, evt
 from pynetdicom.dimse_primitives import C_STORE
 from pynetdicom import sop_class as sc
 
@@ -37,8 +46,15 @@ from advisor.config import Settings
 from advisor.node import listener
 from advisor.node.audit import Audit, discard
 from advisor.node.journal import Journal
+from advisor.web.metrics import COMMIT_SECONDS, SPOOL_SECONDS
 
 log = logging.getLogger(__name__)
+
+# Data sets arrive in a temporary file, never whole in memory (see the module docstring).
+_config.STORE_RECV_CHUNKED_DATASET = True
+PIXEL_DATA = 0x7FE00010
+UNDEFINED_LENGTH = 0xFFFFFFFF
+DEFER_BYTES = 4096  # elements longer than this are skipped, not read, in the header
 
 STORAGE_SOP_CLASSES = (
     sc.UltrasoundImageStorage, sc.UltrasoundMultiFrameImageStorage,
@@ -68,8 +84,28 @@ def status(code: int, comment: str = "") -> Dataset:
     return result
 
 
-def problem_with(ds: Dataset, requested_sop_class: str) -> tuple[int, str] | None:
-    """A failure status and message if ``ds`` must not be acknowledged."""
+def read_header(path: Path) -> tuple[Dataset, int | None]:
+    """The data set in ``path`` without its long values, and how many bytes of
+    Pixel Data it really holds (None without Pixel Data or with an undefined length).
+
+    The Pixel Data value is never read: its length comes from the element's
+    header, capped by what the file holds after it (a data set cut short).
+    """
+    header = dcmread(path, defer_size=DEFER_BYTES)
+    pixel_data = header.get_item(PIXEL_DATA, keep_deferred=True)
+    if pixel_data is None or pixel_data.length == UNDEFINED_LENGTH:
+        return header, None
+    if header.file_meta.TransferSyntaxUID.is_deflated:  # offsets are in the inflated stream
+        return header, pixel_data.length
+    return header, min(pixel_data.length, os.path.getsize(path) - pixel_data.value_tell)
+
+
+def problem_with(ds: Dataset, requested_sop_class: str,
+                 pixel_data_bytes: int | None) -> tuple[int, str] | None:
+    """A failure status and message if ``ds`` must not be acknowledged.
+
+    ``pixel_data_bytes`` is how much Pixel Data arrived (see :func:`read_header`).
+    """
     missing = [k for k in REQUIRED_UIDS if not ds.get(k)]
     if missing:
         return CANNOT_UNDERSTAND, f"missing {', '.join(missing)}"
@@ -79,10 +115,10 @@ def problem_with(ds: Dataset, requested_sop_class: str) -> tuple[int, str] | Non
     if ds.SOPClassUID != requested_sop_class:
         return DOES_NOT_MATCH_SOP_CLASS, (f"SOP Class UID {ds.SOPClassUID} differs from the "
                                           f"requested {requested_sop_class}")
-    if "PixelData" in ds and not ds.file_meta.TransferSyntaxUID.is_compressed:
+    if pixel_data_bytes is not None and not ds.file_meta.TransferSyntaxUID.is_compressed:
         expected = get_expected_length(ds, unit="bytes")
-        if len(ds.PixelData) < expected:
-            return DOES_NOT_MATCH_SOP_CLASS, (f"truncated pixel data: {len(ds.PixelData)} of "
+        if pixel_data_bytes < expected:
+            return DOES_NOT_MATCH_SOP_CLASS, (f"truncated pixel data: {pixel_data_bytes} of "
                                               f"{expected} bytes")
     return None
 
@@ -207,18 +243,20 @@ class Receiver:
 
     def handle_store(self, event: evt.Event) -> Dataset:
         assoc = event.assoc
+        incoming = event.dataset_path  # pynetdicom removes it after the answer, if still there
         try:
-            ds = event.dataset
-            ds.file_meta = event.file_meta
-            problem = problem_with(ds, str(event.request.AffectedSOPClassUID))
+            ds, pixel_data_bytes = read_header(incoming)
+            problem = problem_with(ds, str(event.request.AffectedSOPClassUID), pixel_data_bytes)
         except Exception as exc:  # noqa: BLE001 - any decoding error is the peer's bad data
             problem = CANNOT_UNDERSTAND, f"cannot decode data set: {exc}"
         if problem is not None:
             return self._refuse(assoc, *problem, sop_uid=str(event.request.AffectedSOPInstanceUID))
         study_uid, sop_uid = str(ds.StudyInstanceUID), str(ds.SOPInstanceUID)
         try:
+            started = time.perf_counter()
             path = spool.write_atomically(spool.instance_path(self.spool_dir, study_uid, sop_uid),
-                                          event.encoded_dataset())
+                                          incoming)
+            durable = time.perf_counter()
             new = self.journal.record_instance(study_uid=study_uid, sop_uid=sop_uid,
                                                sop_class_uid=str(ds.SOPClassUID), path=path,
                                                calling_ae=assoc.requestor.ae_title,
@@ -227,6 +265,8 @@ class Receiver:
             log.exception("C-STORE of %s: could not store durably", sop_uid)
             return self._refuse(assoc, OUT_OF_RESOURCES, f"cannot store: {type(exc).__name__}",
                                 sop_uid=sop_uid)
+        SPOOL_SECONDS.observe(durable - started)
+        COMMIT_SECONDS.observe(time.perf_counter() - durable)
         log.debug("stored %s of study %s%s", sop_uid, study_uid, "" if new else " (again)")
         self.audit("instance-stored", **_peer(assoc), study_uid=study_uid, sop_uid=sop_uid,
                    sop_class_uid=str(ds.SOPClassUID), duplicate=not new)
