@@ -95,6 +95,9 @@ class Settings:
     http_host: str = "127.0.0.1"
     http_port: int | None = None        # the worklist page; None: not served
     show_patient_names: bool = False    # on the worklist page
+    # Assembler processes beside the receiving one; None: one per core; 0: threads of the
+    # node's own process (receiving then shares its interpreter with analysis).
+    analysis_processes: int | None = None
 
     @property
     def spool_dir(self) -> Path:
@@ -144,6 +147,8 @@ def _coerce(name: str, value: Any) -> Any:
         return tuple(value)
     if name == "ae_title" and not 0 < len(value) <= 16:
         raise ConfigError(f"ae_title {value!r}: 1 to 16 characters")
+    if name == "analysis_processes" and (not isinstance(value, int) or value < 0):
+        raise ConfigError(f"analysis_processes {value!r}: a whole number, 0 or more")
     if name == "port" and not 0 <= int(value) < 65536:
         raise ConfigError(f"port {value!r}: 0 to 65535")
     return value

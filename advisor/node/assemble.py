@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import io
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from advisor.evidence.header import UnreadableFile, read_header
 from advisor.config import Settings
 from advisor.decide import decide
 from advisor.node.journal import Journal, ResultRow
+from advisor.node.workers import Shard
 from advisor.output.keyimage import build_key_image
 from advisor.model import Decision, StudyFacts, contract_json
 from advisor.protocols import ProtocolSet
@@ -40,29 +43,40 @@ class StudyResult:
 
 
 class Assembler:
+    """Analyses the due studies of its shard (all of them, by default).
+
+    ``observe_seconds`` receives each analysis's duration (the node's metrics).
+    """
+
     def __init__(self, journal: Journal, settings: Settings, protocols: ProtocolSet,
-                 audit: Audit = discard) -> None:
+                 audit: Audit = discard, *, shard: Shard = Shard(),
+                 observe_seconds: Callable[[float], None] = ANALYSIS_SECONDS.observe) -> None:
         self.journal = journal
         self.settings = settings
         self.protocols = protocols
         self.audit = audit
+        self.shard = shard
+        self.observe_seconds = observe_seconds
 
     def run_once(self) -> int:
-        """Process every due study; returns how many were processed."""
-        due = self.journal.due_studies(self.settings.quiet_seconds)
+        """Process every due study of the shard; returns how many were processed."""
+        due = [uid for uid in self.journal.due_studies(self.settings.quiet_seconds)
+               if self.shard.owns(uid)]
         for study_uid in due:
             self.process(study_uid)
         return len(due)
 
     def process(self, study_uid: str) -> None:
         paths = self.journal.study_instances(study_uid)
+        started = time.perf_counter()
         try:
-            with ANALYSIS_SECONDS.time():
-                outcome = self._analyse(study_uid, paths)
+            outcome = self._analyse(study_uid, paths)
         except Exception as exc:  # noqa: BLE001 - one bad study must not stop the others
             log.exception("study %s: analysis failed", study_uid)
             self.journal.record_failure(study_uid, len(paths), f"{type(exc).__name__}: {exc}")
             return
+        finally:
+            self.observe_seconds(time.perf_counter() - started)
         destinations = [str(d) for d in self.settings.destinations]
         self.journal.record_analysis(study_uid, len(paths), outcome.summary, outcome.results,
                                      destinations)
