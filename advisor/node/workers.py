@@ -69,6 +69,24 @@ def process_count(settings: Settings) -> int:
 # --- inside a worker process ---------------------------------------------------
 
 
+class _PipeQueue:
+    """What logging's QueueHandler needs, over this worker's own pipe to the node.
+
+    One pipe per worker, not a shared multiprocessing queue: a worker killed while
+    writing cannot leave a lock held that the others would wait on forever.
+    """
+
+    def __init__(self, connection) -> None:
+        self._connection = connection
+        self._lock = threading.Lock()
+
+    def put_nowait(self, item: object) -> None:
+        with self._lock:
+            self._connection.send(item)
+
+    put = put_nowait
+
+
 def _die_with_parent() -> None:
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
@@ -78,24 +96,20 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-def _relay_logs(queue, levels: dict[str, int]) -> None:
-    root = logging.getLogger()
-    root.handlers[:] = [logging.handlers.QueueHandler(queue)]
-    for name, level in levels.items():
-        logging.getLogger(name).setLevel(level)
-
-
-def _worker_main(role: str, settings: Settings, shard: Shard, stop, queue,
+def _worker_main(role: str, settings: Settings, shard: Shard, stop, connection,
                  log_levels: dict[str, int]) -> None:
     """Entry point of a worker process: run ``role`` until ``stop`` is set."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)            # the node decides when to stop
     signal.signal(signal.SIGTERM, lambda *_: stop.set())    # e.g. systemd stopping the group
-    _relay_logs(queue, log_levels)
+    channel = _PipeQueue(connection)
+    logging.getLogger().handlers[:] = [logging.handlers.QueueHandler(channel)]
+    for name, level in log_levels.items():
+        logging.getLogger(name).setLevel(level)
     from advisor.node.journal import Journal  # imported here: the node process needs none of it
     journal = Journal(settings.journal_path)
     try:
-        step = _step(role, settings, shard, journal, lambda seconds: queue.put(("analysis", seconds)))
+        step = _step(role, settings, shard, journal, lambda seconds: channel.put(("analysis", seconds)))
         run_until(stop, role, step)
     finally:
         journal.close()
@@ -129,26 +143,32 @@ class _Slot:
     role: str
     shard: Shard
     process: multiprocessing.process.BaseProcess | None = None
+    logs: multiprocessing.connection.Connection | None = None   # read end of its pipe
     started: float = 0.0
     deaths: int = 0
     restart_at: float = 0.0
 
 
 class WorkerProcesses:
-    """Starts, watches, restarts and stops the assembler and dispatcher processes."""
+    """Starts, watches, restarts and stops the assembler and dispatcher processes.
+
+    One supervising thread relays the workers' log records and analysis times
+    and restarts a worker that died.
+    """
 
     def __init__(self, settings: Settings, *, observe_seconds: Callable[[float], None]) -> None:
         self.settings = settings
         self.observe_seconds = observe_seconds
         self._context = multiprocessing.get_context("spawn")
         self._stop = self._context.Event()
-        self._queue = self._context.Queue()
         count = process_count(settings)
         self._slots = [_Slot("assemble", Shard(i, count)) for i in range(count)]
         if settings.destinations:
             self._slots.append(_Slot("dispatch", Shard()))
-        self._threads: list[threading.Thread] = []
-        self._stopping = threading.Event()
+        self._stopping = threading.Event()   # no more restarts
+        self._restarting = threading.Lock()   # held while a restart is decided and done
+        self._finished = threading.Event()   # every worker has exited
+        self._supervisor: threading.Thread | None = None
 
     @property
     def pids(self) -> list[int]:
@@ -157,59 +177,68 @@ class WorkerProcesses:
     def start(self) -> None:
         for slot in self._slots:
             self._launch(slot)
-        for name, target in (("worker-watch", self._watch), ("worker-logs", self._relay)):
-            thread = threading.Thread(target=target, name=name, daemon=True)
-            thread.start()
-            self._threads.append(thread)
+        self._supervisor = threading.Thread(target=self._supervise, name="workers", daemon=True)
+        self._supervisor.start()
         log.info("analysis in %d process(es)%s", sum(s.role == "assemble" for s in self._slots),
                  ", dispatch in another" if self.settings.destinations else "")
 
     def _launch(self, slot: _Slot) -> None:
+        reader, writer = self._context.Pipe(duplex=False)
+        levels = {name: logging.getLogger(name).getEffectiveLevel() for name in ("", *LIBRARIES)}
         slot.process = self._context.Process(
             target=_worker_main, name=f"advisor-{slot.role}-{slot.shard.index}", daemon=True,
-            args=(slot.role, self.settings, slot.shard, self._stop, self._queue,
-                  {name: logging.getLogger(name).getEffectiveLevel() for name in ("", *LIBRARIES)}))
+            args=(slot.role, self.settings, slot.shard, self._stop, writer, levels))
         slot.process.start()
-        slot.started = time.monotonic()
+        writer.close()  # the worker holds it: end of file here when the worker is gone
+        slot.logs, slot.started = reader, time.monotonic()
 
-    def _watch(self) -> None:
-        """Restart a process that died, after a pause that doubles while it keeps dying."""
-        while not self._stopping.is_set():
-            alive = [s.process.sentinel for s in self._slots if s.process is not None]
-            multiprocessing.connection.wait(alive, timeout=POLL_SECONDS)
-            if self._stopping.is_set():
-                return
-            now = time.monotonic()
+    def _supervise(self) -> None:
+        while not self._finished.is_set():
+            waitables = [s.logs for s in self._slots if s.logs is not None]
+            waitables += [s.process.sentinel for s in self._slots if s.process is not None]
+            ready = multiprocessing.connection.wait(waitables, timeout=POLL_SECONDS)
             for slot in self._slots:
-                if slot.process is not None and not slot.process.is_alive():
-                    slot.deaths = 0 if now - slot.started > RESTART_MAX_SECONDS else slot.deaths + 1
-                    pause = min(RESTART_MIN_SECONDS * 2 ** slot.deaths, RESTART_MAX_SECONDS)
-                    log.error("%s process %d (pid %d) died with exit code %s; restarting in %.0f s",
-                              slot.role, slot.shard.index, slot.process.pid, slot.process.exitcode,
-                              pause)
-                    slot.process, slot.restart_at = None, now + pause
-                elif slot.process is None and now >= slot.restart_at:
-                    self._launch(slot)
+                if slot.logs is not None and slot.logs in ready:
+                    self._relay(slot)
+            with self._restarting:
+                if not self._stopping.is_set():
+                    self._restart_dead()
+        for slot in self._slots:
+            while slot.logs is not None:
+                self._relay(slot)
 
-    def _relay(self) -> None:
-        """Hand the workers' log records to this process's loggers; count analysis times."""
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            if isinstance(item, logging.LogRecord):
-                logging.getLogger(item.name).handle(item)
-            elif item[0] == "analysis":
-                self.observe_seconds(item[1])
+    def _relay(self, slot: _Slot) -> None:
+        """Hand what a worker sent to this process's loggers and metrics."""
+        try:
+            item = slot.logs.recv()
+        except (EOFError, OSError):
+            slot.logs.close()
+            slot.logs = None
+            return
+        if isinstance(item, logging.LogRecord):
+            logging.getLogger(item.name).handle(item)
+        elif item[0] == "analysis":
+            self.observe_seconds(item[1])
+
+    def _restart_dead(self) -> None:
+        """Restart a worker that died, after a pause that doubles while it keeps dying."""
+        now = time.monotonic()
+        for slot in self._slots:
+            if slot.process is not None and not slot.process.is_alive():
+                slot.deaths = 0 if now - slot.started > RESTART_MAX_SECONDS else slot.deaths + 1
+                pause = min(RESTART_MIN_SECONDS * 2 ** (slot.deaths - 1), RESTART_MAX_SECONDS)
+                log.error("%s process %d (pid %d) died with exit code %s; restarting in %.0f s",
+                          slot.role, slot.shard.index, slot.process.pid, slot.process.exitcode, pause)
+                slot.process, slot.restart_at = None, now + pause
+            elif slot.process is None and now >= slot.restart_at:
+                self._launch(slot)
 
     def stop(self) -> None:
-        """Ask every process to finish its current step; terminate those that do not in time."""
-        if self._stopping.is_set():
-            return
-        self._stopping.set()
-        watcher, relay = self._threads or (None, None)
-        if watcher is not None:
-            watcher.join(timeout=5)   # no restart from now on
+        """Ask every worker to finish its current step; terminate those that do not in time."""
+        with self._restarting:
+            if self._stopping.is_set():
+                return
+            self._stopping.set()
         self._stop.set()
         deadline = time.monotonic() + STOP_SECONDS
         for slot in self._slots:
@@ -220,7 +249,6 @@ class WorkerProcesses:
                                 slot.shard.index, STOP_SECONDS)
                     slot.process.terminate()
                     slot.process.join(5)
-        self._queue.put(None)
-        if relay is not None:
-            relay.join(timeout=5)
-        self._queue.close()
+        self._finished.set()
+        if self._supervisor is not None:
+            self._supervisor.join(timeout=5)
