@@ -11,7 +11,8 @@ so that receiving has an interpreter (and its lock) to itself. Beside it run:
 
 Each process opens its own connection to the journal: SQLite in WAL mode lets
 readers run beside the one writer, and a writer that finds the database locked
-waits (``busy_timeout``) for the other's short transaction. Log records and
+waits (``busy_timeout``) for the other's short transaction. Workers run at a
+lower CPU priority (nice 10), so that receiving comes first on a busy machine. Log records and
 analysis times come back to the node over a queue, so the node's log and
 ``/metrics`` show them. A process that dies is started again after a pause
 that grows while it keeps dying, and the node logs each death. Processes are
@@ -41,11 +42,14 @@ from advisor.logs import LIBRARIES
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 0.5
-STOP_SECONDS = 10          # a study still being analysed then is redone after a restart
+POLL_SECONDS = 0.1         # journal polls: a few indexed queries, in niced processes
+STOP_SECONDS = 5           # then killed: its study is redone after a restart (same UIDs)
 RESTART_MIN_SECONDS = 1.0
 RESTART_MAX_SECONDS = 60.0
 _PR_SET_PDEATHSIG = 1      # linux/prctl.h
+# Workers run at a lower CPU priority: when cores are short, the scheduler serves the
+# receiving process first, and analysis takes what is left.
+WORKER_NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ def _worker_main(role: str, settings: Settings, shard: Shard, stop, connection,
                  log_levels: dict[str, int]) -> None:
     """Entry point of a worker process: run ``role`` until ``stop`` is set."""
     _die_with_parent()
+    os.nice(WORKER_NICENESS)
     signal.signal(signal.SIGINT, signal.SIG_IGN)            # the node decides when to stop
     signal.signal(signal.SIGTERM, lambda *_: stop.set())    # e.g. systemd stopping the group
     channel = _PipeQueue(connection)
@@ -234,7 +239,11 @@ class WorkerProcesses:
                 self._launch(slot)
 
     def stop(self) -> None:
-        """Ask every worker to finish its current step; terminate those that do not in time."""
+        """Ask every worker to finish its current step; kill those that do not in time.
+
+        Killing is safe: outbox files and journal transactions are atomic, and an
+        unrecorded analysis is done again, with the same UIDs, after a restart.
+        """
         with self._restarting:
             if self._stopping.is_set():
                 return
@@ -245,9 +254,9 @@ class WorkerProcesses:
             if slot.process is not None:
                 slot.process.join(max(0.0, deadline - time.monotonic()))
                 if slot.process.is_alive():
-                    log.warning("%s process %d did not stop in %d s: terminated", slot.role,
+                    log.warning("%s process %d did not stop in %d s: killed", slot.role,
                                 slot.shard.index, STOP_SECONDS)
-                    slot.process.terminate()
+                    slot.process.kill()
                     slot.process.join(5)
         self._finished.set()
         if self._supervisor is not None:
