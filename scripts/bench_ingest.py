@@ -2,6 +2,7 @@
 """Benchmark ingest: the advisor's C-STORE SCP against DCMTK's storescp.
 
     python scripts/bench_ingest.py [--images 100] [--rounds 3] [--backlog 6] [--kinds mono,rgb]
+    python scripts/bench_ingest.py --parallel 4     # four associations at once
     python scripts/bench_ingest.py --memory 190     # peak memory for one 190 MiB instance
 
 DCMTK's storescu sends the same folder of US images to DCMTK's storescp and to
@@ -40,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pydicom import Dataset
@@ -120,6 +122,14 @@ def send(folder: Path, ae_title: str, port: int) -> float:
     return time.perf_counter() - start
 
 
+def send_parallel(folders: list[Path], ae_title: str, port: int) -> float:
+    """Send each folder over its own association, all at once; the wall time."""
+    start = time.perf_counter()
+    with ThreadPoolExecutor(len(folders)) as pool:
+        list(pool.map(lambda folder: send(folder, ae_title, port), folders))
+    return time.perf_counter() - start
+
+
 def start_storescp(out: Path) -> tuple[subprocess.Popen, int]:
     port = free_port()
     out.mkdir(parents=True, exist_ok=True)
@@ -190,12 +200,15 @@ def bench_kind(tmp: Path, kind: str, args: argparse.Namespace) -> None:
                     send(make_study(tmp / kind / f"study-{number}", kind, number, args.images),
                          "ADVISOR", node_port)
             for _ in range(args.rounds):
-                number = next(study_number)
-                folder = make_study(tmp / kind / f"study-{number}", kind, number, args.images)
+                folders = []
+                for _ in range(args.parallel):
+                    number = next(study_number)
+                    folders.append(make_study(tmp / kind / f"study-{number}", kind, number, args.images))
                 if phase == "idle":
                     wait_idle(data_dir)
-                times.setdefault((phase, "storescp"), []).append(send(folder, "STORESCP", storescp_port))
-                times.setdefault((phase, "advisor"), []).append(send(folder, "ADVISOR", node_port))
+                for name, ae_title, port in (("storescp", "STORESCP", storescp_port),
+                                             ("advisor", "ADVISOR", node_port)):
+                    times.setdefault((phase, name), []).append(send_parallel(folders, ae_title, port))
             if phase == "analysing":
                 waiting = waiting_studies(data_dir)
         rss = peak_rss_mib(node.pid)
@@ -203,12 +216,14 @@ def bench_kind(tmp: Path, kind: str, args: argparse.Namespace) -> None:
         stop(node)
         stop(storescp)
     shape = "x".join(map(str, KINDS[kind][0]))
-    print(f"\n{kind} ({shape}, {args.images} images a round, {args.rounds} rounds)")
+    images = args.images * args.parallel
+    print(f"\n{kind} ({shape}, {images} images a round over {args.parallel} association(s), "
+          f"{args.rounds} rounds)")
     for phase in ("idle", "analysing"):
         ratio = statistics.median(times[phase, "storescp"]) / statistics.median(times[phase, "advisor"])
         idle_ratio = statistics.median(times["idle", "storescp"]) / statistics.median(times[phase, "advisor"])
-        print(f"  {phase:9s} storescp {rate(args.images, times[phase, 'storescp'])}")
-        print(f"  {phase:9s} advisor  {rate(args.images, times[phase, 'advisor'])}")
+        print(f"  {phase:9s} storescp {rate(images, times[phase, 'storescp'])}")
+        print(f"  {phase:9s} advisor  {rate(images, times[phase, 'advisor'])}")
         print(f"  {phase:9s} ratio advisor/storescp {ratio:.2f} (same phase), {idle_ratio:.2f} (storescp idle)")
     print(f"  studies still waiting for analysis after the last round: {waiting} "
           f"(0 means analysis did not overlap every round)")
@@ -242,6 +257,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--images", type=int, default=100, help="images a round (default 100)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per phase (default 3)")
+    parser.add_argument("--parallel", type=int, default=1,
+                        help="associations at once, each sending its own study (default 1)")
     parser.add_argument("--backlog", type=int, default=6, help="studies queued before the analysing phase")
     parser.add_argument("--kinds", default="mono,rgb", help="mono (480x640), rgb (600x800) or both")
     parser.add_argument("--quiet", type=float, default=1.0, help="the node's quiet window (default 1 s)")

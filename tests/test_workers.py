@@ -148,3 +148,43 @@ def test_a_data_set_cut_short_in_its_pixel_data_is_0xA900(tmp_path):
     finally:
         receiver.stop()
         journal.close()
+
+
+def _write_for(journal_path: Path, worker: int, seconds: float) -> None:
+    """A worker process's share of writes: journal transactions back to back."""
+    journal = Journal(journal_path)
+    deadline, n = time.monotonic() + seconds, 0
+    while time.monotonic() < deadline:
+        journal.record_instance(study_uid=f"2.25.{worker}", sop_uid=f"2.25.{worker}.{n}",
+                                sop_class_uid="1.2.840.10008.5.1.4.1.1.6.1", path=Path("x"),
+                                calling_ae="W", own_output=False)
+        n += 1
+    journal.close()
+
+
+def test_the_receivers_commit_waits_little_behind_other_processes_writing(tmp_path):
+    import multiprocessing
+    journal = Journal(tmp_path / "journal.sqlite3")
+    context = multiprocessing.get_context("spawn")
+    writers = [context.Process(target=_write_for, args=(tmp_path / "journal.sqlite3", w, 6.0))
+               for w in range(2)]
+    for writer in writers:
+        writer.start()
+    try:
+        time.sleep(2)  # the writers have started
+        waits = []
+        for n in range(100):
+            started = time.perf_counter()
+            journal.record_instance(study_uid="2.25.9", sop_uid=f"2.25.9.{n}",
+                                    sop_class_uid="1.2.840.10008.5.1.4.1.1.6.1", path=Path("x"),
+                                    calling_ae="R", own_output=False)
+            waits.append(time.perf_counter() - started)
+    finally:
+        for writer in writers:
+            writer.join(30)
+    assert all(w.exitcode == 0 for w in writers), "no writer failed (database is locked)"
+    assert max(waits) < 1.0, f"slowest commit {max(waits):.3f} s"
+    assert sorted(waits)[len(waits) // 2] < 0.1, f"median commit {sorted(waits)[50]:.3f} s"
+    counts = journal.counts()["instances"]["received"]
+    assert counts > 100, "the other processes wrote too"
+    journal.close()

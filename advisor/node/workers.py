@@ -12,7 +12,7 @@ so that receiving has an interpreter (and its lock) to itself. Beside it run:
 Each process opens its own connection to the journal: SQLite in WAL mode lets
 readers run beside the one writer, and a writer that finds the database locked
 waits (``busy_timeout``) for the other's short transaction. Workers run at a
-lower CPU priority (nice 10), so that receiving comes first on a busy machine. Log records and
+lower CPU priority (nice 5), so that receiving comes first on a busy machine. Log records and
 analysis times come back to the node over a queue, so the node's log and
 ``/metrics`` show them. A process that dies is started again after a pause
 that grows while it keeps dying, and the node logs each death. Processes are
@@ -49,7 +49,7 @@ RESTART_MAX_SECONDS = 60.0
 _PR_SET_PDEATHSIG = 1      # linux/prctl.h
 # Workers run at a lower CPU priority: when cores are short, the scheduler serves the
 # receiving process first, and analysis takes what is left.
-WORKER_NICENESS = 10
+WORKER_NICENESS = 5
 
 
 @dataclass(frozen=True)
