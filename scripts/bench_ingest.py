@@ -242,15 +242,17 @@ def bench_memory(tmp: Path, mib: int, args: argparse.Namespace) -> None:
         before = peak_rss_mib(node.pid)
         seconds = send(folder, "ADVISOR", port)
         after = peak_rss_mib(node.pid)
+        spooled = sum(p.stat().st_size for p in (data_dir / "spool").rglob("*.dcm")) / 2**20
         wait_idle(data_dir)
         workers = {pid: peak_rss_mib(pid) for pid in children(node.pid)}
     finally:
         stop(node)
-    print(f"one {size:.0f} MiB instance ({frames} frames 480x640) stored in {seconds:.1f} s")
+    print(f"one {size:.0f} MiB instance ({frames} frames 480x640) sent in {seconds:.1f} s; "
+          f"{spooled:.0f} MiB in the node's spool")
     print(f"node receiving process peak RSS: {before:.0f} MiB before, {after:.0f} MiB after "
           f"(+{after - before:.0f} MiB, {(after - before) / size:.2f} x the instance)")
-    print("worker processes peak RSS after analysing it: "
-          + ", ".join(f"{rss:.0f} MiB" for rss in workers.values()))
+    print("peak RSS of the node's child processes (workers, multiprocessing's resource tracker) "
+          "after analysing it: " + ", ".join(f"{rss:.0f} MiB" for rss in workers.values()))
 
 
 def main() -> None:
