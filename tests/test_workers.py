@@ -22,7 +22,7 @@ from pynetdicom.dimse_primitives import C_STORE
 from pynetdicom.dsutils import encode
 from pynetdicom.sop_class import Verification
 
-from advisor.config import Destination, load_settings
+from advisor.config import Destination, Settings, load_settings
 from advisor.node import receive
 from advisor.node.dispatch import send_files
 from advisor.node.journal import Journal
@@ -123,8 +123,9 @@ def test_a_worker_process_that_dies_is_restarted_and_the_node_says_so(node, capl
 
 
 def test_a_data_set_cut_short_in_its_pixel_data_is_0xA900(tmp_path):
-    journal = Journal(tmp_path / "journal.sqlite3")
-    receiver = receive.Receiver(journal, ae_title="ADVISOR", spool_dir=tmp_path / "spool")
+    settings = Settings(ae_title="ADVISOR", data_dir=tmp_path)
+    journal = Journal(settings.journal_path)
+    receiver = receive.Receiver(journal, settings)
     port = receiver.start("127.0.0.1", 0)
     try:
         ds = dcmread(PIXELS_ONLY)
@@ -144,7 +145,8 @@ def test_a_data_set_cut_short_in_its_pixel_data_is_0xA900(tmp_path):
         assoc._reactor_checkpoint.set()
         assoc.release()
         assert response.Status == receive.DOES_NOT_MATCH_SOP_CLASS
-        assert journal.studies() == [] and not list((tmp_path / "spool").rglob("*.dcm"))
+        assert response.ErrorComment.startswith("truncated pixel data")
+        assert journal.studies() == [] and not list(settings.spool_dir.rglob("*.dcm"))
     finally:
         receiver.stop()
         journal.close()

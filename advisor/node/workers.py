@@ -12,13 +12,13 @@ so that receiving has an interpreter (and its lock) to itself. Beside it run:
 Each process opens its own connection to the journal: SQLite in WAL mode lets
 readers run beside the one writer, and a writer that finds the database locked
 waits (``busy_timeout``) for the other's short transaction. Workers run at a
-lower CPU priority (nice 5), so that receiving comes first on a busy machine. Log records and
-analysis times come back to the node over a queue, so the node's log and
-``/metrics`` show them. A process that dies is started again after a pause
-that grows while it keeps dying, and the node logs each death. Processes are
-started with ``spawn`` (a clean interpreter, no copy of the node's threads)
-and die with the node: on Linux the kernel kills them if the node itself is
-killed.
+lower CPU priority (nice 5), so that receiving comes first on a busy machine.
+Log records, analysis times and audit events come back to the node over a pipe
+per worker, so the node's log, ``/metrics`` and audit log show them. A process
+that dies is started again after a pause that grows while it keeps dying, and
+the node logs each death. Processes are started with ``spawn`` (a clean
+interpreter, no copy of the node's threads) and die with the node: on Linux
+the kernel kills them if the node itself is killed.
 """
 
 from __future__ import annotations
@@ -114,20 +114,36 @@ def _worker_main(role: str, settings: Settings, shard: Shard, stop, connection,
     from advisor.node.journal import Journal  # imported here: the node process needs none of it
     journal = Journal(settings.journal_path)
     try:
-        step = _step(role, settings, shard, journal, lambda seconds: channel.put(("analysis", seconds)))
-        run_until(stop, role, step)
+        if role == "dispatch":
+            _dispatch(settings, journal, stop, channel)
+        else:
+            _assemble(settings, shard, journal, stop, channel)
     finally:
         journal.close()
 
 
-def _step(role: str, settings: Settings, shard: Shard, journal, observe: Callable[[float], None]):
-    if role == "dispatch":
-        from advisor.node.dispatch import Dispatcher
-        return Dispatcher(journal, settings).run_once
+def _relayed_audit(channel: _PipeQueue):
+    return lambda event, **fields: channel.put(("audit", event, fields))
+
+
+def _assemble(settings: Settings, shard: Shard, journal, stop, channel: _PipeQueue) -> None:
+    from advisor.evidence.text import use_site_rules
     from advisor.node.assemble import Assembler
     from advisor.protocols import load_protocols
-    return Assembler(journal, settings, load_protocols(settings.protocols_dir), shard=shard,
-                     observe_seconds=observe).run_once
+    use_site_rules(settings.protocols_dir)
+    assembler = Assembler(journal, settings, load_protocols(settings.protocols_dir),
+                          _relayed_audit(channel), shard=shard,
+                          observe_seconds=lambda seconds: channel.put(("analysis", seconds)))
+    run_until(stop, "assemble", assembler.run_once)
+
+
+def _dispatch(settings: Settings, journal, stop, channel: _PipeQueue) -> None:
+    from advisor.node.dispatch import Dispatcher
+    dispatcher = Dispatcher(journal, settings, _relayed_audit(channel))
+    dispatcher.start()  # a thread per destination
+    while not stop.wait(POLL_SECONDS):
+        pass
+    dispatcher.stop(timeout=STOP_SECONDS)
 
 
 def run_until(stop, name: str, step: Callable[[], int]) -> None:
@@ -161,9 +177,11 @@ class WorkerProcesses:
     and restarts a worker that died.
     """
 
-    def __init__(self, settings: Settings, *, observe_seconds: Callable[[float], None]) -> None:
+    def __init__(self, settings: Settings, *, observe_seconds: Callable[[float], None],
+                 audit: Callable[..., None]) -> None:
         self.settings = settings
         self.observe_seconds = observe_seconds
+        self.audit = audit
         self._context = multiprocessing.get_context("spawn")
         self._stop = self._context.Event()
         count = process_count(settings)
@@ -213,7 +231,7 @@ class WorkerProcesses:
                 self._relay(slot)
 
     def _relay(self, slot: _Slot) -> None:
-        """Hand what a worker sent to this process's loggers and metrics."""
+        """Hand what a worker sent to this process's loggers, metrics and audit log."""
         try:
             item = slot.logs.recv()
         except (EOFError, OSError):
@@ -224,6 +242,8 @@ class WorkerProcesses:
             logging.getLogger(item.name).handle(item)
         elif item[0] == "analysis":
             self.observe_seconds(item[1])
+        elif item[0] == "audit":
+            self.audit(item[1], **item[2])
 
     def _restart_dead(self) -> None:
         """Restart a worker that died, after a pause that doubles while it keeps dying."""
