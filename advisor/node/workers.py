@@ -35,7 +35,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from advisor.config import Settings
 from advisor.logs import LIBRARIES
@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.1         # journal polls: a few indexed queries, in niced processes
 STOP_SECONDS = 5           # then killed: its study is redone after a restart (same UIDs)
+READY_SECONDS = 60         # imports (SimpleITK, highdicom, spaCy) on a busy machine
 RESTART_MIN_SECONDS = 1.0
 RESTART_MAX_SECONDS = 60.0
 _PR_SET_PDEATHSIG = 1      # linux/prctl.h
@@ -134,6 +135,7 @@ def _assemble(settings: Settings, shard: Shard, journal, stop, channel: _PipeQue
     assembler = Assembler(journal, settings, load_protocols(settings.protocols_dir),
                           _relayed_audit(channel), shard=shard,
                           observe_seconds=lambda seconds: channel.put(("analysis", seconds)))
+    channel.put(("ready",))
     run_until(stop, "assemble", assembler.run_once)
 
 
@@ -141,6 +143,7 @@ def _dispatch(settings: Settings, journal, stop, channel: _PipeQueue) -> None:
     from advisor.node.dispatch import Dispatcher
     dispatcher = Dispatcher(journal, settings, _relayed_audit(channel))
     dispatcher.start()  # a thread per destination
+    channel.put(("ready",))
     while not stop.wait(POLL_SECONDS):
         pass
     dispatcher.stop(timeout=STOP_SECONDS)
@@ -166,6 +169,7 @@ class _Slot:
     process: multiprocessing.process.BaseProcess | None = None
     logs: multiprocessing.connection.Connection | None = None   # read end of its pipe
     started: float = 0.0
+    ready: threading.Event = field(default_factory=threading.Event)   # imports done, working
     deaths: int = 0
     restart_at: float = 0.0
 
@@ -198,10 +202,16 @@ class WorkerProcesses:
         return [s.process.pid for s in self._slots if s.process is not None and s.process.is_alive()]
 
     def start(self) -> None:
+        """Start every worker and wait (at most :data:`READY_SECONDS`) until each is working."""
         for slot in self._slots:
             self._launch(slot)
         self._supervisor = threading.Thread(target=self._supervise, name="workers", daemon=True)
         self._supervisor.start()
+        deadline = time.monotonic() + READY_SECONDS
+        for slot in self._slots:
+            if not slot.ready.wait(max(0.0, deadline - time.monotonic())):
+                log.warning("%s process %d not ready after %d s; going on without waiting",
+                            slot.role, slot.shard.index, READY_SECONDS)
         log.info("analysis in %d process(es)%s", sum(s.role == "assemble" for s in self._slots),
                  ", dispatch in another" if self.settings.destinations else "")
 
@@ -213,7 +223,7 @@ class WorkerProcesses:
             args=(slot.role, self.settings, slot.shard, self._stop, writer, levels))
         slot.process.start()
         writer.close()  # the worker holds it: end of file here when the worker is gone
-        slot.logs, slot.started = reader, time.monotonic()
+        slot.logs, slot.started, slot.ready = reader, time.monotonic(), threading.Event()
 
     def _supervise(self) -> None:
         while not self._finished.is_set():
@@ -242,6 +252,8 @@ class WorkerProcesses:
             logging.getLogger(item.name).handle(item)
         elif item[0] == "analysis":
             self.observe_seconds(item[1])
+        elif item[0] == "ready":
+            slot.ready.set()
         elif item[0] == "audit":
             self.audit(item[1], **item[2])
 
