@@ -7,11 +7,14 @@ file is durable in the spool and its row committed in the journal; nothing
 else (analysis, dispatch) runs on the association's thread, nor in this
 process when the node runs its workers as processes (:mod:`advisor.node.workers`).
 
-The receive path is lean: pynetdicom writes each data set to a temporary file
-as its fragments arrive (``STORE_RECV_CHUNKED_DATASET``), the handler reads
-only the header (the Pixel Data element's length, never its value) to check
-what must be checked before answering, then moves the file into the spool.
-Memory does not grow with the size of an instance.
+The receive path is lean: the handler reads only the header of the data set
+pynetdicom has gathered (the Pixel Data element's length, never its value) to
+check what must be checked before answering, then writes the received bytes
+as they are (no decoding, no copy) after the file meta to the spool. An
+instance costs its own size in memory, once. (pynetdicom's
+``STORE_RECV_CHUNKED_DATASET`` would cost none, but it writes the file meta
+while decoding the command, and an empty Affected SOP Instance UID then aborts
+the association instead of getting its 0xC210 answer.)
 
 Status codes (PS3.4 B.2.3 and PS3.7 C.4.2): 0xA700 out of resources (the spool
 or journal could not be written), 0xA900 data set does not match SOP class
@@ -24,19 +27,22 @@ maximum instance size is not buffered to the end: the association is aborted
 
 from __future__ import annotations
 
+import io
 import logging
-import os
 import time
 import weakref
 from pathlib import Path
 
-from pydicom import Dataset, dcmread
+from pydicom import Dataset
+from pydicom.filereader import read_dataset
+from pydicom.filewriter import write_file_meta_info
 from pydicom.pixels.utils import get_expected_length
 from pydicom.uid import (DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian,
                          ExplicitVRLittleEndian, ImplicitVRLittleEndian, JPEG2000,
                          JPEG2000Lossless, JPEGBaseline8Bit, JPEGExtended12Bit, JPEGLosslessSV1,
                          JPEGLossless, JPEGLSLossless, JPEGLSNearLossless, RLELossless, UID)
-from pynetdicom import AE, _config, evt
+from pynetdicom import AE, evt
+from pynetdicom.dsutils import decode
 from pynetdicom.dimse_primitives import C_STORE
 from pynetdicom import sop_class as sc
 
@@ -50,8 +56,6 @@ from advisor.web.metrics import COMMIT_SECONDS, SPOOL_SECONDS
 
 log = logging.getLogger(__name__)
 
-# Data sets arrive in a temporary file, never whole in memory (see the module docstring).
-_config.STORE_RECV_CHUNKED_DATASET = True
 PIXEL_DATA = 0x7FE00010
 UNDEFINED_LENGTH = 0xFFFFFFFF
 DEFER_BYTES = 4096  # elements longer than this are skipped, not read, in the header
@@ -84,20 +88,34 @@ def status(code: int, comment: str = "") -> Dataset:
     return result
 
 
-def read_header(path: Path) -> tuple[Dataset, int | None]:
-    """The data set in ``path`` without its long values, and how many bytes of
+def read_header(stream: io.BytesIO, transfer_syntax: UID) -> tuple[Dataset, int | None]:
+    """The data set in ``stream`` without its long values, and how many bytes of
     Pixel Data it really holds (None without Pixel Data or with an undefined length).
 
     The Pixel Data value is never read: its length comes from the element's
-    header, capped by what the file holds after it (a data set cut short).
+    header, capped by what the stream holds after it (a data set cut short).
     """
-    header = dcmread(path, defer_size=DEFER_BYTES)
+    stream.seek(0)
+    if transfer_syntax.is_deflated:  # rare: inflated and read whole
+        header = decode(stream, transfer_syntax.is_implicit_VR, transfer_syntax.is_little_endian,
+                        deflated=True)
+    else:
+        header = read_dataset(stream, transfer_syntax.is_implicit_VR,
+                              transfer_syntax.is_little_endian, defer_size=DEFER_BYTES)
     pixel_data = header.get_item(PIXEL_DATA, keep_deferred=True)
     if pixel_data is None or pixel_data.length == UNDEFINED_LENGTH:
         return header, None
-    if header.file_meta.TransferSyntaxUID.is_deflated:  # offsets are in the inflated stream
-        return header, pixel_data.length
-    return header, min(pixel_data.length, os.path.getsize(path) - pixel_data.value_tell)
+    if transfer_syntax.is_deflated:
+        return header, len(header.PixelData)
+    return header, min(pixel_data.length, stream.getbuffer().nbytes - pixel_data.value_tell)
+
+
+def file_meta_bytes(file_meta: Dataset) -> bytes:
+    """Preamble, prefix and File Meta Information (PS3.10 7.1) to put before a data set."""
+    buffer = io.BytesIO()
+    buffer.write(b"\x00" * 128 + b"DICM")
+    write_file_meta_info(buffer, file_meta, enforce_standard=True)
+    return buffer.getvalue()
 
 
 def problem_with(ds: Dataset, requested_sop_class: str,
@@ -243,9 +261,10 @@ class Receiver:
 
     def handle_store(self, event: evt.Event) -> Dataset:
         assoc = event.assoc
-        incoming = event.dataset_path  # pynetdicom removes it after the answer, if still there
+        stream = event.request.DataSet  # the data set's bytes as received
         try:
-            ds, pixel_data_bytes = read_header(incoming)
+            ds, pixel_data_bytes = read_header(stream, UID(event.context.transfer_syntax))
+            ds.file_meta = event.file_meta
             problem = problem_with(ds, str(event.request.AffectedSOPClassUID), pixel_data_bytes)
         except Exception as exc:  # noqa: BLE001 - any decoding error is the peer's bad data
             problem = CANNOT_UNDERSTAND, f"cannot decode data set: {exc}"
@@ -255,7 +274,7 @@ class Receiver:
         try:
             started = time.perf_counter()
             path = spool.write_atomically(spool.instance_path(self.spool_dir, study_uid, sop_uid),
-                                          incoming)
+                                          [file_meta_bytes(event.file_meta), stream.getbuffer()])
             durable = time.perf_counter()
             new = self.journal.record_instance(study_uid=study_uid, sop_uid=sop_uid,
                                                sop_class_uid=str(ds.SOPClassUID), path=path,
