@@ -139,7 +139,8 @@ def _settings(args: argparse.Namespace) -> Settings:
                          tls_cert=args.tls_cert, tls_key=args.tls_key, tls_ca=args.tls_ca,
                          tls_require_client_cert=args.tls_require_client_cert or None,
                          allowed_calling_aes=args.allow_calling_ae,
-                         allowed_peers=args.allow_peer)
+                         allowed_peers=args.allow_peer,
+                         analysis_processes=args.analysis_processes)
 
 
 class StartupError(RuntimeError):
@@ -311,7 +312,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         done = _wait_until_analyzed(node.journal, timeout=120)
         time.sleep(1.0 if settings.destinations else 0)  # let the dispatcher try once
         print()
-        banners = {p.id: p.data["banner"] for p in node.assembler.protocols.protocols}
+        banners = {p.id: p.data["banner"] for p in node.protocols.protocols}
         print("\n".join(demo_table(node.journal, banners)))
         if not done:
             print("some studies were not analysed in time", file=sys.stderr)
@@ -348,6 +349,9 @@ def _node_options(parser: argparse.ArgumentParser) -> None:
                         help="spool, journal and outbox (default advisor-data)")
     parser.add_argument("--quiet-seconds", type=float, metavar="S",
                         help="a study is processed this long after its last instance (default 5)")
+    parser.add_argument("--analysis-processes", type=int, metavar="N",
+                        help="analyse in N processes beside the receiving one (default: one per "
+                             "core; 0: in the node's own process)")
     parser.add_argument("--protocols", type=Path, metavar="DIR",
                         help="protocol folder (default: the protocols shipped in the package)")
     parser.add_argument("--key-image", action=argparse.BooleanOptionalAction, default=None,

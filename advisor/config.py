@@ -102,6 +102,9 @@ class Settings:
     http_host: str = "127.0.0.1"
     http_port: int | None = None        # the worklist page; None: not served
     show_patient_names: bool = False    # on the worklist page
+    # Assembler processes beside the receiving one; None: one per core; 0: threads of the
+    # node's own process (receiving then shares its interpreter with analysis).
+    analysis_processes: int | None = None
 
     def backoff_seconds(self, failures: int) -> float:
         """Wait after ``failures`` failed tries (1, 2, ...): doubling from the base, capped."""

@@ -28,6 +28,7 @@ import logging
 import sqlite3
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,7 @@ from advisor.config import Settings
 from advisor.evidence.header import UnreadableFile, patient_identifiers, read_header
 from advisor.decide import decide
 from advisor.node.journal import Journal, ResultRow
+from advisor.node.workers import Shard
 from advisor.output.keyimage import build_key_image
 from advisor.output.kos import build_kos
 from advisor.model import Decision, StudyFacts, contract_json
@@ -79,12 +81,20 @@ def _result_key(path: Path) -> tuple[str, ...]:
 
 
 class Assembler:
+    """Analyses the due studies of its shard (all of them, by default).
+
+    ``observe_seconds`` receives each analysis's duration (the node's metrics).
+    """
+
     def __init__(self, journal: Journal, settings: Settings, protocols: ProtocolSet,
-                 audit: Audit = discard) -> None:
+                 audit: Audit = discard, *, shard: Shard = Shard(),
+                 observe_seconds: Callable[[float], None] = ANALYSIS_SECONDS.observe) -> None:
         self.journal = journal
         self.settings = settings
         self.protocols = protocols
         self.audit = audit
+        self.shard = shard
+        self.observe_seconds = observe_seconds
         self.started = time.time()
         self._written: list[Path] = []          # files the current attempt wrote
         self._held: dict[str, float] = {}       # study -> retry time, when the journal could not say it
@@ -93,11 +103,11 @@ class Assembler:
         self.journal.resume_retrying()
 
     def run_once(self) -> int:
-        """Process every due study; returns how many were processed."""
+        """Process every due study of the shard; returns how many were processed."""
         now = time.time()
         due = [uid for uid in self.journal.due_studies(self.settings.quiet_seconds,
                                                        not_before=self.started)
-               if self._held.get(uid, 0) <= now]
+               if self.shard.owns(uid) and self._held.get(uid, 0) <= now]
         for study_uid in due:
             self.process(study_uid)
         return len(due)
@@ -111,8 +121,9 @@ class Assembler:
         if not outbox.is_dir():
             return
         known = self._known_results()
-        for path in outbox.rglob("*"):
-            if path.is_file() and _result_key(path) not in known:
+        for path in outbox.rglob("*"):  # only this shard's studies: others may be writing theirs
+            if (path.is_file() and self.shard.owns(path.parent.name)
+                    and _result_key(path) not in known):
                 log.warning("outbox file %s is not in the journal (interrupted write): removed", path.name)
                 path.unlink()
 
@@ -145,9 +156,9 @@ class Assembler:
         paths = self.journal.study_instances(study_uid)
         destinations = [str(d) for d in self.settings.destinations]
         self._written = []
+        started = time.perf_counter()
         try:
-            with ANALYSIS_SECONDS.time():
-                outcome = self._analyse(study_uid, paths)
+            outcome = self._analyse(study_uid, paths)
             self.journal.record_analysis(study_uid, len(paths), outcome.summary, outcome.results,
                                          destinations)
         except Exception as exc:  # noqa: BLE001 - one bad study must not stop the others
@@ -159,6 +170,8 @@ class Assembler:
                               study_uid, self.settings.retry_max_seconds)
                 self._held[study_uid] = time.time() + self.settings.retry_max_seconds
             return
+        finally:
+            self.observe_seconds(time.perf_counter() - started)
         self._held.pop(study_uid, None)
         summary = outcome.summary
         self.audit("study-analysed", study_uid=study_uid, instances=len(paths),

@@ -4,7 +4,17 @@ C-ECHO, and C-STORE for the SOP classes in :data:`STORAGE_SOP_CLASSES` with the
 transfer syntaxes in :data:`TRANSFER_SYNTAXES`; any other SOP class is refused
 at association negotiation. An instance is answered Success only after its
 file is durable in the spool and its row committed in the journal; nothing
-else (analysis, dispatch) runs on the association's thread.
+else (analysis, dispatch) runs on the association's thread, nor in this
+process when the node runs its workers as processes (:mod:`advisor.node.workers`).
+
+The receive path is lean: the handler reads only the header of the data set
+pynetdicom has gathered (the Pixel Data element's length, never its value) to
+check what must be checked before answering, then writes the received bytes
+as they are (no decoding, no copy) after the file meta to the spool. An
+instance costs its own size in memory, once. (pynetdicom's
+``STORE_RECV_CHUNKED_DATASET`` would cost none, but it writes the file meta
+while decoding the command, and an empty Affected SOP Instance UID then aborts
+the association instead of getting its 0xC210 answer.)
 
 Status codes (PS3.4 B.2.3 and PS3.7 C.4.2): 0xA700 out of resources (the spool
 or journal could not be written), 0xA900 data set does not match SOP class
@@ -17,17 +27,21 @@ maximum instance size is not buffered to the end: the association is aborted
 
 from __future__ import annotations
 
+import io
 import logging
+import time
 import weakref
-from pathlib import Path
 
 from pydicom import Dataset
+from pydicom.filereader import read_dataset
+from pydicom.filewriter import write_file_meta_info
 from pydicom.pixels.utils import get_expected_length
 from pydicom.uid import (DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian,
                          ExplicitVRLittleEndian, ImplicitVRLittleEndian, JPEG2000,
                          JPEG2000Lossless, JPEGBaseline8Bit, JPEGExtended12Bit, JPEGLosslessSV1,
                          JPEGLossless, JPEGLSLossless, JPEGLSNearLossless, RLELossless, UID)
 from pynetdicom import AE, evt
+from pynetdicom.dsutils import decode
 from pynetdicom.dimse_primitives import C_STORE
 from pynetdicom import sop_class as sc
 
@@ -37,8 +51,13 @@ from advisor.config import Settings
 from advisor.node import listener
 from advisor.node.audit import Audit, discard
 from advisor.node.journal import Journal
+from advisor.web.metrics import COMMIT_SECONDS, SPOOL_SECONDS
 
 log = logging.getLogger(__name__)
+
+PIXEL_DATA = 0x7FE00010
+UNDEFINED_LENGTH = 0xFFFFFFFF
+DEFER_BYTES = 4096  # elements longer than this are skipped, not read, in the header
 
 STORAGE_SOP_CLASSES = (
     sc.UltrasoundImageStorage, sc.UltrasoundMultiFrameImageStorage,
@@ -68,8 +87,42 @@ def status(code: int, comment: str = "") -> Dataset:
     return result
 
 
-def problem_with(ds: Dataset, requested_sop_class: str) -> tuple[int, str] | None:
-    """A failure status and message if ``ds`` must not be acknowledged."""
+def read_header(stream: io.BytesIO, transfer_syntax: UID) -> tuple[Dataset, int | None]:
+    """The data set in ``stream`` without its long values, and how many bytes of
+    Pixel Data it really holds (None without Pixel Data or with an undefined length).
+
+    The Pixel Data value is never read: its length comes from the element's
+    header, capped by what the stream holds after it (a data set cut short).
+    """
+    stream.seek(0)
+    if transfer_syntax.is_deflated:  # rare: inflated and read whole
+        header = decode(stream, transfer_syntax.is_implicit_VR, transfer_syntax.is_little_endian,
+                        deflated=True)
+    else:
+        header = read_dataset(stream, transfer_syntax.is_implicit_VR,
+                              transfer_syntax.is_little_endian, defer_size=DEFER_BYTES)
+    pixel_data = header.get_item(PIXEL_DATA, keep_deferred=True)
+    if pixel_data is None or pixel_data.length == UNDEFINED_LENGTH:
+        return header, None
+    if transfer_syntax.is_deflated:
+        return header, len(header.PixelData)
+    return header, min(pixel_data.length, stream.getbuffer().nbytes - pixel_data.value_tell)
+
+
+def file_meta_bytes(file_meta: Dataset) -> bytes:
+    """Preamble, prefix and File Meta Information (PS3.10 7.1) to put before a data set."""
+    buffer = io.BytesIO()
+    buffer.write(b"\x00" * 128 + b"DICM")
+    write_file_meta_info(buffer, file_meta, enforce_standard=True)
+    return buffer.getvalue()
+
+
+def problem_with(ds: Dataset, requested_sop_class: str,
+                 pixel_data_bytes: int | None) -> tuple[int, str] | None:
+    """A failure status and message if ``ds`` must not be acknowledged.
+
+    ``pixel_data_bytes`` is how much Pixel Data arrived (see :func:`read_header`).
+    """
     missing = [k for k in REQUIRED_UIDS if not ds.get(k)]
     if missing:
         return CANNOT_UNDERSTAND, f"missing {', '.join(missing)}"
@@ -79,10 +132,10 @@ def problem_with(ds: Dataset, requested_sop_class: str) -> tuple[int, str] | Non
     if ds.SOPClassUID != requested_sop_class:
         return DOES_NOT_MATCH_SOP_CLASS, (f"SOP Class UID {ds.SOPClassUID} differs from the "
                                           f"requested {requested_sop_class}")
-    if "PixelData" in ds and not ds.file_meta.TransferSyntaxUID.is_compressed:
+    if pixel_data_bytes is not None and not ds.file_meta.TransferSyntaxUID.is_compressed:
         expected = get_expected_length(ds, unit="bytes")
-        if len(ds.PixelData) < expected:
-            return DOES_NOT_MATCH_SOP_CLASS, (f"truncated pixel data: {len(ds.PixelData)} of "
+        if pixel_data_bytes < expected:
+            return DOES_NOT_MATCH_SOP_CLASS, (f"truncated pixel data: {pixel_data_bytes} of "
                                               f"{expected} bytes")
     return None
 
@@ -207,18 +260,21 @@ class Receiver:
 
     def handle_store(self, event: evt.Event) -> Dataset:
         assoc = event.assoc
+        stream = event.request.DataSet  # the data set's bytes as received
         try:
-            ds = event.dataset
+            ds, pixel_data_bytes = read_header(stream, UID(event.context.transfer_syntax))
             ds.file_meta = event.file_meta
-            problem = problem_with(ds, str(event.request.AffectedSOPClassUID))
+            problem = problem_with(ds, str(event.request.AffectedSOPClassUID), pixel_data_bytes)
         except Exception as exc:  # noqa: BLE001 - any decoding error is the peer's bad data
             problem = CANNOT_UNDERSTAND, f"cannot decode data set: {exc}"
         if problem is not None:
             return self._refuse(assoc, *problem, sop_uid=str(event.request.AffectedSOPInstanceUID))
         study_uid, sop_uid = str(ds.StudyInstanceUID), str(ds.SOPInstanceUID)
         try:
+            started = time.perf_counter()
             path = spool.write_atomically(spool.instance_path(self.spool_dir, study_uid, sop_uid),
-                                          event.encoded_dataset())
+                                          [file_meta_bytes(event.file_meta), stream.getbuffer()])
+            durable = time.perf_counter()
             new = self.journal.record_instance(study_uid=study_uid, sop_uid=sop_uid,
                                                sop_class_uid=str(ds.SOPClassUID), path=path,
                                                calling_ae=assoc.requestor.ae_title,
@@ -227,6 +283,8 @@ class Receiver:
             log.exception("C-STORE of %s: could not store durably", sop_uid)
             return self._refuse(assoc, OUT_OF_RESOURCES, f"cannot store: {type(exc).__name__}",
                                 sop_uid=sop_uid)
+        SPOOL_SECONDS.observe(durable - started)
+        COMMIT_SECONDS.observe(time.perf_counter() - durable)
         log.debug("stored %s of study %s%s", sop_uid, study_uid, "" if new else " (again)")
         self.audit("instance-stored", **_peer(assoc), study_uid=study_uid, sop_uid=sop_uid,
                    sop_class_uid=str(ds.SOPClassUID), duplicate=not new)

@@ -1,11 +1,13 @@
 """The running node: receiver, assembler and dispatcher side by side.
 
-The receiver answers peers on pynetdicom's association threads; the assembler,
-the dispatcher (one thread per destination) and (if asked for) the worklist page
-each run in threads of their own, polling the journal, so that receiving never
-waits on analysis or delivery. Everything they share goes through the journal,
-which is also what a restart resumes from. Security-relevant events go to the
-audit log (:mod:`advisor.node.audit`).
+The receiver answers peers on pynetdicom's association threads; the assemblers
+and the dispatcher (one thread per destination) run in worker processes
+(:mod:`advisor.node.workers`), or, with ``analysis_processes = 0``, in threads
+of this process; the worklist page runs in a thread. Assemblers and dispatcher
+poll the journal, so that receiving never waits on analysis or delivery.
+Everything they share goes through the journal, which is also what a restart
+resumes from. Security-relevant events go to the audit log
+(:mod:`advisor.node.audit`); the workers' events are relayed to it.
 
 The worklist page is served on a loopback address as it is; on any other
 address only with a token (``http_token``) and over TLS (``tls_cert``), or the
@@ -17,7 +19,6 @@ from __future__ import annotations
 import ipaddress
 import logging
 import threading
-from collections.abc import Callable
 
 from advisor.node.assemble import Assembler
 from advisor.config import ConfigError, Settings
@@ -28,26 +29,30 @@ from advisor.node.journal import Journal
 from advisor.evidence.text import use_site_rules
 from advisor.protocols import load_protocols
 from advisor.node.receive import Receiver
+from advisor.node.workers import WorkerProcesses, process_count, run_until
+from advisor.web.metrics import ANALYSIS_SECONDS
 from advisor.web.health import HealthProbe
 from advisor.web.worklist import WebServer, Worklist
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 0.5
-
 
 class Node:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        protocols = load_protocols(settings.protocols_dir)  # invalid files stop start-up here
+        self.protocols = protocols = load_protocols(settings.protocols_dir)  # invalid: stop here
         use_site_rules(settings.protocols_dir)  # text rules: invalid ones stop start-up here too
         _check_worklist_exposure(settings)
         self.tls = security.server_context(settings)        # bad TLS settings stop start-up here
         self.journal = Journal(settings.journal_path)
         self.audit = AuditLog(settings.audit_path, settings.audit_max_bytes)
         self.receiver = Receiver(self.journal, settings, self.audit)
-        self.assembler = Assembler(self.journal, settings, protocols, self.audit)
-        self.dispatcher = Dispatcher(self.journal, settings, self.audit)
+        self.processes = (WorkerProcesses(settings, observe_seconds=ANALYSIS_SECONDS.observe,
+                                          audit=self.audit)
+                          if process_count(settings) > 0 else None)
+        if self.processes is None:
+            self.assembler = Assembler(self.journal, settings, protocols, self.audit)
+            self.dispatcher = Dispatcher(self.journal, settings, self.audit)
         probe = HealthProbe(self.journal, settings.data_dir,
                             listener_up=lambda: self.receiver.server is not None)
         self.web = (WebServer(Worklist(self.journal, protocols, settings.show_patient_names),
@@ -68,11 +73,15 @@ class Node:
         before anything else runs.
         """
         self.port = self.receiver.start(self.settings.host, self.settings.port, self.tls)
-        worker = threading.Thread(target=self._loop, args=("assemble", self.assembler.run_once),
-                                  name="assemble", daemon=True)
-        worker.start()
-        self._workers.append(worker)
-        self.dispatcher.start()
+        if self.processes is not None:
+            self.processes.start()
+        else:
+            worker = threading.Thread(target=run_until,
+                                      args=(self._stop, "assemble", self.assembler.run_once),
+                                      name="assemble", daemon=True)
+            worker.start()
+            self._workers.append(worker)
+            self.dispatcher.start()
         if self.web is not None:
             log.info("worklist page on http://%s:%d/", self.settings.http_host, self.web.start())
         log.info("%s listening on %s:%d%s; destinations: %s; data in %s", self.settings.ae_title,
@@ -81,20 +90,15 @@ class Node:
                  self.settings.data_dir)
         return self.port
 
-    def _loop(self, name: str, step: Callable[[], int]) -> None:
-        while not self._stop.is_set():
-            try:
-                step()
-            except Exception:  # noqa: BLE001 - keep the worker alive; the journal keeps the work
-                log.exception("%s worker: unexpected error", name)
-            self._stop.wait(POLL_SECONDS)
-
     def stop(self) -> None:
         self.receiver.stop()
         if self.web is not None:
             self.web.stop()
         self._stop.set()
-        self.dispatcher.stop(timeout=30)
+        if self.processes is not None:
+            self.processes.stop()
+        else:
+            self.dispatcher.stop(timeout=30)
         for worker in self._workers:
             worker.join(timeout=30)
         self.journal.close()

@@ -2,12 +2,14 @@
 
 A file is written to a temporary name, flushed to disk, renamed into place and
 its folder synced, so that a crash leaves either the whole file or none of it.
+A received instance is written from the buffers it arrived in, without a copy.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydicom.uid import UID
@@ -24,26 +26,28 @@ def instance_path(root: Path, study_uid: str, sop_uid: str) -> Path:
     return root / safe_uid(study_uid) / f"{safe_uid(sop_uid)}.dcm"
 
 
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
+def _fsync(path: Path | str) -> None:
+    """Flush a file's (or a folder's) data and metadata to disk."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
 
 
-def write_atomically(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` durably; returns ``path``."""
+def write_atomically(path: Path, content: bytes | Sequence[bytes | memoryview]) -> Path:
+    """Write ``content`` (bytes, or buffers one after the other) to ``path`` durably."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for part in [content] if isinstance(content, bytes) else content:
+                handle.write(part)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    _fsync(path.parent)
     return path

@@ -10,6 +10,8 @@ this process (they start at zero after a restart, as Prometheus counters may).
   or analysis) and ``error``;
 - ``advisor_deliveries{status}``: results owed to destinations by delivery status;
 - ``advisor_analysis_seconds``: time to analyse and write one study's results;
+- ``advisor_receive_spool_seconds``, ``advisor_receive_commit_seconds``: what a C-STORE
+  waits for before Success (the file made durable; the journal row committed);
 - ``advisor_disk_free_bytes``: free space in the data folder.
 """
 
@@ -27,6 +29,14 @@ PROCESS_REGISTRY = CollectorRegistry()
 ANALYSIS_SECONDS = Histogram("advisor_analysis_seconds", "Time to analyse a study and write its results",
                              buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120),
                              registry=PROCESS_REGISTRY)
+# What a C-STORE waits for before Success: the spool file made durable (rename or
+# copy, fsync of file and folder), then the journal row committed (fsync of the WAL).
+SPOOL_SECONDS = Histogram("advisor_receive_spool_seconds", "Time to make a received instance's file durable",
+                          buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5),
+                          registry=PROCESS_REGISTRY)
+COMMIT_SECONDS = Histogram("advisor_receive_commit_seconds", "Time to commit a received instance's journal row",
+                           buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5),
+                           registry=PROCESS_REGISTRY)
 INSTANCES_REFUSED = Counter("advisor_instances_refused", "C-STORE requests answered with a failure status",
                             ["reason"], registry=PROCESS_REGISTRY)
 
