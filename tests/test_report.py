@@ -9,6 +9,7 @@ import highdicom as hd
 import pytest
 from pydicom import dcmread
 from pydicom.dataset import Dataset
+from pydicom.multival import MultiValue
 
 from advisor import codes
 from advisor.analyze import analyze_study, group_by_study
@@ -342,6 +343,8 @@ def test_each_focus_is_an_image_region_on_its_source_frame(tmp_path):
         [source] = region.ContentSequence[0].ReferencedSOPSequence
         assert source.ReferencedSOPInstanceUID == focus.sop_instance_uid
         if focus.sop_instance_uid == cine:
-            assert int(source.ReferencedFrameNumber) == focus.frame
+            frames = source.ReferencedFrameNumber
+            assert [int(f) for f in (frames if isinstance(frames, MultiValue) else [frames])] \
+                == list(focus.frames or (focus.frame,))
     diameters = [e.value for e in ds.iterall() if e.keyword == "NumericValue"]
     assert len(diameters) == len(facts.foci) and all(2.5 < float(d) < 4.5 for d in diameters)
