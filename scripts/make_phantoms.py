@@ -21,7 +21,6 @@ import argparse
 import json
 import shutil
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np

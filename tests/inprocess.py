@@ -57,7 +57,7 @@ def running_node(data_dir: Path, **settings) -> Iterator[Node]:
     """A started node on a free loopback port; fast polling defaults for tests."""
     options = {"port": 0, "quiet_seconds": 0.3, "retry_base_seconds": 0.2,
                "retry_max_seconds": 0.5, "key_image": True} | settings
-    node = Node(load_settings(None, data_dir=data_dir, **options))
+    node = Node(load_settings(None, data_dir=data_dir, **{"analysis_processes": 0, **options}))
     node.start()
     try:
         yield node

@@ -59,10 +59,6 @@ def test_schema_names_every_setting_and_outcome():
     assert all(p.get("description") for p in properties.values()), "each error says what is allowed"
 
 
-def advisor(*args: str):
-    return run([sys.executable, "-m", "advisor", *args])
-
-
 def test_a_bad_flag_is_one_line_and_exit_2(tmp_path):
     result = advisor("serve", "--quiet-seconds", "-5", "--data-dir", str(tmp_path / "data"))
     assert result.returncode == 2

@@ -23,8 +23,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pydicom
-import pynetdicom
 import pytest
 
 from advisor.cli import analyze_paths
@@ -112,9 +110,6 @@ def test_foreign_files_each_get_a_status_and_each_study_an_outcome(tmp_path, cor
     assert escaped == [], [r.getMessage() for r in escaped]
 
 
-@pytest.mark.xfail(strict=True, reason="an SR for a study where nothing was found raises in "
-                   "build_sr (TypeError: imaging_measurements; issue 11 fixes it; remove this "
-                   "mark when that is merged)")
 def test_foreign_studies_with_reported_outcomes_get_their_sr(tmp_path, corpus):
     data_dir = tmp_path / "node"
     reported = ["recommended", "not-indicated", "insufficient-data"]

@@ -101,13 +101,19 @@ def _die_with_parent() -> None:
         os._exit(1)
 
 
-def _worker_main(role: str, settings: Settings, shard: Shard, stop, connection,
+def _worker_main(role: str, settings: Settings, shard: Shard, connection,
                  log_levels: dict[str, int]) -> None:
-    """Entry point of a worker process: run ``role`` until ``stop`` is set."""
+    """Entry point of a worker process: run ``role`` until SIGTERM.
+
+    The node stops its workers with SIGTERM, not with a shared multiprocessing
+    Event: a worker killed while it waited on such an Event leaves its lock
+    held, and the node's next ``Event.set()`` then blocks for ever.
+    """
     _die_with_parent()
     os.nice(WORKER_NICENESS)
+    stop = threading.Event()
     signal.signal(signal.SIGINT, signal.SIG_IGN)            # the node decides when to stop
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())    # e.g. systemd stopping the group
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())    # the node, or systemd stopping the group
     channel = _PipeQueue(connection)
     logging.getLogger().handlers[:] = [logging.handlers.QueueHandler(channel)]
     for name, level in log_levels.items():
@@ -187,7 +193,6 @@ class WorkerProcesses:
         self.observe_seconds = observe_seconds
         self.audit = audit
         self._context = multiprocessing.get_context("spawn")
-        self._stop = self._context.Event()
         count = process_count(settings)
         self._slots = [_Slot("assemble", Shard(i, count)) for i in range(count)]
         if settings.destinations:
@@ -220,7 +225,7 @@ class WorkerProcesses:
         levels = {name: logging.getLogger(name).getEffectiveLevel() for name in ("", *LIBRARIES)}
         slot.process = self._context.Process(
             target=_worker_main, name=f"advisor-{slot.role}-{slot.shard.index}", daemon=True,
-            args=(slot.role, self.settings, slot.shard, self._stop, writer, levels))
+            args=(slot.role, self.settings, slot.shard, writer, levels))
         slot.process.start()
         writer.close()  # the worker holds it: end of file here when the worker is gone
         slot.logs, slot.started, slot.ready = reader, time.monotonic(), threading.Event()
@@ -280,7 +285,9 @@ class WorkerProcesses:
             if self._stopping.is_set():
                 return
             self._stopping.set()
-        self._stop.set()
+        for slot in self._slots:
+            if slot.process is not None and slot.process.is_alive():
+                slot.process.terminate()
         deadline = time.monotonic() + STOP_SECONDS
         for slot in self._slots:
             if slot.process is not None:
