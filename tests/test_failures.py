@@ -53,10 +53,13 @@ def state_of(data_dir: Path) -> tuple[str | None, int, str | None]:
     return (row.state, row.attempts, row.error) if row else (None, 0, None)
 
 
+RESULTS = ["KO", "OT", "SR"]  # the KOS, the key image (Secondary Capture) and the SR, by modality
+
+
 def assert_exactly_one_result(pacs, data_dir: Path) -> None:
-    wait_for(lambda: pacs.modalities() == ["OT", "SR"], what="SR and key image at the PACS")
+    wait_for(lambda: pacs.modalities() == RESULTS, what="SR, key image and KOS at the PACS")
     time.sleep(1.5)  # several retry periods: time for a duplicate to arrive if one were sent
-    assert pacs.modalities() == ["OT", "SR"], "exactly one SR and one key image"
+    assert pacs.modalities() == RESULTS, "exactly one SR, one key image and one KOS"
     assert state_of(data_dir)[0] == "analysed"
     journal = Journal(data_dir / "journal.sqlite3")
     try:
@@ -286,7 +289,7 @@ def test_a_node_started_from_another_folder_keeps_its_outbox(tmp_path, monkeypat
         assert all(r.stored for r in send(node, FOLDER))
         wait_for(lambda: state_of(tmp_path / "node")[0] == "analysed", what="analysis")
     results = outbox_files(tmp_path / "node")
-    assert len(results) == 2
+    assert len(results) == len(RESULTS)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)

@@ -167,4 +167,4 @@ def test_through_the_node_a_deep_tree_and_a_wrong_vr_still_give_one_sr(tmp_path)
                                      if r and r.state in ("analysed", "failed")), None),
                        what="the study's analysis")
         assert (row.state, row.outcome, row.error) == ("analysed", "recommended", None)
-        assert len(list((data_dir / "outbox" / uid).glob("*.dcm"))) == 2, "SR and key image"
+        assert len(list((data_dir / "outbox" / uid).glob("*.dcm"))) == 3, "SR, key image and KOS"
