@@ -10,6 +10,9 @@ from dataclasses import fields
 from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
+from pydicom import dcmread
+from pydicom.uid import UltrasoundImageStorage
+from pynetdicom import AE
 
 from advisor.config import Settings, load_settings
 from conftest import SAMPLES, free_port, wait_for
@@ -73,6 +76,17 @@ def test_metrics_count_instances_studies_deliveries_and_analysis_time(dcmtk, sta
     assert after[("advisor_studies", (("state", "not-indicated"),))] == 1
     assert after[("advisor_disk_free_bytes", ())] > 0
     assert re.search(r"^advisor_analysis_seconds_bucket\{le=\"\+Inf\"\} 2\.0$", get(url)[2], re.M)
+
+    truncated = dcmread(SAMPLES / "01-calcified-left-flank-coded" / "US001.dcm")
+    truncated.PixelData = truncated.PixelData[:100]
+    ae = AE(ae_title="TESTSCU")
+    ae.add_requested_context(UltrasoundImageStorage)
+    assoc = ae.associate("127.0.0.1", node.port, ae_title=node.ae_title)
+    assert int(assoc.send_c_store(truncated).Status) == 0xA900
+    assoc.release()
+    refused = samples(get(url)[2])
+    assert refused[("advisor_instances_refused_total", (("status", "0xA900"),))] == 1
+    assert refused[("advisor_instances", (("kind", "received"),))] == sent
 
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"

@@ -51,7 +51,7 @@ from advisor.config import Settings
 from advisor.node import listener
 from advisor.node.audit import Audit, discard
 from advisor.node.journal import Journal
-from advisor.web.metrics import COMMIT_SECONDS, SPOOL_SECONDS
+from advisor.web.metrics import COMMIT_SECONDS, INSTANCES_REFUSED, SPOOL_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -294,4 +294,5 @@ class Receiver:
         log.warning("C-STORE from %s refused (0x%04X): %s", assoc.requestor.ae_title, code, message)
         self.audit("instance-refused", **_peer(assoc), sop_uid=sop_uid, status=f"0x{code:04X}",
                    reason=message)
+        INSTANCES_REFUSED.labels(status=f"0x{code:04X}").inc()
         return status(code, message)

@@ -5,7 +5,7 @@ with ``advisor status``; the analysis-time histogram and refusal counter live in
 this process (they start at zero after a restart, as Prometheus counters may).
 
 - ``advisor_instances{kind}``: acknowledged instances (``received``, ``own-output``);
-- ``advisor_instances_refused_total{reason}``: C-STORE requests answered with a failure;
+- ``advisor_instances_refused_total{status}``: C-STORE requests answered with a failure status;
 - ``advisor_studies{state}``: studies by outcome, ``pending`` (waiting for the quiet window
   or analysis) and ``error``;
 - ``advisor_deliveries{status}``: results owed to destinations by delivery status;
@@ -38,7 +38,7 @@ COMMIT_SECONDS = Histogram("advisor_receive_commit_seconds", "Time to commit a r
                            buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5),
                            registry=PROCESS_REGISTRY)
 INSTANCES_REFUSED = Counter("advisor_instances_refused", "C-STORE requests answered with a failure status",
-                            ["reason"], registry=PROCESS_REGISTRY)
+                            ["status"], registry=PROCESS_REGISTRY)
 
 
 class JournalCollector(Collector):
