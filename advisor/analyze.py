@@ -26,7 +26,7 @@ from advisor.evidence.header import (UnreadableFile, body_part, header_observati
 from advisor.evidence.masks import mass_masks
 from advisor.evidence.ocr import Annotation, read_series, series_images, tesseract_available
 from advisor.evidence.pixels import ASSUMED_MM_PER_PIXEL, tissue_region
-from advisor.model import SOURCE_PRECEDENCE, Focus, Observation, Resolved, StudyFacts
+from advisor.model import SOURCE_PRECEDENCE, BurnedInLabel, Focus, Observation, Resolved, StudyFacts
 
 log = logging.getLogger(__name__)
 
@@ -133,19 +133,21 @@ def label_observations(annotation: Annotation) -> list[Observation]:
                    if o.kind != "laterality"]
 
 
-def burned_in_evidence(items: list[tuple[Path, Dataset]]) -> tuple[list[Observation], list[str], list[str]]:
+def burned_in_evidence(items: list[tuple[Path, Dataset]]
+                       ) -> tuple[list[Observation], list[str], list[str], list[BurnedInLabel]]:
     """What the sonographer typed on the images, read by OCR once per series.
 
     Returns the observations (source ``burned-in-text``), the annotations in
-    plain words (region texts, e.g. "left kidney") and one note per series for
-    the reasons: what was read and where (no timing: the SR must be repeatable).
+    plain words (region texts, e.g. "left kidney"), one note per series for
+    the reasons: what was read and where (no timing: the SR must be repeatable),
+    and the labels with their boxes (for the study page).
     """
     images = [(p, ds) for p, ds in items if is_us_image(ds)]
     if not images:
-        return [], [], []
+        return [], [], [], []
     if not tesseract_available():
-        return [], [], ["Burned-in text not read: Tesseract OCR is not available."]
-    observations, regions, notes = [], [], []
+        return [], [], ["Burned-in text not read: Tesseract OCR is not available."], []
+    observations, regions, notes, labels = [], [], [], []
     for path, ds in series_images(images):
         try:
             reading = read_series(path, ds)
@@ -156,10 +158,12 @@ def burned_in_evidence(items: list[tuple[Path, Dataset]]) -> tuple[list[Observat
         for annotation in reading.annotations:
             regions.append(annotation.meaning)
             observations.extend(label_observations(annotation))
+            labels.append(BurnedInLabel(annotation.sop_instance_uid, annotation.frame,
+                                        annotation.text, annotation.box))
         found = "; ".join(f"'{a.text}' at x {a.box[0]}-{a.box[2]}, y {a.box[1]}-{a.box[3]}"
                           for a in reading.annotations) or "no annotation recognised"
         notes.append(f"Burned-in text (OCR of {reading.sop_instance_uid} frame 1): {found}.")
-    return observations, regions, notes
+    return observations, regions, notes, labels
 
 
 # --- precedence -----------------------------------------------------------
@@ -291,7 +295,8 @@ def analyze_study(study_uid: str, items: list[tuple[Path, Dataset]], detect: boo
     datasets = [ds for _, ds in items]
     foci, detector_observations, detector_notes = pixel_evidence(items) if detect else ([], [], [])
     observations.extend(detector_observations)
-    burned_in, burned_in_regions, burned_in_notes = burned_in_evidence(items) if ocr else ([], [], [])
+    burned_in, burned_in_regions, burned_in_notes, labels = (burned_in_evidence(items) if ocr
+                                                             else ([], [], [], []))
     observations.extend(burned_in)
     age, age_source = patient_age(datasets)
     resolved = {kind: resolve(observations, kind) for kind in ("laterality", "mass", "calcification")}
@@ -309,6 +314,7 @@ def analyze_study(study_uid: str, items: list[tuple[Path, Dataset]], detect: boo
         age_years=age, age_source=age_source, weight_kg=patient_weight(datasets),
         laterality=resolved["laterality"], mass=resolved["mass"],
         calcification=resolved["calcification"], observations=observations, foci=foci, notes=notes,
+        labels=labels,
         organ=details.organ, mass_size_mm=details.size_mm, context=details.context)
 
 

@@ -58,6 +58,16 @@ class Focus:
 
 
 @dataclass(frozen=True)
+class BurnedInLabel:
+    """Text the sonographer typed on an image, as OCR read it, and where (for the study page)."""
+
+    sop_instance_uid: str
+    frame: int                          # 1-based
+    text: str                           # vocabulary words only, e.g. "LT KIDNEY"
+    box: tuple[int, int, int, int]      # x0, y0, x1, y1 in the frame's pixels
+
+
+@dataclass(frozen=True)
 class Resolved:
     """What the evidence says about one kind, after precedence."""
 
@@ -93,6 +103,7 @@ class StudyFacts:
     # exclusions: its organ of origin ("kidney", "adrenal", "liver", "ovary", ...),
     # its largest size, and clinical context flags such as "known-tumour-follow-up"
     # or "adrenal-haemorrhage" (see the protocol schema's ``exclusions``).
+    labels: list[BurnedInLabel] = field(default_factory=list)
     organ: str | None = None
     mass_size_mm: float | None = None
     context: frozenset[str] = frozenset()
@@ -132,5 +143,7 @@ def contract_json(facts: StudyFacts, decision: Decision) -> dict:
                   "frames": list(f.frames or (f.frame,)),
                   "x": round(f.x, 1), "y": round(f.y, 1), "diameter_mm": round(f.diameter_mm, 1),
                   "shadow": f.shadow, "score": round(f.score, 2)} for f in facts.foci],
+        "burned_in_text": [{"sop_instance_uid": label.sop_instance_uid, "frame": label.frame,
+                            "text": label.text, "box": list(label.box)} for label in facts.labels],
         "reasons": list(decision.reasons),
     }

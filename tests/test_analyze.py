@@ -28,7 +28,8 @@ EXPECTED = {
     "07-calcified-mass-side-burned-in": ("recommended", "left", "peds-ct-ap-precontrast-portal-venous", 2.0, "sr-text", False),
 }
 CONTRACT_KEYS = {"study_instance_uid", "outcome", "protocol_id", "laterality", "patient_age_years",
-                 "mass", "calcification", "foci", "reasons", "laterality_source", "needs_confirmation"}
+                 "mass", "calcification", "foci", "reasons", "laterality_source", "needs_confirmation",
+                 "burned_in_text"}
 
 
 def analyze_json(*paths: Path, protocols: Path = PROTOCOLS) -> dict:

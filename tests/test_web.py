@@ -1,18 +1,23 @@
 """The worklist page in a real browser (Debian's headless Chromium, driven by selenium)."""
 
+import io
 import json
 import re
 import shutil
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 from pydicom import dcmread
 
+from advisor.node.journal import Journal
+from advisor.web.worklist import LABEL_COLOUR
 from conftest import SAMPLES, free_port, wait_for
 from test_node import storescu
 
@@ -149,3 +154,30 @@ def test_the_page_warns_when_the_node_cannot_be_reached(start_node, browser):
     node.stop()
     wait_for(lambda: banner.is_displayed(), timeout=10, what="the offline banner")
     assert "cannot be reached" in banner.text and "last updated" in banner.text
+
+
+def test_the_study_page_shows_the_burned_in_text_boxed_on_its_frame(dcmtk, start_node):
+    http_port = free_port()
+    node = start_node("--quiet-seconds", "0.5", "--http-port", str(http_port))
+    folder = SAMPLES / "07-calcified-mass-side-burned-in"
+    assert storescu(dcmtk, node, "-xy", "+sd", str(folder)).returncode == 0
+    study = str(dcmread(next(folder.glob("US*.dcm"))).StudyInstanceUID)
+    base = f"http://127.0.0.1:{http_port}"
+
+    def summary():
+        studies = json.loads(urllib.request.urlopen(f"{base}/api/studies", timeout=10).read())
+        return any(s["outcome"] == "recommended" for s in studies)
+    wait_for(summary, timeout=60, what="the study analysed")
+    page = urllib.request.urlopen(f"{base}/study/{study}", timeout=10).read().decode()
+    assert "<ul class='burned-in'><li>TRANS L ADRENAL</li></ul>" in page
+    [(sop, frame)] = re.findall(rf"class='labelled-frame' src='/frame/{study}/([0-9.]+)/(\d+)\.png'", page)
+    with urllib.request.urlopen(f"{base}/frame/{study}/{sop}/{frame}.png", timeout=10) as response:
+        image = np.asarray(Image.open(io.BytesIO(response.read())).convert("RGB"))
+    journal = Journal(node.data_dir / "journal.sqlite3")
+    try:
+        [label] = journal.study_summary(study)["burned_in_text"]
+    finally:
+        journal.close()
+    x0, y0, x1, y1 = label["box"]
+    outline = image[y0 * 2 - 3, x0 * 2:(x1 + 1) * 2]  # the top edge of the box, at scale 2
+    assert (outline == LABEL_COLOUR).all(axis=1).mean() > 0.9, "the label is boxed in green"

@@ -33,7 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 from pydicom import dcmread
 
 from advisor.evidence.header import number, text
@@ -266,6 +266,15 @@ class Worklist:
         parts.extend(_section(title, texts) for title, texts in self._sr_sections(study_uid))
         if key:
             parts.append(f"<h2>Key image</h2><img class='key-image' src='/key-image/{key}.png' alt='key image'>")
+        labelled = sorted({(a["sop_instance_uid"], a["frame"]) for a in summary.get("burned_in_text", [])})
+        if labelled:
+            parts.append("<h2>Text burned into the images</h2><p><small>What the sonographer typed on "
+                         "the image, as read by OCR, boxed in green.</small></p><ul class='burned-in'>"
+                         + "".join(f"<li>{html.escape(a['text'])}</li>" for a in summary["burned_in_text"])
+                         + "</ul>")
+            parts.extend(f"<figure><img class='labelled-frame' src='/frame/{study_uid}/{sop}/{n}.png' "
+                         f"alt='frame {n} with its labels'><figcaption>{html.escape(sop)} frame {n}"
+                         "</figcaption></figure>" for sop, n in labelled[:8])
         frames = sorted({(f["sop_instance_uid"], f["frame"]) for f in summary["foci"]})
         if frames:
             parts.append("<h2>Foci on the frames</h2><p><small>Yellow: calcific focus with posterior "
@@ -309,7 +318,22 @@ class Worklist:
         foci = [Focus(sop_uid, str(header.SOPClassUID), number, f["x"], f["y"], f["diameter_mm"],
                       f["shadow"], f["score"], mm, spacing is not None)
                 for f in summary["foci"] if f["sop_instance_uid"] == sop_uid and f["frame"] == number]
-        return _png(np.asarray(draw_foci(frame_rgb(path, number), foci, scale=2)))
+        image = draw_foci(frame_rgb(path, number), foci, scale=2)
+        boxes = [a["box"] for a in summary.get("burned_in_text", [])
+                 if a["sop_instance_uid"] == sop_uid and a["frame"] == number]
+        return _png(np.asarray(draw_boxes(image, boxes, scale=2)))
+
+
+LABEL_COLOUR = (0, 230, 90)
+
+
+def draw_boxes(image: Image.Image, boxes: list[list[int]], scale: int) -> Image.Image:
+    """``image`` (already enlarged by ``scale``) with each box (x0, y0, x1, y1) outlined."""
+    draw = ImageDraw.Draw(image)
+    for x0, y0, x1, y1 in boxes:
+        draw.rectangle([x0 * scale - 3, y0 * scale - 3, (x1 + 1) * scale + 2, (y1 + 1) * scale + 2],
+                       outline=LABEL_COLOUR, width=2)
+    return image
 
 
 def _reasons_section(reasons: list[str]) -> str:
