@@ -12,7 +12,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from pydicom import dcmread
+from pydicom import Dataset, dcmread
 from pydicom.uid import ExplicitVRLittleEndian, UltrasoundImageStorage, UltrasoundMultiFrameImageStorage
 from pynetdicom import AE
 from pynetdicom.dimse_primitives import C_STORE
@@ -61,6 +61,30 @@ def c_store_responses(port: int, *datasets_or_paths) -> list:
         assoc.release()
 
 
+def raw_c_store(port: int, sop_class: str, sop_uid: str, payload: bytes) -> Dataset:
+    """The response to one C-STORE whose request and data set are exactly as given.
+
+    pynetdicom's send_c_store always requests the data set's own class and encodes
+    it whole, so a mismatched or cut-short data set is sent by hand, as pynetdicom
+    does inside send_c_store (Explicit VR Little Endian).
+    """
+    ae = AE(ae_title="TESTSCU")
+    ae.add_requested_context(sop_class, ExplicitVRLittleEndian)
+    assoc = ae.associate("127.0.0.1", port, ae_title="ADVISOR")
+    request = C_STORE()
+    request.MessageID, request.Priority = 1, 2
+    request.AffectedSOPClassUID, request.AffectedSOPInstanceUID = sop_class, sop_uid
+    request.DataSet = BytesIO(payload)
+    assoc._reactor_checkpoint.clear()  # pause the reactor while we talk DIMSE, as send_c_store does
+    while not assoc._is_paused:
+        time.sleep(0.001)
+    assoc.dimse.send_msg(request, assoc.accepted_contexts[0].context_id)
+    _, response = assoc.dimse.get_msg(block=True)
+    assoc._reactor_checkpoint.set()
+    assoc.release()
+    return response
+
+
 def spooled(spool: Path) -> list[Path]:
     return sorted(p for p in spool.rglob("*.dcm")) if spool.exists() else []
 
@@ -82,24 +106,7 @@ def test_sop_class_that_differs_from_the_request_is_0xA900(node):
     _, journal, port, spool = node
     ds = dcmread(US_FILE)
     ds.SOPClassUID = UltrasoundMultiFrameImageStorage
-    # pynetdicom's send_c_store always requests the data set's own class, so the
-    # request is built by hand (as pynetdicom does inside send_c_store).
-    ae = AE(ae_title="TESTSCU")
-    ae.add_requested_context(UltrasoundImageStorage, ExplicitVRLittleEndian)
-    assoc = ae.associate("127.0.0.1", port, ae_title="ADVISOR")
-    request = C_STORE()
-    request.MessageID = 1
-    request.AffectedSOPClassUID = UltrasoundImageStorage
-    request.AffectedSOPInstanceUID = ds.SOPInstanceUID
-    request.Priority = 2
-    request.DataSet = BytesIO(encode(ds, False, True))
-    assoc._reactor_checkpoint.clear()  # pause the reactor while we talk DIMSE, as send_c_store does
-    while not assoc._is_paused:
-        time.sleep(0.001)
-    assoc.dimse.send_msg(request, assoc.accepted_contexts[0].context_id)
-    _, response = assoc.dimse.get_msg(block=True)
-    assoc._reactor_checkpoint.set()
-    assoc.release()
+    response = raw_c_store(port, UltrasoundImageStorage, ds.SOPInstanceUID, encode(ds, False, True))
     assert response.Status == receive.DOES_NOT_MATCH_SOP_CLASS
     assert spooled(spool) == [] and journal.studies() == []
 

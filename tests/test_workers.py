@@ -11,14 +11,12 @@ import logging
 import os
 import signal
 import time
-from io import BytesIO
 from pathlib import Path
 
 import pytest
 from pydicom import dcmread
-from pydicom.uid import ExplicitVRLittleEndian, UltrasoundMultiFrameImageStorage, generate_uid
+from pydicom.uid import UltrasoundMultiFrameImageStorage, generate_uid
 from pynetdicom import AE
-from pynetdicom.dimse_primitives import C_STORE
 from pynetdicom.dsutils import encode
 from pynetdicom.sop_class import Verification
 
@@ -28,6 +26,7 @@ from advisor.node.dispatch import send_files
 from advisor.node.journal import Journal
 from advisor.node.server import Node
 from conftest import SAMPLES, wait_for
+from test_receive_contract import raw_c_store
 
 PIXELS_ONLY = SAMPLES / "06-calcified-left-flank-pixels-only" / "US001.dcm"
 
@@ -130,20 +129,8 @@ def test_a_data_set_cut_short_in_its_pixel_data_is_0xA900(tmp_path):
     try:
         ds = dcmread(PIXELS_ONLY)
         encoded = encode(ds, False, True)
-        ae = AE(ae_title="TESTSCU")
-        ae.add_requested_context(ds.SOPClassUID, ExplicitVRLittleEndian)
-        assoc = ae.associate("127.0.0.1", port, ae_title="ADVISOR")
-        request = C_STORE()
-        request.MessageID, request.Priority = 1, 2
-        request.AffectedSOPClassUID, request.AffectedSOPInstanceUID = ds.SOPClassUID, ds.SOPInstanceUID
-        request.DataSet = BytesIO(encoded[: len(encoded) - 1000])  # the element claims 1000 more
-        assoc._reactor_checkpoint.clear()  # pause the reactor while we talk DIMSE, as send_c_store does
-        while not assoc._is_paused:
-            time.sleep(0.001)
-        assoc.dimse.send_msg(request, assoc.accepted_contexts[0].context_id)
-        _, response = assoc.dimse.get_msg(block=True)
-        assoc._reactor_checkpoint.set()
-        assoc.release()
+        # the Pixel Data element claims 1000 bytes more than are sent
+        response = raw_c_store(port, ds.SOPClassUID, ds.SOPInstanceUID, encoded[: len(encoded) - 1000])
         assert response.Status == receive.DOES_NOT_MATCH_SOP_CLASS
         assert response.ErrorComment.startswith("truncated pixel data")
         assert journal.studies() == [] and not list(settings.spool_dir.rglob("*.dcm"))
