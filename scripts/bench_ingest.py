@@ -4,6 +4,7 @@
     python scripts/bench_ingest.py [--images 100] [--rounds 3] [--backlog 6] [--kinds mono,rgb]
     python scripts/bench_ingest.py --parallel 4     # four associations at once
     python scripts/bench_ingest.py --memory 190     # peak memory for one 190 MiB instance
+    python scripts/bench_ingest.py --bare-pynetdicom  # and the ceiling: pynetdicom doing nothing
 
 DCMTK's storescu sends the same folder of US images to DCMTK's storescp and to
 ``advisor serve``, alternating, both on loopback with TCP_NODELAY=1 (see
@@ -15,6 +16,11 @@ SR-NOTES.md, "Peer quirks"). Each round is a new study of ``--images`` images,
   analyse while the rounds run (and each round's study joins the backlog); the
   script prints how many studies were still waiting after the last round, which
   shows whether analysis really overlapped every round.
+
+With ``--bare-pynetdicom`` a third receiver joins each round: a pynetdicom SCP
+with the node's presentation contexts, maximum PDU size and DUL idle sleep
+(``--bare-dul-sleep``) whose C-STORE handler answers Success and does nothing else. It is the ceiling for any node
+built on pynetdicom: what its association reactors cost before any work.
 
 It prints images/s for each and the ratio advisor/storescp. What the ratio
 leaves out: storescp writes each file without fsync, keeps no journal and
@@ -48,6 +54,8 @@ from pydicom import Dataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import usphantom as us  # noqa: E402
+
+from advisor.node.listener import DUL_IDLE_SLEEP_SECONDS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = {"mono": ((480, 640), "mono"), "rgb": ((600, 800), "rgb")}
@@ -141,12 +149,58 @@ def start_storescp(out: Path) -> tuple[subprocess.Popen, int]:
 
 def start_node(data_dir: Path, quiet: float, processes: int | None,
                *options: str) -> tuple[subprocess.Popen, int]:
+    """``advisor serve``, once its workers are ready (it logs "listening on" then)."""
     port = free_port()
     command = [sys.executable, "-m", "advisor", "serve", "--port", str(port), "--data-dir", str(data_dir),
-               "--quiet-seconds", str(quiet), "-q", *options]
+               "--quiet-seconds", str(quiet), *options]
     if processes is not None:
         command += ["--analysis-processes", str(processes)]
-    server = subprocess.Popen(command, env=ENV, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = data_dir.parent / f"{data_dir.name}.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, env=ENV, cwd=ROOT, stdout=out, stderr=out)
+    for _ in range(1200):
+        if b" listening on " in log.read_bytes():
+            return server, port
+        if server.poll() is not None:
+            sys.exit(f"advisor serve stopped: see {log}")
+        time.sleep(0.1)
+    sys.exit(f"advisor serve not ready after 120 s: see {log}")
+
+
+def serve_bare(port: int, dul_sleep: float) -> None:
+    """A pynetdicom C-STORE SCP that acknowledges and discards (``--serve-bare``)."""
+    from pynetdicom import AE, evt
+    from advisor.config import Settings
+
+    def tune(event: evt.Event) -> None:
+        event.assoc.dul._run_loop_delay = dul_sleep
+
+    ae = AE(ae_title="BARE")
+    ae.maximum_pdu_size = Settings().max_pdu_size
+    ae.require_called_aet = False
+    ae.supported_contexts = node_ae_contexts()
+    ae.start_server(("127.0.0.1", port), evt_handlers=[(evt.EVT_C_STORE, lambda event: 0x0000),
+                                                       (evt.EVT_CONN_OPEN, tune)])
+
+
+def node_ae_contexts() -> list:
+    """The presentation contexts the node accepts."""
+    from pynetdicom import AE
+    from pynetdicom import sop_class as sc
+    from advisor.node.receive import STORAGE_SOP_CLASSES, TRANSFER_SYNTAXES
+
+    ae = AE()
+    ae.add_supported_context(sc.Verification)
+    for sop_class in STORAGE_SOP_CLASSES:
+        ae.add_supported_context(sop_class, list(TRANSFER_SYNTAXES))
+    return ae.supported_contexts
+
+
+def start_bare(dul_sleep: float) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    server = subprocess.Popen([sys.executable, __file__, "--serve-bare", str(port),
+                               "--bare-dul-sleep", str(dul_sleep)], env=ENV, cwd=ROOT)
     wait_listening(port)
     return server, port
 
@@ -188,8 +242,16 @@ def rate(images: int, seconds: list[float]) -> str:
 
 def bench_kind(tmp: Path, kind: str, args: argparse.Namespace) -> None:
     storescp, storescp_port = start_storescp(tmp / kind / "storescp-out")
+    receivers = [("storescp", "STORESCP", storescp_port)]
+    servers = [storescp]
+    if args.bare_pynetdicom:
+        bare, bare_port = start_bare(args.bare_dul_sleep)
+        servers.append(bare)
+        receivers.append(("pynetdicom", "BARE", bare_port))
     data_dir = tmp / kind / "node"
     node, node_port = start_node(data_dir, args.quiet, args.analysis_processes)
+    servers.append(node)
+    receivers.append(("advisor", "ADVISOR", node_port))
     study_number = iter(range(10_000))
     try:
         times: dict[tuple[str, str], list[float]] = {}
@@ -199,32 +261,38 @@ def bench_kind(tmp: Path, kind: str, args: argparse.Namespace) -> None:
                     number = next(study_number)
                     send(make_study(tmp / kind / f"study-{number}", kind, number, args.images),
                          "ADVISOR", node_port)
-            for _ in range(args.rounds):
+            for round_number in range(args.rounds):
                 folders = []
                 for _ in range(args.parallel):
                     number = next(study_number)
                     folders.append(make_study(tmp / kind / f"study-{number}", kind, number, args.images))
                 if phase == "idle":
                     wait_idle(data_dir)
-                for name, ae_title, port in (("storescp", "STORESCP", storescp_port),
-                                             ("advisor", "ADVISOR", node_port)):
+                # alternate the order, so that no receiver always follows the same one
+                for name, ae_title, port in receivers[::-1 if round_number % 2 else 1]:
                     times.setdefault((phase, name), []).append(send_parallel(folders, ae_title, port))
             if phase == "analysing":
                 waiting = waiting_studies(data_dir)
         rss = peak_rss_mib(node.pid)
     finally:
-        stop(node)
-        stop(storescp)
+        for server in servers:
+            stop(server)
     shape = "x".join(map(str, KINDS[kind][0]))
     images = args.images * args.parallel
     print(f"\n{kind} ({shape}, {images} images a round over {args.parallel} association(s), "
           f"{args.rounds} rounds)")
     for phase in ("idle", "analysing"):
-        ratio = statistics.median(times[phase, "storescp"]) / statistics.median(times[phase, "advisor"])
-        idle_ratio = statistics.median(times["idle", "storescp"]) / statistics.median(times[phase, "advisor"])
-        print(f"  {phase:9s} storescp {rate(images, times[phase, 'storescp'])}")
-        print(f"  {phase:9s} advisor  {rate(images, times[phase, 'advisor'])}")
-        print(f"  {phase:9s} ratio advisor/storescp {ratio:.2f} (same phase), {idle_ratio:.2f} (storescp idle)")
+        for name, _, _ in receivers:
+            print(f"  {phase:9s} {name:10s} {rate(images, times[phase, name])}")
+        for name, _, _ in receivers[1:]:
+            ratio = statistics.median(times[phase, "storescp"]) / statistics.median(times[phase, name])
+            idle_ratio = (statistics.median(times["idle", "storescp"])
+                          / statistics.median(times[phase, name]))
+            print(f"  {phase:9s} ratio {name}/storescp {ratio:.2f} (same phase), "
+                  f"{idle_ratio:.2f} (storescp idle)")
+        if args.bare_pynetdicom:
+            ratio = statistics.median(times[phase, "pynetdicom"]) / statistics.median(times[phase, "advisor"])
+            print(f"  {phase:9s} ratio advisor/pynetdicom {ratio:.2f}")
     print(f"  studies still waiting for analysis after the last round: {waiting} "
           f"(0 means analysis did not overlap every round)")
     print(f"  node receiving process peak RSS: {rss:.0f} MiB")
@@ -266,7 +334,16 @@ def main() -> None:
     parser.add_argument("--quiet", type=float, default=1.0, help="the node's quiet window (default 1 s)")
     parser.add_argument("--analysis-processes", type=int, help="passed to advisor serve")
     parser.add_argument("--memory", type=int, metavar="MIB", help="measure memory for one instance this big")
+    parser.add_argument("--bare-pynetdicom", action="store_true",
+                        help="also time a pynetdicom SCP that does nothing (the ceiling)")
+    parser.add_argument("--bare-dul-sleep", type=float, default=DUL_IDLE_SLEEP_SECONDS, metavar="S",
+                        help="the pynetdicom SCP's DUL idle sleep (default the node's, "
+                             f"{DUL_IDLE_SLEEP_SECONDS}; pynetdicom's own is 0.001)")
+    parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_bare:
+        serve_bare(args.serve_bare, args.bare_dul_sleep)
+        return
     if not isolated():
         reexec_isolated()
     with tempfile.TemporaryDirectory() as tmp:

@@ -80,7 +80,6 @@ def main() -> None:
         print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at start")
         beyond: list[float] = []
         try:
-            time.sleep(3)  # the node's workers start
             for folder in folders:
                 last_response = [0.0]
                 results = send_files(Destination("ADVISOR", "127.0.0.1", port), sorted(folder.iterdir()),

@@ -168,3 +168,22 @@ def test_the_advisors_own_output_is_stored_but_opens_no_study(node):
     assert c_store(port, ds) == [receive.SUCCESS]
     assert len(spooled(spool)) == 1
     assert journal.studies() == []
+
+
+def test_rows_a_power_cut_lost_are_journaled_again_from_the_spool(node, tmp_path):
+    """The receiver's commits are not synced: its spooled files are the record (see receive.py)."""
+    receiver, journal, port, spool = node
+    assert c_store(port, US_FILE) == [0x0000]
+    [path] = spooled(spool)
+    study_uid = str(dcmread(US_FILE, stop_before_pixels=True).StudyInstanceUID)
+    assert dcmread(path, stop_before_pixels=True).file_meta.SendingApplicationEntityTitle == "TESTSCU"
+    partial = path.parent / ".incoming-x.tmp"
+    partial.write_bytes(b"an interrupted write, never acknowledged")
+    with journal._transaction() as db:  # what a power cut may do to the last unsynced commits
+        db.execute("DELETE FROM instances")
+        db.execute("DELETE FROM studies")
+    assert receiver.journal_spooled() == 1
+    assert journal.study_instances(study_uid) == [path] and received_count(journal, study_uid) == 1
+    assert journal._query("SELECT calling_ae FROM instances") == [("TESTSCU",)]
+    assert not partial.exists()
+    assert receiver.journal_spooled() == 0, "a file the journal knows is left alone"

@@ -26,13 +26,17 @@ from __future__ import annotations
 import io
 import logging
 import sqlite3
+import tempfile
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from pydicom import Dataset, dcmread, dcmwrite
+from pydicom.dataset import FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, UltrasoundImageStorage, generate_uid
 
 from advisor.node import spool
 from advisor.node.audit import Audit, discard
@@ -216,14 +220,64 @@ class Assembler:
     def _write_results(self, facts: StudyFacts, decision: Decision,
                        evidence: list[Dataset]) -> list[ResultRow]:
         """Write the SR, the key image (if enabled and possible) and the KOS naming them."""
-        uids = self._revision_uids(facts, ("key-image",) if self.settings.key_image else ())
+        uids = self._revision_uids(facts, self._options())
         previous = (dcmread(self.journal.result_path(uids.predecessor_uid, "sr"), stop_before_pixels=True)
                     if uids.predecessor_uid else None)
+        study_uid = facts.study_instance_uid
+        return [ResultRow(str(ds.SOPInstanceUID), self._write(study_uid, ds), uids.revision, kind)
+                for kind, ds in self._build_results(facts, decision, evidence, uids, previous)]
+
+    def _options(self) -> tuple[str, ...]:
+        return ("key-image",) if self.settings.key_image else ()
+
+    def _build_results(self, facts: StudyFacts, decision: Decision, evidence: list[Dataset],
+                       uids: ResultUids, previous: Dataset | None) -> list[tuple[str, Dataset]]:
+        """(kind, data set) of the SR, the key image (if enabled and possible) and the KOS."""
         summary, station = summary_line(decision), self.settings.ae_title
         key_image = build_key_image(facts, summary, uids) if self.settings.key_image else None
         sr = build_sr(facts, decision, evidence, uids, previous=previous, key_image=key_image,
                       station=station)
         kos = build_kos(summary, sr, key_image, uids, station=station)
-        study_uid = facts.study_instance_uid
-        return [ResultRow(str(ds.SOPInstanceUID), self._write(study_uid, ds), uids.revision, kind)
-                for kind, ds in (("sr", sr), ("key-image", key_image), ("kos", kos)) if ds is not None]
+        return [(kind, ds) for kind, ds in (("sr", sr), ("key-image", key_image), ("kos", kos))
+                if ds is not None]
+
+    def warm_up(self) -> None:
+        """Analyse a small made-up study and build its results, keeping nothing.
+
+        The first analysis in a process pays for what its libraries load on
+        first use (highdicom's tables of the standard, about 0.5 s; the
+        detector's first run): paid here, when the worker starts, rather than
+        by the first study a peer sends.
+        """
+        with tempfile.TemporaryDirectory(prefix="advisor-warm-up-") as folder:
+            image = made_up_image()
+            path = Path(folder) / "warm-up.dcm"
+            dcmwrite(path, image, enforce_file_format=True)
+            study_uid = str(image.StudyInstanceUID)
+            items, unreadable = read_instances(study_uid, [path])
+            facts = analyze_study(study_uid, items, unreadable=unreadable)
+            decision = decide(facts, self.protocols)
+            uids = result_uids(facts, self.protocols.fingerprint, options=self._options())
+            for _, dataset in self._build_results(facts, decision, [ds for _, ds in items], uids, None):
+                dcmwrite(io.BytesIO(), dataset, enforce_file_format=True)
+
+
+def made_up_image() -> Dataset:
+    """A small US Image (PS3.3 A.6) of nobody: a grey field with one bright spot."""
+    ds = Dataset()
+    ds.SOPClassUID = UltrasoundImageStorage
+    ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID = (
+        generate_uid(entropy_srcs=["advisor warm-up", part]) for part in ("study", "series", "image"))
+    ds.Modality, ds.StudyID, ds.SeriesNumber, ds.InstanceNumber = "US", "1", 1, 1
+    ds.PatientName, ds.PatientID, ds.PatientBirthDate, ds.PatientSex = "WARM^UP", "WARMUP", "20200101", "O"
+    ds.PatientAge, ds.BodyPartExamined = "005Y", "ABDOMEN"
+    ds.StudyDate, ds.StudyTime, ds.AccessionNumber, ds.ReferringPhysicianName = "20200101", "000000", "", ""
+    ds.Rows, ds.Columns = rows, columns = 120, 160
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    pixels = np.full((rows, columns), 60, dtype=np.uint8)
+    pixels[55:62, 75:82] = 250
+    ds.PixelData = pixels.tobytes()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    return ds

@@ -37,7 +37,7 @@ _config.STORE_SEND_CHUNKED_DATASET = True
 MAX_CONTEXTS = 128  # PS3.8: presentation context IDs are odd numbers 1-255
 # C-STORE statuses that mean "stored": success and the warnings of PS3.4 B.2.3.
 STORED = {0x0000, 0xB000, 0xB006, 0xB007}
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.1
 
 
 @dataclass(frozen=True)

@@ -155,13 +155,22 @@ class DeliveryRow:
 
 
 class Journal:
-    """Thread-safe access to the journal database at ``path``."""
+    """Thread-safe access to the journal database at ``path``.
 
-    def __init__(self, path: Path) -> None:
+    Each commit is on disk before it returns (``synchronous=FULL``), unless
+    ``synced_commits`` is False: then a power cut may lose the latest commits
+    (never half of one: the journal is a consistent prefix of its commits,
+    since WAL frames are written in order and a later synced commit syncs the
+    earlier ones). The receiver uses that, because every row it writes can be
+    rebuilt from its spooled file (:meth:`Receiver.journal_spooled
+    <advisor.node.receive.Receiver.journal_spooled>`).
+    """
+
+    def __init__(self, path: Path, *, synced_commits: bool = True) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute(f"PRAGMA synchronous={'FULL' if synced_commits else 'NORMAL'}")
         self._lock = threading.Lock()
         self._migrate()
 
@@ -243,6 +252,10 @@ class Journal:
             "AND (next_attempt IS NULL OR next_attempt <= ?) ORDER BY last_received",
             not_before, now - quiet_seconds, now)
         return [r[0] for r in rows]
+
+    def instance_uids(self) -> set[str]:
+        """SOP Instance UIDs of every instance journaled."""
+        return {row[0] for row in self._query("SELECT sop_instance_uid FROM instances")}
 
     def study_instances(self, study_uid: str) -> list[Path]:
         rows = self._query("SELECT path FROM instances WHERE study_instance_uid=? AND own_output=0 "

@@ -66,6 +66,12 @@ CALLING_AE_NOT_RECOGNIZED = (1, 1, 3)
 CALLED_AE_NOT_RECOGNIZED = (1, 1, 7)
 LOCAL_LIMIT_EXCEEDED = (2, 3, 2)
 CONNECTIONS_PER_ASSOCIATION = 4
+# pynetdicom's DUL thread sleeps this long whenever a pass of its loop found nothing to do
+# (its default is 1 ms), so each C-STORE response waits on average half of it before it is
+# sent. Measured (scripts/bench_ingest.py --bare-pynetdicom): 0.2 ms lifts a do-nothing SCP
+# by about a third; the price is an idle open association costing about 9% of a core
+# instead of 3%.
+DUL_IDLE_SLEEP_SECONDS = 0.0002
 
 def _abort_pdu() -> bytes:
     pdu = A_ABORT_RQ()
@@ -192,6 +198,7 @@ class _Handler(RequestHandler):
 
     def _create_association(self):
         assoc = super()._create_association()
+        assoc.dul._run_loop_delay = DUL_IDLE_SLEEP_SECONDS
         _run_logging_handlers_last(assoc)
         return assoc
 

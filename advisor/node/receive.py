@@ -7,6 +7,15 @@ file is durable in the spool and its row committed in the journal; nothing
 else (analysis, dispatch) runs on the association's thread, nor in this
 process when the node runs its workers as processes (:mod:`advisor.node.workers`).
 
+What "durable" costs, per instance: the file is written under a temporary
+name and synced, renamed to its final name and its folder synced (two syncs:
+after a power cut the file is there, whole, under its final name). The journal
+row is committed without a sync of its own: a power cut may lose it, but the
+file carries everything the row holds (UIDs, SOP class, and the calling AE
+title in the file meta's Sending Application Entity Title), and the node
+journals such files again before it listens (:meth:`Receiver.journal_spooled`).
+So the file is the record of the acknowledgement and the row an index of it.
+
 The receive path is lean: the handler reads only the header of the data set
 pynetdicom has gathered (the Pixel Data element's length, never its value) to
 check what must be checked before answering, then writes the received bytes
@@ -31,8 +40,10 @@ import io
 import logging
 import time
 import weakref
+from pathlib import Path
 
-from pydicom import Dataset
+from pydicom import Dataset, dcmread
+from pydicom.errors import InvalidDicomError
 from pydicom.filereader import read_dataset
 from pydicom.filewriter import write_file_meta_info
 from pydicom.pixels.utils import get_expected_length
@@ -270,10 +281,11 @@ class Receiver:
         if problem is not None:
             return self._refuse(assoc, *problem, sop_uid=str(event.request.AffectedSOPInstanceUID))
         study_uid, sop_uid = str(ds.StudyInstanceUID), str(ds.SOPInstanceUID)
+        ds.file_meta.SendingApplicationEntityTitle = assoc.requestor.ae_title  # PS3.10 7.1
         try:
             started = time.perf_counter()
             path = spool.write_atomically(spool.instance_path(self.spool_dir, study_uid, sop_uid),
-                                          [file_meta_bytes(event.file_meta), stream.getbuffer()])
+                                          [file_meta_bytes(ds.file_meta), stream.getbuffer()])
             durable = time.perf_counter()
             new = self.journal.record_instance(study_uid=study_uid, sop_uid=sop_uid,
                                                sop_class_uid=str(ds.SOPClassUID), path=path,
@@ -289,6 +301,42 @@ class Receiver:
         self.audit("instance-stored", **_peer(assoc), study_uid=study_uid, sop_uid=sop_uid,
                    sop_class_uid=str(ds.SOPClassUID), duplicate=not new)
         return status(SUCCESS)
+
+    def journal_spooled(self) -> int:
+        """Journal the spooled instances the journal lacks; returns how many there were.
+
+        The receiver's journal commits are not synced (see :class:`Journal`): a
+        power cut may lose the rows of the last instances acknowledged, never
+        their files, which were on disk under their final names before each
+        Success. Run before listening, this puts those rows back, so that every
+        acknowledged instance is analysed. Files of interrupted writes (never
+        acknowledged) are removed.
+        """
+        if not self.spool_dir.is_dir():
+            return 0
+        known = self.journal.instance_uids()
+        found = 0
+        for path in sorted(self.spool_dir.glob("*/*")):
+            if path.name.startswith(spool.INCOMING_PREFIX):
+                path.unlink()
+            elif path.suffix == ".dcm" and path.stem not in known:
+                found += self._journal_spooled_file(path)
+        if found:
+            log.warning("%d spooled instance(s) missing from the journal (power cut?): journaled "
+                        "again", found)
+        return found
+
+    def _journal_spooled_file(self, path: Path) -> bool:
+        try:
+            ds = dcmread(path, stop_before_pixels=True)
+            self.journal.record_instance(
+                study_uid=str(ds.StudyInstanceUID), sop_uid=str(ds.SOPInstanceUID),
+                sop_class_uid=str(ds.SOPClassUID), path=path, own_output=is_own_output(ds),
+                calling_ae=str(ds.file_meta.get("SendingApplicationEntityTitle", "")))
+        except (InvalidDicomError, AttributeError, OSError) as exc:
+            log.error("spooled file %s/%s cannot be journaled: %s", path.parent.name, path.name, exc)
+            return False
+        return True
 
     def _refuse(self, assoc, code: int, message: str, *, sop_uid: str) -> Dataset:
         log.warning("C-STORE from %s refused (0x%04X): %s", assoc.requestor.ae_title, code, message)

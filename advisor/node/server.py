@@ -46,7 +46,10 @@ class Node:
         self.tls = security.server_context(settings)        # bad TLS settings stop start-up here
         self.journal = Journal(settings.journal_path)
         self.audit = AuditLog(settings.audit_path, settings.audit_max_bytes)
-        self.receiver = Receiver(self.journal, settings, self.audit)
+        # The receiver's own connection, with unsynced commits: its rows are rebuilt from the
+        # spool after a power cut (Receiver.journal_spooled), which saves a sync per instance.
+        self.receive_journal = Journal(settings.journal_path, synced_commits=False)
+        self.receiver = Receiver(self.receive_journal, settings, self.audit)
         self.processes = (WorkerProcesses(settings, observe_seconds=ANALYSIS_SECONDS.observe,
                                           audit=self.audit)
                           if process_count(settings) > 0 else None)
@@ -69,9 +72,11 @@ class Node:
     def start(self) -> int:
         """Start the listener, then the workers; returns the port listened on.
 
-        The listener goes first so that a port in use (OSError) stops start-up
-        before anything else runs.
+        Spooled instances a power cut left out of the journal are journaled
+        first. The listener goes next so that a port in use (OSError) stops
+        start-up before anything else runs.
         """
+        self.receiver.journal_spooled()
         self.port = self.receiver.start(self.settings.host, self.settings.port, self.tls)
         if self.processes is not None:
             self.processes.start()
@@ -102,6 +107,7 @@ class Node:
         for worker in self._workers:
             worker.join(timeout=30)
         self.journal.close()
+        self.receive_journal.close()
         self.audit.close()
         log.info("stopped")
 

@@ -1,7 +1,8 @@
 """Durable file writes for the spool (received instances) and the outbox (results).
 
 A file is written to a temporary name, flushed to disk, renamed into place and
-its folder synced, so that a crash leaves either the whole file or none of it.
+its folder synced (and the folder's own parent, when the folder is new), so
+that a crash leaves either the whole file under its final name or none of it.
 A received instance is written from the buffers it arrived in, without a copy.
 """
 
@@ -13,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pydicom.uid import UID
+
+INCOMING_PREFIX = ".incoming-"  # a file being written; its final name comes once it is on disk
 
 
 def safe_uid(value: str) -> str:
@@ -37,8 +40,10 @@ def _fsync(path: Path | str) -> None:
 
 def write_atomically(path: Path, content: bytes | Sequence[bytes | memoryview]) -> Path:
     """Write ``content`` (bytes, or buffers one after the other) to ``path`` durably."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-", suffix=".tmp")
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _fsync(path.parent.parent)  # the new folder's own name
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=INCOMING_PREFIX, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             for part in [content] if isinstance(content, bytes) else content:

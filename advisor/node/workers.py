@@ -141,6 +141,10 @@ def _assemble(settings: Settings, shard: Shard, journal, stop, channel: _PipeQue
     assembler = Assembler(journal, settings, load_protocols(settings.protocols_dir),
                           _relayed_audit(channel), shard=shard,
                           observe_seconds=lambda seconds: channel.put(("analysis", seconds)))
+    try:
+        assembler.warm_up()
+    except Exception:  # noqa: BLE001 - a failed warm-up only leaves the first study slower
+        log.warning("assemble process %d: warm-up failed", shard.index, exc_info=True)
     channel.put(("ready",))
     run_until(stop, "assemble", assembler.run_once)
 
