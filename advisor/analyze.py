@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -83,7 +83,11 @@ def pixel_grid(ds: Dataset) -> tuple:
     return str(ds.get("SeriesInstanceUID", "")), int(ds.Rows), int(ds.Columns), box, spacing
 
 
-def pixel_evidence(items: list[tuple[Path, Dataset]]) -> tuple[list[Focus], list[Observation], list[str]]:
+Detector = Callable[[Path, dict], Detection]  # detect_instance, or one that remembers results
+
+
+def pixel_evidence(items: list[tuple[Path, Dataset]], detector: Detector = detect_instance,
+                   ) -> tuple[list[Focus], list[Observation], list[str]]:
     """Distinct foci found by the detector in the US images, as evidence about calcification.
 
     A shadowing focus counts as calcification present; finding none is not
@@ -100,7 +104,7 @@ def pixel_evidence(items: list[tuple[Path, Dataset]]) -> tuple[list[Focus], list
     for path, ds in images:
         uid = str(ds.SOPInstanceUID)
         try:
-            detection = detect_instance(path, {frame: m for (u, frame), m in masks.items() if u == uid})
+            detection = detector(path, {frame: m for (u, frame), m in masks.items() if u == uid})
         except Exception as exc:  # noqa: BLE001 - undecodable pixels: say so, keep the other evidence
             notes.append(f"Detector could not read the pixels of {uid}: {exc}")
             continue
@@ -281,19 +285,20 @@ def read_instances(study_uid: str, paths: Iterable[Path]) -> tuple[list[tuple[Pa
 
 
 def analyze_study(study_uid: str, items: list[tuple[Path, Dataset]], detect: bool = True,
-                  ocr: bool = True, unreadable: Iterable[str] = ()) -> StudyFacts:
+                  ocr: bool = True, unreadable: Iterable[str] = (),
+                  detector: Detector = detect_instance) -> StudyFacts:
     """Facts of one study from its (path, header dataset) pairs.
 
-    ``detect`` runs the pixel detector on every US image (pixels are read from
-    ``path`` one frame at a time); ``ocr`` reads the text burned into the first
-    image of each US series. ``unreadable`` holds the notes of files of the
-    study that could not be read at all (:func:`read_instances`).
+    ``detect`` runs the pixel detector (``detector``) on every US image (pixels
+    are read from ``path`` one frame at a time); ``ocr`` reads the text burned
+    into the first image of each US series. ``unreadable`` holds the notes of
+    files of the study that could not be read at all (:func:`read_instances`).
     """
     items = [(p, ds) for p, ds in items if not is_own_output(ds)]
     items, observations, excluded = readable_instances(study_uid, items)
     excluded = list(unreadable) + excluded
     datasets = [ds for _, ds in items]
-    foci, detector_observations, detector_notes = pixel_evidence(items) if detect else ([], [], [])
+    foci, detector_observations, detector_notes = pixel_evidence(items, detector) if detect else ([], [], [])
     observations.extend(detector_observations)
     burned_in, burned_in_regions, burned_in_notes, labels = (burned_in_evidence(items) if ocr
                                                              else ([], [], [], []))

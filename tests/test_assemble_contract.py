@@ -15,6 +15,7 @@ from pydicom.uid import generate_uid
 
 from advisor import MANUFACTURER
 from advisor.config import load_settings
+from advisor.node import assemble, spool
 from advisor.node.assemble import Assembler
 from advisor.node.journal import Journal
 from advisor.node.receive import Receiver
@@ -88,3 +89,41 @@ def test_the_advisors_own_output_routed_back_does_not_reopen_a_study(node):
     own.Manufacturer = MANUFACTURER
     c_store(port, own)
     assert quiet.run_once() == 0
+
+
+def counting_detector(monkeypatch) -> list[Path]:
+    """The paths the detector runs on, from now on."""
+    calls: list[Path] = []
+
+    def detect(path, rois):
+        calls.append(path)
+        return real(path, rois)
+    real = assemble.detect_instance
+    monkeypatch.setattr(assemble, "detect_instance", detect)
+    return calls
+
+
+def test_images_of_an_arriving_study_are_searched_before_it_is_due(node, monkeypatch):
+    port, journal, assembler = node
+    c_store(port, *us_images())
+    calls = counting_detector(monkeypatch)
+    waiting = assembler(quiet_seconds=60)
+    assert waiting.run_once() == 0
+    study_uid = str(us_images()[0].StudyInstanceUID)
+    assert sorted(calls) == sorted(journal.study_instances(study_uid)), "searched while arriving"
+    waiting.settings = load_settings(data_dir=waiting.settings.data_dir, quiet_seconds=0, key_image=False)
+    assert waiting.run_once() == 1
+    assert len(calls) == len(us_images()), "the analysis used what was found ahead"
+    fresh = assembler(quiet_seconds=0)._analyse(study_uid, journal.study_instances(study_uid))
+    assert journal.study_summary(study_uid)["foci"] == fresh.summary["foci"] != []
+
+
+def test_a_replaced_file_is_searched_again(tmp_path, monkeypatch):
+    calls = counting_detector(monkeypatch)
+    path = tmp_path / "US001.dcm"
+    spool.write_atomically(path, (STUDY / "US001.dcm").read_bytes())
+    cache = assemble.DetectionCache()
+    first = cache.detect(path, {})
+    assert cache.detect(path, {}) is first and len(calls) == 1
+    spool.write_atomically(path, (STUDY / "US001.dcm").read_bytes())  # the instance sent again
+    assert cache.detect(path, {}) == first and len(calls) == 2

@@ -29,6 +29,7 @@ import sqlite3
 import tempfile
 import time
 import traceback
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +43,8 @@ from advisor.node import spool
 from advisor.node.audit import Audit, discard
 from advisor.analyze import analyze_study, read_instances
 from advisor.config import Settings
-from advisor.evidence.header import UnreadableFile, patient_identifiers, read_header
+from advisor.evidence.detect import Detection, detect_instance
+from advisor.evidence.header import UnreadableFile, is_us_image, patient_identifiers, read_header
 from advisor.decide import decide
 from advisor.node.journal import Journal, ResultRow
 from advisor.node.workers import Shard
@@ -64,6 +66,7 @@ class StudyResult:
 
 
 TRANSIENT_ERRORS = (OSError, MemoryError, sqlite3.OperationalError)
+SEARCH_AHEAD_SECONDS = 0.2  # per poll with nothing due: about what a study falling due may wait
 OTHER_ERROR_ATTEMPTS = 2   # a deterministic error gets one retry, in case it was not
 
 
@@ -84,6 +87,51 @@ def _result_key(path: Path) -> tuple[str, ...]:
     return path.parts[-2:]
 
 
+class DetectionCache:
+    """Detector results by file, so that a study's images can be searched before it is due.
+
+    Only the search without mass regions is kept: the regions come from the
+    whole study, and the images of a study with a segmentation are searched
+    again with them. A file is known by its identity on disk (device, inode,
+    size, modification time), so a re-sent instance, which replaces its file,
+    is searched again.
+    """
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self.capacity = capacity
+        self._results: OrderedDict[tuple[int, ...], Detection] = OrderedDict()
+        self._tried: OrderedDict[Path, None] = OrderedDict()  # searched ahead, or failed to be
+
+    def detect(self, path: Path, rois: dict) -> Detection:
+        """What :func:`detect_instance` gives, from the cache when it can."""
+        if rois:
+            return detect_instance(path, rois)
+        stat = path.stat()
+        key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        if key in self._results:
+            self._results.move_to_end(key)
+            return self._results[key]
+        detection = detect_instance(path, {})
+        self._remember(self._results, key, detection)
+        return detection
+
+    def search_ahead(self, path: Path) -> None:
+        """Search the US image at ``path`` once, before its study is analysed."""
+        if path in self._tried:
+            return
+        self._remember(self._tried, path, None)
+        try:
+            if is_us_image(read_header(path)):
+                self.detect(path, {})
+        except Exception as exc:  # noqa: BLE001 - the analysis searches it again and reports it
+            log.debug("%s not searched ahead: %s", path.name, exc)
+
+    def _remember(self, entries: OrderedDict, key: object, value: object) -> None:
+        entries[key] = value
+        if len(entries) > self.capacity:
+            entries.popitem(last=False)
+
+
 class Assembler:
     """Analyses the due studies of its shard (all of them, by default).
 
@@ -102,6 +150,7 @@ class Assembler:
         self.started = time.time()
         self._written: list[Path] = []          # files the current attempt wrote
         self._held: dict[str, float] = {}       # study -> retry time, when the journal could not say it
+        self.detections = DetectionCache()
         self.remove_unknown_outbox_files()
         # A restart is often the fix (space freed): try waiting studies again now.
         self.journal.resume_retrying()
@@ -114,7 +163,21 @@ class Assembler:
                if self.shard.owns(uid) and self._held.get(uid, 0) <= now]
         for study_uid in due:
             self.process(study_uid)
+        if not due:
+            self.search_ahead(time.monotonic() + SEARCH_AHEAD_SECONDS)
         return len(due)
+
+    def search_ahead(self, deadline: float) -> None:
+        """Run the detector on the images of the shard's arriving studies until ``deadline``.
+
+        The detector is most of a study's analysis. Run while the quiet window
+        passes, its results wait for the analysis in :attr:`detections`.
+        """
+        for study_uid, path in self.journal.arriving_instances():
+            if time.monotonic() >= deadline:
+                return
+            if self.shard.owns(study_uid):
+                self.detections.search_ahead(path)
 
     def _known_results(self) -> set[tuple[str, ...]]:
         return {_result_key(p) for p in self.journal.result_paths()}
@@ -189,7 +252,7 @@ class Assembler:
 
     def _analyse(self, study_uid: str, paths: list[Path]) -> StudyResult:
         items, unreadable = read_instances(study_uid, paths)
-        facts = analyze_study(study_uid, items, unreadable=unreadable)
+        facts = analyze_study(study_uid, items, unreadable=unreadable, detector=self.detections.detect)
         decision = decide(facts, self.protocols)
         results = []
         if decision.outcome in self.settings.report_outcomes:

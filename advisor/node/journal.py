@@ -257,6 +257,15 @@ class Journal:
         """SOP Instance UIDs of every instance journaled."""
         return {row[0] for row in self._query("SELECT sop_instance_uid FROM instances")}
 
+    def arriving_instances(self) -> list[tuple[str, Path]]:
+        """(study UID, path) of the instances of studies still to be analysed, oldest first."""
+        rows = self._query(
+            "SELECT i.study_instance_uid, i.path FROM instances i JOIN studies s "
+            "ON s.study_instance_uid = i.study_instance_uid WHERE i.own_output=0 "
+            "AND s.received_count > s.analyzed_count AND s.state != 'failed' "
+            "ORDER BY i.received_at")
+        return [(r[0], Path(r[1])) for r in rows]
+
     def study_instances(self, study_uid: str) -> list[Path]:
         rows = self._query("SELECT path FROM instances WHERE study_instance_uid=? AND own_output=0 "
                            "ORDER BY received_at, sop_instance_uid", study_uid)
