@@ -274,6 +274,7 @@ def bench_kind(tmp: Path, kind: str, args: argparse.Namespace) -> None:
             if phase == "analysing":
                 waiting = waiting_studies(data_dir)
         rss = peak_rss_mib(node.pid)
+        worker_rss = [peak_rss_mib(pid) for pid in children(node.pid)]
     finally:
         for server in servers:
             stop(server)
@@ -295,7 +296,8 @@ def bench_kind(tmp: Path, kind: str, args: argparse.Namespace) -> None:
             print(f"  {phase:9s} ratio advisor/pynetdicom {ratio:.2f}")
     print(f"  studies still waiting for analysis after the last round: {waiting} "
           f"(0 means analysis did not overlap every round)")
-    print(f"  node receiving process peak RSS: {rss:.0f} MiB")
+    print(f"  node receiving process peak RSS: {rss:.0f} MiB; its child processes (workers, "
+          f"multiprocessing's resource tracker): {', '.join(f'{r:.0f}' for r in worker_rss)} MiB")
 
 
 def bench_memory(tmp: Path, mib: int, args: argparse.Namespace) -> None:

@@ -1,7 +1,9 @@
 """Assemble stage: turn quiet studies from the journal into results.
 
 A study is due once no instance has arrived for ``quiet_seconds`` and it holds
-instances the last analysis did not see. Its spooled files are analysed,
+instances the last analysis did not see. While no study is due, the detector
+already searches the images of the studies still arriving (the larger part of
+an analysis), so that a study's result follows its quiet window closely. Its spooled files are analysed,
 decided on and, for the outcomes the site reports, written as an SR, a key
 image (unless switched off) and a Key Object Selection naming both, to the
 outbox; the journal then records the outcome and the deliveries owed. An SR
