@@ -223,6 +223,12 @@ def peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (proc(5): fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
@@ -255,6 +261,7 @@ def bench_kind(tmp: Path, kind: str, args: argparse.Namespace) -> None:
     study_number = iter(range(10_000))
     try:
         times: dict[tuple[str, str], list[float]] = {}
+        busy: dict[str, list[float]] = {}  # CPU seconds of the receiving process per second
         for phase in ("idle", "analysing"):
             if phase == "analysing":
                 for _ in range(args.backlog):
@@ -270,7 +277,10 @@ def bench_kind(tmp: Path, kind: str, args: argparse.Namespace) -> None:
                     wait_idle(data_dir)
                 # alternate the order, so that no receiver always follows the same one
                 for name, ae_title, port in receivers[::-1 if round_number % 2 else 1]:
+                    cpu = cpu_seconds(node.pid)
                     times.setdefault((phase, name), []).append(send_parallel(folders, ae_title, port))
+                    if name == "advisor":
+                        busy.setdefault(phase, []).append((cpu_seconds(node.pid) - cpu) / times[phase, name][-1])
             if phase == "analysing":
                 waiting = waiting_studies(data_dir)
         rss = peak_rss_mib(node.pid)
@@ -294,6 +304,8 @@ def bench_kind(tmp: Path, kind: str, args: argparse.Namespace) -> None:
         if args.bare_pynetdicom:
             ratio = statistics.median(times[phase, "pynetdicom"]) / statistics.median(times[phase, "advisor"])
             print(f"  {phase:9s} ratio advisor/pynetdicom {ratio:.2f}")
+        print(f"  {phase:9s} the node's receiving process used {statistics.median(busy[phase]):.2f} "
+              "cores while it received (1.00: one core, all the time)")
     print(f"  studies still waiting for analysis after the last round: {waiting} "
           f"(0 means analysis did not overlap every round)")
     print(f"  node receiving process peak RSS: {rss:.0f} MiB; its child processes (workers, "
