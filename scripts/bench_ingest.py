@@ -25,8 +25,9 @@ built on pynetdicom: what its association reactors cost before any work.
 It prints images/s for each and the ratio advisor/storescp. What the ratio
 leaves out: storescp writes each file without fsync, keeps no journal and
 analyses nothing; the advisor fsyncs the file and its folder and commits a
-journal row (fsync of the WAL) before each Success, and in the second phase
-analyses at the same time. Both share the machine with storescu.
+journal row before each Success, and in the second phase analyses at the same
+time (in the first too, a little: its workers search the images of the study
+arriving while its quiet window runs). All share the machine with storescu.
 
 ``--memory N`` sends one N MiB multi-frame instance and prints the peak
 resident memory (VmHWM) of the node's receiving process before and after, and
@@ -368,7 +369,8 @@ def main() -> None:
         for kind in args.kinds.split(","):
             bench_kind(Path(tmp), kind, args)
         print("\nstorescp: no fsync, no journal, no analysis. advisor: fsync of file and folder and a "
-              "journal commit before each Success; analysis in worker processes.")
+              "journal commit (not synced: rebuilt from the spool after a power cut) before each "
+              "Success; analysis in worker processes.")
         print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 
