@@ -127,3 +127,12 @@ def test_a_replaced_file_is_searched_again(tmp_path, monkeypatch):
     assert cache.detect(path, {}) is first and len(calls) == 1
     spool.write_atomically(path, (STUDY / "US001.dcm").read_bytes())  # the instance sent again
     assert cache.detect(path, {}) == first and len(calls) == 2
+
+
+def test_warm_up_analyses_a_made_up_study_and_keeps_nothing(node, tmp_path, caplog):
+    _, journal, assembler = node
+    before = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    assembler(quiet_seconds=0).warm_up()  # raises if any stage fails
+    assert journal.studies() == []
+    assert sorted(p for p in tmp_path.rglob("*") if p.is_file()) == before
+    assert "WARM^UP" not in caplog.text and "WARMUP" not in caplog.text
