@@ -19,8 +19,10 @@ SR-NOTES.md, "Peer quirks"). Each round is a new study of ``--images`` images,
 
 With ``--bare-pynetdicom`` a third receiver joins each round: a pynetdicom SCP
 with the node's presentation contexts, maximum PDU size and DUL idle sleep
-(``--bare-dul-sleep``) whose C-STORE handler answers Success and does nothing else. It is the ceiling for any node
-built on pynetdicom: what its association reactors cost before any work.
+(``--bare-dul-sleep``) whose C-STORE handler answers Success and does nothing
+else. It is the ceiling for any node built on pynetdicom: what its association
+reactors cost before any work. The script also prints how much CPU the node's
+receiving process used while it received (is it short of a core, or waiting?).
 
 It prints images/s for each and the ratio advisor/storescp. What the ratio
 leaves out: storescp writes each file without fsync, keeps no journal and
@@ -281,7 +283,8 @@ def bench_kind(tmp: Path, kind: str, args: argparse.Namespace) -> None:
                     cpu = cpu_seconds(node.pid)
                     times.setdefault((phase, name), []).append(send_parallel(folders, ae_title, port))
                     if name == "advisor":
-                        busy.setdefault(phase, []).append((cpu_seconds(node.pid) - cpu) / times[phase, name][-1])
+                        used = cpu_seconds(node.pid) - cpu
+                        busy.setdefault(phase, []).append(used / times[phase, name][-1])
             if phase == "analysing":
                 waiting = waiting_studies(data_dir)
         rss = peak_rss_mib(node.pid)
