@@ -197,6 +197,21 @@ def test_after_a_restart_the_quiet_window_starts_again(tmp_path):
             journal.close()
 
 
+def test_instances_whose_rows_a_power_cut_lost_are_analysed_after_a_restart(tmp_path, caplog):
+    """The receiver's journal commits are not synced; its spool is the record (receive.py)."""
+    data_dir = tmp_path / "node"
+    with running_node(data_dir, quiet_seconds=600) as node:
+        assert all(r.stored for r in send(node, *sorted(FOLDER.glob("*.dcm"))))
+    with sqlite3.connect(data_dir / "journal.sqlite3") as db:  # the last commits, lost
+        db.execute("DELETE FROM instances")
+        db.execute("DELETE FROM studies")
+    assert state_of(data_dir)[0] is None
+    with running_node(data_dir, quiet_seconds=0.5):
+        wait_for(lambda: state_of(data_dir)[0] == "analysed", what="analysis")
+    assert study_row(data_dir, STUDY).received_count == len(list(FOLDER.glob("*.dcm")))
+    assert "missing from the journal (power cut?): journaled again" in caplog.text
+
+
 def test_an_unversioned_journal_is_migrated(tmp_path):
     path = tmp_path / "journal.sqlite3"
     old = sqlite3.connect(path)
