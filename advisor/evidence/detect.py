@@ -46,6 +46,8 @@ MAX_MEASURED = 20            # peaks measured at full resolution per frame, stro
 PRESCREEN_RATIO = 0.9        # coarse behind / beside; at or above it, no shadow worth measuring
 POSSIBLE_PEAK_SPREADS = 6.0  # unshadowed peaks weaker than this are not measured
 RING_MARGIN_MM = 3.0         # background ring around a blob reaches this far beyond 1.5 radii
+MIN_RING_IN_TISSUE = 0.6     # share of the background ring that must lie in the tissue
+RING_CLEAR = 1.3             # a blob wider than this times the ring's radius unit is measured again
 MIN_CONTRAST = 1.5           # blob peak over background, in local speckle spreads
 MIN_ROUNDNESS = 0.45         # minor over major axis; a specular line or an edge is longer
 STRONG_SHADOW_RATIO = 0.5    # behind / beside below this: a strong shadow, which may lie under
@@ -362,11 +364,26 @@ def measure_blob(grey: np.ndarray, tissue: np.ndarray, peak: Peak, along: np.nda
     """The blob around ``peak`` at full resolution: the connected area above half-way from
     the local background to the blob's peak, its size, shape and contrast.
 
-    The background and the speckle spread come from a ring around the blob, leaving
-    out the part behind it (its own shadow). None if the blob is not compact (it
-    leaves its window: a band or an organ edge, not a focus).
+    The background ring must lie outside the blob: a blob larger than the scale that
+    found it (a large focus is often found first by a finer scale, on its texture) is
+    measured again with a ring sized for it, up to ``MAX_DIAMETER_MM``. None if the
+    blob is not compact even then (a band or an organ edge, not a focus).
     """
-    r = max(peak.radius, 1.0)
+    radius, largest = max(peak.radius, 1.0), MAX_DIAMETER_MM / mm / 2
+    while True:
+        found = _measure_at(grey, tissue, peak, radius, along, mm)
+        blob_radius = None if found is None else found.diameter_mm / mm / 2
+        if blob_radius is not None and blob_radius <= RING_CLEAR * radius:
+            return found
+        if radius >= largest:
+            return None
+        radius = min(largest, max(2 * radius, blob_radius or 0.0))
+
+
+def _measure_at(grey: np.ndarray, tissue: np.ndarray, peak: Peak, r: float, along: np.ndarray,
+                mm: float) -> Candidate | None:
+    """``measure_blob`` with the background ring at 1.5 to 2.5 ``r`` (+ a margin) from the peak,
+    leaving out the part behind the blob (its own shadow)."""
     half = int(np.ceil(2.5 * r + RING_MARGIN_MM / mm)) + 2
     y0, x0 = max(int(peak.y) - half, 0), max(int(peak.x) - half, 0)
     window = grey[y0:int(peak.y) + half + 1, x0:int(peak.x) + half + 1]
@@ -374,11 +391,12 @@ def measure_blob(grey: np.ndarray, tissue: np.ndarray, peak: Peak, along: np.nda
     rows, cols = np.mgrid[0:window.shape[0], 0:window.shape[1]]
     dx, dy = cols + x0 - peak.x, rows + y0 - peak.y
     distance = np.hypot(dx, dy)
-    ring = ok & (distance >= 1.5 * r + 1.0 / mm) & (distance <= 2.5 * r + RING_MARGIN_MM / mm) \
-        & (dx * along[0] + dy * along[1] < 0.5 * r)
+    ring = _ring(dx, dy, r, along, mm)
+    whole_ring = _ring(*np.mgrid[-half:half + 1, -half:half + 1][::-1].astype(float), r, along, mm)
+    ring &= ok
     core = ok & (distance <= max(0.5 * r, 1.5))
-    if ring.sum() < 12 or not core.any():
-        return None
+    if ring.sum() < max(12, MIN_RING_IN_TISSUE * whole_ring.sum()) or not core.any():
+        return None   # no background to measure it against (at the edge of the image)
     background, spread = _robust_spread(window[ring])
     smooth = _binomial_smooth(window)
     values = smooth[core]
@@ -403,23 +421,22 @@ def measure_blob(grey: np.ndarray, tissue: np.ndarray, peak: Peak, along: np.nda
                      depth_end=float(u.max()) + 0.5, level=level)
 
 
+def _ring(dx: np.ndarray, dy: np.ndarray, r: float, along: np.ndarray, mm: float) -> np.ndarray:
+    """The background ring at 1.5 to 2.5 ``r`` (+ a margin) around a blob, without the part
+    behind it along the beam (its own shadow)."""
+    distance = np.hypot(dx, dy)
+    return ((distance >= 1.5 * r + 1.0 / mm) & (distance <= 2.5 * r + RING_MARGIN_MM / mm)
+            & (dx * along[0] + dy * along[1] < 0.5 * r))
+
+
 def _connected(seed: tuple[int, int], allowed: np.ndarray) -> np.ndarray | None:
-    """Pixels of ``allowed`` 4-connected to ``seed``, grown ring by ring; None if the area
-    reaches the border of the window (not a compact blob)."""
-    region = np.zeros_like(allowed)
-    region[seed] = True
-    for _ in range(sum(allowed.shape)):
-        grown = region.copy()
-        grown[1:] |= region[:-1]
-        grown[:-1] |= region[1:]
-        grown[:, 1:] |= region[:, :-1]
-        grown[:, :-1] |= region[:, 1:]
-        grown &= allowed
-        if grown[0].any() or grown[-1].any() or grown[:, 0].any() or grown[:, -1].any():
-            return None
-        if np.array_equal(grown, region):
-            return region
-        region = grown
+    """Pixels of ``allowed`` 4-connected to ``seed``; None if the area reaches the border
+    of the window (not a compact blob)."""
+    labels = sitk.GetArrayFromImage(
+        sitk.ConnectedComponent(sitk.GetImageFromArray(allowed.view(np.uint8)), False))
+    region = labels == labels[seed]
+    if region[0].any() or region[-1].any() or region[:, 0].any() or region[:, -1].any():
+        return None
     return region
 
 
