@@ -531,24 +531,31 @@ def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate) -> Shadow
 
     behind, beside = strip(core), strip(side)
     valid_rows = np.isfinite(behind).all(axis=1)
-    left, right = beside[:, :3], beside[:, 3:]
-    if valid_rows.sum() * mm < 3.0 or not (np.isfinite(left).any() and np.isfinite(right).any()):
+    sides = [side for side in (beside[:, :3], beside[:, 3:]) if np.isfinite(side).any()]
+    if valid_rows.sum() * mm < 3.0 or not sides:
         return Shadow(1.0, False, False)
     # A shadow is a band with tissue on both sides: the darker side is the reference, so that
     # a bright speck at the edge of a cyst, a vessel or a cardiac cavity is not a shadowing focus.
-    beside_level = max(min(float(np.nanmedian(left)), float(np.nanmedian(right))), 1.0)
+    # Beside the edge of the fan there is only one side.
+    beside_level = max(min(float(np.nanmedian(side)) for side in sides), 1.0)
     profile = behind[valid_rows].mean(axis=1)
     # A calcific shadow runs deep: a vessel lumen under a bright wall ends after a few mm.
     half = len(profile) // 2
     ratio = max(float(np.median(profile[:half])), float(np.median(profile[half:]))) / beside_level
     shadowed = ratio < 1.0
-    return Shadow(ratio, shadowed and _dirty(profile, beside_level),
+    return Shadow(ratio, shadowed and _dirty(profile, beside_level, 0.5 * c.diameter_mm / mm),
                   shadowed and _reverberation(profile, beside_level, mm))
 
 
-def _dirty(profile: np.ndarray, beside_level: float) -> bool:
-    """A 'dirty' shadow (gas): it keeps reaching the brightness of the tissue beside."""
-    return float(np.mean(profile > 0.85 * beside_level)) >= DIRTY_FRACTION
+def _dirty(profile: np.ndarray, beside_level: float, edge_px: float) -> bool:
+    """A 'dirty' shadow (gas): it keeps reaching the brightness of the tissue beside.
+
+    Bright samples within ``edge_px`` of its start are the focus's own blurred far
+    edge, not dirt.
+    """
+    bright = profile > 0.85 * beside_level
+    edge = min(int(np.argmin(bright)) if not bright.all() else 0, int(edge_px))
+    return float(np.mean(bright[edge:])) >= DIRTY_FRACTION
 
 
 def _reverberation(profile: np.ndarray, beside_level: float, mm: float) -> bool:
