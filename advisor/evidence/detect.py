@@ -52,7 +52,8 @@ MIN_CONTRAST = 1.5           # blob peak over background, in local speckle sprea
 MIN_ROUNDNESS = 0.45         # minor over major axis; a specular line or an edge is longer
 STRONG_SHADOW_RATIO = 0.5    # behind / beside below this: a strong shadow, which may lie under
 MIN_ROUNDNESS_STRONG_SHADOW = 0.25  # a curvilinear calcification this elongated
-CURVILINEAR_MIN_MM = 4.0     # and at least this large (a thin bright line over a cavity is not one)
+CURVILINEAR_MIN_MM = 4.0     # and at least this large (a thin bright line over a cavity is not one);
+MIN_ROUNDNESS_SMALL_STRONG_SHADOW = 0.35  # smaller, this round (blurred wider across the beam)
 SHADOW_RATIO = 0.72          # behind / beside; below this the focus shadows
 DIRTY_FRACTION = 0.15        # share of a shadow's profile at tissue brightness: gas, not stone
 GAS_MIN_MM = 3.0             # calcific foci this large shadow cleanly; a dirty shadow means gas
@@ -606,8 +607,8 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray) -> list
         behind = shadow_measure(grey, geometry, c)
         if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM):
             continue  # gas: ring-down, or a large bright blob with a dirty shadow
-        if c.roundness < MIN_ROUNDNESS and (behind.ratio >= STRONG_SHADOW_RATIO
-                                            or c.diameter_mm < CURVILINEAR_MIN_MM):
+        if c.roundness < MIN_ROUNDNESS and (behind.ratio >= STRONG_SHADOW_RATIO or (
+                c.diameter_mm < CURVILINEAR_MIN_MM and c.roundness < MIN_ROUNDNESS_SMALL_STRONG_SHADOW)):
             continue
         shadow = behind.ratio < SHADOW_RATIO and not behind.dirty
         if not shadow and not _possible_calcification(c, behind):
