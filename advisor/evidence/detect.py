@@ -262,8 +262,11 @@ def _shrink(array: np.ndarray, factor: int) -> np.ndarray:
     if factor == 1:
         return array
     rows, cols = array.shape[0] // factor, array.shape[1] // factor
-    blocks = array[:rows * factor, :cols * factor].reshape(rows, factor, cols, factor)
-    return blocks.mean(axis=(1, 3), dtype=np.float32)
+    total = np.zeros((rows, cols), np.float32)
+    for dy in range(factor):
+        for dx in range(factor):
+            total += array[dy:rows * factor:factor, dx:cols * factor:factor]
+    return total * (1 / factor ** 2)
 
 
 def _peaks(response: np.ndarray, inside: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
@@ -362,9 +365,13 @@ def _worth_measuring(pyramid: Pyramid, geometry: Geometry) -> list[Peak]:
 
 
 def _strongest_apart(peaks: list[Peak]) -> list[Peak]:
+    """The strongest peaks, at most ``MAX_PEAKS``, none within the radius of a stronger one."""
     kept: list[Peak] = []
+    xyr = np.empty((MAX_PEAKS, 3))
     for peak in sorted(peaks, key=lambda p: -p.strength):
-        if all(np.hypot(peak.x - k.x, peak.y - k.y) > max(peak.radius, k.radius) for k in kept):
+        near = xyr[:len(kept)]
+        if not (np.hypot(near[:, 0] - peak.x, near[:, 1] - peak.y) <= np.maximum(near[:, 2], peak.radius)).any():
+            xyr[len(kept)] = peak.x, peak.y, peak.radius
             kept.append(peak)
         if len(kept) == MAX_PEAKS:
             break
@@ -397,16 +404,18 @@ def _measure_at(grey: np.ndarray, tissue: np.ndarray, peak: Peak, r: float, alon
     """``measure_blob`` with the background ring at 1.5 to 2.5 ``r`` (+ a margin) from the peak,
     leaving out the part behind the blob (its own shadow)."""
     half = int(np.ceil(2.5 * r + RING_MARGIN_MM / mm)) + 2
-    y0, x0 = max(int(peak.y) - half, 0), max(int(peak.x) - half, 0)
+    first_row, first_col = int(peak.y) - half, int(peak.x) - half
+    y0, x0 = max(first_row, 0), max(first_col, 0)
     window = grey[y0:int(peak.y) + half + 1, x0:int(peak.x) + half + 1]
     ok = tissue[y0:y0 + window.shape[0], x0:x0 + window.shape[1]]
-    rows, cols = np.mgrid[0:window.shape[0], 0:window.shape[1]]
-    dx, dy = cols + x0 - peak.x, rows + y0 - peak.y
-    distance = np.hypot(dx, dy)
-    ring = _ring(dx, dy, r, along, mm)
-    whole_ring = _ring(*np.mgrid[-half:half + 1, -half:half + 1][::-1].astype(float), r, along, mm)
-    ring &= ok
-    core = ok & (distance <= max(0.5 * r, 1.5))
+    offsets = np.arange(-half, half + 1, dtype=np.float32)
+    whole_dx, whole_dy = offsets[None, :] + (int(peak.x) - peak.x), offsets[:, None] + (int(peak.y) - peak.y)
+    whole_ring = _ring(whole_dx, whole_dy, r, along, mm)   # as if the frame went on beyond its edges
+    inside = (slice(y0 - first_row, y0 - first_row + window.shape[0]),
+              slice(x0 - first_col, x0 - first_col + window.shape[1]))
+    ring = whole_ring[inside] & ok
+    dx, dy = np.broadcast_arrays(whole_dx[:, inside[1]], whole_dy[inside[0], :])
+    core = ok & (np.hypot(dx, dy) <= max(0.5 * r, 1.5))
     if ring.sum() < max(12, MIN_RING_IN_TISSUE * whole_ring.sum()) or not core.any():
         return None   # no background to measure it against (at the edge of the image)
     background, spread = _robust_spread(window[ring])
@@ -420,7 +429,8 @@ def _measure_at(grey: np.ndarray, tissue: np.ndarray, peak: Peak, r: float, alon
     blob = _connected(seed, (smooth >= level) & ok)
     if blob is None:
         return None
-    by, bx = rows[blob] + y0, cols[blob] + x0
+    by, bx = np.nonzero(blob)
+    by, bx = by + y0, bx + x0
     cx, cy = float(bx.mean()), float(by.mean())
     across = np.array([-along[1], along[0]])
     u = (bx - cx) * along[0] + (by - cy) * along[1]
