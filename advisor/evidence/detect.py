@@ -529,15 +529,19 @@ class Shadow:
     ratio: float          # behind / beside, the worse of the near and far halves
     dirty: bool           # the shadow keeps reaching tissue brightness
     reverberation: bool   # periodic bright bands: gas ring-down
+    casts: bool = False   # darker than the brighter side, cleanly: may explain a neighbour's dark side
 
 
-def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate) -> Shadow:
+def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate,
+                   others: tuple[Candidate, ...] = ()) -> Shadow:
     """How the beam behind ``c`` looks compared with the tissue beside it.
 
     Everything scales with the focus: the shadow is sampled across the middle of
     its width, from where the blob ends, over a depth of two and a half diameters
     (8 to 16 mm); the tissue beside it lies beyond its edges by half its width
-    (at least 1.5 to 4.5 mm).
+    (at least 1.5 to 4.5 mm). A side that lies behind one of ``others`` (another
+    bright blob of the frame, in front of it and across from it) may be that
+    blob's shadow, and is not a reference while the other side is there.
     """
     mm = geometry.mm_per_pixel
     along = beam_direction(c.x, c.y, geometry.apex)
@@ -557,6 +561,10 @@ def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate) -> Shadow
     behind, beside = strip(core), strip(side)
     valid_rows = np.isfinite(behind).all(axis=1)
     sides = [side for side in (beside[:, :3], beside[:, 3:]) if np.isfinite(side).any()]
+    clear = [side for side, sign in zip((beside[:, :3], beside[:, 3:]), (1, -1))
+             if np.isfinite(side).any() and not _behind_another(c, others, along, sign * near, sign * far,
+                                                                   start)]
+    sides = clear or sides
     if valid_rows.sum() * mm < 3.0 or not sides:
         return Shadow(1.0, False, False)
     # A shadow is a band with tissue on both sides: the darker side is the reference, so that
@@ -568,8 +576,24 @@ def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate) -> Shadow
     half = len(profile) // 2
     ratio = max(float(np.median(profile[:half])), float(np.median(profile[half:]))) / beside_level
     shadowed = ratio < 1.0
-    return Shadow(ratio, shadowed and _dirty(profile, beside_level, 0.5 * c.diameter_mm / mm),
-                  shadowed and _reverberation(profile, beside_level, mm))
+    dirty = shadowed and _dirty(profile, beside_level, 0.5 * c.diameter_mm / mm)
+    brighter_side = max(float(np.nanmedian(side)) for side in sides)
+    return Shadow(ratio, dirty, shadowed and _reverberation(profile, beside_level, mm),
+                  casts=ratio * beside_level < SHADOW_RATIO * brighter_side and not dirty)
+
+
+def _behind_another(c: Candidate, others: tuple[Candidate, ...], along: np.ndarray,
+                    near: float, far: float, start: float) -> bool:
+    """Whether another blob lies in front of the strip ``near``..``far`` across the beam
+    from ``c`` (pixels, signed) that starts ``start`` pixels deep behind ``c``."""
+    across = np.array([-along[1], along[0]])
+    low, high = min(near, far), max(near, far)
+    for o in others:
+        offset = np.array([o.x - c.x, o.y - c.y])
+        lateral, depth = float(offset @ across), float(offset @ along)
+        if depth < start and low - o.half_width <= lateral <= high + o.half_width:
+            return True
+    return False
 
 
 def _dirty(profile: np.ndarray, beside_level: float, edge_px: float) -> bool:
@@ -625,10 +649,16 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray) -> list
     plaque of calcification); without one it is a specular reflector or an edge.
     """
     found = []
-    for c in candidates(grey, mask, geometry):
-        if c.contrast < MIN_CONTRAST or c.roundness < MIN_ROUNDNESS_STRONG_SHADOW:
-            continue
-        behind = shadow_measure(grey, geometry, c)
+    blobs = [c for c in candidates(grey, mask, geometry)
+             if c.contrast >= MIN_CONTRAST and c.roundness >= MIN_ROUNDNESS_STRONG_SHADOW]
+    first = [shadow_measure(grey, geometry, c) for c in blobs]
+    casters = [c for c, behind in zip(blobs, first) if behind.casts]
+    for c, behind in zip(blobs, first):
+        if behind.ratio >= SHADOW_RATIO and c in casters:
+            # One side darker: it may be a neighbour's shadow (two foci side by side). Against
+            # the other side alone, only a strong shadow counts.
+            alone = shadow_measure(grey, geometry, c, tuple(o for o in casters if o is not c))
+            behind = alone if alone.ratio < STRONG_SHADOW_RATIO else behind
         if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM):
             continue  # gas: ring-down, or a large bright blob with a dirty shadow
         if c.roundness < MIN_ROUNDNESS and (behind.ratio >= STRONG_SHADOW_RATIO or (
