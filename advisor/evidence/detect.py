@@ -62,7 +62,8 @@ POSSIBLE_MIN_ROUNDNESS = 0.75  # and this round,
 POSSIBLE_MAX_RATIO = 1.5     # with tissue behind it no brighter than this times the darker side
 EDGE_MARGIN_MM = 3.0
 FLAT_GREY_LEVELS = 12        # a drawn line varies less than this along its length
-LINE_SIDE_PX = 3             # and is brighter than the pixels this far to either side of it
+LINE_SIDE_PX = 3             # and is brighter than the pixels this far to either side of it;
+LINE_ARM_PX = 3              # an arm is looked for over this many pixels from the blob's edge
 GEOMETRY_CACHE_SIZE = 16     # series whose geometry is kept
 
 
@@ -491,22 +492,23 @@ def _binomial_smooth(grey: np.ndarray) -> np.ndarray:
 
 
 def _drawn_lines(grey: np.ndarray, x: float, y: float, half: float, level: float) -> bool:
-    """Graphics drawn over the tissue (caliper crosses + or x, measurement boxes): bright,
-    flat, thin, straight arms leaving the blob in two or more of the eight axis and
-    diagonal directions.
+    """Graphics drawn over the tissue (caliper crosses + or x, corners of measurement boxes):
+    bright, flat, thin, straight arms leaving the blob (``half`` pixels wide) in two
+    perpendicular directions (of the four axis and four diagonal ones).
 
     Speckled tissue is never flat along a line; a drawn line is, and it is thin: a
-    few pixels to either side of it are darker (inside a large bright focus they are
-    not). A diagonal step takes the brightest of three pixels across the arm, so that
-    a one-pixel line is not missed when the blob's centre is a pixel off the line's.
+    few pixels to either side of it are darker (inside a bright focus they are not;
+    an elongated blob has at most two opposite arms). A diagonal step takes the
+    brightest of three pixels across the arm, so that a one-pixel line is not missed
+    when the blob's centre is a pixel off the line's.
     """
     col, row = int(round(x)), int(round(y))
-    arms = 0
+    beside = np.array([[-LINE_SIDE_PX, LINE_SIDE_PX]])
+    arms = []
     for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (1, -1), (-1, 1), (-1, -1)):
-        first = int(half / np.hypot(dy, dx)) + 1
-        reach = np.arange(first, first + 4)[:, None]
+        first = max(int(half / np.hypot(dy, dx)), 2)
+        reach = np.arange(first, first + LINE_ARM_PX)[:, None]
         across = np.array([[-1, 0, 1]]) if dy and dx else np.array([[0]])
-        beside = np.array([[-LINE_SIDE_PX, LINE_SIDE_PX]])
         rows, cols = row + dy * reach + dx * across, col + dx * reach - dy * across
         side_rows, side_cols = row + dy * reach + dx * beside, col + dx * reach - dy * beside
         if not all(((r >= 0) & (r < grey.shape[0])).all() and ((c >= 0) & (c < grey.shape[1])).all()
@@ -514,9 +516,10 @@ def _drawn_lines(grey: np.ndarray, x: float, y: float, half: float, level: float
             continue
         values = grey[rows, cols].max(axis=1)
         sides = grey[side_rows, side_cols].mean(axis=0)
-        arms += bool((values > level).all() and np.ptp(values) <= FLAT_GREY_LEVELS
-                     and values.min() > sides.max() + FLAT_GREY_LEVELS)
-    return arms >= 2
+        if ((values > level).all() and np.ptp(values) <= FLAT_GREY_LEVELS
+                and values.min() > sides.max() + FLAT_GREY_LEVELS):
+            arms.append((dy, dx))
+    return any(a[0] * b[0] + a[1] * b[1] == 0 for a in arms for b in arms)
 
 
 # --- shadow -----------------------------------------------------------------
