@@ -49,6 +49,7 @@ MIN_RING_IN_TISSUE = 0.6     # share of the background ring that must lie in the
 RING_CLEAR = 1.3             # a blob wider than this times the ring's radius unit is measured again
 MIN_CONTRAST = 1.5           # blob peak over background, in local speckle spreads
 MIN_ROUNDNESS = 0.45         # minor over major axis; a specular line or an edge is longer
+NEIGHBOUR_MIN_MM = 2.0       # foci side by side this large may each darken the other's side
 STRONG_SHADOW_RATIO = 0.5    # behind / beside below this: a strong shadow, which may lie under
 MIN_ROUNDNESS_STRONG_SHADOW = 0.25  # a curvilinear calcification this elongated
 CURVILINEAR_MIN_MM = 4.0     # and at least this large (a thin bright line over a cavity is not one);
@@ -667,11 +668,12 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray) -> list
     blobs = [c for c in candidates(grey, mask, geometry)
              if c.contrast >= MIN_CONTRAST and c.roundness >= MIN_ROUNDNESS_STRONG_SHADOW]
     first = [shadow_measure(grey, geometry, c) for c in blobs]
-    casters = [c for c, behind in zip(blobs, first) if behind.casts]
+    casters = [c for c, behind in zip(blobs, first) if behind.casts and c.diameter_mm >= NEIGHBOUR_MIN_MM]
     for c, behind in zip(blobs, first):
         if behind.ratio >= SHADOW_RATIO and c in casters:
             # One side darker: it may be a neighbour's shadow (two foci side by side). Against
-            # the other side alone, only a strong shadow counts.
+            # the other side alone, only a strong shadow counts, and only between foci large
+            # enough to cast a shadow as wide as the strip beside them.
             alone = shadow_measure(grey, geometry, c, tuple(o for o in casters if o is not c))
             behind = alone if alone.ratio < STRONG_SHADOW_RATIO else behind
         if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM):
