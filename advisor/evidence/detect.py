@@ -373,7 +373,8 @@ def _strongest_apart(peaks: list[Peak]) -> list[Peak]:
     xyr = np.empty((MAX_PEAKS, 3))
     for peak in sorted(peaks, key=lambda p: -p.strength):
         near = xyr[:len(kept)]
-        if not (np.hypot(near[:, 0] - peak.x, near[:, 1] - peak.y) <= np.maximum(near[:, 2], peak.radius)).any():
+        overlap = np.hypot(near[:, 0] - peak.x, near[:, 1] - peak.y) <= np.maximum(near[:, 2], peak.radius)
+        if not overlap.any():
             xyr[len(kept)] = peak.x, peak.y, peak.radius
             kept.append(peak)
         if len(kept) == MAX_PEAKS:
