@@ -41,7 +41,7 @@ fi
 unshare --net bash -c 'ip link set lo up && "$0" run --max-children "$1" "${@:2}"' \
   "$OLDPWD/.venv/bin/mutmut" "$children" "${modules[@]}" >mutmut.log 2>&1 || true
 "$OLDPWD/.venv/bin/mutmut" results --all true 2>/dev/null | awk -F': ' '
-  /: / { name = $1; status = $2; gsub(/^ +/, "", name); split(name, part, ".x_"); module = part[1]
+  /: / { name = $1; status = $2; gsub(/^ +/, "", name); module = name; sub(/\.x(_|ǁ).*/, "", module)
          if (status == "not checked") next
          total[module]++; if (status == "killed" || status == "timeout") killed[module]++ }
   END { for (m in total) printf "%-32s %4d/%-4d killed (%.0f%%)\n", m, killed[m], total[m], 100 * killed[m] / total[m] }' | sort

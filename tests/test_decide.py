@@ -9,8 +9,8 @@ import shutil
 
 import pytest
 
-from advisor.decide import decide
-from advisor.model import Resolved, StudyFacts, contract_json
+from advisor.decide import condition_holds, decide
+from advisor.model import Focus, Resolved, StudyFacts, contract_json
 from advisor.protocols import ProtocolError, load_protocols
 from conftest import PROTOCOLS
 
@@ -237,3 +237,200 @@ def test_the_reasons_say_whether_the_content_is_signed_off(tmp_path):
         'sources_checked_on = "2026-11-29"\nreviewed_by = "Dr A, pediatric radiologist"\nreviewed_on = "2026-12-01"'))
     assert ("Protocol content signed off by Dr A, pediatric radiologist on 2026-12-01. Sources checked "
             "on 2026-11-29.") in decide(facts(), signed).reasons
+
+
+# --- the rule does not fire: plain not-indicated --------------------------------
+
+NEEDS = f"Rule {CT} needs mass present, calcification present; not met, so it is not recommended."
+NOT_INDICATED_CAUTIONS = BUNDLED.protocols[0].data["not_indicated_cautions"]
+
+
+@pytest.mark.parametrize("changes", [
+    {"calcification": Resolved("absent", "sr-text", ("sr-text",))},
+    {"calcification": Resolved(None, None)},
+    {"mass": Resolved("absent", "sr-coded", ("sr-coded",))},
+    {"mass": Resolved(None, None)},
+])
+def test_without_a_calcified_mass_the_rule_does_not_fire_and_says_what_it_needs(changes):
+    decision = decide(facts(**changes), BUNDLED)
+    assert (decision.outcome, decision.protocol, decision.contrast_ml) == ("not-indicated", None, None)
+    assert decision.notice is None and decision.needs_confirmation is False
+    assert decision.reasons[-len(NOT_INDICATED_CAUTIONS) - 1:] == (NEEDS, *NOT_INDICATED_CAUTIONS)
+    assert "Ultrasound can miss calcification: 'none seen' does not rule out neuroblastoma." in decision.reasons
+
+
+def test_evidence_reasons_name_value_and_sources():
+    reasons = decide(facts(calcification=Resolved(None, None),
+                           mass=Resolved("present", "sr-coded", ("sr-coded", "indication-text"))),
+                     BUNDLED).reasons
+    assert "Mass: present (from sr-coded, indication-text)." in reasons
+    assert "Calcification: not stated by any source." in reasons
+
+
+def test_a_mass_of_any_value_is_enough_when_the_protocol_asks_for_any(tmp_path):
+    any_mass = copy_protocols(tmp_path, lambda t: t.replace('mass = "present"', 'mass = "any"'))
+    assert decide(facts(mass=Resolved(None, None)), any_mass).outcome == "recommended"
+    decision = decide(facts(calcification=Resolved(None, None)), any_mass)
+    assert f"Rule {CT} needs calcification present; not met, so it is not recommended." in decision.reasons
+
+
+# --- scope: each check, and OUT before UNKNOWN before IN ---------------------------
+
+IN_SCOPE_REASONS = ("Body part examined: ABDOMEN.", "Age 4 years (PatientAge), under the 18-year limit.")
+
+
+def test_in_scope_reasons_come_first_in_check_order():
+    assert decide(facts(), BUNDLED).reasons[:2] == IN_SCOPE_REASONS
+
+
+@pytest.mark.parametrize("changes, outcome, reasons", [
+    ({"modalities": {"CT", "SR"}}, "out-of-scope", ("Modality CT, SR is not US.",)),
+    ({"modalities": {"SR"}}, "insufficient-data",
+     ("No image of the study has been received, only SR objects.",
+      "No recommendation can be made until this is known.")),
+    ({"modalities": {"SR", "SEG"}}, "insufficient-data",
+     ("No image of the study has been received, only SEG, SR objects.",
+      "No recommendation can be made until this is known.")),
+    ({"modalities": set()}, "insufficient-data",
+     ("No image of the study has been received, only no objects.",
+      "No recommendation can be made until this is known.")),
+    ({"body_parts": {"CHEST"}}, "out-of-scope", ("Body part CHEST is not an abdominal region.",)),
+    ({"body_parts": set()}, "insufficient-data",
+     ("Body region unknown: no Body Part Examined and no region named in the order or descriptions.",
+      "No recommendation can be made until this is known.")),
+    ({"age_years": 18.0}, "out-of-scope", ("Age 18 years is not under the 18-year limit.",)),
+    ({"age_years": None}, "insufficient-data",
+     ("Patient age unknown: no Patient's Age and no birth date with a study date.",
+      "No recommendation can be made until this is known.")),
+])
+def test_each_scope_check_gives_its_outcome_and_exact_reason(changes, outcome, reasons):
+    decision = decide(facts(**changes), BUNDLED)
+    assert (decision.outcome, decision.protocol, decision.reasons) == (outcome, None, reasons)
+
+
+def test_modality_in_scope_needs_an_image_of_the_wanted_modality():
+    assert decide(facts(modalities={"US"}), BUNDLED).outcome == "recommended"
+    assert decide(facts(modalities={"MR"}), BUNDLED).outcome == "out-of-scope"
+
+
+@pytest.mark.parametrize("text, outcome", [
+    ("US left flank", "recommended"), ("Renal ultrasound", "recommended"),
+    ("US ABDOMEN", "recommended"), ("flanker", "insufficient-data"), ("US neck", "insufficient-data")])
+def test_region_from_the_order_text_when_no_body_part(text, outcome):
+    decision = decide(facts(body_parts=set(), region_texts=[text]), BUNDLED)
+    assert decision.outcome == outcome
+    if outcome == "recommended":
+        assert decision.reasons[0].startswith("Region from the order/description text: '")
+
+
+@pytest.mark.parametrize("changes, reasons", [
+    # An adult with no body part: out (age) beats unknown (region); only the out reasons.
+    ({"age_years": 45.0, "body_parts": set()}, ("Age 45 years is not under the 18-year limit.",)),
+    ({"modalities": {"CT"}, "age_years": None}, ("Modality CT is not US.",)),
+    # Every failing check's reasons, in check order.
+    ({"modalities": {"CT"}, "body_parts": {"CHEST"}, "age_years": 30.0},
+     ("Modality CT is not US.", "Body part CHEST is not an abdominal region.",
+      "Age 30 years is not under the 18-year limit.")),
+])
+def test_out_of_scope_beats_unknown(changes, reasons):
+    decision = decide(facts(**changes), BUNDLED)
+    assert (decision.outcome, decision.reasons) == ("out-of-scope", reasons)
+
+
+def test_unknown_beats_in_scope_with_every_unknown_reason():
+    decision = decide(facts(body_parts=set(), age_years=None), BUNDLED)
+    assert decision.outcome == "insufficient-data"
+    assert decision.reasons[:2] == (
+        "Body region unknown: no Body Part Examined and no region named in the order or descriptions.",
+        "Patient age unknown: no Patient's Age and no birth date with a study date.")
+
+
+# --- exclusions: what they match and how they say it ---------------------------------
+
+def test_exclusion_reasons_and_cautions_in_order():
+    decision = decide(facts(context=frozenset({"known-tumour-follow-up", "midline-extension"})), BUNDLED)
+    [exclusion] = BUNDLED.protocols[0].exclusions[:1]
+    assert decision.reasons[-len(NOT_INDICATED_CAUTIONS) - 2:] == (
+        f"Rule {CT} excluded (known-tumour-follow-up: known-tumour-follow-up): {exclusion.reason}",
+        f"Suggested instead: {exclusion.alternative}", *NOT_INDICATED_CAUTIONS)
+    assert decision.notice == exclusion.summary
+
+
+def test_exclusion_of_an_infant_with_unknown_size_says_so():
+    decision = decide(facts(organ="adrenal", age_years=0.1, mass_size_mm=None), BUNDLED)
+    [excluded] = [r for r in decision.reasons if "excluded" in r]
+    assert excluded.startswith(f"Rule {CT} excluded (infant-small-adrenal-mass: organ adrenal; "
+                               "age 37 days (under 183); mass size not stated): Infant under 6 months")
+
+
+def test_an_unknown_age_never_matches_an_age_limit():
+    infant = next(e for e in BUNDLED.protocols[0].exclusions if e.id == "infant-small-adrenal-mass")
+    assert condition_holds(facts(organ="adrenal", age_years=0.1), infant.when) is True
+    assert condition_holds(facts(organ="adrenal", age_years=None), infant.when) is False
+
+
+# --- contrast, detector, notes --------------------------------------------------------
+
+def test_contrast_volume_is_rounded_to_one_decimal():
+    decision = decide(facts(weight_kg=3.33), BUNDLED)
+    assert decision.contrast_ml == 6.7
+    assert ("Contrast 6.7 mL: 2 mL/kg for 3.33 kg, the Patient's Weight (0010,1030) in the study "
+            "header; confirm the weight on the day of the scan.") in decision.reasons
+
+
+def test_contrast_exactly_at_the_maximum_is_not_said_to_be_capped():
+    decision = decide(facts(weight_kg=50.0), BUNDLED)
+    assert ("Contrast 100 mL: 2 mL/kg for 50 kg, the Patient's Weight (0010,1030) in the study header; "
+            "confirm the weight on the day of the scan.") in decision.reasons
+
+
+def test_detector_only_reasons_are_exact(tmp_path):
+    confirm = decide(facts(calcification=DETECTOR), BUNDLED).reasons
+    assert ("Calcification seen by image analysis only: confirm before protocolling (the detector has "
+            "not been validated on patient images).") in confirm
+    suggest = copy_protocols(tmp_path, lambda t: t.replace('detector_alone = "confirm"', 'detector_alone = "suggest"'))
+    assert ("Calcification seen by image analysis only; this site accepts the detector's finding "
+            "(detector_alone = \"suggest\").") in decide(facts(calcification=DETECTOR), suggest).reasons
+    assert not any("image analysis only" in r for r in decide(facts(), BUNDLED).reasons)
+
+
+RCC = "Renal mass from about 10 years"
+
+
+@pytest.mark.parametrize("age, shown", [(9.99, False), (10.0, True), (17.99, True)])
+def test_age_note_band_includes_its_lower_limit(age, shown):
+    reasons = decide(facts(age_years=age, organ="kidney"), BUNDLED).reasons
+    assert any(r.startswith(RCC) for r in reasons) is shown
+
+
+def test_age_note_band_excludes_its_upper_limit():
+    infant_note = "Renal mass under 3 months"
+    assert any(r.startswith(infant_note) for r in decide(facts(age_years=0.24, organ="kidney"), BUNDLED).reasons)
+    assert not any(r.startswith(infant_note) for r in decide(facts(age_years=0.25, organ="kidney"), BUNDLED).reasons)
+
+
+def test_review_reason_without_a_sources_date(tmp_path):
+    undated = copy_protocols(tmp_path, lambda t: t.replace('sources_checked_on = "2026-11-29"\n', ""))
+    assert ("Protocol content not yet signed off by a site radiologist (reviewed_by is empty)."
+            in decide(facts(), undated).reasons)
+
+
+def focus(shadow: bool) -> Focus:
+    return Focus("1.2.3.4", "1.2.840.10008.5.1.4.1.1.6.1", 1, 10.0, 10.0, 2.0, shadow, 0.5, 0.2, True)
+
+
+POSSIBLE = ("Non-shadowing echogenic foci were seen: possible calcification, which does not by itself "
+            "trigger the recommendation.")
+
+
+@pytest.mark.parametrize("calcification, foci, noted, outcome", [
+    (Resolved(None, None), [focus(False)], True, "not-indicated"),
+    (Resolved(None, None), [focus(False), focus(True)], True, "not-indicated"),
+    (Resolved(None, None), [focus(True)], False, "not-indicated"),
+    (Resolved("absent", "sr-text", ("sr-text",)), [focus(False)], True, "not-indicated"),
+    (Resolved("present", "sr-coded", ("sr-coded",)), [focus(False)], False, "recommended"),
+])
+def test_non_shadowing_foci_are_possible_calcification_only(calcification, foci, noted, outcome):
+    decision = decide(facts(calcification=calcification, foci=foci), BUNDLED)
+    assert decision.outcome == outcome
+    assert (POSSIBLE in decision.reasons) is noted
