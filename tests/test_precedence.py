@@ -1,0 +1,209 @@
+"""From a study's statements to its facts: evidence precedence (DESIGN.md), disagreements,
+mass details, distinct foci and the study-level reading of the bundled samples.
+
+Fast: the detector runs only where a test says so, OCR never (tests/test_ocr.py reads
+burned-in text), so that mutation testing can run this file for every mutant of
+``advisor.analyze``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from pydicom import dcmread
+
+from advisor import MANUFACTURER, analyze
+from advisor.analyze import (MassDetails, analyze_study, dicom_files, disagreements, distinct_foci,
+                             group_by_study, label_observations, mass_details, pixel_evidence,
+                             read_instances, resolve)
+from advisor.evidence.detect import Detection
+from advisor.evidence.ocr import Annotation
+from advisor.model import SOURCE_PRECEDENCE, Focus, Observation, Resolved
+from conftest import SAMPLES
+
+CODED = SAMPLES / "01-calcified-left-flank-coded"
+
+
+def said(kind: str, value: str, source: str, detail: str = "stated") -> Observation:
+    return Observation(kind, value, source, "1.2.3", detail)
+
+
+# --- precedence -------------------------------------------------------------------------
+
+def test_nothing_stated_about_a_kind_is_unknown():
+    assert resolve([], "calcification") == Resolved(None, None)
+    assert resolve([said("mass", "present", "sr-coded")], "calcification") == Resolved(None, None)
+
+
+@pytest.mark.parametrize("stronger, weaker", [*zip(SOURCE_PRECEDENCE, SOURCE_PRECEDENCE[1:]),
+                                              ("sr-text", "detector")])
+@pytest.mark.parametrize("strong_value, weak_value", [("absent", "present"), ("present", "absent")])
+def test_the_stronger_source_wins_whatever_it_says(stronger, weaker, strong_value, weak_value):
+    statements = [said("calcification", weak_value, weaker), said("calcification", strong_value, stronger)]
+    assert resolve(statements, "calcification") == Resolved(strong_value, stronger, (stronger,))
+
+
+def test_within_one_source_present_beats_absent_and_agreeing_sources_are_listed_strongest_first():
+    statements = [said("calcification", "absent", "sr-text"), said("calcification", "present", "detector"),
+                  said("calcification", "present", "sr-text"), said("calcification", "absent", "header"),
+                  said("calcification", "present", "indication-text")]
+    assert resolve(statements, "calcification") == Resolved(
+        "present", "sr-text", ("sr-text", "indication-text", "detector"))
+
+
+def test_absent_alone_is_absent():
+    statements = [said("mass", "absent", "header"), said("mass", "absent", "sr-text")]
+    assert resolve(statements, "mass") == Resolved("absent", "sr-text", ("sr-text", "header"))
+
+
+@pytest.mark.parametrize("sides, expected", [
+    ([("left", "sr-text"), ("right", "sr-text")], "bilateral"),
+    ([("bilateral", "sr-text"), ("left", "sr-text")], "bilateral"),
+    ([("left", "sr-coded"), ("right", "header")], "left"),
+    ([("right", "burned-in-text"), ("left", "detector")], "right"),
+    ([("left", "header"), ("left", "indication-text")], "left"),
+])
+def test_laterality_left_and_right_in_one_source_make_bilateral(sides, expected):
+    resolved = resolve([said("laterality", side, source) for side, source in sides], "laterality")
+    assert (resolved.value, resolved.source) == (expected, sides[0][1])
+
+
+def test_each_weaker_source_that_disagrees_is_reported_strongest_first():
+    statements = [said("calcification", "absent", "sr-text"), said("calcification", "present", "detector"),
+                  said("calcification", "present", "burned-in-text"), said("calcification", "absent", "header"),
+                  said("calcification", "present", "sr-text"), said("mass", "absent", "detector")]
+    chosen = Resolved("absent", "sr-text", ("sr-text", "header"))
+    assert disagreements(statements, "calcification", chosen) == [
+        "Disagreement on calcification: burned-in-text says present, sr-text says absent; sr-text was used.",
+        "Disagreement on calcification: detector says present, sr-text says absent; sr-text was used."]
+    assert disagreements(statements, "calcification", Resolved(None, None)) == []
+
+
+def test_mass_details_organ_and_size_from_the_strongest_source_flags_from_any():
+    statements = [said("organ", "kidney", "indication-text"), said("organ", "adrenal", "sr-text"),
+                  said("size_mm", "30", "burned-in-text"), said("size_mm", "42.5", "header"),
+                  said("context", "known-tumour-follow-up", "indication-text"),
+                  said("context", "midline-extension", "burned-in-text"),
+                  said("uncertain", "calcification", "sr-text", "hedged: 'possible'"),
+                  said("uncertain", "calcification", "sr-text", "hedged: 'possible'")]
+    assert mass_details(statements) == MassDetails(
+        organ="adrenal", size_mm=42.5, context=frozenset({"known-tumour-follow-up", "midline-extension"}),
+        uncertain=("Not a finding (hedged: 'possible'): calcification.",))
+    assert mass_details([]) == MassDetails(None, None, frozenset(), ())
+
+
+# --- foci -------------------------------------------------------------------------------
+
+def focus(x: float, diameter_mm: float = 2.0, shadow: bool = True, score: float = 0.5,
+          uid: str = "a", frame: int = 1) -> Focus:
+    return Focus(uid, "1.2.840.10008.5.1.4.1.1.3.1", frame, x, 100.0, diameter_mm, shadow, score, 0.25, True)
+
+
+@pytest.mark.parametrize("second, diameters, one", [
+    (106.0, (2.0, 2.0), True),    # 1.5 mm apart: the minimum tolerance
+    (106.4, (2.0, 2.0), False),   # 1.6 mm apart, radius 1 mm
+    (107.6, (4.0, 2.0), True),    # 1.9 mm apart, within the larger radius (2 mm)
+    (109.0, (4.0, 2.0), False),   # 2.25 mm apart
+])
+def test_detections_closer_than_the_tolerance_are_one_focus(second, diameters, one):
+    found = [focus(100.0, diameters[0], score=0.9, frame=1), focus(second, diameters[1], frame=2)]
+    grouped = distinct_foci(found, {"a": ("grid",)})
+    assert len(grouped) == (1 if one else 2)
+
+
+def test_a_shadowing_detection_represents_its_focus_over_a_stronger_non_shadowing_one():
+    found = [focus(100.0, shadow=False, score=0.99, frame=1), focus(101.0, shadow=True, score=0.2, frame=2),
+             focus(100.0, score=0.1, uid="b", frame=7)]
+    [grouped] = distinct_foci(found, {"a": ("grid",), "b": ("grid",)})
+    assert (grouped.shadow, grouped.frame, grouped.frames) == (True, 2, (1, 2))
+
+
+def test_pixel_evidence_of_a_sample_counts_distinct_shadowing_foci():
+    [(_, items)] = group_by_study([CODED])[0].items()
+    foci, observations, notes = pixel_evidence(items)
+    [calcified] = observations
+    assert (calcified.kind, calcified.value, calcified.source) == ("calcification", "present", "detector")
+    assert calcified.detail == "1 distinct shadowing focus/foci, largest 3.5 mm, seen on 3 frame(s)"
+    assert notes == ["Detector: 4 frame(s) of 2 image(s) searched (mass-roi, tissue-region-eroded)."]
+    assert [f.frames for f in foci if f.shadow] == [(1, 2, 3)]
+
+
+def test_non_shadowing_foci_are_no_evidence_of_calcification(monkeypatch):
+    """The detector on the bundled samples only reports shadowing foci; this gives the
+    analysis a detection of one echogenic focus without shadow on a real image."""
+    [(_, items)] = group_by_study([SAMPLES / "03-right-mass-no-calcification"])[0].items()
+    path, image = next((p, ds) for p, ds in items if ds.Modality == "US")
+    faint = Focus(str(image.SOPInstanceUID), str(image.SOPClassUID), 1, 120.0, 90.0, 2.5, False, 0.7,
+                  0.2, True)
+    monkeypatch.setattr(analyze, "detect_instance",
+                        lambda p, masks: Detection([faint] if p == path else [], "mass-roi", True, 1))
+    foci, observations, _ = pixel_evidence(items)
+    assert foci == [replace(faint, frames=(1,))] and observations == []
+
+
+# --- burned-in labels ---------------------------------------------------------------------
+
+def test_a_label_gives_its_side_and_the_text_reader_gives_the_rest_but_no_side():
+    [side] = label_observations(Annotation("1.2", 1, "LT KIDNEY", "left kidney", "left", (0, 0, 9, 9)))
+    assert side == Observation("laterality", "left", "burned-in-text", "1.2", "burned-in text 'LT KIDNEY'")
+    mass = label_observations(Annotation("1.2", 1, "MASS", "left flank mass with calcification", None,
+                                         (0, 0, 9, 9)))
+    assert [(o.kind, o.value, o.source) for o in mass] == [
+        ("mass", "present", "burned-in-text"), ("calcification", "present", "burned-in-text")]
+
+
+# --- the study ----------------------------------------------------------------------------
+
+def test_facts_of_the_coded_sample():
+    [(uid, items)] = group_by_study([CODED])[0].items()
+    facts = analyze_study(uid, items, detect=False, ocr=False)
+    assert (facts.modalities, facts.body_parts, facts.age_years, facts.age_source, facts.weight_kg) == (
+        {"US", "SR"}, {"ABDOMEN"}, 4.0, "PatientAge", 16.0)
+    assert facts.region_texts == ["Abdomen", "LT flank mass", "Sonographer findings", "US ABDOMEN PAEDIATRIC"]
+    assert facts.laterality == Resolved("left", "sr-coded", ("sr-coded", "header", "indication-text"))
+    assert facts.mass == Resolved("present", "sr-coded", ("sr-coded", "indication-text"))
+    assert facts.calcification == Resolved("present", "sr-coded", ("sr-coded",))
+    assert len(facts.instances) == 3 and facts.foci == [] and facts.notes == []
+
+
+def test_the_advisors_own_sr_routed_back_is_not_evidence(tmp_path):
+    folder = tmp_path / "study"
+    shutil.copytree(CODED, folder)
+    findings = dcmread(folder / "SR001.dcm")
+    findings.Manufacturer = MANUFACTURER
+    findings.save_as(folder / "SR001.dcm")
+    [(uid, items)] = group_by_study([folder])[0].items()
+    facts = analyze_study(uid, items, detect=False, ocr=False)
+    assert len(facts.instances) == 2 and facts.modalities == {"US"}
+    assert facts.calcification == Resolved(None, None), "only the findings SR stated calcification"
+
+
+def test_detector_disagreement_and_unreadable_notes_reach_the_facts(tmp_path):
+    [(uid, items)] = group_by_study([SAMPLES / "03-right-mass-no-calcification"])[0].items()
+    facts = analyze_study(uid, items, detect=False, ocr=False, unreadable=["Instance file x was excluded."])
+    assert facts.notes[0] == "Instance file x was excluded."
+    assert facts.calcification == Resolved("absent", "sr-text", ("sr-text",))
+
+
+def test_files_that_are_not_dicom_are_noted_by_name(tmp_path):
+    (tmp_path / "notes.txt").write_text("not dicom")
+    items, notes = read_instances("1.2.3", [tmp_path / "notes.txt", CODED / "SR001.dcm"])
+    assert [p.name for p, _ in items] == ["SR001.dcm"]
+    assert notes == ["Instance file notes.txt was excluded from the analysis: it is not readable DICOM "
+                     "(InvalidDicomError)."]
+    studies, problems = group_by_study([tmp_path / "notes.txt", CODED])
+    assert [len(i) for i in studies.values()] == [3]
+    [problem] = problems
+    assert problem.startswith("skipped: ") and "notes.txt" in problem
+
+
+def test_folders_are_walked_in_sorted_order_and_files_kept_as_given(tmp_path):
+    for name in ("b/2", "a/1", "a/0/z"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    given = tmp_path / "b" / "2"
+    assert [p.relative_to(tmp_path).as_posix() for p in dicom_files([given, tmp_path])] == [
+        "b/2", "a/0/z", "a/1", "b/2"]

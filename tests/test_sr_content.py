@@ -1,0 +1,271 @@
+"""What the recommendation SR says, at the exact place it says it, for synthetic facts.
+
+The facts are built directly (no detector, no OCR) on the headers of a bundled
+sample and run through :func:`decide` and :func:`build_sr`: the assessment group's
+mass and calcification values, the coded outcome and recommendation, the focus
+groups, the evidence and protocol texts. Validity for dciodvfy, dsrdump and pixelmed
+is tests/test_report.py's table; this file is fast enough for mutation testing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from pydicom import Dataset, dcmread
+from pydicom.uid import UltrasoundMultiFrameImageStorage
+
+from advisor import MANUFACTURER, MODEL_NAME, __version__
+from advisor.decide import decide
+from advisor.model import Focus, Resolved, StudyFacts
+from advisor.output.report import (MAX_FOCUS_GROUPS, SERIES_DESCRIPTION, SERIES_NUMBER, build_sr,
+                                   result_uids, summary_line)
+from advisor.protocols import load_protocols
+from conftest import PROTOCOLS, SAMPLES
+
+PROTOCOL_SET = load_protocols(PROTOCOLS)
+FOLDER = SAMPLES / "01-calcified-left-flank-coded"
+EVIDENCE = [dcmread(p, stop_before_pixels=True) for p in sorted(FOLDER.glob("*.dcm"))]
+SINGLE, CINE = (ds for ds in EVIDENCE if ds.Modality == "US")
+UNKNOWN = Resolved(None, None)
+CODED = ("sr-coded",)
+
+# SNOMED CT values of the assessment group (PS3.16 CID 6335-like Present/Absent/Unknown).
+PRESENT, ABSENT, NOT_STATED = "52101004", "272519000", "261665006"
+
+
+def facts(**changes) -> StudyFacts:
+    """The sample's study: a 4-year-old, 16 kg, calcified left mass stated in a coded SR."""
+    base = StudyFacts(
+        study_instance_uid=str(EVIDENCE[0].StudyInstanceUID), instances=[], modalities={"US", "SR"},
+        body_parts={"ABDOMEN"}, region_texts=[], age_years=4.0, age_source="PatientAge", weight_kg=16.0,
+        laterality=Resolved("left", "sr-coded", CODED), mass=Resolved("present", "sr-coded", CODED),
+        calcification=Resolved("present", "sr-coded", CODED), observations=[])
+    return dataclasses.replace(base, **changes)
+
+
+def focus(image: Dataset = CINE, shadow: bool = True, score: float = 0.9, frames: tuple = (1, 2, 3),
+          x: float = 182.0, diameter_mm: float = 3.5, spacing_known: bool = True) -> Focus:
+    return Focus(str(image.SOPInstanceUID), str(image.SOPClassUID), frames[0], x, 111.0, diameter_mm,
+                 shadow, score, 0.25, spacing_known, frames)
+
+
+def report(study: StudyFacts, **kwargs) -> Dataset:
+    return build_sr(study, decide(study, PROTOCOL_SET), EVIDENCE,
+                    result_uids(study, PROTOCOL_SET.fingerprint), **kwargs)
+
+
+def items(ds):
+    for item in ds.get("ContentSequence", []):
+        yield item
+        yield from items(item)
+
+
+def concept(item) -> str:
+    return item.ConceptNameCodeSequence[0].CodeValue
+
+
+def groups(ds) -> dict[str, Dataset]:
+    """Measurement groups (125007 DCM) by their tracking identifier (112039 DCM)."""
+    return {next(i.TextValue for i in items(g) if concept(i) == "112039"): g
+            for g in items(ds) if concept(g) == "125007"}
+
+
+def coded(group) -> dict[str, str]:
+    """The CODE items directly in ``group``: concept name value -> concept value."""
+    return {concept(i): i.ConceptCodeSequence[0].CodeValue for i in group.ContentSequence
+            if i.ValueType == "CODE"}
+
+
+def evaluations(ds) -> Dataset:
+    [container] = [i for i in ds.ContentSequence if concept(i) == "C0034375"]
+    return container
+
+
+def texts(ds, name: str) -> list[str]:
+    """The TEXT items of the Qualitative Evaluations container under concept ``name``."""
+    return [i.TextValue for i in evaluations(ds).ContentSequence
+            if i.ValueType == "TEXT" and concept(i) == name]
+
+
+def site_laterality(group) -> str | None:
+    [site] = [i for i in group.ContentSequence if concept(i) == "363698007"]
+    sides = [i.ConceptCodeSequence[0].CodeValue for i in site.get("ContentSequence", [])
+             if concept(i) == "272741003"]
+    return sides[0] if sides else None
+
+
+# case: (changes, outcome, coded outcome, recommendation, mass, calcification, laterality)
+CASES = {
+    "recommended": ({}, "recommended", "recommended", "CTAP-PRE-PV-PEDS", PRESENT, PRESENT, "7771000"),
+    "calcification absent": ({"calcification": Resolved("absent", "sr-text", ("sr-text",))},
+                             "not-indicated", "not-indicated", None, PRESENT, ABSENT, "7771000"),
+    "mass absent": ({"mass": Resolved("absent", "sr-text", ("sr-text",)), "calcification": UNKNOWN,
+                     "laterality": UNKNOWN},
+                    "not-indicated", "not-indicated", None, ABSENT, NOT_STATED, None),
+    "nothing found": ({"mass": UNKNOWN, "calcification": UNKNOWN, "laterality": UNKNOWN},
+                      "not-indicated", "not-indicated", None, NOT_STATED, NOT_STATED, None),
+    "detector only": ({"calcification": Resolved("present", "detector", ("detector",)), "foci": [focus()],
+                       "laterality": Resolved("right", "header", ("header",))},
+                      "recommended", "recommended", "CTAP-PRE-PV-PEDS", PRESENT, PRESENT, "24028007"),
+    "disagreement": ({"calcification": Resolved("absent", "sr-text", ("sr-text",)), "foci": [focus()],
+                      "laterality": Resolved("bilateral", "sr-text", ("sr-text",))},
+                     "not-indicated", "not-indicated", None, PRESENT, ABSENT, "51440002"),
+    "weight unknown": ({"weight_kg": None}, "recommended", "recommended", "CTAP-PRE-PV-PEDS",
+                       PRESENT, PRESENT, "7771000"),
+    "excluded": ({"organ": "liver"}, "not-indicated", "not-indicated", None, PRESENT, PRESENT, "7771000"),
+    "insufficient data": ({"age_years": None}, "insufficient-data", "insufficient", None,
+                          PRESENT, PRESENT, "7771000"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_assessment_group_and_coded_outcome_at_their_place(case):
+    changes, outcome, outcome_code, recommendation, mass, calcification, laterality = CASES[case]
+    study = facts(**changes)
+    assert decide(study, PROTOCOL_SET).outcome == outcome
+    ds = report(study)
+    assessment = groups(ds)["Assessment"]
+    assert coded(assessment) == {"363698007": "818981001", "4147007": mass, "18115005": calcification}
+    assert site_laterality(assessment) == laterality
+    container = evaluations(ds)
+    assert coded(container) == ({"outcome": outcome_code} if recommendation is None
+                                else {"outcome": outcome_code, "121075": recommendation})
+    assert concept(container.ContentSequence[0]) == "outcome", "the outcome comes first"
+
+
+def test_summary_is_the_first_text_and_says_the_outcome():
+    assert texts(report(facts()), "121111") == [
+        "Suggested: CT abdomen/pelvis, precontrast + portal venous phase; decision support, "
+        "confirm with radiologist."]
+    plain = facts(calcification=UNKNOWN)
+    assert texts(report(plain), "121111") == [
+        "Outcome: not-indicated. No imaging protocol is suggested by the advisor; decision support, "
+        "confirm with radiologist."]
+    excluded = facts(organ="liver")
+    decision = decide(excluded, PROTOCOL_SET)
+    assert summary_line(decision) == (
+        "Outcome: not-indicated. No imaging protocol is suggested by the advisor; CT not suggested: "
+        "liver mass; MRI liver protocol; decision support, confirm with radiologist.")
+
+
+def test_evidence_lines_say_value_and_sources_and_count_the_foci():
+    study = facts(mass=Resolved("present", "sr-coded", ("sr-coded", "indication-text")), calcification=UNKNOWN,
+                  foci=[focus(shadow=False, score=0.99, frames=(4,)), focus(SINGLE, frames=(1,), x=60.0)])
+    assert texts(report(study), "evidence") == [
+        "Laterality: left (from sr-coded)",
+        "Mass: present (from sr-coded, indication-text)",
+        "Calcification: not stated",
+        "Detector: 1 distinct calcific focus/foci with posterior shadow, 1 echogenic focus/foci without "
+        "shadow (uncertain); foci without shadow are not used for the decision",
+        "Focus 1: posterior shadowing, 3.5 mm, on 1 frame(s): 1",
+        "Focus 2: no shadow, 3.5 mm, on 1 frame(s): 4"]
+    assert texts(report(facts(laterality=UNKNOWN)), "evidence")[0] == "Laterality: unknown"
+
+
+def test_focus_groups_shadowing_first_with_their_codes_and_regions():
+    faint = focus(shadow=False, score=0.99, frames=(4, 5), x=120.0)
+    strong = focus(SINGLE, frames=(1,), x=60.0, diameter_mm=2.0, spacing_known=False)
+    found = groups(report(facts(calcification=UNKNOWN, foci=[faint, strong])))
+    assert set(found) == {"Assessment", "Focus 1", "Focus 2"}
+    first, second = found["Focus 1"], found["Focus 2"]
+    assert coded(first) == {"121071": "18115005", "111366": "111369"}
+    assert coded(second) == {"121071": "echo-focus", "111366": "111367"}
+    # Diameter only where the spacing is calibrated.
+    assert [i for i in items(first) if i.ValueType == "NUM"] == []
+    [diameter] = [i for i in items(second) if i.ValueType == "NUM"]
+    assert float(diameter.MeasuredValueSequence[0].NumericValue) == 3.5
+    [circle] = [i for i in items(first) if i.ValueType == "SCOORD"]
+    assert list(circle.GraphicData) == pytest.approx([60.5, 111.5, 60.5 + 2.0 / 0.25 / 2, 111.5])
+    [source] = circle.ContentSequence[0].ReferencedSOPSequence
+    assert source.ReferencedSOPInstanceUID == SINGLE.SOPInstanceUID
+    assert "ReferencedFrameNumber" not in source, "a single-frame image has no frame numbers"
+    [cine_circle] = [i for i in items(second) if i.ValueType == "SCOORD"]
+    [cine_source] = cine_circle.ContentSequence[0].ReferencedSOPSequence
+    assert CINE.SOPClassUID == UltrasoundMultiFrameImageStorage
+    assert [int(f) for f in cine_source.ReferencedFrameNumber] == [4, 5]
+
+
+def test_no_more_than_the_strongest_foci_are_outlined():
+    many = [focus(x=10.0 + 10 * i, score=i / 100, frames=(1,)) for i in range(MAX_FOCUS_GROUPS + 1)]
+    ds = report(facts(foci=many))
+    assert len(groups(ds)) == MAX_FOCUS_GROUPS + 1, "the strongest foci and the assessment"
+    evidence = texts(ds, "evidence")
+    assert evidence[3].endswith(f"; the {MAX_FOCUS_GROUPS} strongest are outlined")
+    assert len([t for t in evidence if t.startswith("Focus ")]) == MAX_FOCUS_GROUPS
+    assert evidence[4].startswith("Focus 1: posterior shadowing, 3.5 mm") and "x" not in evidence[4]
+    assert not any(t.endswith("strongest are outlined")
+                   for t in texts(report(facts(foci=many[:MAX_FOCUS_GROUPS])), "evidence"))
+
+
+def key_image(image: Dataset, frame: int) -> Dataset:
+    source = Dataset()
+    source.ReferencedSOPClassUID, source.ReferencedSOPInstanceUID = image.SOPClassUID, image.SOPInstanceUID
+    source.ReferencedFrameNumber = frame
+    ds = Dataset()
+    ds.SOPClassUID, ds.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.7", "1.2.3.4.5.6"
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = EVIDENCE[0].StudyInstanceUID, "1.2.3.4.5"
+    ds.SourceImageSequence = [source]
+    return ds
+
+
+@pytest.mark.parametrize("image, frame, illustrated", [(CINE, 2, True), (CINE, 4, False), (SINGLE, 2, False)])
+def test_the_key_image_illustrates_the_focus_it_shows(image, frame, illustrated):
+    ds = report(facts(foci=[focus()]), key_image=key_image(image, frame))
+    illustrations = [i for i in items(groups(ds)["Focus 1"]) if concept(i) == "121200"]
+    assert [i.ReferencedSOPSequence[0].ReferencedSOPInstanceUID for i in illustrations] == (
+        ["1.2.3.4.5.6"] if illustrated else [])
+
+
+def test_protocol_texts_for_a_recommendation():
+    ds = report(facts())
+    protocol = PROTOCOL_SET.protocols[0].data
+    phases = texts(ds, "phase")
+    assert phases[0].startswith("1. Precontrast: Limited to the mass region (not the whole abdomen and "
+                                "pelvis). Shows calcification before contrast")
+    assert "This series is extra dose" in " ".join(phases) and "Timing: Power injection" in " ".join(phases)
+    assert texts(ds, "contrast") == [f"iodinated, non-ionic, 300 mgI/mL, 2 mL/kg, max 100 mL, {protocol['contrast']['route']}; "
+                                     "for this patient 32 mL."]
+    technique = " ".join(texts(ds, "technique"))  # split between sentences at 256 characters
+    assert technique.startswith("kV: Chosen by body size") and " mA: Automatic exposure control" in technique
+    assert technique.endswith(" Scan only the indicated area. One post-contrast phase where possible.")
+    assert texts(ds, "caution")[0] == protocol["cautions"][0]
+    assert texts(ds, "alternative")[-1] == protocol["alternatives"][-1]
+    assert len(texts(ds, "differential")) >= len(protocol["differential"])
+    assert len(texts(ds, "reference")) >= len(protocol["references"])
+    unknown_weight = texts(report(facts(weight_kg=None)), "contrast")
+    assert unknown_weight[-1].endswith("; patient weight unknown: calculate the volume before injecting.")
+
+
+def test_no_protocol_texts_without_a_recommendation():
+    ds = report(facts(calcification=UNKNOWN))
+    assert all(texts(ds, name) == [] for name in ("phase", "contrast", "technique", "alternative"))
+    assert texts(ds, "rationale")[-3:] == list(PROTOCOL_SET.protocols[0].data["not_indicated_cautions"])
+
+
+def test_every_container_is_separate_and_the_series_is_the_advisors():
+    ds = report(facts(foci=[focus()]))
+    containers = [ds, *(i for i in items(ds) if i.ValueType == "CONTAINER")]
+    assert len(containers) > 3 and {c.ContinuityOfContent for c in containers} == {"SEPARATE"}
+    assert (ds.SeriesNumber, ds.SeriesDescription, ds.InstanceNumber) == (SERIES_NUMBER, SERIES_DESCRIPTION, 1)
+    assert (ds.Manufacturer, ds.ManufacturerModelName, ds.SoftwareVersions) == (MANUFACTURER, MODEL_NAME, __version__)
+    [equipment] = [e for e in ds.ContributingEquipmentSequence if e.get("ManufacturerModelName") == MODEL_NAME]
+    assert equipment.ContributionDescription == "Protocol recommendation (decision support)"
+    assert ds.CompletionFlag == "COMPLETE"
+
+
+def test_performed_procedure_codes_are_each_copied_once_and_a_malformed_one_is_left_out(tmp_path: Path):
+    def code(value):
+        item = Dataset()
+        item.CodeValue, item.CodingSchemeDesignator, item.CodeMeaning = value, "99SITE", f"procedure {value}"
+        return item
+    broken = Dataset()
+    broken.CodeMeaning = "no value, no scheme"
+    first, second = SINGLE.copy(), CINE.copy()
+    first.ProcedureCodeSequence = [code("USABD"), broken]
+    second.ProcedureCodeSequence = [code("USABD"), code("USREN")]
+    study = facts()
+    ds = build_sr(study, decide(study, PROTOCOL_SET), [EVIDENCE[0], first, second],
+                  result_uids(study, PROTOCOL_SET.fingerprint))
+    assert [c.CodeValue for c in ds.PerformedProcedureCodeSequence] == ["USABD", "USREN"]
