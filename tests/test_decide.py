@@ -434,3 +434,41 @@ def test_non_shadowing_foci_are_possible_calcification_only(calcification, foci,
     decision = decide(facts(calcification=calcification, foci=foci), BUNDLED)
     assert decision.outcome == outcome
     assert (POSSIBLE in decision.reasons) is noted
+
+
+# --- wording with several values, protocols without cautions -------------------------
+
+def test_reasons_list_several_body_parts_and_modalities(tmp_path):
+    assert decide(facts(body_parts={"KIDNEY", "ABDOMEN"}), BUNDLED).reasons[0] == \
+        "Body part examined: ABDOMEN, KIDNEY."
+    assert decide(facts(body_parts={"HEAD", "CHEST"}), BUNDLED).reasons == (
+        "Body part CHEST, HEAD is not an abdominal region.",)
+    two = copy_protocols(tmp_path, lambda t: t.replace('modalities = ["US"]', 'modalities = ["US", "MR"]'))
+    assert decide(facts(modalities={"CT"}), two).reasons == ("Modality CT is not MR or US.",)
+
+
+def test_exclusion_reason_names_every_matching_flag(tmp_path):
+    wider = copy_protocols(tmp_path, lambda t: t.replace(
+        'when = { context_any = ["known-tumour-follow-up"] }',
+        'when = { context_any = ["known-tumour-follow-up", "midline-extension"] }'))
+    decision = decide(facts(context=frozenset({"midline-extension", "known-tumour-follow-up"})), wider)
+    assert any(r.startswith(f"Rule {CT} excluded (known-tumour-follow-up: known-tumour-follow-up, "
+                            "midline-extension): ") for r in decision.reasons)
+
+
+def test_a_capped_volume_says_so_in_its_line():
+    assert ("Contrast 100 mL (capped at the maximum): 2 mL/kg for 70 kg, the Patient's Weight (0010,1030) "
+            "in the study header; confirm the weight on the day of the scan.") in decide(
+                facts(weight_kg=70.0), BUNDLED).reasons
+
+
+@pytest.mark.parametrize("changes, last", [
+    ({"calcification": Resolved("absent", "sr-text", ("sr-text",))},
+     "Rule peds-mri-abdomen needs mass present, calcification present; not met, so it is not recommended."),
+    ({"organ": "liver"}, "Suggested instead: "),
+])
+def test_a_protocol_without_not_indicated_cautions_ends_with_its_own_reason(tmp_path, changes, last):
+    mri = copy_protocols(tmp_path, lambda t: t.replace("enabled = false", "enabled = true"),
+                         name="peds-mri-abdomen.toml")
+    decision = decide(facts(**changes), mri)
+    assert decision.outcome == "not-indicated" and decision.reasons[-1].startswith(last)
