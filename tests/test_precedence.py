@@ -16,12 +16,12 @@ import pytest
 from pydicom import dcmread
 
 from advisor import MANUFACTURER, analyze
-from advisor.analyze import (MassDetails, analyze_study, dicom_files, disagreements, distinct_foci,
+from advisor.analyze import (MassDetails, analyze_study, burned_in_evidence, dicom_files, disagreements, distinct_foci,
                              group_by_study, label_observations, mass_details, pixel_evidence,
                              read_instances, resolve)
 from advisor.evidence.detect import Detection
 from advisor.evidence.ocr import Annotation
-from advisor.model import SOURCE_PRECEDENCE, Focus, Observation, Resolved
+from advisor.model import SOURCE_PRECEDENCE, BurnedInLabel, Focus, Observation, Resolved
 from conftest import SAMPLES
 
 CODED = SAMPLES / "01-calcified-left-flank-coded"
@@ -207,3 +207,16 @@ def test_folders_are_walked_in_sorted_order_and_files_kept_as_given(tmp_path):
     given = tmp_path / "b" / "2"
     assert [p.relative_to(tmp_path).as_posix() for p in dicom_files([given, tmp_path])] == [
         "b/2", "a/0/z", "a/1", "b/2"]
+
+
+def test_burned_in_text_read_once_per_series_with_its_place():
+    [(_, items)] = group_by_study([SAMPLES / "07-calcified-mass-side-burned-in"])[0].items()
+    observations, regions, notes, labels = burned_in_evidence(items)
+    [image] = {o.sop_instance_uid for o in observations}
+    assert [(o.kind, o.value, o.source, o.detail) for o in observations] == [
+        ("laterality", "left", "burned-in-text", "burned-in text 'TRANS L ADRENAL'")]
+    assert regions == ["transverse left adrenal"]
+    assert notes == [f"Burned-in text (OCR of {image} frame 1): 'TRANS L ADRENAL' at x 4-90, y 19-28."]
+    assert labels == [BurnedInLabel(image, 1, "TRANS L ADRENAL", (4, 19, 90, 28))]
+    findings_only = [(p, ds) for p, ds in items if ds.Modality == "SR"]
+    assert burned_in_evidence(findings_only) == ([], [], [], [])

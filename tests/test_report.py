@@ -64,6 +64,16 @@ def detector_only(facts):
     return replace(facts, calcification=Resolved("present", "detector", ("detector",)))
 
 
+def human_says_absent(facts):
+    """The sonographer says no calcification; the detector's shadowing focus stays outlined."""
+    assert any(f.shadow for f in facts.foci)
+    return replace(facts, calcification=Resolved("absent", "sr-text", ("sr-text",)))
+
+
+def weight_unknown(facts):
+    return replace(facts, weight_kg=None)
+
+
 def pixelmed_errors(result: Validation, path: Path) -> list[str]:
     """pixelmed's errors, less one false positive of its 2022 rules: beside exactly one
     SCOORD Image Region its TID 1500 rule (count(...scoord...) = 1) checks every
@@ -92,6 +102,8 @@ OUTCOMES = {
     "not-indicated": ("03-right-mass-no-calcification", None, "not-indicated"),
     "nothing found": ("03-right-mass-no-calcification", nothing_found, "not-indicated"),
     "detector only": ("06-calcified-left-flank-pixels-only", detector_only, "recommended"),
+    "disagreement": ("01-calcified-left-flank-coded", human_says_absent, "not-indicated"),
+    "weight unknown": ("01-calcified-left-flank-coded", weight_unknown, "recommended"),
     "insufficient data": ("05-no-age", None, "insufficient-data"),
 }
 
