@@ -220,3 +220,128 @@ def test_burned_in_text_read_once_per_series_with_its_place():
     assert labels == [BurnedInLabel(image, 1, "TRANS L ADRENAL", (4, 19, 90, 28))]
     findings_only = [(p, ds) for p, ds in items if ds.Modality == "SR"]
     assert burned_in_evidence(findings_only) == ([], [], [], [])
+
+
+def test_a_study_read_in_full_detector_and_burned_in_text_included():
+    [(uid, items)] = group_by_study([SAMPLES / "07-calcified-mass-side-burned-in"])[0].items()
+    facts = analyze_study(uid, items)
+    [label] = facts.labels
+    assert facts.study_instance_uid == uid
+    assert facts.notes == ["Detector: 4 frame(s) of 2 image(s) searched (tissue-region-eroded).",
+                           f"Burned-in text (OCR of {label.sop_instance_uid} frame 1): 'TRANS L ADRENAL' "
+                           "at x 4-90, y 19-28."]
+    assert "transverse left adrenal" in facts.region_texts
+    assert facts.laterality == Resolved("left", "burned-in-text", ("burned-in-text",))
+    assert facts.calcification == Resolved("present", "sr-text", ("sr-text", "detector"))
+    assert facts.organ == "adrenal" and [f.shadow for f in facts.foci] == [True]
+    assert ("calcification", "present", "detector") in {(o.kind, o.value, o.source) for o in facts.observations}
+    assert [(i.path, i.modality) for i in facts.instances] == [(p, ds.Modality) for p, ds in items]
+
+
+def test_findings_text_gives_organ_size_context_disagreement_and_hedged_words(tmp_path):
+    folder = tmp_path / "study"
+    shutil.copytree(SAMPLES / "02-calcified-left-flank-text", folder)
+    findings = dcmread(folder / "SR001.dcm")
+    findings.ContentSequence[0].TextValue = (
+        "Left adrenal mass measuring 42 mm. No calcification. Known neuroblastoma, on chemotherapy. "
+        "Possible calcification in the liver.")
+    findings.save_as(folder / "SR001.dcm")
+    [(uid, items)] = group_by_study([folder])[0].items()
+    facts = analyze_study(uid, items, ocr=False)
+    assert facts.notes == [
+        "Detector: 4 frame(s) of 2 image(s) searched (tissue-region-eroded).",
+        "Disagreement on calcification: detector says present, sr-text says absent; sr-text was used.",
+        "Not a finding (findings SR text): calcification 'calcification' not stated as a finding ('Possible')."]
+    assert facts.calcification == Resolved("absent", "sr-text", ("sr-text",))
+    assert (facts.organ, facts.mass_size_mm, facts.context) == ("adrenal", 42.0, frozenset({"known-tumour-follow-up"}))
+
+
+def test_an_instance_that_cannot_be_read_is_left_out_with_the_reason(caplog):
+    [(uid, items)] = group_by_study([CODED])[0].items()
+    (path, broken), *rest = sorted(items, key=lambda item: item[0].name != "US001.dcm")
+    broken = broken.copy()
+    del broken.SOPClassUID  # cannot be referenced in the SR's evidence
+    with caplog.at_level("WARNING", logger="advisor.analyze"):
+        facts = analyze_study(uid, [(path, broken), *rest], detect=False, ocr=False)
+    assert facts.notes == [f"Instance {broken.SOPInstanceUID} was excluded from the analysis: it could not "
+                           "be read (AttributeError)."]
+    assert sorted(i.path.name for i in facts.instances) == ["SR001.dcm", "US002.dcm"]
+    assert caplog.messages == [f"study {uid}: instance {broken.SOPInstanceUID} excluded: AttributeError"]
+
+
+def test_an_unreadable_file_is_logged_by_name_and_reason_only(tmp_path, caplog):
+    (tmp_path / "notes.txt").write_text("not dicom")
+    with caplog.at_level("WARNING", logger="advisor.analyze"):
+        read_instances("1.2.3", [tmp_path / "notes.txt"])
+    assert caplog.messages == ["study 1.2.3: notes.txt excluded: not readable DICOM (InvalidDicomError)"]
+
+
+PIXELS_ONLY = SAMPLES / "06-calcified-left-flank-pixels-only"
+
+
+def edited_images(tmp_path: Path, edit) -> list:
+    folder = tmp_path / "study"
+    shutil.copytree(PIXELS_ONLY, folder)
+    for path in sorted(folder.glob("US*.dcm")):
+        ds = dcmread(path)
+        edit(path.name, ds)
+        ds.save_as(path)
+    [(_, items)] = group_by_study([folder])[0].items()
+    return items
+
+
+def test_an_image_whose_pixels_cannot_be_read_is_noted_and_the_others_still_searched(tmp_path):
+    def damage(name, ds):
+        if name == "US001.dcm":
+            ds.PixelData = ds.PixelData[:1000]
+        else:
+            del ds.SequenceOfUltrasoundRegions
+    items = edited_images(tmp_path, damage)
+    cut = next(str(ds.SOPInstanceUID) for p, ds in items if p.name == "US001.dcm")
+    foci, observations, notes = pixel_evidence(items)
+    assert notes[0].startswith(f"Detector could not read the pixels of {cut}: ")
+    assert notes[1:] == ["Detector: 3 frame(s) of 1 image(s) searched (tissue-region-eroded). No calibrated "
+                         "ultrasound region on 1 image(s): sizes there assume 0.3 mm per pixel."]
+    assert [f.frames for f in foci] == [(1, 2, 3)] and len(observations) == 1
+
+
+@pytest.mark.parametrize("edit", ["other series", "no calibrated region"])
+def test_foci_on_images_of_different_pixel_grids_stay_apart(tmp_path, edit):
+    """In the sample, one focus is seen on a single-frame image and on a clip of the same series
+    and calibrated region: one focus. On different grids it is two."""
+    def change(name, ds):
+        if edit == "other series" and name == "US002.dcm":
+            ds.SeriesInstanceUID = "1.2.826.0.1.3680043.8.498.1"
+        if edit == "no calibrated region":
+            del ds.SequenceOfUltrasoundRegions
+    foci, observations, _ = pixel_evidence(edited_images(tmp_path, change))
+    assert sorted(f.frames for f in foci if f.shadow) == [(1,), (1, 2, 3)]
+    assert len(observations) == 2
+
+
+def test_disagreements_are_ordered_by_precedence_not_by_name():
+    statements = [said("calcification", "absent", "sr-coded"), said("calcification", "present", "sr-text"),
+                  said("calcification", "present", "header")]
+    notes = disagreements(statements, "calcification", Resolved("absent", "sr-coded", ("sr-coded",)))
+    assert [n.split(": ")[1].split(" says")[0] for n in notes] == ["sr-text", "header"]
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+@pytest.mark.parametrize("source", ["sr-text", "header"])
+def test_bilateral_beside_one_side_in_the_same_source_is_bilateral(side, source):
+    statements = [said("laterality", side, source), said("laterality", "bilateral", source)]
+    assert resolve(statements, "laterality").value == "bilateral"
+
+
+def test_foci_apart_along_the_rows_are_apart():
+    lower = replace(focus(100.0, frame=2), y=107.0)  # 1.75 mm below
+    assert len(distinct_foci([focus(100.0), lower], {"a": ("grid",)})) == 2
+
+
+def test_an_instance_without_modality_adds_no_empty_modality():
+    [(uid, items)] = group_by_study([CODED])[0].items()
+    items = [(p, ds.copy()) for p, ds in items]
+    for _, ds in items:
+        if ds.Modality == "SR":
+            del ds.Modality
+    assert analyze_study(uid, items, detect=False, ocr=False).modalities == {"US"}
