@@ -10,6 +10,7 @@ is tests/test_report.py's table; this file is fast enough for mutation testing.
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,8 @@ from pydicom.uid import UltrasoundMultiFrameImageStorage
 from advisor import MANUFACTURER, MODEL_NAME, __version__
 from advisor.decide import decide
 from advisor.model import Focus, Resolved, StudyFacts
-from advisor.output.report import (MAX_FOCUS_GROUPS, SERIES_DESCRIPTION, SERIES_NUMBER, build_sr,
-                                   result_uids, summary_line)
+from advisor.output.report import (MAX_FOCUS_GROUPS, MAX_TEXT, SERIES_DESCRIPTION, SERIES_NUMBER,
+                                   build_sr, result_uids, summary_line, text_chunks)
 from advisor.protocols import load_protocols
 from conftest import PROTOCOLS, SAMPLES
 
@@ -269,3 +270,77 @@ def test_performed_procedure_codes_are_each_copied_once_and_a_malformed_one_is_l
     ds = build_sr(study, decide(study, PROTOCOL_SET), [EVIDENCE[0], first, second],
                   result_uids(study, PROTOCOL_SET.fingerprint))
     assert [c.CodeValue for c in ds.PerformedProcedureCodeSequence] == ["USABD", "USREN"]
+
+
+def test_text_items_carry_their_local_concept_names():
+    names = {(i.ConceptNameCodeSequence[0].CodeValue, i.ConceptNameCodeSequence[0].CodingSchemeDesignator,
+              i.ConceptNameCodeSequence[0].CodeMeaning)
+             for i in evaluations(report(facts())).ContentSequence if i.ValueType == "TEXT"}
+    assert names == {("121111", "DCM", "Summary"), ("evidence", "99PEDSADV", "Evidence"),
+                     ("rationale", "99PEDSADV", "Rationale"), ("phase", "99PEDSADV", "Protocol phase"),
+                     ("contrast", "99PEDSADV", "Contrast"), ("technique", "99PEDSADV", "Technique"),
+                     ("caution", "99PEDSADV", "Caution"), ("alternative", "99PEDSADV", "Alternative"),
+                     ("differential", "99PEDSADV", "Differential diagnosis"),
+                     ("reference", "99PEDSADV", "Reference")}
+
+
+def test_phases_are_numbered_with_timing_and_dose_note_only_where_given():
+    phases = texts(report(facts()), "phase")
+    assert " ".join(phases) == (
+        "1. Precontrast: Limited to the mass region (not the whole abdomen and pelvis). Shows calcification "
+        "before contrast, so that it is not mistaken for enhancement. This series is extra dose: justify it, "
+        "keep it to the mass, use the lowest kV/mA that answers the question. "
+        "2. Portal venous: Abdomen and pelvis. Single post-contrast phase for the mass, its organ of origin, "
+        "vessels, nodes and liver; one phase is usually enough. Timing: Power injection: about 60 s after the "
+        "start of injection. Hand injection: start scanning at the end of the injection, or use bolus tracking.")
+
+
+def test_technique_without_notes(tmp_path):
+    target = tmp_path / "protocols"
+    shutil.copytree(PROTOCOLS, target)
+    path = target / "peds-ct-ap-precontrast-portal-venous.toml"
+    path.write_text(path.read_text().replace(
+        'notes = ["Scan only the indicated area", "One post-contrast phase where possible"]\n', ""))
+    study = facts()
+    decision = decide(study, load_protocols(target))
+    ds = build_sr(study, decision, EVIDENCE, result_uids(study, "x"))
+    assert " ".join(texts(ds, "technique")).endswith(
+        "mA: Automatic exposure control with a pediatric, size-based reference; no adult presets.")
+
+
+def test_focus_groups_name_the_algorithm_and_round_the_diameter():
+    found = groups(report(facts(foci=[focus(diameter_mm=3.46)])))
+    for group in found.values():
+        [name] = [i for i in items(group) if concept(i) == "111001"]   # Algorithm Name
+        assert name.TextValue == MODEL_NAME
+    [diameter] = [i for i in items(found["Focus 1"]) if i.ValueType == "NUM"]
+    assert str(diameter.MeasuredValueSequence[0].NumericValue) == "3.5"
+
+
+def test_focus_tracking_uids_are_repeatable_and_distinct():
+    study = facts(foci=[focus(), focus(SINGLE, frames=(1,), x=60.0)])
+
+    def uids(ds):
+        return [next(i.UID for i in items(g) if i.ValueType == "UIDREF") for g in groups(ds).values()]
+    first = uids(report(study))
+    assert first == uids(report(study)) and len(set(first)) == 3
+
+
+def test_a_single_frame_key_image_illustrates_the_focus_on_its_image():
+    source_image = key_image(SINGLE, 1)
+    del source_image.SourceImageSequence[0].ReferencedFrameNumber
+    ds = report(facts(foci=[focus(SINGLE, frames=(1,))]), key_image=source_image)
+    [illustration] = [i for i in items(groups(ds)["Focus 1"]) if concept(i) == "121200"]
+    [reference] = illustration.ReferencedSOPSequence
+    assert (reference.ReferencedSOPClassUID, reference.ReferencedSOPInstanceUID) == (
+        "1.2.840.10008.5.1.4.1.1.7", "1.2.3.4.5.6")
+
+
+def test_texts_are_split_between_sentences_and_a_full_chunk_is_kept_whole():
+    first, second = ("word " * 40).strip() + ".", ("term " * 40).strip() + "."
+    assert text_chunks(f"{first} {second}") == [first, second]
+    one_sentence = ("word " * 70).strip()                      # 349 characters, no sentence end
+    chunks = text_chunks(one_sentence)
+    assert [len(c) for c in chunks] == [254, 94] and " ".join(chunks) == one_sentence
+    exactly = "x" * 100 + ". " + "y" * (MAX_TEXT - 102)     # two sentences, MAX_TEXT characters
+    assert len(exactly) == MAX_TEXT and text_chunks(exactly) == [exactly]
