@@ -308,11 +308,12 @@ def test_technique_without_notes(tmp_path):
         "mA: Automatic exposure control with a pediatric, size-based reference; no adult presets.")
 
 
-def test_focus_groups_name_the_algorithm_and_round_the_diameter():
+def test_every_group_names_the_algorithm_and_the_focus_diameter_is_rounded():
     found = groups(report(facts(foci=[focus(diameter_mm=3.46)])))
+    assert set(found) == {"Assessment", "Focus 1"}
     for group in found.values():
-        [name] = [i for i in items(group) if concept(i) == "111001"]   # Algorithm Name
-        assert name.TextValue == MODEL_NAME
+        algorithm = {concept(i): i.TextValue for i in items(group) if concept(i) in ("111001", "111003", "122405")}
+        assert algorithm == {"111001": MODEL_NAME, "111003": __version__, "122405": MANUFACTURER}
     [diameter] = [i for i in items(found["Focus 1"]) if i.ValueType == "NUM"]
     assert str(diameter.MeasuredValueSequence[0].NumericValue) == "3.5"
 
@@ -344,3 +345,14 @@ def test_texts_are_split_between_sentences_and_a_full_chunk_is_kept_whole():
     assert [len(c) for c in chunks] == [254, 94] and " ".join(chunks) == one_sentence
     exactly = "x" * 100 + ". " + "y" * (MAX_TEXT - 102)     # two sentences, MAX_TEXT characters
     assert len(exactly) == MAX_TEXT and text_chunks(exactly) == [exactly]
+
+
+def test_the_observer_is_the_advisor_node_as_a_device():
+    def observer(ds):
+        return {concept(i): i.get("TextValue") or i.get("UID") or i.ConceptCodeSequence[0].CodeValue
+                for i in ds.ContentSequence if concept(i) in ("121005", "121012", "121013", "121014", "121015")}
+    first = observer(report(facts(), station="NODE1"))
+    assert first == {"121005": "121007", "121012": first["121012"], "121013": "NODE1",
+                     "121014": MANUFACTURER, "121015": MODEL_NAME}
+    assert observer(report(facts(), station="NODE1")) == first, "the device UID is the station's own"
+    assert observer(report(facts(), station="NODE2"))["121012"] != first["121012"]
