@@ -153,14 +153,14 @@ def test_summary_is_the_first_text_and_says_the_outcome():
 
 def test_evidence_lines_say_value_and_sources_and_count_the_foci():
     study = facts(mass=Resolved("present", "sr-coded", ("sr-coded", "indication-text")), calcification=UNKNOWN,
-                  foci=[focus(shadow=False, score=0.99, frames=(4,)), focus(SINGLE, frames=(1,), x=60.0)])
+                  foci=[focus(shadow=False, score=0.99, frames=(4,)), focus(frames=(1, 2, 3), x=60.0)])
     assert texts(report(study), "evidence") == [
         "Laterality: left (from sr-coded)",
         "Mass: present (from sr-coded, indication-text)",
         "Calcification: not stated",
         "Detector: 1 distinct calcific focus/foci with posterior shadow, 1 echogenic focus/foci without "
         "shadow (uncertain); foci without shadow are not used for the decision",
-        "Focus 1: posterior shadowing, 3.5 mm, on 1 frame(s): 1",
+        "Focus 1: posterior shadowing, 3.5 mm, on 3 frame(s): 1, 2, 3",
         "Focus 2: no shadow, 3.5 mm, on 1 frame(s): 4"]
     assert texts(report(facts(laterality=UNKNOWN)), "evidence")[0] == "Laterality: unknown"
 
@@ -195,7 +195,8 @@ def test_no_more_than_the_strongest_foci_are_outlined():
     evidence = texts(ds, "evidence")
     assert evidence[3].endswith(f"; the {MAX_FOCUS_GROUPS} strongest are outlined")
     assert len([t for t in evidence if t.startswith("Focus ")]) == MAX_FOCUS_GROUPS
-    assert evidence[4].startswith("Focus 1: posterior shadowing, 3.5 mm") and "x" not in evidence[4]
+    [strongest] = [i for i in items(groups(ds)["Focus 1"]) if i.ValueType == "SCOORD"]
+    assert strongest.GraphicData[0] == pytest.approx(10.0 + 10 * MAX_FOCUS_GROUPS + 0.5)
     assert not any(t.endswith("strongest are outlined")
                    for t in texts(report(facts(foci=many[:MAX_FOCUS_GROUPS])), "evidence"))
 
@@ -264,12 +265,15 @@ def test_performed_procedure_codes_are_each_copied_once_and_a_malformed_one_is_l
     broken = Dataset()
     broken.CodeMeaning = "no value, no scheme"
     first, second = SINGLE.copy(), CINE.copy()
+    findings = EVIDENCE[0].copy()
+    findings.PerformedProcedureCodeSequence = [code("USABD"), code("USLIM")]
     first.ProcedureCodeSequence = [code("USABD"), broken]
+    second.PerformedProcedureCodeSequence = [broken]           # unreadable: the next keyword still counts
     second.ProcedureCodeSequence = [code("USABD"), code("USREN")]
     study = facts()
-    ds = build_sr(study, decide(study, PROTOCOL_SET), [EVIDENCE[0], first, second],
+    ds = build_sr(study, decide(study, PROTOCOL_SET), [findings, first, second],
                   result_uids(study, PROTOCOL_SET.fingerprint))
-    assert [c.CodeValue for c in ds.PerformedProcedureCodeSequence] == ["USABD", "USREN"]
+    assert [c.CodeValue for c in ds.PerformedProcedureCodeSequence] == ["USABD", "USLIM", "USREN"]
 
 
 def test_text_items_carry_their_local_concept_names():
@@ -351,8 +355,42 @@ def test_the_observer_is_the_advisor_node_as_a_device():
     def observer(ds):
         return {concept(i): i.get("TextValue") or i.get("UID") or i.ConceptCodeSequence[0].CodeValue
                 for i in ds.ContentSequence if concept(i) in ("121005", "121012", "121013", "121014", "121015")}
+    assert observer(report(facts()))["121013"] == "ADVISOR", "the default station name"
     first = observer(report(facts(), station="NODE1"))
     assert first == {"121005": "121007", "121012": first["121012"], "121013": "NODE1",
                      "121014": MANUFACTURER, "121015": MODEL_NAME}
     assert observer(report(facts(), station="NODE1")) == first, "the device UID is the station's own"
     assert observer(report(facts(), station="NODE2"))["121012"] != first["121012"]
+
+
+def test_two_shadowing_foci_are_numbered_strongest_first():
+    ds = report(facts(foci=[focus(score=0.3, x=60.0), focus(score=0.8, x=120.0)]))
+    [first] = [i for i in items(groups(ds)["Focus 1"]) if i.ValueType == "SCOORD"]
+    assert first.GraphicData[0] == pytest.approx(120.5)
+
+
+def test_the_recommendation_code_and_the_local_scheme_are_identified():
+    ds = report(facts())
+    [recommendation] = [i for i in evaluations(ds).ContentSequence if concept(i) == "121075"]
+    code = recommendation.ConceptCodeSequence[0]
+    assert (code.CodeValue, code.CodingSchemeDesignator, code.CodeMeaning) == (
+        "CTAP-PRE-PV-PEDS", "99PEDSADV", "CT abdomen and pelvis without and with IV contrast, pediatric")
+    [scheme] = ds.CodingSchemeIdentificationSequence
+    assert (scheme.CodingSchemeDesignator, scheme.CodingSchemeUID, scheme.CodingSchemeName,
+            scheme.CodingSchemeResponsibleOrganization) == (
+        "99PEDSADV", "2.25.98622962666853199795949802487793913895125164025941396044071",
+        "Pediatric protocol advisor local codes", MANUFACTURER)
+    assert ds.ConceptNameCodeSequence[0].CodeValue == "126000", "Imaging Measurement Report"
+
+
+def test_a_study_of_one_image_and_an_amended_report():
+    study = facts()
+    decision = decide(study, PROTOCOL_SET)
+    uids = result_uids(study, PROTOCOL_SET.fingerprint)
+    first = build_sr(study, decision, [SINGLE], uids)
+    assert (first.SeriesInstanceUID, first.SOPInstanceUID) == (uids.series_instance_uid, uids.sop_instance_uid)
+    assert first.PatientID == SINGLE.PatientID and "PredecessorDocumentsSequence" not in first
+    second = result_uids(study, PROTOCOL_SET.fingerprint, revision=2, predecessor_uid=uids.sop_instance_uid)
+    amended = build_sr(study, decision, [SINGLE], second, previous=first)
+    [reference] = amended.PredecessorDocumentsSequence[0].ReferencedSeriesSequence[0].ReferencedSOPSequence
+    assert reference.ReferencedSOPInstanceUID == uids.sop_instance_uid and amended.InstanceNumber == 2
