@@ -227,8 +227,9 @@ def test_protocol_texts_for_a_recommendation():
     assert phases[0].startswith("1. Precontrast: Limited to the mass region (not the whole abdomen and "
                                 "pelvis). Shows calcification before contrast")
     assert "This series is extra dose" in " ".join(phases) and "Timing: Power injection" in " ".join(phases)
-    assert texts(ds, "contrast") == [f"iodinated, non-ionic, 300 mgI/mL, 2 mL/kg, max 100 mL, {protocol['contrast']['route']}; "
-                                     "for this patient 32 mL."]
+    assert texts(ds, "contrast") == [
+        f"iodinated, non-ionic, 300 mgI/mL, 2 mL/kg, max 100 mL, {protocol['contrast']['route']}; "
+        "for this patient 32 mL."]
     technique = " ".join(texts(ds, "technique"))  # split between sentences at 256 characters
     assert technique.startswith("kV: Chosen by body size") and " mA: Automatic exposure control" in technique
     assert technique.endswith(" Scan only the indicated area. One post-contrast phase where possible.")
@@ -251,7 +252,8 @@ def test_every_container_is_separate_and_the_series_is_the_advisors():
     containers = [ds, *(i for i in items(ds) if i.ValueType == "CONTAINER")]
     assert len(containers) > 3 and {c.ContinuityOfContent for c in containers} == {"SEPARATE"}
     assert (ds.SeriesNumber, ds.SeriesDescription, ds.InstanceNumber) == (SERIES_NUMBER, SERIES_DESCRIPTION, 1)
-    assert (ds.Manufacturer, ds.ManufacturerModelName, ds.SoftwareVersions) == (MANUFACTURER, MODEL_NAME, __version__)
+    assert (ds.Manufacturer, ds.ManufacturerModelName, ds.SoftwareVersions) == (
+        MANUFACTURER, MODEL_NAME, __version__)
     [equipment] = [e for e in ds.ContributingEquipmentSequence if e.get("ManufacturerModelName") == MODEL_NAME]
     assert equipment.ContributionDescription == "Protocol recommendation (decision support)"
     assert ds.CompletionFlag == "COMPLETE"
