@@ -8,6 +8,7 @@ burned-in text), so that mutation testing can run this file for every mutant of
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -151,8 +152,9 @@ def test_a_label_gives_its_side_and_the_text_reader_gives_the_rest_but_no_side()
     assert side == Observation("laterality", "left", "burned-in-text", "1.2", "burned-in text 'LT KIDNEY'")
     mass = label_observations(Annotation("1.2", 1, "MASS", "left flank mass with calcification", None,
                                          (0, 0, 9, 9)))
-    assert [(o.kind, o.value, o.source) for o in mass] == [
-        ("mass", "present", "burned-in-text"), ("calcification", "present", "burned-in-text")]
+    assert [(o.kind, o.value, o.source, o.sop_instance_uid, o.detail) for o in mass] == [
+        ("mass", "present", "burned-in-text", "1.2", "burned-in text 'MASS'"),
+        ("calcification", "present", "burned-in-text", "1.2", "burned-in text 'MASS'")]
 
 
 # --- the study ----------------------------------------------------------------------------
@@ -314,9 +316,12 @@ def test_foci_on_images_of_different_pixel_grids_stay_apart(tmp_path, edit):
             ds.SeriesInstanceUID = "1.2.826.0.1.3680043.8.498.1"
         if edit == "no calibrated region":
             del ds.SequenceOfUltrasoundRegions
-    foci, observations, _ = pixel_evidence(edited_images(tmp_path, change))
+    items = edited_images(tmp_path, change)
+    foci, observations, _ = pixel_evidence(items)
     assert sorted(f.frames for f in foci if f.shadow) == [(1,), (1, 2, 3)]
-    assert len(observations) == 2
+    assert sorted(o.sop_instance_uid for o in observations) == sorted(str(ds.SOPInstanceUID) for _, ds in items)
+    assert all(o.detail.startswith("1 distinct shadowing focus/foci, ") for o in observations), \
+        "each image counts its own foci"
 
 
 def test_disagreements_are_ordered_by_precedence_not_by_name():
@@ -345,3 +350,37 @@ def test_an_instance_without_modality_adds_no_empty_modality():
         if ds.Modality == "SR":
             del ds.Modality
     assert analyze_study(uid, items, detect=False, ocr=False).modalities == {"US"}
+
+
+def test_a_series_whose_label_cannot_be_read_is_noted_and_the_next_series_still_read(tmp_path, caplog):
+    folder = tmp_path / "study"
+    shutil.copytree(SAMPLES / "07-calcified-mass-side-burned-in", folder)
+    cut = dcmread(folder / "US001.dcm")
+    cut.PixelData = cut.PixelData[:1000]
+    cut.save_as(folder / "US001.dcm")
+    clip = dcmread(folder / "US002.dcm")
+    clip.SeriesInstanceUID = "1.2.826.0.1.3680043.8.498.1"
+    clip.save_as(folder / "US002.dcm")
+    [(_, items)] = group_by_study([folder])[0].items()
+    with caplog.at_level("DEBUG", logger="advisor.analyze"):
+        observations, _, notes, labels = burned_in_evidence(items)
+    assert notes[0].startswith(f"Burned-in text of {cut.SOPInstanceUID} could not be read: ")
+    assert notes[1] == (f"Burned-in text (OCR of {clip.SOPInstanceUID} frame 1): 'TRANS L ADRENAL' "
+                        "at x 4-90, y 19-28.")
+    assert [label.sop_instance_uid for label in labels] == [clip.SOPInstanceUID]
+    [timing] = [m for m in caplog.messages if "burned-in text read" in m]
+    assert re.fullmatch(rf"series {clip.SeriesInstanceUID}: burned-in text read in \d+\.\d\d s", timing)
+
+
+def test_without_tesseract_the_burned_in_text_is_said_not_read(monkeypatch):
+    monkeypatch.setattr(analyze, "tesseract_available", lambda: False)
+    [(_, items)] = group_by_study([SAMPLES / "07-calcified-mass-side-burned-in"])[0].items()
+    assert burned_in_evidence(items) == ([], [], ["Burned-in text not read: Tesseract OCR is not available."], [])
+
+
+def test_studies_are_grouped_by_their_uid():
+    studies, problems = group_by_study([CODED, SAMPLES / "03-right-mass-no-calcification"])
+    expected = {str(dcmread(next(folder.glob("US*.dcm")), stop_before_pixels=True).StudyInstanceUID)
+                for folder in (CODED, SAMPLES / "03-right-mass-no-calcification")}
+    assert set(studies) == expected and problems == []
+    assert [len(items) for items in studies.values()] == [3, 3]
