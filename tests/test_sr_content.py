@@ -255,7 +255,8 @@ def test_every_container_is_separate_and_the_series_is_the_advisors():
     assert (ds.Manufacturer, ds.ManufacturerModelName, ds.SoftwareVersions) == (
         MANUFACTURER, MODEL_NAME, __version__)
     [equipment] = [e for e in ds.ContributingEquipmentSequence if e.get("ManufacturerModelName") == MODEL_NAME]
-    assert equipment.ContributionDescription == "Protocol recommendation (decision support)"
+    assert (equipment.ContributionDescription, equipment.SoftwareVersions) == (
+        "Protocol recommendation (decision support)", __version__)
     assert ds.CompletionFlag == "COMPLETE"
 
 
