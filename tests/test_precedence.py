@@ -132,16 +132,17 @@ def test_pixel_evidence_of_a_sample_counts_distinct_shadowing_foci():
     assert [f.frames for f in foci if f.shadow] == [(1, 2, 3)]
 
 
-def test_non_shadowing_foci_are_no_evidence_of_calcification(monkeypatch):
+def test_non_shadowing_foci_are_no_evidence_of_calcification():
     """The detector on the bundled samples only reports shadowing foci; this gives the
     analysis a detection of one echogenic focus without shadow on a real image."""
     [(_, items)] = group_by_study([SAMPLES / "03-right-mass-no-calcification"])[0].items()
     path, image = next((p, ds) for p, ds in items if ds.Modality == "US")
     faint = Focus(str(image.SOPInstanceUID), str(image.SOPClassUID), 1, 120.0, 90.0, 2.5, False, 0.7,
                   0.2, True)
-    monkeypatch.setattr(analyze, "detect_instance",
-                        lambda p, masks: Detection([faint] if p == path else [], "mass-roi", True, 1))
-    foci, observations, _ = pixel_evidence(items)
+
+    def detector(p, masks):
+        return Detection([faint] if p == path else [], "mass-roi", True, 1)
+    foci, observations, _ = pixel_evidence(items, detector)
     assert foci == [replace(faint, frames=(1,))] and observations == []
 
 
