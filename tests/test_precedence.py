@@ -385,3 +385,16 @@ def test_studies_are_grouped_by_their_uid():
                 for folder in (CODED, SAMPLES / "03-right-mass-no-calcification")}
     assert set(studies) == expected and problems == []
     assert [len(items) for items in studies.values()] == [3, 3]
+
+
+def test_the_study_uses_the_detector_it_is_given():
+    """The node gives the analysis the detections it made while the quiet window passed."""
+    [(uid, items)] = group_by_study([SAMPLES / "03-right-mass-no-calcification"])[0].items()
+    path, image = next((p, ds) for p, ds in items if ds.Modality == "US")
+    found = Focus(str(image.SOPInstanceUID), str(image.SOPClassUID), 1, 150.0, 80.0, 3.0, True, 0.9, 0.2, True)
+
+    def detector(p, masks):
+        return Detection([found] if p == path else [], "mass-roi", True, 1)
+    facts = analyze_study(uid, items, ocr=False, detector=detector)
+    assert facts.foci == [replace(found, frames=(1,))]
+    assert ("calcification", "present", "detector") in {(o.kind, o.value, o.source) for o in facts.observations}
