@@ -1,0 +1,268 @@
+"""Receiver refusals in detail, in process: the Error Comment each one carries, the audit
+events and metrics, other transfer syntaxes, and the maximum instance size.
+
+Complements test_receive_contract.py (status codes and what is spooled and journaled).
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from pydicom import dcmread, dcmwrite
+from pydicom.uid import (DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian, UltrasoundImageStorage,
+                         UltrasoundMultiFrameImageStorage, generate_uid)
+from pynetdicom import AE
+from pynetdicom import sop_class as sc
+from pynetdicom.dsutils import encode
+
+from advisor import MANUFACTURER
+from advisor.config import Settings
+from advisor.node import receive
+from advisor.node.journal import Journal
+from advisor.node.receive import Receiver
+from advisor.web.metrics import INSTANCES_REFUSED
+from conftest import SAMPLES, wait_for
+from test_receive_contract import US_FILE, c_store, c_store_responses, raw_c_store, spooled
+
+pytestmark = pytest.mark.timeout(60)
+LARGE_FILE = SAMPLES / "02-calcified-left-flank-text" / "US002.dcm"  # 231 kB
+
+
+class Events(list):
+    """An audit that keeps (event, fields) in order."""
+
+    def __call__(self, event: str, **fields) -> None:
+        self.append((event, fields))
+
+    def named(self, event: str) -> list[dict]:
+        return [fields for name, fields in self if name == event]
+
+
+def start_receiver(tmp_path: Path, **settings):
+    settings = Settings(ae_title="ADVISOR", data_dir=tmp_path, **settings)
+    journal, events = Journal(settings.journal_path), Events()
+    receiver = Receiver(journal, settings, events)
+    return receiver, journal, receiver.start("127.0.0.1", 0), events
+
+
+@pytest.fixture
+def node(tmp_path: Path):
+    receiver, journal, port, events = start_receiver(tmp_path)
+    yield port, journal, events, tmp_path / "spool"
+    receiver.stop()
+    journal.close()
+
+
+def refused(status: int) -> float:
+    return INSTANCES_REFUSED.labels(status=f"0x{status:04X}")._value.get()
+
+
+def associate(port: int, *contexts) -> object:
+    ae = AE(ae_title="TESTSCU")
+    ae.acse_timeout = ae.dimse_timeout = ae.network_timeout = 10
+    for sop_class, syntax in contexts:
+        ae.add_requested_context(sop_class, syntax)
+    return ae.associate("127.0.0.1", port, ae_title="ADVISOR")
+
+
+def test_echo_is_answered_success(node):
+    port = node[0]
+    assoc = associate(port, (sc.Verification, "1.2.840.10008.1.2"))
+    try:
+        assert assoc.send_c_echo().Status == 0x0000
+    finally:
+        assoc.release()
+
+
+def test_a_stored_instance_is_audited_and_a_duplicate_says_so(node):
+    port, _, events, _ = node
+    ds = dcmread(US_FILE)
+    c_store(port, ds, ds)
+    assert [(f["sop_uid"], f["duplicate"], f["calling_ae"], f["called_ae"], f["peer"])
+            for f in events.named("instance-stored")] == [
+        (ds.SOPInstanceUID, False, "TESTSCU", "ADVISOR", "127.0.0.1"),
+        (ds.SOPInstanceUID, True, "TESTSCU", "ADVISOR", "127.0.0.1")]
+    assert events.named("instance-stored")[0]["study_uid"] == ds.StudyInstanceUID
+    assert events.named("instance-stored")[0]["sop_class_uid"] == UltrasoundImageStorage
+    [accepted] = events.named("association-accepted")
+    assert accepted["refused_sop_classes"] == [] and accepted["tls"] is False
+
+
+def test_a_refused_sop_class_is_named_when_the_association_is_accepted(node):
+    port, _, events, _ = node
+    assoc = associate(port, (UltrasoundImageStorage, "1.2.840.10008.1.2.1"),
+                      (sc.CTImageStorage, "1.2.840.10008.1.2.1"))
+    assoc.release()
+    [accepted] = events.named("association-accepted")
+    assert accepted["refused_sop_classes"] == ["CT Image Storage"]
+
+
+def test_an_association_to_another_ae_title_is_refused_and_audited(node):
+    port, _, events, _ = node
+    ae = AE(ae_title="TESTSCU")
+    ae.add_requested_context(UltrasoundImageStorage)
+    assoc = ae.associate("127.0.0.1", port, ae_title="SOMEONE")
+    assert assoc.is_rejected
+    [refusal] = events.named("association-refused")
+    assert (refusal["called_ae"], refusal["peer"], refusal["reason"]) == ("SOMEONE", "127.0.0.1", "rejected permanent: called AE title not recognized")
+
+
+def test_a_sop_class_mismatch_says_both_classes_within_64_characters(node):
+    port, journal, events, spool = node
+    ds = dcmread(US_FILE)
+    ds.SOPClassUID = UltrasoundMultiFrameImageStorage
+    before = refused(receive.DOES_NOT_MATCH_SOP_CLASS)
+    response = raw_c_store(port, UltrasoundImageStorage, ds.SOPInstanceUID, encode(ds, False, True))
+    assert response.Status == 0xA900
+    full = (f"SOP Class UID {UltrasoundMultiFrameImageStorage} differs from the requested "
+            f"{UltrasoundImageStorage}")
+    assert response.ErrorComment == full[:64] and len(full) > 64
+    [refusal] = events.named("instance-refused")
+    assert (refusal["status"], refusal["reason"], refusal["sop_uid"]) == \
+        ("0xA900", full, ds.SOPInstanceUID)
+    assert refused(receive.DOES_NOT_MATCH_SOP_CLASS) == before + 1
+    assert events.named("instance-stored") == []
+    assert spooled(spool) == [] and journal.studies() == []
+
+
+def test_truncated_pixel_data_says_how_much_arrived(node):
+    port, journal, _, spool = node
+    ds = dcmread(US_FILE)
+    expected = len(ds.PixelData)
+    ds.PixelData = ds.PixelData[: expected - 2]
+    [response] = c_store_responses(port, ds)
+    assert response.Status == 0xA900
+    assert response.ErrorComment == f"truncated pixel data: {expected - 2} of {expected} bytes"
+    assert spooled(spool) == [] and journal.studies() == []
+
+
+def test_pixel_data_cut_short_in_the_stream_is_0xA900(node):
+    port, journal, _, spool = node
+    ds = dcmread(US_FILE)
+    encoded = encode(ds, False, True)
+    response = raw_c_store(port, UltrasoundImageStorage, ds.SOPInstanceUID, encoded[:-100])
+    assert response.Status == 0xA900
+    expected = len(ds.PixelData)
+    assert response.ErrorComment == f"truncated pixel data: {expected - 100} of {expected} bytes"
+    assert journal.studies() == []
+
+
+@pytest.mark.parametrize("keyword, value, comment", [
+    ("StudyInstanceUID", "", "missing StudyInstanceUID"),
+    ("SOPInstanceUID", "", "missing SOPInstanceUID"),
+    ("SeriesInstanceUID", "1.02.3", "invalid UID in SeriesInstanceUID"),
+    ("StudyInstanceUID", "1.2.abc", "invalid UID in StudyInstanceUID"),
+])
+def test_a_bad_uid_is_0xC210_and_named(node, keyword, value, comment):
+    port, journal, events, spool = node
+    ds = dcmread(US_FILE)
+    sop_uid = ds.SOPInstanceUID
+    setattr(ds, keyword, value)
+    before = refused(receive.CANNOT_UNDERSTAND)
+    response = raw_c_store(port, UltrasoundImageStorage, sop_uid, encode(ds, False, True))
+    assert (response.Status, response.ErrorComment) == (0xC210, comment)
+    assert refused(receive.CANNOT_UNDERSTAND) == before + 1
+    assert events.named("instance-refused")[0]["sop_uid"] == sop_uid
+    assert spooled(spool) == [] and journal.studies() == []
+
+
+def test_an_undecodable_data_set_is_0xC210(node):
+    port, journal, _, spool = node
+    response = raw_c_store(port, UltrasoundImageStorage, "1.2.3.4", b"\x08\x00\x16\x00XX\x04\x001.2\x00")
+    assert (response.Status, response.ErrorComment) == (
+        0xC210, "cannot decode data set: Unknown Value Representation 'XX' in tag (0008,0016)"[:64])
+    assert spooled(spool) == [] and journal.studies() == []
+
+
+def test_an_empty_affected_sop_instance_uid_is_answered_0xC210(node):
+    port, journal, events, spool = node
+    ds = dcmread(US_FILE)
+    response = raw_c_store(port, UltrasoundImageStorage, "", encode(ds, False, True))
+    assert (response.Status, response.ErrorComment) == (0xC210, "empty Affected SOP Instance UID")
+    assert response.AffectedSOPClassUID == UltrasoundImageStorage
+    assert events.named("instance-refused")[0]["status"] == "0xC210"
+    assert spooled(spool) == [] and journal.studies() == []
+
+
+def test_a_storage_failure_is_counted_and_audited(node, monkeypatch):
+    port, journal, events, _ = node
+
+    def disk_full(path, data):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(receive.spool, "write_atomically", disk_full)
+    before = refused(receive.OUT_OF_RESOURCES)
+    assert c_store(port, dcmread(US_FILE)) == [0xA700]
+    assert refused(receive.OUT_OF_RESOURCES) == before + 1
+    assert events.named("instance-refused")[0]["status"] == "0xA700"
+    assert events.named("instance-stored") == [] and journal.studies() == []
+
+
+def in_syntax(ds, syntax: str):
+    """``ds`` as read from a file written in ``syntax`` (so that pynetdicom sends it so)."""
+    ds.file_meta.TransferSyntaxUID = syntax
+    buffer = BytesIO()
+    dcmwrite(buffer, ds, little_endian=syntax != ExplicitVRBigEndian, implicit_vr=False)
+    buffer.seek(0)
+    return dcmread(buffer)
+
+
+@pytest.mark.parametrize("syntax", [ExplicitVRBigEndian, DeflatedExplicitVRLittleEndian],
+                         ids=["big-endian", "deflated"])
+def test_other_transfer_syntaxes_are_stored_whole_and_checked_for_truncation(node, syntax):
+    port, journal, _, spool = node
+    cut = in_syntax(dcmread(US_FILE), syntax)
+    cut.SOPInstanceUID = generate_uid()
+    cut.PixelData = cut.PixelData[:-2]
+    assoc = associate(port, (UltrasoundImageStorage, syntax))
+    try:
+        assert assoc.send_c_store(in_syntax(dcmread(US_FILE), syntax)).Status == 0x0000
+        response = assoc.send_c_store(cut)
+    finally:
+        assoc.release()
+    assert response.Status == 0xA900
+    [path] = spooled(spool)
+    stored = dcmread(path)
+    assert stored.file_meta.TransferSyntaxUID == syntax
+    assert stored.PixelData == dcmread(US_FILE).PixelData
+    assert [s.received_count for s in journal.studies()] == [1]
+
+
+def test_own_output_is_journaled_as_such(node):
+    port, journal, events, _ = node
+    ds = dcmread(US_FILE)
+    ds.Manufacturer = MANUFACTURER
+    assert c_store(port, ds) == [0x0000]
+    assert journal.counts()["instances"] == {"own-output": 1}
+    assert journal.study_instances(str(ds.StudyInstanceUID)) == []
+
+
+def test_an_instance_over_the_maximum_size_aborts_the_association(tmp_path):
+    limit = 100_000
+    receiver, journal, port, events = start_receiver(tmp_path, max_instance_bytes=limit)
+    try:
+        assoc = associate(port, (UltrasoundMultiFrameImageStorage, "1.2.840.10008.1.2.1"))
+        response = assoc.send_c_store(dcmread(LARGE_FILE))
+        assert "Status" not in response
+        wait_for(lambda: assoc.is_aborted, timeout=5, what="A-ABORT from the node")
+        [refusal] = events.named("instance-refused")
+        assert refusal["reason"] == f"data set exceeds the maximum size ({limit} bytes)"
+        assert journal.studies() == [] and spooled(tmp_path / "spool") == []
+    finally:
+        receiver.stop()
+        journal.close()
+
+
+def test_the_maximum_size_is_per_instance_not_per_association(tmp_path):
+    ds = dcmread(US_FILE)
+    size = len(encode(ds, False, True))
+    receiver, journal, port, events = start_receiver(tmp_path, max_instance_bytes=size)
+    try:
+        second = dcmread(US_FILE)
+        second.SOPInstanceUID = generate_uid()
+        assert c_store(port, ds, second) == [0x0000, 0x0000]
+        assert events.named("instance-refused") == []
+    finally:
+        receiver.stop()
+        journal.close()
