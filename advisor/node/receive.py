@@ -175,6 +175,9 @@ class Receiver:
         self.server: listener.GuardedServer | None = None
         # Data set bytes received so far per association, for the maximum instance size.
         self._receiving: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        # Associations aborted for size: the A-ABORT is only queued, and pynetdicom may
+        # still hand over the data set it had already read; it must not be stored.
+        self._aborting: weakref.WeakSet = weakref.WeakSet()
 
     def start(self, host: str, port: int, ssl_context=None) -> int:
         """Start listening; returns the bound port (``port`` 0 picks a free one)."""
@@ -247,6 +250,7 @@ class Receiver:
     def _abort(self, assoc, reason: str) -> None:
         log.warning("association from %s aborted: %s", assoc.requestor.address, reason)
         self.audit("instance-refused", **_peer(assoc), reason=reason)
+        self._aborting.add(assoc)
         assoc.acse.send_abort(0x02)  # only queued: this runs on pynetdicom's DUL thread
 
     def answer_unservable_store(self, event: evt.Event) -> None:
@@ -272,6 +276,8 @@ class Receiver:
     def handle_store(self, event: evt.Event) -> Dataset:
         assoc = event.assoc
         stream = event.request.DataSet  # the data set's bytes as received
+        if assoc in self._aborting:
+            return status(OUT_OF_RESOURCES, "instance exceeds the maximum size")
         try:
             ds, pixel_data_bytes = read_header(stream, UID(event.context.transfer_syntax))
             ds.file_meta = event.file_meta
