@@ -1,0 +1,262 @@
+"""The assembler in process on a journal, with one controlled clock for both.
+
+Pins what the node-level tests (test_failures.py) leave loose: the exact retry
+delays of a failing analysis and when it gives up, the study held when the
+journal itself fails, the quiet window counted from the start, revisions,
+which outcomes get results, shards, and the outbox clean-up.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from pydicom import dcmread
+
+from advisor.config import Destination, Settings
+from advisor.node import assemble
+from advisor.node import journal as journal_module
+from advisor.node.assemble import Assembler
+from advisor.node.journal import Journal
+from advisor.node.workers import Shard
+from advisor.protocols import load_protocols
+from conftest import SAMPLES
+
+FOLDER = SAMPLES / "01-calcified-left-flank-coded"
+STUDY = str(dcmread(FOLDER / "US001.dcm", stop_before_pixels=True).StudyInstanceUID)
+PACS, ARCHIVE = "PACS@127.0.0.1:104", "ARCHIVE@127.0.0.1:105"
+
+
+class Clock:
+    """Stands in for the ``time`` module in the journal and the assembler."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def time(self) -> float:
+        return self.now
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+class Events(list):
+    def __call__(self, event: str, **fields) -> None:
+        self.append((event, fields))
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(journal_module, "time", clock)
+    monkeypatch.setattr(assemble, "time", clock)
+    return clock
+
+
+@pytest.fixture
+def journal(tmp_path: Path, clock):
+    journal = Journal(tmp_path / "journal.sqlite3")
+    yield journal
+    journal.close()
+
+
+def receive(journal: Journal, *names: str) -> None:
+    for name in names:
+        ds = dcmread(FOLDER / name, stop_before_pixels=True)
+        journal.record_instance(study_uid=str(ds.StudyInstanceUID), sop_uid=str(ds.SOPInstanceUID),
+                                sop_class_uid=str(ds.SOPClassUID), path=FOLDER / name,
+                                calling_ae="US", own_output=False)
+
+
+def assembler(journal: Journal, tmp_path: Path, **settings) -> tuple[Assembler, Events]:
+    options = {"quiet_seconds": 0, "retry_base_seconds": 2, "retry_max_seconds": 5,
+               "destinations": (), "key_image": False} | settings
+    events = Events()
+    return Assembler(journal, Settings(data_dir=tmp_path, **options), load_protocols(), events), events
+
+
+def failing(monkeypatch, error: Exception) -> None:
+    def analyse(*args, **kwargs):
+        raise error
+    monkeypatch.setattr(assemble, "analyze_study", analyse)
+
+
+def row(journal: Journal):
+    [study] = journal.studies()
+    return study
+
+
+def next_attempt(journal: Journal) -> float | None:
+    return journal._query("SELECT next_attempt FROM studies")[0][0]
+
+
+# --- failures ----------------------------------------------------------------
+
+
+def test_a_transient_failure_is_retried_after_exactly_the_backoff_then_fails(
+        journal, tmp_path, clock, monkeypatch):
+    failing(monkeypatch, OSError(28, "No space left on device"))
+    receive(journal, "US001.dcm")
+    node, events = assembler(journal, tmp_path, analysis_max_attempts=4)
+    delays = []
+    for _ in range(3):
+        assert node.run_once() == 1
+        delays.append(next_attempt(journal) - clock.now)
+        clock.now += delays[-1] - 0.5
+        assert node.run_once() == 0, "not before its time"
+        clock.now += 0.5
+    assert delays == [2, 4, 5]
+    assert node.run_once() == 1
+    assert (row(journal).state, row(journal).attempts) == ("failed", 4)
+    assert row(journal).error == "OSError: [Errno 28] No space left on device"
+    assert [(e, f["attempts"]) for e, f in events] == [
+        ("study-retrying", 1), ("study-retrying", 2), ("study-retrying", 3), ("study-failed", 4)]
+    clock.now += 1000
+    assert node.run_once() == 0
+
+
+@pytest.mark.parametrize("max_attempts, states", [(5, ["retrying", "failed"]), (1, ["failed"])])
+def test_any_other_error_gets_one_retry_at_most(journal, tmp_path, clock, monkeypatch,
+                                                max_attempts, states):
+    failing(monkeypatch, ValueError("a bug"))
+    receive(journal, "US001.dcm")
+    node, _ = assembler(journal, tmp_path, analysis_max_attempts=max_attempts)
+    seen = []
+    for _ in range(3):
+        clock.now += 10
+        node.run_once()
+        seen.append(row(journal).state)
+    assert seen[:len(states)] == states and set(seen[len(states):]) <= {"failed"}
+    assert row(journal).attempts == len(states)
+
+
+def test_a_long_error_is_cut_and_keeps_the_patient_out(journal, tmp_path, clock, monkeypatch):
+    name = str(dcmread(FOLDER / "US001.dcm", stop_before_pixels=True).PatientName)
+    failing(monkeypatch, ValueError(f"{name} " + "x" * 600))
+    receive(journal, "US001.dcm")
+    assembler(journal, tmp_path)[0].run_once()
+    assert row(journal).error == ("ValueError: [patient data] " + "x" * 600)[:500]
+
+
+def test_a_journal_that_cannot_record_the_failure_holds_the_study(journal, tmp_path, clock,
+                                                                 monkeypatch):
+    failing(monkeypatch, OSError("disk full"))
+
+    def full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(journal, "record_failure", full)
+    receive(journal, "US001.dcm")
+    node, _ = assembler(journal, tmp_path)
+    assert node.run_once() == 1
+    clock.now += 4.9
+    assert node.run_once() == 0, "held for retry_max_seconds (5 s)"
+    clock.now += 0.1
+    assert node.run_once() == 1
+
+
+# --- the quiet window ----------------------------------------------------------
+
+
+def test_after_a_restart_the_quiet_window_counts_from_the_start(journal, tmp_path, clock):
+    receive(journal, "US001.dcm")
+    clock.now += 100
+    node, _ = assembler(journal, tmp_path, quiet_seconds=5)
+    clock.now += 4.9
+    assert node.run_once() == 0
+    clock.now += 0.1
+    assert node.run_once() == 1
+
+
+def test_a_retrying_study_is_due_at_once_after_a_restart(journal, tmp_path, clock):
+    receive(journal, "US001.dcm")
+    journal.record_failure(STUDY, "OSError: x", retry_in=3600)
+    node, _ = assembler(journal, tmp_path)
+    assert node.run_once() == 1
+    assert row(journal).state == "analysed"
+
+
+# --- results -------------------------------------------------------------------
+
+
+def test_a_reported_outcome_gets_an_sr_a_key_image_and_a_kos_owed_to_each_destination(
+        journal, tmp_path, clock):
+    receive(journal, "US001.dcm", "US002.dcm", "SR001.dcm")
+    destinations = (Destination.parse(PACS), Destination.parse(ARCHIVE))
+    node, events = assembler(journal, tmp_path, key_image=True, destinations=destinations)
+    durations = []
+    node.observe_seconds = durations.append
+    assert node.run_once() == 1
+    results = journal.results_for_study(STUDY, kind=None)
+    assert sorted(r.kind for r in results) == ["key-image", "kos", "sr"]
+    assert all(r.path.parent == tmp_path / "outbox" / STUDY and r.path.is_file() for r in results)
+    assert sorted((uid, d) for uid, d, *_ in journal.deliveries_for_study(STUDY)) == sorted(
+        (r.sop_instance_uid, d) for r in results for d in (PACS, ARCHIVE))
+    assert durations == [0], "one duration observed per analysis"
+    [(event, fields)] = events
+    assert (event, fields["instances"], fields["outcome"]) == ("study-analysed", 3, "recommended")
+    assert sorted(fields["results"]) == sorted(r.sop_instance_uid for r in results)
+    assert (row(journal).analyzed_count, row(journal).outcome) == (3, "recommended")
+
+
+def test_without_key_images_an_sr_and_a_kos(journal, tmp_path, clock):
+    receive(journal, "US001.dcm", "SR001.dcm")
+    assembler(journal, tmp_path, key_image=False)[0].run_once()
+    assert sorted(r.kind for r in journal.results_for_study(STUDY, kind=None)) == ["kos", "sr"]
+
+
+def test_an_outcome_the_site_does_not_report_is_recorded_without_results(journal, tmp_path, clock):
+    receive(journal, "US001.dcm", "SR001.dcm")
+    assembler(journal, tmp_path, report_outcomes=("not-indicated",))[0].run_once()
+    assert row(journal).outcome == "recommended" and row(journal).state == "analysed"
+    assert journal.results_for_study(STUDY, kind=None) == []
+    assert not (tmp_path / "outbox").exists()
+
+
+def test_the_same_inputs_keep_their_revision_and_new_ones_supersede_it(journal, tmp_path, clock):
+    receive(journal, "US001.dcm", "SR001.dcm")
+    node, _ = assembler(journal, tmp_path)
+    node.run_once()
+    [first] = journal.results_for_study(STUDY)
+    journal.retry([STUDY])  # e.g. after a crash: analysed again from the same instances
+    node.run_once()
+    assert journal.results_for_study(STUDY) == [first]
+    receive(journal, "US002.dcm")
+    node.run_once()
+    [again, second] = journal.results_for_study(STUDY)
+    assert again == first and (first.revision, second.revision) == (1, 2)
+    sr = dcmread(second.path)
+    [predecessor] = sr.PredecessorDocumentsSequence
+    assert predecessor.ReferencedSeriesSequence[0].ReferencedSOPSequence[0] \
+        .ReferencedSOPInstanceUID == first.sop_instance_uid
+    assert len({first.sop_instance_uid, second.sop_instance_uid}) == 2
+
+
+# --- shards and the outbox --------------------------------------------------------
+
+
+def test_an_assembler_analyses_only_its_shards_studies(journal, tmp_path, clock):
+    receive(journal, "US001.dcm")
+    mine = next(i for i in range(2) if Shard(i, 2).owns(STUDY))
+    assert Assembler(journal, Settings(data_dir=tmp_path, quiet_seconds=0), load_protocols(),
+                     shard=Shard(1 - mine, 2)).run_once() == 0
+    assert row(journal).state == "pending"
+    assert Assembler(journal, Settings(data_dir=tmp_path, quiet_seconds=0, key_image=False),
+                     load_protocols(), shard=Shard(mine, 2)).run_once() == 1
+
+
+def test_outbox_files_the_journal_does_not_know_are_removed_in_the_own_shard_only(
+        journal, tmp_path, clock):
+    receive(journal, "US001.dcm", "SR001.dcm")
+    assembler(journal, tmp_path)[0].run_once()
+    known = sorted(p for p in (tmp_path / "outbox").rglob("*") if p.is_file())
+    other_study = next(uid for uid in (f"1.2.3.{i}" for i in range(100))
+                       if Shard(0, 2).owns(uid) != Shard(0, 2).owns(STUDY))
+    orphans = [tmp_path / "outbox" / study / "1.2.3.99.dcm" for study in (STUDY, other_study)]
+    for orphan in orphans:
+        orphan.parent.mkdir(parents=True, exist_ok=True)
+        orphan.write_bytes(b"written, never recorded")
+    mine = 0 if Shard(0, 2).owns(STUDY) else 1
+    Assembler(journal, Settings(data_dir=tmp_path), load_protocols(), shard=Shard(mine, 2))
+    assert sorted(p for p in (tmp_path / "outbox").rglob("*") if p.is_file()) == \
+        sorted(known + [orphans[1]])
