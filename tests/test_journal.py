@@ -319,3 +319,19 @@ def test_a_newer_journal_is_refused(tmp_path):
     db.close()
     with pytest.raises(JournalVersionError, match=f"version {SCHEMA_VERSION + 1} is newer"):
         Journal(path)
+
+
+def test_retry_of_named_studies_and_all_failed_ones_at_once(journal, clock):
+    receive(journal, "1.1")
+    receive(journal, "2.1", OTHER)
+    journal.record_analysis(STUDY, 1, SUMMARY, [], [])
+    journal.record_failure(OTHER, "ValueError", retry_in=None)
+    assert journal.retry([STUDY], all_failed=True) == [STUDY, OTHER]
+
+
+def test_a_study_without_an_analysis_has_no_summary(journal, clock):
+    assert journal.study_summary(STUDY) is None
+    receive(journal, "1.1")
+    assert journal.study_summary(STUDY) is None
+    journal.record_failure(STUDY, "ValueError", retry_in=None)
+    assert journal.study_summary(STUDY) is None
