@@ -266,3 +266,73 @@ def test_the_maximum_size_is_per_instance_not_per_association(tmp_path):
     finally:
         receiver.stop()
         journal.close()
+
+
+def association_from(port: int, calling_ae: str = "TESTSCU", called_ae: str = "ADVISOR"):
+    ae = AE(ae_title=calling_ae)
+    ae.acse_timeout = ae.network_timeout = 10
+    ae.add_requested_context(UltrasoundImageStorage)
+    return ae.associate("127.0.0.1", port, ae_title=called_ae)
+
+
+@pytest.mark.parametrize("settings, calling_ae, called_ae, reason", [
+    ({"allowed_calling_aes": ("US1",)}, "TESTSCU", "ADVISOR",
+     "rejected permanent: calling AE title not recognized"),
+    ({"allowed_peers": ("10.0.0.0/8",)}, "TESTSCU", "ADVISOR",
+     "rejected permanent: no reason given (peer address not allowed)"),
+    ({"require_called_ae": True}, "TESTSCU", "SOMEONE",
+     "rejected permanent: called AE title not recognized"),
+], ids=["calling-ae", "peer-address", "called-ae"])
+def test_the_node_policy_refuses_whom_the_settings_say(tmp_path, settings, calling_ae, called_ae,
+                                                        reason):
+    receiver, journal, port, events = start_receiver(tmp_path, **settings)
+    try:
+        assoc = association_from(port, calling_ae, called_ae)
+        assert not assoc.is_established
+        [refusal] = events.named("association-refused")
+        assert refusal["reason"] == reason
+        assert association_from(port, "US1").is_established is (
+            "allowed_peers" not in settings), "an allowed calling AE from an allowed address"
+    finally:
+        receiver.stop()
+        journal.close()
+
+
+def test_any_called_ae_title_is_accepted_when_not_required(tmp_path):
+    receiver, journal, port, _ = start_receiver(tmp_path, require_called_ae=False)
+    try:
+        assoc = association_from(port, called_ae="SOMEONE")
+        assert assoc.is_established
+        assoc.release()
+    finally:
+        receiver.stop()
+        journal.close()
+
+
+@pytest.mark.parametrize("settings", [{"max_associations": 1}, {"max_associations_per_peer": 1}])
+def test_associations_beyond_the_limits_are_refused(tmp_path, settings):
+    receiver, journal, port, events = start_receiver(tmp_path, **settings)
+    try:
+        first = association_from(port)
+        assert first.is_established
+        assert not association_from(port).is_established
+        assert "local limit exceeded" in events.named("association-refused")[0]["reason"]
+        first.release()
+    finally:
+        receiver.stop()
+        journal.close()
+
+
+def test_the_receivers_pdu_size_and_timers_are_the_settings(tmp_path):
+    receiver, journal, port, _ = start_receiver(
+        tmp_path, max_pdu_size=32768, artim_seconds=7, network_timeout_seconds=8,
+        dimse_timeout_seconds=9)
+    try:
+        assoc = association_from(port)
+        assert assoc.acceptor.maximum_length == 32768
+        assoc.release()
+        assert (receiver.ae.acse_timeout, receiver.ae.network_timeout, receiver.ae.dimse_timeout) \
+            == (7, 8, 9)
+    finally:
+        receiver.stop()
+        journal.close()
