@@ -291,8 +291,10 @@ def test_the_node_policy_refuses_whom_the_settings_say(tmp_path, settings, calli
         assert not assoc.is_established
         [refusal] = events.named("association-refused")
         assert refusal["reason"] == reason
-        assert association_from(port, "US1").is_established is (
-            "allowed_peers" not in settings), "an allowed calling AE from an allowed address"
+        allowed = association_from(port, "US1")
+        assert allowed.is_established is ("allowed_peers" not in settings), \
+            "an allowed calling AE from an allowed address"
+        allowed.release()
     finally:
         receiver.stop()
         journal.close()
