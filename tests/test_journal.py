@@ -335,3 +335,12 @@ def test_a_study_without_an_analysis_has_no_summary(journal, clock):
     assert journal.study_summary(STUDY) is None
     journal.record_failure(STUDY, "ValueError", retry_in=None)
     assert journal.study_summary(STUDY) is None
+
+
+def test_a_study_that_errored_with_nothing_new_counts_as_error(journal, clock):
+    """As a journal from before the study states holds it (see test_failures, migration)."""
+    receive(journal, "1.1")
+    journal._db.execute("UPDATE studies SET analyzed_count=1, error='TypeError: x'")
+    assert journal.counts()["studies"] == {"error": 1}
+    receive(journal, "1.2")
+    assert journal.counts()["studies"] == {"pending": 1}
