@@ -8,6 +8,7 @@ which outcomes get results, shards, and the outbox clean-up.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -95,7 +96,7 @@ def next_attempt(journal: Journal) -> float | None:
 
 
 def test_a_transient_failure_is_retried_after_exactly_the_backoff_then_fails(
-        journal, tmp_path, clock, monkeypatch):
+        journal, tmp_path, clock, monkeypatch, caplog):
     failing(monkeypatch, OSError(28, "No space left on device"))
     receive(journal, "US001.dcm")
     node, events = assembler(journal, tmp_path, analysis_max_attempts=4)
@@ -114,10 +115,14 @@ def test_a_transient_failure_is_retried_after_exactly_the_backoff_then_fails(
         ("study-retrying", 1), ("study-retrying", 2), ("study-retrying", 3), ("study-failed", 4)]
     clock.now += 1000
     assert node.run_once() == 0
+    error = "OSError: [Errno 28] No space left on device"
+    assert f"study {STUDY}: attempt 3 failed ({error}); retry in 5 s" in caplog.messages
+    assert f"study {STUDY}: failed after 4 attempt(s): {error}" in caplog.messages, \
+        "a disk error's traceback is not logged"
 
 
 @pytest.mark.parametrize("max_attempts, states", [(5, ["retrying", "failed"]), (1, ["failed"])])
-def test_any_other_error_gets_one_retry_at_most(journal, tmp_path, clock, monkeypatch,
+def test_any_other_error_gets_one_retry_at_most(journal, tmp_path, clock, monkeypatch, caplog,
                                                 max_attempts, states):
     failing(monkeypatch, ValueError("a bug"))
     receive(journal, "US001.dcm")
@@ -129,6 +134,9 @@ def test_any_other_error_gets_one_retry_at_most(journal, tmp_path, clock, monkey
         seen.append(row(journal).state)
     assert seen[:len(states)] == states and set(seen[len(states):]) <= {"failed"}
     assert row(journal).attempts == len(states)
+    [failed] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert failed.getMessage().startswith(
+        f"study {STUDY}: failed after {len(states)} attempt(s): ValueError: a bug\nTraceback")
 
 
 def test_a_long_error_is_cut_and_keeps_the_patient_out(journal, tmp_path, clock, monkeypatch):
@@ -180,7 +188,8 @@ def test_a_retrying_study_is_due_at_once_after_a_restart(journal, tmp_path, cloc
 
 
 def test_a_reported_outcome_gets_an_sr_a_key_image_and_a_kos_owed_to_each_destination(
-        journal, tmp_path, clock):
+        journal, tmp_path, clock, caplog):
+    caplog.set_level(logging.INFO, logger="advisor.node.assemble")
     receive(journal, "US001.dcm", "US002.dcm", "SR001.dcm")
     destinations = (Destination.parse(PACS), Destination.parse(ARCHIVE))
     node, events = assembler(journal, tmp_path, key_image=True, destinations=destinations)
@@ -197,6 +206,9 @@ def test_a_reported_outcome_gets_an_sr_a_key_image_and_a_kos_owed_to_each_destin
     assert (event, fields["instances"], fields["outcome"]) == ("study-analysed", 3, "recommended")
     assert sorted(fields["results"]) == sorted(r.sop_instance_uid for r in results)
     assert (row(journal).analyzed_count, row(journal).outcome) == (3, "recommended")
+    [line] = [m for m in caplog.messages if m.startswith(f"study {STUDY}: 3 instances")]
+    assert line.startswith(f"study {STUDY}: 3 instances, outcome=recommended, protocol=")
+    assert all(f"{r.kind} {r.sop_instance_uid} rev 1 -> {r.path}" in line for r in results)
 
 
 def test_without_key_images_an_sr_and_a_kos(journal, tmp_path, clock):
@@ -246,7 +258,7 @@ def test_an_assembler_analyses_only_its_shards_studies(journal, tmp_path, clock)
 
 
 def test_outbox_files_the_journal_does_not_know_are_removed_in_the_own_shard_only(
-        journal, tmp_path, clock):
+        journal, tmp_path, clock, caplog):
     receive(journal, "US001.dcm", "SR001.dcm")
     assembler(journal, tmp_path)[0].run_once()
     known = sorted(p for p in (tmp_path / "outbox").rglob("*") if p.is_file())
@@ -258,5 +270,7 @@ def test_outbox_files_the_journal_does_not_know_are_removed_in_the_own_shard_onl
         orphan.write_bytes(b"written, never recorded")
     mine = 0 if Shard(0, 2).owns(STUDY) else 1
     Assembler(journal, Settings(data_dir=tmp_path), load_protocols(), shard=Shard(mine, 2))
+    assert "outbox file 1.2.3.99.dcm is not in the journal (interrupted write): removed" \
+        in caplog.messages
     assert sorted(p for p in (tmp_path / "outbox").rglob("*") if p.is_file()) == \
         sorted(known + [orphans[1]])

@@ -8,6 +8,7 @@ Runs without DCMTK, beside the node-level tests in test_dispatch_faults.py.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -149,7 +150,7 @@ def test_a_transient_failure_is_retried_after_exactly_the_backoff_then_given_up(
     assert node.run_once(name) == 0 and len(pacs.attempts) == 6
 
 
-def test_a_permanent_failure_gets_permanent_max_attempts(tmp_path, peers, clock):
+def test_a_permanent_failure_gets_permanent_max_attempts(tmp_path, peers, clock, caplog):
     pacs = peers(FakePacs(status=0xA900, contexts=(sc.UltrasoundImageStorage,)))
     node, journal, events = dispatcher(tmp_path, [pacs], permanent_max_attempts=2)
     name = str(destination(pacs))
@@ -161,6 +162,19 @@ def test_a_permanent_failure_gets_permanent_max_attempts(tmp_path, peers, clock)
     node.run_once(name)
     assert delivery(journal, pacs) == ("undelivered", 2, "status 0xA900")
     assert events[-1][0] == "result-undelivered" and events[-1][1]["failure"] == "permanent"
+    assert (f"study {STUDY}: sr 1.2.3.100 not delivered to {name} (attempt 1, permanent failure: "
+            "status 0xA900); retry in 2 s") in caplog.messages
+    assert (f"study {STUDY}: sr 1.2.3.100 undelivered to {name} after 2 attempt(s), permanent "
+            "failure: status 0xA900") in caplog.messages
+
+
+def test_a_delivery_is_logged_with_the_peers_status(tmp_path, peers, clock, caplog):
+    caplog.set_level(logging.INFO, logger="advisor.node.dispatch")
+    pacs = peers(FakePacs(status=0xB000, contexts=(sc.UltrasoundImageStorage,)))
+    node, _, _ = dispatcher(tmp_path, [pacs])
+    node.run_once(str(destination(pacs)))
+    assert f"study {STUDY}: sr 1.2.3.100 delivered to {destination(pacs)} (status 0xB000)" \
+        in caplog.messages
 
 
 # --- several destinations ------------------------------------------------------
