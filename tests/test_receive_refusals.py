@@ -6,6 +6,7 @@ Complements test_receive_contract.py (status codes and what is spooled and journ
 
 from __future__ import annotations
 
+import logging
 from io import BytesIO
 from pathlib import Path
 
@@ -90,13 +91,16 @@ def test_a_stored_instance_is_audited_and_a_duplicate_says_so(node):
     assert accepted["refused_sop_classes"] == [] and accepted["tls"] is False
 
 
-def test_a_refused_sop_class_is_named_when_the_association_is_accepted(node):
+def test_a_refused_sop_class_is_named_when_the_association_is_accepted(node, caplog):
+    caplog.set_level(logging.INFO, logger="advisor.node.receive")
     port, _, events, _ = node
     assoc = associate(port, (UltrasoundImageStorage, "1.2.840.10008.1.2.1"),
                       (sc.CTImageStorage, "1.2.840.10008.1.2.1"))
     assoc.release()
     [accepted] = events.named("association-accepted")
     assert accepted["refused_sop_classes"] == ["CT Image Storage"]
+    assert "association from TESTSCU (127.0.0.1) accepted; refused SOP classes: CT Image Storage" \
+        in caplog.messages
 
 
 def test_an_association_to_another_ae_title_is_refused_and_audited(node):
@@ -109,7 +113,7 @@ def test_an_association_to_another_ae_title_is_refused_and_audited(node):
     assert (refusal["called_ae"], refusal["peer"], refusal["reason"]) == ("SOMEONE", "127.0.0.1", "rejected permanent: called AE title not recognized")
 
 
-def test_a_sop_class_mismatch_says_both_classes_within_64_characters(node):
+def test_a_sop_class_mismatch_says_both_classes_within_64_characters(node, caplog):
     port, journal, events, spool = node
     ds = dcmread(US_FILE)
     ds.SOPClassUID = UltrasoundMultiFrameImageStorage
@@ -122,6 +126,7 @@ def test_a_sop_class_mismatch_says_both_classes_within_64_characters(node):
     [refusal] = events.named("instance-refused")
     assert (refusal["status"], refusal["reason"], refusal["sop_uid"]) == \
         ("0xA900", full, ds.SOPInstanceUID)
+    assert f"C-STORE from TESTSCU refused (0xA900): {full}" in caplog.messages
     assert refused(receive.DOES_NOT_MATCH_SOP_CLASS) == before + 1
     assert events.named("instance-stored") == []
     assert spooled(spool) == [] and journal.studies() == []
@@ -176,11 +181,12 @@ def test_an_undecodable_data_set_is_0xC210(node):
     assert spooled(spool) == [] and journal.studies() == []
 
 
-def test_an_empty_affected_sop_instance_uid_is_answered_0xC210(node):
+def test_an_empty_affected_sop_instance_uid_is_answered_0xC210(node, caplog):
     port, journal, events, spool = node
     ds = dcmread(US_FILE)
     response = raw_c_store(port, UltrasoundImageStorage, "", encode(ds, False, True))
     assert (response.Status, response.ErrorComment) == (0xC210, "empty Affected SOP Instance UID")
+    assert "C-STORE from TESTSCU refused (0xC210): empty Affected SOP Instance UID" in caplog.messages
     assert response.AffectedSOPClassUID == UltrasoundImageStorage
     assert events.named("instance-refused")[0]["status"] == "0xC210"
     assert spooled(spool) == [] and journal.studies() == []
