@@ -110,7 +110,8 @@ def test_an_association_to_another_ae_title_is_refused_and_audited(node):
     assoc = ae.associate("127.0.0.1", port, ae_title="SOMEONE")
     assert assoc.is_rejected
     [refusal] = events.named("association-refused")
-    assert (refusal["called_ae"], refusal["peer"], refusal["reason"]) == ("SOMEONE", "127.0.0.1", "rejected permanent: called AE title not recognized")
+    assert (refusal["called_ae"], refusal["peer"], refusal["reason"]) == (
+        "SOMEONE", "127.0.0.1", "rejected permanent: called AE title not recognized")
 
 
 def test_a_sop_class_mismatch_says_both_classes_within_64_characters(node, caplog):
