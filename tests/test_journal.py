@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from advisor.node import journal as journal_module
-from advisor.node.journal import SCHEMA_VERSION, Journal, JournalVersionError, ResultRow
+from advisor.node.journal import BASE_SCHEMA, SCHEMA_VERSION, Journal, JournalVersionError, ResultRow
 
 STUDY, OTHER = "1.2.826.0.1.1", "1.2.826.0.1.2"
 PACS, ARCHIVE = "PACS@127.0.0.1:104", "ARCHIVE@127.0.0.1:105"
@@ -298,6 +298,9 @@ def test_resend_makes_undelivered_results_pending_again(journal, clock, study_ui
 def test_a_new_journal_has_the_current_schema_and_is_writable(journal):
     assert journal.schema_version() == SCHEMA_VERSION
     assert journal.writable()
+    # Durable before the C-STORE is answered: write-ahead log, synced at every commit.
+    assert raw(journal, "PRAGMA journal_mode") == [("wal",)]
+    assert raw(journal, "PRAGMA synchronous") == [(2,)]  # FULL
 
 
 def test_a_journal_locked_by_another_writer_is_not_writable(tmp_path, journal):
@@ -344,3 +347,29 @@ def test_a_study_that_errored_with_nothing_new_counts_as_error(journal, clock):
     assert journal.counts()["studies"] == {"error": 1}
     receive(journal, "1.2")
     assert journal.counts()["studies"] == {"pending": 1}
+
+
+@pytest.mark.parametrize("with_kind", [False, True], ids=["base", "kind-column-already"])
+def test_an_unversioned_journal_gets_states_from_what_it_holds(tmp_path, with_kind):
+    path = tmp_path / "journal.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(BASE_SCHEMA)
+    if with_kind:  # some unversioned journals already had it
+        old.execute("ALTER TABLE results ADD COLUMN kind TEXT NOT NULL DEFAULT 'sr'")
+    old.executemany("INSERT INTO studies (study_instance_uid, first_received, last_received, "
+                    "received_count, analyzed_count, outcome, error) VALUES (?, 0, 0, 1, 1, ?, ?)",
+                    [("1.1", None, "TypeError: x"), ("1.2", "recommended", None), ("1.3", None, None)])
+    old.execute("INSERT INTO results VALUES ('1.2.9', '1.2', 1, 'o.dcm', 'recommended', 0"
+                + (", 'kos')" if with_kind else ")"))
+    old.commit()
+    old.close()
+    journal = Journal(path)
+    try:
+        assert journal.schema_version() == SCHEMA_VERSION
+        assert [(s.study_instance_uid, s.state, s.attempts) for s in journal.studies()] == [
+            ("1.1", "failed", 0), ("1.2", "analysed", 0), ("1.3", "pending", 0)]
+        assert [r.kind for r in journal.results_for_study("1.2", kind=None)] == \
+            ["kos" if with_kind else "sr"]
+        assert journal._query("SELECT next_attempt FROM studies") == [(None,)] * 3
+    finally:
+        journal.close()
