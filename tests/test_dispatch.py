@@ -9,6 +9,7 @@ Runs without DCMTK, beside the node-level tests in test_dispatch_faults.py.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -19,11 +20,13 @@ from pynetdicom import sop_class as sc
 
 from advisor.config import Destination, Settings
 from advisor.node import journal as journal_module
+from advisor.node import security
 from advisor.node.dispatch import STORED, Dispatcher, SendResult, send_files
 from advisor.node.journal import Journal, ResultRow
 from conftest import SAMPLES, free_port, wait_for
 from test_dispatch_faults import FakePacs, HungPacs
 from test_journal import Clock
+from test_tls import certificates  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.timeout(60)
 STUDY = "1.2.826.0.1.1"
@@ -72,8 +75,8 @@ def dispatcher(tmp_path: Path, pacses, **settings) -> tuple[Dispatcher, Journal,
                             [str(d) for d in destinations])
     events = Events()
     options = {"retry_base_seconds": 2, "retry_max_seconds": 10, "dispatch_timeout_seconds": 5}
-    node = Dispatcher(journal, Settings(data_dir=tmp_path, destinations=destinations,
-                                        **options | settings), events)
+    node = Dispatcher(journal, Settings(**{"data_dir": tmp_path, "destinations": destinations}
+                                        | options | settings), events)
     return node, journal, events
 
 
@@ -96,8 +99,9 @@ def test_success_and_the_warning_statuses_count_as_delivered(tmp_path, peers, cl
     node, journal, events = dispatcher(tmp_path, [pacs])
     assert node.run_once(str(destination(pacs))) == 1
     assert delivery(journal, pacs) == ("delivered", 1, None)
-    assert [e for e, _ in events] == ["result-sent"]
-    assert events[0][1]["status"].startswith(f"status 0x{status:04X}")
+    assert events == [("result-sent", {
+        "study_uid": STUDY, "sop_uid": "1.2.3.100", "kind": "sr", "destination": str(destination(pacs)),
+        "attempt": 1, "status": f"status 0x{status:04X}"})]
     assert node.run_once(str(destination(pacs))) == 0, "delivered once, never again"
     assert len(pacs.attempts) == 1
 
@@ -223,6 +227,7 @@ def test_a_file_that_is_not_dicom_is_skipped_for_good(tmp_path, peers):
                                  on_result=seen.append, timeout=5)
     assert seen == [skipped, sent]
     assert skipped.status is None and skipped.permanent and skipped.message.startswith("skipped: ")
+    assert (skipped.path, sent.path) == (junk, US_FILE)
     assert sent.stored and sent.message == "status 0x0000"
     assert [uid for _, uid in pacs.attempts] == [str(dcmread(US_FILE).SOPInstanceUID)]
 
@@ -314,3 +319,47 @@ def test_no_response_when_the_destination_aborts(tmp_path):
         server.shutdown()
     assert result.status is None and not result.permanent
     assert result.message == "no response (association aborted or timed out)"
+
+
+def test_a_destination_reached_over_tls_gets_the_result(tmp_path, certificates):
+    pki = certificates
+    pacs = FakePacs(contexts=(sc.UltrasoundImageStorage,))
+    ae = AE(ae_title="PACS")
+    ae.add_supported_context(sc.UltrasoundImageStorage)
+    pacs.port = free_port()
+    server_settings = Settings(tls_cert=pki / "pacs.crt", tls_key=pki / "pacs.key",
+                               tls_ca=pki / "ca.crt")
+    server = ae.start_server(("127.0.0.1", pacs.port), block=False,
+                             ssl_context=security.server_context(server_settings),
+                             evt_handlers=[(evt.EVT_C_STORE, pacs._store)])
+    try:
+        node, journal, events = dispatcher(tmp_path, [], tls_cert=pki / "node.crt",
+                                           tls_key=pki / "node.key", tls_ca=pki / "ca.crt",
+                                           destinations=(Destination("PACS", "127.0.0.1", pacs.port,
+                                                                     tls=True),))
+        journal.record_analysis(STUDY, 1, SUMMARY, [ResultRow("1.2.3.200", US_FILE, 1)],
+                                [f"PACS@127.0.0.1:{pacs.port}+tls"])
+        assert node.run_once(f"PACS@127.0.0.1:{pacs.port}+tls") == 1
+        assert len(pacs.attempts) == 1
+    finally:
+        server.shutdown()
+
+
+def test_a_dispatch_thread_survives_an_unexpected_error(tmp_path, peers, caplog):
+    pacs = peers(FakePacs(contexts=(sc.UltrasoundImageStorage,)))
+    node, journal, _ = dispatcher(tmp_path, [pacs])
+    real, calls = node.run_once, []
+
+    def failing_once(name: str) -> int:
+        calls.append(name)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return real(name)
+    node.run_once = failing_once
+    node.start()
+    try:
+        wait_for(lambda: len(pacs.attempts) == 1, timeout=20, what="delivery after the error")
+    finally:
+        node.stop(timeout=10)
+    assert f"dispatch to {destination(pacs)}: unexpected error" in caplog.messages
+    assert calls[:2] == [str(destination(pacs))] * 2
