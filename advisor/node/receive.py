@@ -215,10 +215,13 @@ class Receiver:
     def handle_rejected(self, event: evt.Event) -> None:
         assoc = event.assoc
         reason = listener.rejection_reason(assoc)
-        log.warning("association from %s (%s) rejected: %s", assoc.requestor.ae_title,
-                    assoc.requestor.address, reason)
-        called = assoc.requestor.primitive.called_ae_title if assoc.requestor.primitive else None
-        self.audit("association-refused", **_peer(assoc) | {"called_ae": called}, reason=reason)
+        # A refused request's AE titles are only in the A-ASSOCIATE-RQ (none if it never came).
+        request = assoc.requestor.primitive
+        calling = request.calling_ae_title if request else assoc.requestor.ae_title
+        log.warning("association from %s (%s) rejected: %s", calling, assoc.requestor.address, reason)
+        self.audit("association-refused", **_peer(assoc) | {
+            "calling_ae": calling, "called_ae": request.called_ae_title if request else None},
+            reason=reason)
 
     def handle_aborted(self, event: evt.Event) -> None:
         log.warning("association from %s aborted", event.assoc.requestor.ae_title)
