@@ -103,15 +103,28 @@ def test_a_refused_sop_class_is_named_when_the_association_is_accepted(node, cap
         in caplog.messages
 
 
-def test_an_association_to_another_ae_title_is_refused_and_audited(node):
+def test_an_association_to_another_ae_title_is_refused_and_audited(node, caplog):
     port, _, events, _ = node
     ae = AE(ae_title="TESTSCU")
     ae.add_requested_context(UltrasoundImageStorage)
     assoc = ae.associate("127.0.0.1", port, ae_title="SOMEONE")
     assert assoc.is_rejected
     [refusal] = events.named("association-refused")
-    assert (refusal["called_ae"], refusal["peer"], refusal["reason"]) == (
-        "SOMEONE", "127.0.0.1", "rejected permanent: called AE title not recognized")
+    assert (refusal["calling_ae"], refusal["called_ae"], refusal["peer"], refusal["reason"]) == (
+        "TESTSCU", "SOMEONE", "127.0.0.1", "rejected permanent: called AE title not recognized")
+    assert ("association from TESTSCU (127.0.0.1) rejected: rejected permanent: called AE title "
+            "not recognized") in caplog.messages
+
+
+def test_an_abort_from_the_peer_is_audited(node, caplog):
+    port, _, events, _ = node
+    assoc = associate(port, (UltrasoundImageStorage, "1.2.840.10008.1.2.1"))
+    assoc.abort()
+    wait_for(lambda: events.named("association-aborted"), timeout=5, what="the abort audited")
+    [aborted] = events.named("association-aborted")
+    assert (aborted["calling_ae"], aborted["peer"], aborted["reason"]) == (
+        "TESTSCU", "127.0.0.1", "A-ABORT received")
+    assert "association from TESTSCU aborted" in caplog.messages
 
 
 def test_a_sop_class_mismatch_says_both_classes_within_64_characters(node, caplog):
@@ -125,8 +138,8 @@ def test_a_sop_class_mismatch_says_both_classes_within_64_characters(node, caplo
             f"{UltrasoundImageStorage}")
     assert response.ErrorComment == full[:64] and len(full) > 64
     [refusal] = events.named("instance-refused")
-    assert (refusal["status"], refusal["reason"], refusal["sop_uid"]) == \
-        ("0xA900", full, ds.SOPInstanceUID)
+    assert (refusal["status"], refusal["reason"], refusal["sop_uid"], refusal["calling_ae"],
+            refusal["peer"]) == ("0xA900", full, ds.SOPInstanceUID, "TESTSCU", "127.0.0.1")
     assert f"C-STORE from TESTSCU refused (0xA900): {full}" in caplog.messages
     assert refused(receive.DOES_NOT_MATCH_SOP_CLASS) == before + 1
     assert events.named("instance-stored") == []
@@ -245,7 +258,7 @@ def test_own_output_is_journaled_as_such(node):
     assert journal.study_instances(str(ds.StudyInstanceUID)) == []
 
 
-def test_an_instance_over_the_maximum_size_aborts_the_association(tmp_path):
+def test_an_instance_over_the_maximum_size_aborts_the_association(tmp_path, caplog):
     limit = 100_000
     receiver, journal, port, events = start_receiver(tmp_path, max_instance_bytes=limit)
     try:
@@ -255,6 +268,8 @@ def test_an_instance_over_the_maximum_size_aborts_the_association(tmp_path):
         wait_for(lambda: assoc.is_aborted, timeout=5, what="A-ABORT from the node")
         [refusal] = events.named("instance-refused")
         assert refusal["reason"] == f"data set exceeds the maximum size ({limit} bytes)"
+        assert (f"association from 127.0.0.1 aborted: data set exceeds the maximum size ({limit} "
+                "bytes)") in caplog.messages
         assert journal.studies() == [] and spooled(tmp_path / "spool") == []
     finally:
         receiver.stop()
