@@ -77,10 +77,13 @@ def test_echo_is_answered_success(node):
         assoc.release()
 
 
-def test_a_stored_instance_is_audited_and_a_duplicate_says_so(node):
+def test_a_stored_instance_is_audited_and_a_duplicate_says_so(node, caplog):
+    caplog.set_level(logging.DEBUG, logger="advisor.node.receive")
     port, _, events, _ = node
     ds = dcmread(US_FILE)
     c_store(port, ds, ds)
+    stored = f"stored {ds.SOPInstanceUID} of study {ds.StudyInstanceUID}"
+    assert [m for m in caplog.messages if m.startswith("stored ")] == [stored, f"{stored} (again)"]
     assert [(f["sop_uid"], f["duplicate"], f["calling_ae"], f["called_ae"], f["peer"])
             for f in events.named("instance-stored")] == [
         (ds.SOPInstanceUID, False, "TESTSCU", "ADVISOR", "127.0.0.1"),
@@ -206,7 +209,7 @@ def test_an_empty_affected_sop_instance_uid_is_answered_0xC210(node, caplog):
     assert spooled(spool) == [] and journal.studies() == []
 
 
-def test_a_storage_failure_is_counted_and_audited(node, monkeypatch):
+def test_a_storage_failure_is_counted_and_audited(node, monkeypatch, caplog):
     port, journal, events, _ = node
 
     def disk_full(path, data):
@@ -216,6 +219,7 @@ def test_a_storage_failure_is_counted_and_audited(node, monkeypatch):
     assert c_store(port, dcmread(US_FILE)) == [0xA700]
     assert refused(receive.OUT_OF_RESOURCES) == before + 1
     assert events.named("instance-refused")[0]["status"] == "0xA700"
+    assert f"C-STORE of {dcmread(US_FILE).SOPInstanceUID}: could not store durably" in caplog.messages
     assert events.named("instance-stored") == [] and journal.studies() == []
 
 
