@@ -7,6 +7,7 @@ Complements test_receive_contract.py (status codes and what is spooled and journ
 from __future__ import annotations
 
 import logging
+import struct
 from io import BytesIO
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from advisor.node.journal import Journal
 from advisor.node.receive import Receiver
 from advisor.web.metrics import INSTANCES_REFUSED
 from conftest import SAMPLES, wait_for
+from test_hostile_peers import (A_ABORT, A_ASSOCIATE_AC, CLAIM_4_GIB, answer, associate_rq,
+                                closed_by_peer, connect)
 from test_receive_contract import US_FILE, c_store, c_store_responses, raw_c_store, spooled
 
 pytestmark = pytest.mark.timeout(60)
@@ -92,6 +95,7 @@ def test_a_stored_instance_is_audited_and_a_duplicate_says_so(node, caplog):
     assert events.named("instance-stored")[0]["sop_class_uid"] == UltrasoundImageStorage
     [accepted] = events.named("association-accepted")
     assert accepted["refused_sop_classes"] == [] and accepted["tls"] is False
+    assert "association from TESTSCU (127.0.0.1) accepted" in caplog.messages
 
 
 def test_a_refused_sop_class_is_named_when_the_association_is_accepted(node, caplog):
@@ -364,3 +368,39 @@ def test_the_receivers_pdu_size_and_timers_are_the_settings(tmp_path):
     finally:
         receiver.stop()
         journal.close()
+
+
+def test_a_command_set_that_never_ends_aborts_the_association(node):
+    port, journal, events, _ = node
+    sock = connect(port)
+    sock.sendall(associate_rq())
+    assert answer(sock)[0] == A_ASSOCIATE_AC
+    fragment = b"\x01\x01" + b"\0" * 1022  # context 1; control header: command, not the last
+    pdu = struct.pack(">BBL", 0x04, 0, 4 + len(fragment)) + struct.pack(">L", len(fragment)) + fragment
+    try:
+        for _ in range(200):  # 200 KiB of command set: the limit is 64 KiB
+            sock.sendall(pdu)
+    except OSError:
+        pass
+    assert closed_by_peer(sock, within=10)
+    sock.close()
+    assert [e["reason"] for e in events.named("instance-refused")] == [
+        "command exceeds the maximum size (65536 bytes)"]
+
+
+def test_a_pdu_over_the_maximum_length_is_aborted_and_audited(node):
+    port, _, events, _ = node
+    sock = connect(port)
+    sock.sendall(CLAIM_4_GIB)
+    assert answer(sock)[0] == A_ABORT
+    sock.close()
+    wait_for(lambda: events.named("association-aborted"), timeout=5, what="the abort audited")
+    [aborted] = events.named("association-aborted")
+    assert aborted["peer"] == "127.0.0.1" and "exceeds the maximum" in aborted["reason"]
+
+
+def test_a_receiver_never_started_stops_quietly(tmp_path):
+    settings = Settings(data_dir=tmp_path)
+    journal = Journal(settings.journal_path)
+    Receiver(journal, settings).stop()
+    journal.close()
