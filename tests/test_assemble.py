@@ -16,7 +16,7 @@ import pytest
 from pydicom import dcmread
 
 from advisor.config import Destination, Settings
-from advisor.node import assemble
+from advisor.node import assemble, spool
 from advisor.node import journal as journal_module
 from advisor.node.assemble import Assembler
 from advisor.node.journal import Journal
@@ -147,6 +147,35 @@ def test_a_long_error_is_cut_and_keeps_the_patient_out(journal, tmp_path, clock,
     assert row(journal).error == ("ValueError: [patient data] " + "x" * 600)[:500]
 
 
+def test_a_whole_name_is_blanked_before_its_parts(journal, tmp_path, clock, monkeypatch):
+    ds = dcmread(FOLDER / "US001.dcm")
+    ds.PatientName = "ANNA^ZED"  # a part that sorts after the whole name
+    ds.save_as(tmp_path / "us.dcm")
+    journal.record_instance(study_uid=STUDY, sop_uid=str(ds.SOPInstanceUID),
+                            sop_class_uid=str(ds.SOPClassUID), path=tmp_path / "us.dcm",
+                            calling_ae="US", own_output=False)
+    failing(monkeypatch, ValueError("value 'ANNA^ZED' is not valid"))
+    assembler(journal, tmp_path)[0].run_once()
+    assert row(journal).error == "ValueError: value '[patient data]' is not valid"
+
+
+def test_a_failure_after_the_sr_was_written_leaves_no_file_in_the_outbox(
+        journal, tmp_path, clock, monkeypatch):
+    real, writes = spool.write_atomically, []
+
+    def full_after_one(path: Path, data) -> Path:
+        writes.append(path)
+        if len(writes) > 1:
+            raise OSError(28, "No space left on device")
+        return real(path, data)
+    monkeypatch.setattr(spool, "write_atomically", full_after_one)
+    receive(journal, "US001.dcm", "SR001.dcm")
+    assembler(journal, tmp_path, key_image=True)[0].run_once()
+    assert writes[0].parent == tmp_path / "outbox" / STUDY
+    assert [p for p in (tmp_path / "outbox").rglob("*") if p.is_file()] == []
+    assert row(journal).state == "retrying"
+
+
 def test_a_journal_that_cannot_record_the_failure_holds_the_study(journal, tmp_path, clock,
                                                                  monkeypatch):
     failing(monkeypatch, OSError("disk full"))
@@ -207,7 +236,11 @@ def test_a_reported_outcome_gets_an_sr_a_key_image_and_a_kos_owed_to_each_destin
     assert sorted(fields["results"]) == sorted(r.sop_instance_uid for r in results)
     assert (row(journal).analyzed_count, row(journal).outcome) == (3, "recommended")
     [line] = [m for m in caplog.messages if m.startswith(f"study {STUDY}: 3 instances")]
-    assert line.startswith(f"study {STUDY}: 3 instances, outcome=recommended, protocol=")
+    summary = journal.study_summary(STUDY)
+    assert line.startswith(f"study {STUDY}: 3 instances, outcome=recommended, protocol="
+                           f"{summary['protocol_id']}, laterality=left, foci={len(summary['foci'])}, "
+                           "result=")
+    assert all(r.path.read_bytes()[128:132] == b"DICM" for r in results), "PS3.10 files"
     assert all(f"{r.kind} {r.sop_instance_uid} rev 1 -> {r.path}" in line for r in results)
 
 
@@ -215,6 +248,18 @@ def test_without_key_images_an_sr_and_a_kos(journal, tmp_path, clock):
     receive(journal, "US001.dcm", "SR001.dcm")
     assembler(journal, tmp_path, key_image=False)[0].run_once()
     assert sorted(r.kind for r in journal.results_for_study(STUDY, kind=None)) == ["kos", "sr"]
+
+
+def test_switching_key_images_on_gives_a_new_revision(journal, tmp_path, clock):
+    receive(journal, "US001.dcm", "SR001.dcm")
+    assembler(journal, tmp_path, key_image=False)[0].run_once()
+    journal.retry([STUDY])
+    assembler(journal, tmp_path, key_image=False)[0].run_once()
+    assert [r.revision for r in journal.results_for_study(STUDY)] == [1]
+    journal.retry([STUDY])
+    assembler(journal, tmp_path, key_image=True)[0].run_once()
+    assert [r.revision for r in journal.results_for_study(STUDY)] == [1, 2]
+    assert [r.kind for r in journal.results_for_study(STUDY, kind="key-image")] == ["key-image"]
 
 
 def test_an_outcome_the_site_does_not_report_is_recorded_without_results(journal, tmp_path, clock):
