@@ -41,6 +41,8 @@ class Clock:
     def perf_counter(self) -> float:
         return self.now
 
+    monotonic = perf_counter
+
 
 class Events(list):
     def __call__(self, event: str, **fields) -> None:
