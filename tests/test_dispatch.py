@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -145,7 +146,7 @@ def test_a_transient_failure_is_retried_after_exactly_the_backoff_then_given_up(
         assert node.run_once(name) == 0 and len(pacs.attempts) == attempt, "not due before its time"
         clock.now += 0.5
     assert delays == [2, 4, 8, 10, 10]
-    assert [f["retry_in_seconds"] for e, f in events] == delays
+    assert [(e, f["retry_in_seconds"]) for e, f in events] == [("result-failed", d) for d in delays]
     assert {f["failure"] for _, f in events} == {"transient"}
     assert node.run_once(name) == 0
     assert delivery(journal, pacs) == ("undelivered", 6, "status 0xA700")
@@ -363,3 +364,23 @@ def test_a_dispatch_thread_survives_an_unexpected_error(tmp_path, peers, caplog)
         node.stop(timeout=10)
     assert f"dispatch to {destination(pacs)}: unexpected error" in caplog.messages
     assert calls[:2] == [str(destination(pacs))] * 2
+
+
+@dataclass
+class CommentingPacs(FakePacs):
+    """Answers ``status`` with an Error Comment (0000,0902)."""
+
+    comment: str = ""
+
+    def _store(self, event: evt.Event) -> Dataset:
+        status = super()._store(event)
+        status.ErrorComment = self.comment
+        return status
+
+
+def test_the_peers_error_comment_is_kept_with_its_status(tmp_path, peers, clock):
+    pacs = peers(CommentingPacs(status=0xA700, comment="archive full",
+                                contexts=(sc.UltrasoundImageStorage,)))
+    node, journal, _ = dispatcher(tmp_path, [pacs])
+    node.run_once(str(destination(pacs)))
+    assert delivery(journal, pacs) == ("pending", 1, "status 0xA700: archive full")
