@@ -19,6 +19,7 @@ from pydicom.uid import Comprehensive3DSRStorage
 from pynetdicom import AE, evt
 from pynetdicom import sop_class as sc
 
+from advisor import MANUFACTURER
 from advisor.config import Destination, Settings
 from advisor.node import journal as journal_module
 from advisor.node import security
@@ -384,3 +385,14 @@ def test_the_peers_error_comment_is_kept_with_its_status(tmp_path, peers, clock)
     node, journal, _ = dispatcher(tmp_path, [pacs])
     node.run_once(str(destination(pacs)))
     assert delivery(journal, pacs) == ("pending", 1, "status 0xA700: archive full")
+
+
+def test_the_advisors_sr_goes_as_comprehensive_sr_to_a_pacs_that_takes_only_that(tmp_path, peers):
+    ours = tmp_path / "sr.dcm"
+    ds = dcmread(SR_FILE)
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = Comprehensive3DSRStorage
+    ds.Manufacturer = MANUFACTURER
+    ds.save_as(ours)
+    pacs = peers(FakePacs(contexts=(sc.ComprehensiveSRStorage,)))
+    [result] = send_files(destination(pacs), [ours], calling_ae="ADVISOR", timeout=5)
+    assert result.stored and [uid for _, uid in pacs.attempts] == [str(ds.SOPInstanceUID)]
