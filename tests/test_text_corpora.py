@@ -1,9 +1,12 @@
-"""The text reader measured on both labelled report corpora (scripts/evaluate_text.py).
+"""The text reader measured on the labelled report corpora (scripts/evaluate_text.py).
 
-``reports_tune.jsonl`` is the half the rules were tuned on; ``reports_test.jsonl``
-was written blind by someone who had not seen the code and is only measured.
-The floors are the figures measured when the rules were frozen (docs/text.md),
-so a change that reads reports worse fails here.
+``reports_tune.jsonl`` (written for this work) and ``reports_tune_b.jsonl`` (written
+blind by someone else, measured twice on frozen rules, then tuned on) are the
+material the rules were tuned on: they must be read without error.
+``reports_test.jsonl`` is the held-out set, written blind by someone who never
+saw the rules and measured once on the frozen rules; it is not in this
+repository's history until the lead adds it, and its absence is a failure,
+not a skip. Its floors are the figures measured then (docs/text.md).
 """
 
 import sys
@@ -16,42 +19,49 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import evaluate_text  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
+TUNING = ("reports_tune.jsonl", "reports_tune_b.jsonl")
+HELD_OUT = DATA / "reports_test.jsonl"
 
 
-@pytest.fixture(scope="module")
-def tune():
-    return evaluate_text.evaluate(DATA / "reports_tune.jsonl")
+@pytest.fixture(scope="module", params=TUNING)
+def tune(request):
+    return evaluate_text.evaluate(DATA / request.param)
 
 
 @pytest.fixture(scope="module")
 def held_out():
-    return evaluate_text.evaluate(DATA / "reports_test.jsonl")
+    assert HELD_OUT.is_file(), f"the held-out corpus {HELD_OUT.name} is missing"
+    return evaluate_text.evaluate(HELD_OUT)
+
+
+def _texts(name: str) -> set[str]:
+    return {line.split('"text": ')[1] for line in (DATA / name).read_text().splitlines()}
 
 
 def test_corpora_are_large_enough_and_apart():
-    tune_items = (DATA / "reports_tune.jsonl").read_text().splitlines()
-    test_items = (DATA / "reports_test.jsonl").read_text().splitlines()
-    assert len(tune_items) >= 150 and len(test_items) >= 150
-    assert not {line.split('"text": ')[1] for line in tune_items} & {
-        line.split('"text": ')[1] for line in test_items}, "no text is in both halves"
+    assert HELD_OUT.is_file(), f"the held-out corpus {HELD_OUT.name} is missing"
+    names = TUNING + (HELD_OUT.name,)
+    for name in names:
+        assert len(_texts(name)) >= 150, name
+    assert not _texts(HELD_OUT.name) & (_texts(TUNING[0]) | _texts(TUNING[1])), \
+        "no held-out text is among the tuning texts"
 
 
-def test_tuning_half_never_recommends_ct_wrongly_nor_misses(tune):
+def test_tuning_corpora_never_recommend_ct_wrongly_nor_miss(tune):
     assert tune.wrongly_recommended == 0
     assert tune.missed == 0
     assert tune.outcome_accuracy >= 0.99
     assert tune.field_accuracy["laterality"] >= 0.98
+    assert tune.field_accuracy["calcification"] >= 0.99
 
 
-def test_held_out_half_keeps_its_measured_figures(held_out):
-    # Measured when the rules were frozen (docs/text.md): outcome 0.985, laterality 0.893,
-    # 1 CT wrongly recommended, 2 of 61 recommendations missed. The issue's
-    # targets (no wrong CT, missed <= 2%, laterality >= 0.95) are not met yet.
-    assert held_out.outcome_accuracy >= 0.98
-    assert held_out.wrongly_recommended <= 1
-    assert held_out.missed <= 2
-    assert held_out.field_accuracy["laterality"] >= 0.89
-    assert held_out.field_accuracy["calcification"] >= 0.97
+def test_held_out_corpus_keeps_its_measured_figures(held_out):
+    # Measured once on the frozen rules (docs/text.md); the issue's targets are
+    # outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%.
+    assert held_out.outcome_accuracy >= 0.97
+    assert held_out.wrongly_recommended == 0
+    assert held_out.missed <= 0.02 * held_out.expected_recommended
+    assert held_out.field_accuracy["laterality"] >= 0.95
 
 
 def test_text_analysis_takes_under_20_ms_per_report(tune):

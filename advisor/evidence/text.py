@@ -37,6 +37,8 @@ MASS, CALCIFICATION, POSSIBLE_CALCIFICATION = "MASS", "CALCIFICATION", "POSSIBLE
 ABSENT_SUFFIX = "_ABSENT"
 NOT_TARGET, ELSEWHERE = "NOT_TARGET", "ELSEWHERE"
 SIDE, ORGAN, FLAG = "SIDE:", "ORGAN:", "FLAG:"
+ORIGIN_REACH = 2        # sentences after the mass's that may state its origin
+OTHER_ORGAN = "other"   # a bucket of organs: one of them displaced says nothing of another
 # ConText categories that make a mention about something other than this patient now.
 NOT_THIS_PATIENT_NOW = {"FAMILY", "HYPOTHETICAL", "INDICATION"}
 HEDGES = {"POSSIBLE_EXISTENCE", "HISTORICAL"}
@@ -44,6 +46,9 @@ NEGATION = "NEGATED_EXISTENCE"
 # A modifier marked clause_only does not reach across these tokens.
 CLAUSE_BREAKS = {",", ";", "but", "however"}
 LIST_WORDS = {",", "or", "and", "nor", "/", "a", "an", "any"}
+KINDS = {MASS: "mass", CALCIFICATION: "calcification",
+         POSSIBLE_CALCIFICATION: "possible calcification"}
+FINDING_LABELS = set(KINDS) | {label + ABSENT_SUFFIX for label in KINDS}
 SIZE = re.compile(r"(\d+(?:\.\d+)?)((?:\s*(?:x|×|\*|by)\s*\d+(?:\.\d+)?)*)\s*(mm|cm)\b", re.I)
 
 
@@ -126,21 +131,73 @@ def _in_entity(token) -> bool:
     return token.ent_type_ != ""
 
 
+def _is_finding(token) -> bool:
+    return token.ent_type_.removesuffix(ABSENT_SUFFIX) in KINDS
+
+
+def _along_a_list(tokens) -> bool:
+    """After the first finding named in ``tokens``, only findings and list words follow.
+
+    "no mass or calcification" reaches the calcification; "nil calcification
+    within the lesion" does not reach the lesion.
+    """
+    first = next((i for i, token in enumerate(tokens) if _is_finding(token)), None)
+    return first is None or all(
+        _in_entity(token) or token.lower_ in LIST_WORDS for token in tokens[first:])
+
+
+def _stops_at_finding(target, modifier, _span_between) -> bool:
+    """Forward, the modifier stops at another finding not in a list with the target."""
+    return modifier.start > target.start or _along_a_list(list(_between(target, modifier)))
+
+
 def _within_clause(target, modifier, _span_between) -> bool:
-    """A modifier reaches across a comma or "but" only forward along a list of targets.
+    """A modifier reaches across a comma or "but" forward only along a list of targets,
+    backward only when nothing is named between.
 
     "no mass, calcification or fluid" negates all three; "no internal flow,
     favour haemorrhage" does not negate the haemorrhage, nor does "mass,
-    calcification absent" negate the mass.
+    calcification absent" negate the mass; "mass, now no longer seen" is absent.
     """
     between = _between(target, modifier)
     segments = _segments(between)
+    forward = modifier.start < target.start
     if len(segments) == 1:
         return True
-    forward = modifier.start < target.start
+    if not forward:
+        return not any(map(_in_entity, between))
     first_names_a_target = not segments[0] or any(map(_in_entity, segments[0]))
     return forward and first_names_a_target and all(
         _in_entity(token) or token.lower_ in LIST_WORDS for segment in segments[1:] for token in segment)
+
+
+def _same_sentence(target, modifier) -> bool:
+    return target.sent.start == modifier.sent.start
+
+
+def _checked(*checks, crosses_sentences: bool = False):
+    """All of ``checks`` plus: a windowed scope does not reach into another sentence."""
+    def on_modifies(target, modifier, span_between) -> bool:
+        return ((crosses_sentences or _same_sentence(target, modifier))
+                and all(check(target, modifier, span_between) for check in checks))
+    return on_modifies
+
+
+def _stops_at_words(words: frozenset[str]):
+    """Forward, the modifier stops at one of ``words`` ("possible calcification in the mass")."""
+    def check(target, modifier, _span_between) -> bool:
+        return modifier.start > target.start or not any(
+            token.lower_ in words for token in _between(target, modifier))
+    return check
+
+
+def _group_checks(group: dict[str, Any]) -> list:
+    """The on_modifies checks a modifier group asks for."""
+    checks = [check for key, check in (("clause_only", _within_clause),
+                                       ("stops_at_finding", _stops_at_finding)) if group.get(key)]
+    if group.get("stops_at"):
+        checks.append(_stops_at_words(frozenset(w.lower() for w in group["stops_at"])))
+    return checks
 
 
 def _elsewhere_check(breaks: frozenset[str]):
@@ -162,19 +219,23 @@ def _context_rules(rules: dict[str, Any], tokenizer) -> Iterator[Any]:
     from medspacy.context import ConTextRule
 
     for group in rules["modifiers"]:
+        check = _checked(*_group_checks(group), crosses_sentences=group.get("crosses_sentences", False))
+        nearest = group.get("max_targets")
         for phrase in group["phrases"]:
             literal, pattern = _pattern(phrase, tokenizer)
             yield ConTextRule(literal, group["category"], pattern=pattern,
                               direction=group["direction"].upper(),
-                              max_scope=group.get("max_scope"),
-                              on_modifies=_within_clause if group.get("clause_only") else None)
+                              max_scope=group.get("max_scope"), max_targets=nearest,
+                              allowed_types=FINDING_LABELS if nearest else None,
+                              on_modifies=check)
     elsewhere = _elsewhere_check(frozenset(rules["binding"]["breaks"]))
     for key, scope, check in (("calcification_elsewhere", 6, _same_clause),
                               ("calcification_explained_as", 12, elsewhere)):
         for phrase in rules["targets"][key]:
             literal, pattern = _pattern(phrase, tokenizer)
             yield ConTextRule(literal, ELSEWHERE, pattern=pattern, direction="BIDIRECTIONAL",
-                              max_scope=scope, allowed_types={CALCIFICATION}, on_modifies=check)
+                              max_scope=scope, allowed_types={CALCIFICATION},
+                              on_modifies=_checked(check))
 
 
 @dataclass(frozen=True)
@@ -184,9 +245,12 @@ class Reader:
     nlp: Any
     breaks: frozenset[str]
     not_origin: frozenset[str]
+    beside: frozenset[str]
+    origin_words: frozenset[str]
     anaphora: tuple[str, ...]
     before_tokens: int
     after_tokens: int
+    mass_flags: dict[str, str]    # a mass word that is also a context flag ("haematoma")
 
 
 def build_reader(rules: dict[str, Any]) -> Reader:
@@ -204,8 +268,12 @@ def build_reader(rules: dict[str, Any]) -> Reader:
          for literal, pattern in (_pattern(phrase, nlp.tokenizer) for phrase in phrases)])
     nlp.get_pipe("medspacy_context").add(list(_context_rules(rules, nlp.tokenizer)))
     binding = rules["binding"]
+    mass_flags = {phrase.lower(): flag for flag, phrases in rules["mass_context"].items()
+                  for phrase in phrases}
     return Reader(nlp, frozenset(binding["breaks"]) | {"/"}, frozenset(binding["not_origin"]),
-                  tuple(binding["anaphora"]), binding["before_tokens"], binding["after_tokens"])
+                  frozenset(binding["beside"]), frozenset(binding["origin"]),
+                  tuple(binding["anaphora"]), binding["before_tokens"], binding["after_tokens"],
+                  mass_flags)
 
 
 _process_reader: Reader | None = None
@@ -324,54 +392,117 @@ def _walk(doc, sentence, start: int, step: int, limit: int, breaks: frozenset[st
     return range(min(start, index - step), max(start, index - step) + 1) if taken else range(0)
 
 
-def _labelled(ents, indices: range, prefix: str, anchor: int) -> list[str]:
-    """Names of ``prefix`` entities inside ``indices``, nearest to ``anchor`` first."""
-    found = [e for e in ents if e.label_.startswith(prefix) and e.start in indices]
-    found.sort(key=lambda e: abs(e.start - anchor))
-    return [e.label_[len(prefix):] for e in found]
+def _name(ent, prefix: str) -> str:
+    return ent.label_[len(prefix):]
+
+
+def _hedged(ent) -> bool:
+    """"?adrenal", "not renal": the words do not state this organ."""
+    return ent.label_.startswith(ORGAN) and bool(
+        {"POSSIBLE_EXISTENCE", NEGATION} & _categories(ent).keys())
+
+
+def _near_words(tokens, count: int) -> list:
+    """Up to ``count`` tokens of ``tokens`` (in reading order away from an entity) within
+    its clause, skipping sides ("posterior to the right kidney") and stopping at a finding
+    or "with"."""
+    words = []
+    for token in tokens:
+        if token.lower_ in CLAUSE_BREAKS or token.lower_ == "with" or _is_finding(token):
+            break
+        if not token.ent_type_.startswith(SIDE):
+            words.append(token.lower_)
+        if len(words) == count:
+            break
+    return words
+
+
+def _neighbourhood(doc, ent, reader: Reader, within: range | None = None) -> set[str]:
+    """The not-origin words just before and after ``ent`` in its clause ("displacing the",
+    "is normal"), within the token indices ``within`` (its sentence by default)."""
+    within = within or range(ent.sent.start, ent.sent.end)
+    before = _near_words(reversed(doc[within.start:ent.start]), 3)
+    after = _near_words(doc[ent.end:within.stop], 2)
+    return set(before + after) & reader.not_origin
+
+
+def _origin_entities(doc, ents, prefix: str, reader: Reader, within: range | None = None) -> list:
+    """``prefix`` entities that name where a mass is, not a neighbour nor a normal organ.
+
+    A side may stand beside a position word ("posterior to the right kidney" is
+    on the right); an organ may not (the kidney is not the origin).
+    """
+    allowed = reader.beside if prefix == SIDE else frozenset()
+    return [e for e in ents if e.label_.startswith(prefix) and not _hedged(e)
+            and _neighbourhood(doc, e, reader, within) <= allowed]
+
+
+def _opens_with(sentence, words: tuple[str, ...]) -> bool:
+    opening = " ".join(token.lower_ for token in sentence[:2])
+    return any(opening == w or opening.startswith(w + " ") for w in words)
 
 
 def _context_sentences(doc, span, reader: Reader) -> list:
-    """The mass's sentence, and the next one when it opens with an anaphor ("It arises ...")."""
+    """The mass's sentence; the previous one when this opens with an anaphor ("The mass
+    has decreased"); the next one when that opens with one ("It arises ..."); one of
+    the next two that names an origin ("Renal origin.")."""
     sentences = list(doc.sents)
     index = next(i for i, sentence in enumerate(sentences) if sentence.start <= span.start < sentence.end)
     result = [sentences[index]]
-    if index + 1 < len(sentences):
-        opening = " ".join(token.lower_ for token in sentences[index + 1][:2])
-        if any(opening == a or opening.startswith(a + " ") for a in reader.anaphora):
-            result.append(sentences[index + 1])
+    for offset, following in enumerate(sentences[index + 1:index + 1 + ORIGIN_REACH]):
+        if (offset == 0 and _opens_with(following, reader.anaphora)) or any(
+                token.lower_ in reader.origin_words for token in following):
+            result.append(following)
+    if index > 0 and _opens_with(sentences[index], reader.anaphora):
+        result.append(sentences[index - 1])
     return result
 
 
 def _entities_near(doc, span, prefix: str, reader: Reader) -> list:
-    """``prefix`` entities in the mass's sentences, nearest first, not next to a not-origin word."""
+    """``prefix`` entities in the mass's sentences that name where it is, nearest first."""
     sentences = _context_sentences(doc, span, reader)
-    found = []
-    for ent in doc.ents:
-        sentence = next((s for s in sentences if s.start <= ent.start < s.end), None)
-        if sentence is None or not ent.label_.startswith(prefix):
-            continue
-        before = _segments(doc[max(sentence.start, ent.start - 3):ent.start])[-1]
-        after = _segments(doc[ent.end:min(sentence.end, ent.end + 2)])[0]
-        if not any(token.lower_ in reader.not_origin for token in before + after):
-            found.append(ent)
-    return sorted(found, key=lambda e: abs(e.start - span.start))
+    inside = [e for e in doc.ents if any(s.start <= e.start < s.end for s in sentences)]
+    return sorted(_origin_entities(doc, inside, prefix, reader),
+                  key=lambda e: (e.sent.start != span.sent.start, abs(e.start - span.start)))
+
+
+def _disowned(doc, span, side: str | None, phrase: range, reader: Reader) -> set[str]:
+    """Organs said in the mass's sentences, outside its own phrase, to be displaced,
+    separate or normal, without another side ("the kidney is displaced and appears
+    separate")."""
+    sentences = _context_sentences(doc, span, reader)
+    side_at = {e.end: _name(e, SIDE) for e in doc.ents if e.label_.startswith(SIDE)}
+    return {_name(e, ORGAN) for e in doc.ents
+            if e.label_.startswith(ORGAN) and _name(e, ORGAN) != OTHER_ORGAN
+            and e.start not in phrase and any(s.start <= e.start < s.end for s in sentences)
+            and _neighbourhood(doc, e, reader) and side_at.get(e.start, side) == side}
 
 
 def _organ_nearby(doc, span, reader: Reader) -> str | None:
     """The organ nearest the mass in its sentences that is not displaced, spared or normal."""
     organs = _entities_near(doc, span, ORGAN, reader)
-    return organs[0].label_[len(ORGAN):] if organs else None
+    return _name(organs[0], ORGAN) if organs else None
+
+
+def _side_of(ent, organ: str | None, organ_at: dict[int, str]) -> str | None:
+    """The side if it is bare ("mass, left side") or names the mass's organ."""
+    attached = organ_at.get(ent.end)
+    return _name(ent, SIDE) if attached is None or attached == organ else None
 
 
 def _side_nearby(doc, span, organ: str | None, reader: Reader) -> str | None:
-    """A side in the mass's sentences that is bare ("mass, left side") or names its organ."""
-    organ_at = {e.start: e.label_[len(ORGAN):] for e in doc.ents if e.label_.startswith(ORGAN)}
+    """A side in the mass's sentences that is bare or names its organ; else the one side
+    the text gives the mass's organ anywhere ("left adrenal haemorrhage. The lesion ...")."""
+    organ_at = {e.start: _name(e, ORGAN) for e in doc.ents if e.label_.startswith(ORGAN)}
     for ent in _entities_near(doc, span, SIDE, reader):
-        attached = organ_at.get(ent.end)
-        if attached is None or (organ is not None and attached == organ):
-            return ent.label_[len(SIDE):]
-    return None
+        side = _side_of(ent, organ, organ_at)
+        if side:
+            return side
+    if organ is None:
+        return None
+    sides = {_name(e, SIDE) for e in _origin_entities(doc, doc.ents, SIDE, reader)
+             if organ_at.get(e.end) == organ}
+    return sides.pop() if len(sides) == 1 else None
 
 
 def _bound(doc, span, reader: Reader) -> tuple[str | None, str | None]:
@@ -384,14 +515,17 @@ def _bound(doc, span, reader: Reader) -> tuple[str | None, str | None]:
     sentence = span.sent
     before = _walk(doc, sentence, span.start - 1, -1, reader.before_tokens, reader.breaks)
     after = _walk(doc, sentence, span.end, 1, reader.after_tokens, reader.breaks)
-    sides = _labelled(doc.ents, before, SIDE, span.start) + _labelled(doc.ents, after, SIDE, span.end)
     phrase = range(before.start if before else span.start, after.stop if after else span.end)
-    organs = _labelled(doc.ents, phrase, ORGAN, span.start)
-    organ = organs[0] if organs else _organ_nearby(doc, span, reader)
+    in_phrase = [e for e in doc.ents if e.start in phrase and not span.start <= e.start < span.end]
+    nearest = sorted(in_phrase, key=lambda e: abs(e.start - span.start))
+    own_sides = [_name(e, SIDE) for e in _origin_entities(doc, nearest, SIDE, reader, phrase)
+                 if not _neighbourhood(doc, e, reader, phrase)]
+    sides = own_sides or [_name(e, SIDE) for e in _origin_entities(doc, nearest, SIDE, reader, phrase)]
     real = [s for s in sides if s != "midline"]
-    if {"left", "right"} <= set(real):
-        return "bilateral", organ
-    return (real or sides or [None])[0], organ
+    side = "bilateral" if {"left", "right"} <= set(real) else (real or sides or [None])[0]
+    organs = [_name(e, ORGAN) for e in _origin_entities(doc, nearest, ORGAN, reader, phrase)]
+    organ = organs[0] if organs else _organ_nearby(doc, span, reader)
+    return side, None if organ in _disowned(doc, span, side, phrase, reader) else organ
 
 
 def _size_mm(sentence_text: str) -> float | None:
@@ -401,10 +535,6 @@ def _size_mm(sentence_text: str) -> float | None:
         numbers = [float(match[1])] + [float(n) for n in re.findall(r"\d+(?:\.\d+)?", match[2])]
         sizes.append(max(numbers) * (10.0 if match[3].lower() == "cm" else 1.0))
     return max(sizes) if sizes else None
-
-
-KINDS = {MASS: "mass", CALCIFICATION: "calcification",
-         POSSIBLE_CALCIFICATION: "possible calcification"}
 
 
 def _mention(doc, span, reader: Reader) -> Mention:
@@ -433,10 +563,14 @@ def _with_fallback_side(doc, mentions: list[Mention], spans, reader: Reader) -> 
     return result
 
 
-def _flags(doc) -> frozenset[str]:
-    """Context flags named for this patient (not negated, not about family)."""
-    return frozenset(e.label_[len(FLAG):] for e in doc.ents if e.label_.startswith(FLAG)
-                     and not {NEGATION, "FAMILY"} & _categories(e).keys())
+def _flags(doc, mentions: list[Mention], reader: Reader) -> frozenset[str]:
+    """Context flags named for this patient (not negated, not about family), and those a
+    stated mass is by its name ("haematoma")."""
+    named = {e.label_[len(FLAG):] for e in doc.ents if e.label_.startswith(FLAG)
+             and not {NEGATION, "FAMILY"} & _categories(e).keys()}
+    return frozenset(named | {reader.mass_flags[m.words.lower()] for m in mentions
+                              if m.kind == "mass" and m.status == "present"
+                              and m.words.lower() in reader.mass_flags})
 
 
 def read_text(text: str, reader: Reader | None = None) -> Reading:
@@ -445,7 +579,7 @@ def read_text(text: str, reader: Reader | None = None) -> Reading:
     doc = reader.nlp(text)
     spans = [e for e in doc.ents if e.label_.removesuffix(ABSENT_SUFFIX) in KINDS]
     mentions = _with_fallback_side(doc, [_mention(doc, s, reader) for s in spans], spans, reader)
-    return Reading(tuple(mentions), _flags(doc))
+    return Reading(tuple(mentions), _flags(doc, mentions, reader))
 
 
 def text_observations(value: str, source: str, uid: str, where: str) -> Iterator[Observation]:
