@@ -41,10 +41,13 @@ ORIGIN_REACH = 2        # sentences after the mass's that may state its origin
 OTHER_ORGAN = "other"   # a bucket of organs: one of them displaced says nothing of another
 # ConText categories that make a mention about something other than this patient now.
 NOT_THIS_PATIENT_NOW = {"FAMILY", "HYPOTHETICAL", "INDICATION"}
-HEDGES = {"POSSIBLE_EXISTENCE", "HISTORICAL"}
+HISTORICAL, CURRENT = "HISTORICAL", "CURRENT"
+HEDGES = {"POSSIBLE_EXISTENCE", HISTORICAL}
 NEGATION = "NEGATED_EXISTENCE"
 # A modifier marked clause_only does not reach across these tokens.
 CLAUSE_BREAKS = {",", ";", "but", "however"}
+# A post-position modifier crosses a comma only over these ("mass, now no longer seen").
+BRIDGES = {"now", "since", "subsequently", "today", "and", "has", "have", "is", "are"}
 LIST_WORDS = {",", "or", "and", "nor", "/", "a", "an", "any"}
 KINDS = {MASS: "mass", CALCIFICATION: "calcification",
          POSSIBLE_CALCIFICATION: "possible calcification"}
@@ -165,7 +168,7 @@ def _within_clause(target, modifier, _span_between) -> bool:
     if len(segments) == 1:
         return True
     if not forward:
-        return not any(map(_in_entity, between))
+        return all(token.lower_ in BRIDGES for segment in segments for token in segment)
     first_names_a_target = not segments[0] or any(map(_in_entity, segments[0]))
     return forward and first_names_a_target and all(
         _in_entity(token) or token.lower_ in LIST_WORDS for segment in segments[1:] for token in segment)
@@ -191,10 +194,16 @@ def _stops_at_words(words: frozenset[str]):
     return check
 
 
+def _attached(_target, modifier, _span_between) -> bool:
+    """The modifier is written onto the word before it ("calcified?", not "mass ?adrenal")."""
+    return modifier.start > 0 and modifier.doc[modifier.start - 1].whitespace_ == ""
+
+
 def _group_checks(group: dict[str, Any]) -> list:
     """The on_modifies checks a modifier group asks for."""
     checks = [check for key, check in (("clause_only", _within_clause),
-                                       ("stops_at_finding", _stops_at_finding)) if group.get(key)]
+                                       ("stops_at_finding", _stops_at_finding),
+                                       ("attached", _attached)) if group.get(key)]
     if group.get("stops_at"):
         checks.append(_stops_at_words(frozenset(w.lower() for w in group["stops_at"])))
     return checks
@@ -215,19 +224,62 @@ def _same_clause(target, modifier, _span_between) -> bool:
     return len(_segments(between)) == 1 and not any(token.ent_type_ == MASS for token in between)
 
 
+def _group_check(group: dict[str, Any]):
+    return _checked(*_group_checks(group), crosses_sentences=group.get("crosses_sentences", False))
+
+
+def _one_way(forward: dict[str, Any], backward: dict[str, Any]):
+    """A check that applies ``forward``'s scope and checks to a target after the
+    modifier, ``backward``'s to one before it."""
+    checks = {True: _group_check(forward), False: _group_check(backward)}
+
+    def check(target, modifier, span_between) -> bool:
+        after = target.start >= modifier.end
+        group = forward if after else backward
+        distance = target.start - modifier.end if after else modifier.start - target.end
+        return (distance < group.get("max_scope", len(target.doc))
+                and checks[after](target, modifier, span_between))
+    return check
+
+
+def _modifier_entries(rules: dict[str, Any], tokenizer) -> dict[tuple, dict]:
+    """(category, phrase) -> its literal, pattern and the group for each direction.
+
+    medspaCy keeps one modifier per span of text, so a phrase listed both forward
+    and backward ("?", "probably", "nil") becomes one rule serving both."""
+    entries: dict[tuple, dict] = {}
+    for group in rules["modifiers"]:
+        directions = {"bidirectional": ("forward", "backward")}.get(group["direction"],
+                                                                    (group["direction"],))
+        for phrase in group["phrases"]:
+            literal, pattern = _pattern(phrase, tokenizer)
+            entry = entries.setdefault((group["category"], json.dumps(pattern)),
+                                       {"literal": literal, "pattern": pattern, "groups": {}})
+            for direction in directions:
+                entry["groups"].setdefault(direction, group)
+    return entries
+
+
 def _context_rules(rules: dict[str, Any], tokenizer) -> Iterator[Any]:
     from medspacy.context import ConTextRule
 
-    for group in rules["modifiers"]:
-        check = _checked(*_group_checks(group), crosses_sentences=group.get("crosses_sentences", False))
+    for (category, _), entry in _modifier_entries(rules, tokenizer).items():
+        groups = entry["groups"]
+        forward, backward = groups.get("forward"), groups.get("backward")
+        if forward is not None and backward is not None and forward is not backward:
+            scopes = [g.get("max_scope") for g in (forward, backward)]
+            group = {"direction": "bidirectional",
+                     "max_scope": None if None in scopes else max(scopes)}
+            check = _one_way(forward, backward)
+        else:
+            group = next(iter(groups.values()))
+            check = _group_check(group)
         nearest = group.get("max_targets")
-        for phrase in group["phrases"]:
-            literal, pattern = _pattern(phrase, tokenizer)
-            yield ConTextRule(literal, group["category"], pattern=pattern,
-                              direction=group["direction"].upper(),
-                              max_scope=group.get("max_scope"), max_targets=nearest,
-                              allowed_types=FINDING_LABELS if nearest else None,
-                              on_modifies=check)
+        yield ConTextRule(entry["literal"], category, pattern=entry["pattern"],
+                          direction=group["direction"].upper(), max_scope=group.get("max_scope"),
+                          max_targets=nearest, allowed_types=FINDING_LABELS if nearest else None,
+                          terminated_by={CURRENT} if category == HISTORICAL else None,
+                          on_modifies=check)
     elsewhere = _elsewhere_check(frozenset(rules["binding"]["breaks"]))
     for key, scope, check in (("calcification_elsewhere", 6, _same_clause),
                               ("calcification_explained_as", 12, elsewhere)):
@@ -251,6 +303,7 @@ class Reader:
     before_tokens: int
     after_tokens: int
     mass_flags: dict[str, str]    # a mass word that is also a context flag ("haematoma")
+    organ_order: tuple[str, ...]
 
 
 def build_reader(rules: dict[str, Any]) -> Reader:
@@ -273,7 +326,7 @@ def build_reader(rules: dict[str, Any]) -> Reader:
     return Reader(nlp, frozenset(binding["breaks"]) | {"/"}, frozenset(binding["not_origin"]),
                   frozenset(binding["beside"]), frozenset(binding["origin"]),
                   tuple(binding["anaphora"]), binding["before_tokens"], binding["after_tokens"],
-                  mass_flags)
+                  mass_flags, tuple(rules["organs"]))
 
 
 _process_reader: Reader | None = None
@@ -325,6 +378,7 @@ class Reading:
 
     mentions: tuple[Mention, ...]
     context: frozenset[str]
+    organ_order: tuple[str, ...] = ()    # most specific first, as in the rules' [organs]
 
     def status(self, kind: str) -> str | None:
         """``present`` if any plain mention, else ``absent`` if any negated one, else None."""
@@ -345,7 +399,11 @@ class Reading:
 
     @property
     def organ(self) -> str | None:
-        return next((m.organ for m in self.masses if m.organ), None)
+        """The most specific organ the stated masses are given ("retroperitoneal mass ...
+        Impression: right adrenal neuroblastoma" is adrenal)."""
+        organs = [m.organ for m in self.masses if m.organ]
+        rank = {name: i for i, name in enumerate(self.organ_order)}
+        return min(organs, key=lambda o: rank.get(o, len(rank))) if organs else None
 
     @property
     def size_mm(self) -> float | None:
@@ -371,6 +429,8 @@ def _categories(span) -> dict[str, str]:
 def _status(span) -> tuple[str, str]:
     """(status, cue) of a target from its ConText modifiers."""
     categories = _categories(span)
+    if CURRENT in categories:
+        categories.pop(HISTORICAL, None)
     for names, status in ((NOT_THIS_PATIENT_NOW, "uncertain"), ({NEGATION}, "absent"),
                           (HEDGES, "uncertain")):
         hits = [categories[c] for c in sorted(names & categories.keys())]
@@ -579,7 +639,7 @@ def read_text(text: str, reader: Reader | None = None) -> Reading:
     doc = reader.nlp(text)
     spans = [e for e in doc.ents if e.label_.removesuffix(ABSENT_SUFFIX) in KINDS]
     mentions = _with_fallback_side(doc, [_mention(doc, s, reader) for s in spans], spans, reader)
-    return Reading(tuple(mentions), _flags(doc, mentions, reader))
+    return Reading(tuple(mentions), _flags(doc, mentions, reader), reader.organ_order)
 
 
 def text_observations(value: str, source: str, uid: str, where: str) -> Iterator[Observation]:
