@@ -37,6 +37,7 @@ MASS, CALCIFICATION, POSSIBLE_CALCIFICATION = "MASS", "CALCIFICATION", "POSSIBLE
 ABSENT_SUFFIX = "_ABSENT"
 NOT_TARGET, ELSEWHERE = "NOT_TARGET", "ELSEWHERE"
 SIDE, ORGAN, FLAG = "SIDE:", "ORGAN:", "FLAG:"
+FRAGMENT_WORDS = 4      # a next sentence this short still describes the mass
 ORIGIN_REACH = 2        # sentences after the mass's that may state its origin
 OTHER_ORGAN = "other"   # a bucket of organs: one of them displaced says nothing of another
 # ConText categories that make a mention about something other than this patient now.
@@ -48,6 +49,7 @@ NEGATION = "NEGATED_EXISTENCE"
 CLAUSE_BREAKS = {",", ";", "but", "however"}
 # A post-position modifier crosses a comma only over these ("mass, now no longer seen").
 BRIDGES = {"now", "since", "subsequently", "today", "and", "has", "have", "is", "are"}
+PLACE_WORDS = {"in", "within", "inside", "at"}
 LIST_WORDS = {",", "or", "and", "nor", "/", "a", "an", "any"}
 KINDS = {MASS: "mass", CALCIFICATION: "calcification",
          POSSIBLE_CALCIFICATION: "possible calcification"}
@@ -167,6 +169,8 @@ def _within_clause(target, modifier, _span_between) -> bool:
     forward = modifier.start < target.start
     if len(segments) == 1:
         return True
+    if not _is_finding(target[0]):
+        return False
     if not forward:
         return all(token.lower_ in BRIDGES for segment in segments for token in segment)
     first_names_a_target = not segments[0] or any(map(_in_entity, segments[0]))
@@ -199,11 +203,19 @@ def _attached(_target, modifier, _span_between) -> bool:
     return modifier.start > 0 and modifier.doc[modifier.start - 1].whitespace_ == ""
 
 
+def _clause_final(_target, modifier, _span_between) -> bool:
+    """The modifier ends its clause: punctuation, the end, or a place follows."""
+    doc = modifier.doc
+    return modifier.end >= len(doc) or doc[modifier.end].is_punct or \
+        doc[modifier.end].lower_ in PLACE_WORDS
+
+
 def _group_checks(group: dict[str, Any]) -> list:
     """The on_modifies checks a modifier group asks for."""
     checks = [check for key, check in (("clause_only", _within_clause),
                                        ("stops_at_finding", _stops_at_finding),
-                                       ("attached", _attached)) if group.get(key)]
+                                       ("attached", _attached),
+                                       ("clause_final", _clause_final)) if group.get(key)]
     if group.get("stops_at"):
         checks.append(_stops_at_words(frozenset(w.lower() for w in group["stops_at"])))
     return checks
@@ -502,16 +514,24 @@ def _opens_with(sentence, words: tuple[str, ...]) -> bool:
     return any(opening == w or opening.startswith(w + " ") for w in words)
 
 
+def _fragment(sentence) -> bool:
+    """A few words without a finding or organ of their own ("On the left.")."""
+    words = [token for token in sentence if not token.is_punct]
+    return len(words) <= FRAGMENT_WORDS and not any(
+        _is_finding(token) or token.ent_type_.startswith(ORGAN) for token in words)
+
+
 def _context_sentences(doc, span, reader: Reader) -> list:
     """The mass's sentence; the previous one when this opens with an anaphor ("The mass
-    has decreased"); the next one when that opens with one ("It arises ..."); one of
-    the next two that names an origin ("Renal origin.")."""
+    has decreased"); the next one when that opens with one ("It arises ...") or is a
+    fragment ("On the left."); one of the next two that names an origin ("Renal
+    origin.")."""
     sentences = list(doc.sents)
     index = next(i for i, sentence in enumerate(sentences) if sentence.start <= span.start < sentence.end)
     result = [sentences[index]]
     for offset, following in enumerate(sentences[index + 1:index + 1 + ORIGIN_REACH]):
-        if (offset == 0 and _opens_with(following, reader.anaphora)) or any(
-                token.lower_ in reader.origin_words for token in following):
+        if (offset == 0 and (_opens_with(following, reader.anaphora) or _fragment(following))) \
+                or any(token.lower_ in reader.origin_words for token in following):
             result.append(following)
     if index > 0 and _opens_with(sentences[index], reader.anaphora):
         result.append(sentences[index - 1])
