@@ -293,7 +293,7 @@ def _context_rules(rules: dict[str, Any], tokenizer) -> Iterator[Any]:
                           terminated_by={CURRENT} if category == HISTORICAL else None,
                           on_modifies=check)
     elsewhere = _elsewhere_check(frozenset(rules["binding"]["breaks"]))
-    for key, scope, check in (("calcification_elsewhere", 6, _same_clause),
+    for key, scope, check in (("calcification_elsewhere", 9, _same_clause),
                               ("calcification_explained_as", 12, elsewhere)):
         for phrase in rules["targets"][key]:
             literal, pattern = _pattern(phrase, tokenizer)
