@@ -49,6 +49,7 @@ NEGATION = "NEGATED_EXISTENCE"
 CLAUSE_BREAKS = {",", ";", "but", "however"}
 # A post-position modifier crosses a comma only over these ("mass, now no longer seen").
 BRIDGES = {"now", "since", "subsequently", "today", "and", "has", "have", "is", "are"}
+ORGAN_LIST_WORDS = {"and", "or", "&"}
 PLACE_WORDS = {"in", "within", "inside", "at"}
 LIST_WORDS = {",", "or", "and", "nor", "/", "a", "an", "any"}
 KINDS = {MASS: "mass", CALCIFICATION: "calcification",
@@ -475,17 +476,21 @@ def _hedged(ent) -> bool:
 
 
 def _near_words(tokens, count: int) -> list:
-    """Up to ``count`` tokens of ``tokens`` (in reading order away from an entity) within
-    its clause, skipping sides ("posterior to the right kidney") and stopping at a finding
-    or "with"."""
-    words = []
+    """Up to ``count`` words of ``tokens`` (in reading order away from an entity) within
+    its clause, stopping at a finding, "with" or another organ, reading through sides
+    and a list of organs ("separate from the liver and right kidney")."""
+    words, in_list = [], False
     for token in tokens:
-        if token.lower_ in CLAUSE_BREAKS or token.lower_ == "with" or _is_finding(token):
+        lower, organ = token.lower_, token.ent_type_.startswith(ORGAN)
+        if lower in CLAUSE_BREAKS or lower == "with" or _is_finding(token) or (organ and not in_list):
             break
-        if not token.ent_type_.startswith(SIDE):
-            words.append(token.lower_)
-        if len(words) == count:
-            break
+        if lower in ORGAN_LIST_WORDS:
+            in_list = True
+        elif not (organ or lower == "the" or token.ent_type_.startswith(SIDE)):
+            in_list = False
+            words.append(lower)
+            if len(words) == count:
+                break
     return words
 
 
@@ -643,6 +648,22 @@ def _with_fallback_side(doc, mentions: list[Mention], spans, reader: Reader) -> 
     return result
 
 
+def _on_another_side(doc, mentions: list[Mention], spans, reader: Reader) -> list[Mention]:
+    """A calcification whose own phrase names a side no stated mass is on is elsewhere
+    ("Left renal mass. Right suprarenal region: small calcified focus")."""
+    mass_sides = {m.side for m in mentions if m.kind == "mass" and m.status == "present"}
+    if not mass_sides & {"left", "right"} or "bilateral" in mass_sides:
+        return mentions
+    result = []
+    for mention, span in zip(mentions, spans):
+        if mention.kind == "calcification" and mention.status == "present":
+            side = _bound(doc, span, reader)[0]
+            if side in ("left", "right") and side not in mass_sides:
+                mention = Mention(mention.kind, "elsewhere", mention.words, f"{side} side")
+        result.append(mention)
+    return result
+
+
 def _flags(doc, mentions: list[Mention], reader: Reader) -> frozenset[str]:
     """Context flags named for this patient (not negated, not about family), and those a
     stated mass is by its name ("haematoma")."""
@@ -659,6 +680,7 @@ def read_text(text: str, reader: Reader | None = None) -> Reading:
     doc = reader.nlp(text)
     spans = [e for e in doc.ents if e.label_.removesuffix(ABSENT_SUFFIX) in KINDS]
     mentions = _with_fallback_side(doc, [_mention(doc, s, reader) for s in spans], spans, reader)
+    mentions = _on_another_side(doc, mentions, spans, reader)
     return Reading(tuple(mentions), _flags(doc, mentions, reader), reader.organ_order)
 
 
