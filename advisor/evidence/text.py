@@ -50,6 +50,7 @@ CLAUSE_BREAKS = {",", ";", "but", "however"}
 # A post-position modifier crosses a comma only over these ("mass, now no longer seen").
 BRIDGES = {"now", "since", "subsequently", "today", "and", "has", "have", "is", "are"}
 ORGAN_LIST_WORDS = {"and", "or", "&"}
+NEAR_WORDS_END = CLAUSE_BREAKS | {"with", "by"}
 PLACE_WORDS = {"in", "within", "inside", "at"}
 LIST_WORDS = {",", "or", "and", "nor", "/", "a", "an", "any"}
 KINDS = {MASS: "mass", CALCIFICATION: "calcification",
@@ -152,9 +153,29 @@ def _along_a_list(tokens) -> bool:
         _in_entity(token) or token.lower_ in LIST_WORDS for token in tokens[first:])
 
 
+def _a_place(tokens) -> bool:
+    """"in the adrenal regions", "within the mass": where the finding before it is."""
+    return not tokens or (tokens[0].lower_ in PLACE_WORDS and not any(t.is_punct for t in tokens))
+
+
+def _listed_with(tokens) -> bool:
+    """Between a finding and a modifier after it, another finding only as its place or in
+    a list with it ("calcification within the mass cannot be excluded", "mass or
+    calcification in the adrenals: none", not "mass: calcification nil")."""
+    tokens = list(tokens)
+    while tokens and tokens[-1].is_punct:
+        tokens.pop()
+    findings = [i for i, token in enumerate(tokens) if _is_finding(token)]
+    if not findings or _a_place(tokens):
+        return True
+    head, tail = tokens[:findings[-1] + 1], tokens[findings[-1] + 1:]
+    return _a_place(tail) and all(_in_entity(t) or t.lower_ in LIST_WORDS for t in head)
+
+
 def _stops_at_finding(target, modifier, _span_between) -> bool:
-    """Forward, the modifier stops at another finding not in a list with the target."""
-    return modifier.start > target.start or _along_a_list(list(_between(target, modifier)))
+    """The modifier stops at another finding not in a list with the target."""
+    between = _between(target, modifier)
+    return _along_a_list(list(between)) if modifier.start < target.start else _listed_with(between)
 
 
 def _within_clause(target, modifier, _span_between) -> bool:
@@ -276,6 +297,7 @@ def _modifier_entries(rules: dict[str, Any], tokenizer) -> dict[tuple, dict]:
 def _context_rules(rules: dict[str, Any], tokenizer) -> Iterator[Any]:
     from medspacy.context import ConTextRule
 
+    organs = {ORGAN + name for name in rules["organs"]}
     for (category, _), entry in _modifier_entries(rules, tokenizer).items():
         groups = entry["groups"]
         forward, backward = groups.get("forward"), groups.get("backward")
@@ -288,9 +310,10 @@ def _context_rules(rules: dict[str, Any], tokenizer) -> Iterator[Any]:
             group = next(iter(groups.values()))
             check = _group_check(group)
         nearest = group.get("max_targets")
+        allowed = organs if group.get("organs_only") else FINDING_LABELS if nearest else None
         yield ConTextRule(entry["literal"], category, pattern=entry["pattern"],
                           direction=group["direction"].upper(), max_scope=group.get("max_scope"),
-                          max_targets=nearest, allowed_types=FINDING_LABELS if nearest else None,
+                          max_targets=nearest, allowed_types=allowed,
                           terminated_by={CURRENT} if category == HISTORICAL else None,
                           on_modifies=check)
     elsewhere = _elsewhere_check(frozenset(rules["binding"]["breaks"]))
@@ -310,6 +333,7 @@ class Reader:
     nlp: Any
     breaks: frozenset[str]
     not_origin: frozenset[str]
+    not_origin_before: frozenset[str]
     beside: frozenset[str]
     origin_words: frozenset[str]
     anaphora: tuple[str, ...]
@@ -337,6 +361,7 @@ def build_reader(rules: dict[str, Any]) -> Reader:
     mass_flags = {phrase.lower(): flag for flag, phrases in rules["mass_context"].items()
                   for phrase in phrases}
     return Reader(nlp, frozenset(binding["breaks"]) | {"/"}, frozenset(binding["not_origin"]),
+                  frozenset(binding["not_origin_before"]),
                   frozenset(binding["beside"]), frozenset(binding["origin"]),
                   tuple(binding["anaphora"]), binding["before_tokens"], binding["after_tokens"],
                   mass_flags, tuple(rules["organs"]))
@@ -478,32 +503,38 @@ def _hedged(ent) -> bool:
 def _near_words(tokens, count: int) -> list:
     """Up to ``count`` words of ``tokens`` (in reading order away from an entity) within
     its clause, stopping at a finding, "with" or another organ, reading through sides
-    and a list of organs ("separate from the liver and right kidney")."""
+    and a list of organs ("separate from the liver and right kidney"); "and" before
+    anything but an organ ends them ("the right adrenal and abuts the liver"), as does
+    the agent of a passive ("displaced by a left-sided mass")."""
     words, in_list = [], False
     for token in tokens:
         lower, organ = token.lower_, token.ent_type_.startswith(ORGAN)
-        if lower in CLAUSE_BREAKS or lower == "with" or _is_finding(token) or (organ and not in_list):
+        if lower in NEAR_WORDS_END or _is_finding(token) or (organ and not in_list):
             break
         if lower in ORGAN_LIST_WORDS:
             in_list = True
-        elif not (organ or lower == "the" or token.ent_type_.startswith(SIDE)):
+        elif organ:
             in_list = False
+        elif not (lower == "the" or token.ent_type_.startswith(SIDE)):
+            if in_list:
+                break
             words.append(lower)
             if len(words) == count:
                 break
     return words
 
 
-def _neighbourhood(doc, ent, reader: Reader, within: range | None = None) -> set[str]:
+def _neighbourhood(doc, ent, reader: Reader) -> set[str]:
     """The not-origin words just before and after ``ent`` in its clause ("displacing the",
-    "is normal"), within the token indices ``within`` (its sentence by default)."""
-    within = within or range(ent.sent.start, ent.sent.end)
-    before = _near_words(reversed(doc[within.start:ent.start]), 3)
-    after = _near_words(doc[ent.end:within.stop], 2)
-    return set(before + after) & reader.not_origin
+    "is normal"); a verb or position word only before it ("the suprarenal region
+    displacing the kidney" is the origin)."""
+    sentence = ent.sent
+    before = _near_words(reversed(doc[sentence.start:ent.start]), 3)
+    after = _near_words(doc[ent.end:sentence.end], 2)
+    return (set(before) & (reader.not_origin | reader.not_origin_before)) | (set(after) & reader.not_origin)
 
 
-def _origin_entities(doc, ents, prefix: str, reader: Reader, within: range | None = None) -> list:
+def _origin_entities(doc, ents, prefix: str, reader: Reader) -> list:
     """``prefix`` entities that name where a mass is, not a neighbour nor a normal organ.
 
     A side may stand beside a position word ("posterior to the right kidney" is
@@ -511,7 +542,7 @@ def _origin_entities(doc, ents, prefix: str, reader: Reader, within: range | Non
     """
     allowed = reader.beside if prefix == SIDE else frozenset()
     return [e for e in ents if e.label_.startswith(prefix) and not _hedged(e)
-            and _neighbourhood(doc, e, reader, within) <= allowed]
+            and _neighbourhood(doc, e, reader) <= allowed]
 
 
 def _opens_with(sentence, words: tuple[str, ...]) -> bool:
@@ -576,17 +607,20 @@ def _side_of(ent, organ: str | None, organ_at: dict[int, str]) -> str | None:
 
 
 def _side_nearby(doc, span, organ: str | None, reader: Reader) -> str | None:
-    """A side in the mass's sentences that is bare or names its organ; else the one side
+    """A side in the mass's sentences that is bare or names its organ (a hedged organ
+    counts as none: "probably arising from the left kidney" is left); else the one side
     the text gives the mass's organ anywhere ("left adrenal haemorrhage. The lesion ...")."""
-    organ_at = {e.start: _name(e, ORGAN) for e in doc.ents if e.label_.startswith(ORGAN)}
+    organs = [e for e in doc.ents if e.label_.startswith(ORGAN)]
+    stated = {e.start: _name(e, ORGAN) for e in organs if not _hedged(e)}
     for ent in _entities_near(doc, span, SIDE, reader):
-        side = _side_of(ent, organ, organ_at)
+        side = _side_of(ent, organ, stated)
         if side:
             return side
     if organ is None:
         return None
+    named = {e.start: _name(e, ORGAN) for e in organs}
     sides = {_name(e, SIDE) for e in _origin_entities(doc, doc.ents, SIDE, reader)
-             if organ_at.get(e.end) == organ}
+             if named.get(e.end) == organ}
     return sides.pop() if len(sides) == 1 else None
 
 
@@ -603,12 +637,12 @@ def _bound(doc, span, reader: Reader) -> tuple[str | None, str | None]:
     phrase = range(before.start if before else span.start, after.stop if after else span.end)
     in_phrase = [e for e in doc.ents if e.start in phrase and not span.start <= e.start < span.end]
     nearest = sorted(in_phrase, key=lambda e: abs(e.start - span.start))
-    own_sides = [_name(e, SIDE) for e in _origin_entities(doc, nearest, SIDE, reader, phrase)
-                 if not _neighbourhood(doc, e, reader, phrase)]
-    sides = own_sides or [_name(e, SIDE) for e in _origin_entities(doc, nearest, SIDE, reader, phrase)]
+    own_sides = [_name(e, SIDE) for e in _origin_entities(doc, nearest, SIDE, reader)
+                 if not _neighbourhood(doc, e, reader)]
+    sides = own_sides or [_name(e, SIDE) for e in _origin_entities(doc, nearest, SIDE, reader)]
     real = [s for s in sides if s != "midline"]
     side = "bilateral" if {"left", "right"} <= set(real) else (real or sides or [None])[0]
-    organs = [_name(e, ORGAN) for e in _origin_entities(doc, nearest, ORGAN, reader, phrase)]
+    organs = [_name(e, ORGAN) for e in _origin_entities(doc, nearest, ORGAN, reader)]
     organ = organs[0] if organs else _organ_nearby(doc, span, reader)
     return side, None if organ in _disowned(doc, span, side, phrase, reader) else organ
 
