@@ -30,6 +30,20 @@ NO_POSTERIOR_ACOUSTIC_FEATURES = codes.DCM.NoPosteriorAcousticFeatures  # 111367
 # Key Object Selection (TID 2010): document title from CID 7010.
 OF_INTEREST = codes.DCM.OfInterest               # 113000 DCM
 
+FINDING_SITE = codes.SCT.FindingSite           # 363698007 SCT
+
+# Organ of origin (StudyFacts.organ, the text rules' [organs]) -> the Finding Site of
+# the TID 1501 assessment group. Every code is in CID 4 Anatomic Region (kidney also
+# CID 6204, adrenal gland CID 4030/6204, liver and ovary CID 6204); an organ without
+# its own code ("other") keeps the Abdomen.
+ORGAN_CODES: dict[str, Code] = {
+    "kidney": codes.SCT.Kidney,                  # 64033007 SCT
+    "adrenal": codes.SCT.AdrenalGland,           # 23451007 SCT
+    "liver": codes.SCT.Liver,                    # 10200004 SCT
+    "ovary": codes.SCT.Ovary,                    # 15497006 SCT
+    "retroperitoneum": codes.SCT.Retroperitoneum,  # 82849001 SCT
+}
+
 LATERALITY_CODES: dict[str, Code] = {
     "left": codes.SCT.Left,
     "right": codes.SCT.Right,

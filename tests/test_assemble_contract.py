@@ -7,6 +7,7 @@ duplicate SRs when it goes wrong.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,34 @@ def test_warm_up_analyses_a_made_up_study_and_keeps_nothing(node, tmp_path, capl
     assert journal.studies() == []
     assert sorted(p for p in tmp_path.rglob("*") if p.is_file()) == before
     assert "WARM^UP" not in caplog.text and "WARMUP" not in caplog.text
+
+
+def test_the_text_rules_enter_the_result_uids(tmp_path, monkeypatch):
+    """A site that edits its text rules reads reports differently: same inputs, new UIDs;
+    comments and layout of the rules file do not count."""
+    from advisor.analyze import analyze_study, group_by_study
+    from advisor.evidence import text
+    from advisor.output.uids import result_uids
+    from conftest import PROTOCOLS
+
+    monkeypatch.setattr(text, "_process_reader", text.default_reader())  # restored afterwards
+    journal = Journal(tmp_path / "journal.sqlite3")
+    settings = load_settings(data_dir=tmp_path, key_image=False)
+    site = tmp_path / "site"
+    shutil.copytree(PROTOCOLS, site / "protocols")
+    rules = text.default_rules_path().read_text()
+
+    def fingerprint(rules_text: str) -> str:
+        (site / "text_rules.toml").write_text(rules_text)
+        text.use_site_rules(site / "protocols")
+        return Assembler(journal, settings, load_protocols(site / "protocols")).fingerprint
+
+    shipped = fingerprint(rules)
+    assert fingerprint("# a site's note\n" + rules) == shipped
+    edited = fingerprint(rules.replace('mass = [\n', 'mass = [\n  "swelling",\n', 1))
+    assert edited != shipped
+    assert shipped.startswith(load_protocols(site / "protocols").fingerprint)
+    [(study_uid, items)] = group_by_study([STUDY])[0].items()
+    facts = analyze_study(study_uid, items)
+    assert result_uids(facts, edited).sop_instance_uid != result_uids(facts, shipped).sop_instance_uid
+    journal.close()

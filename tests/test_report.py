@@ -360,3 +360,29 @@ def test_each_focus_is_an_image_region_on_its_source_frame(tmp_path):
                 == list(focus.frames or (focus.frame,))
     diameters = [e.value for e in ds.iterall() if e.keyword == "NumericValue"]
     assert len(diameters) == len(facts.foci) and all(2.5 < float(d) < 4.5 for d in diameters)
+
+
+@pytest.mark.parametrize("organ", sorted(codes.ORGAN_CODES))
+def test_the_organ_of_origin_is_the_finding_site_and_reads_back(tmp_path, organ):
+    from advisor.evidence.findings_sr import sr_observations
+    facts, _, evidence = analysed(SAMPLES / "01-calcified-left-flank-coded")
+    facts = replace(facts, organ=organ)
+    path = save(build_sr(facts, decide(facts, PROTOCOL_SET), evidence,
+                         result_uids(facts, PROTOCOL_SET.fingerprint)), tmp_path / "sr.dcm")
+    result = assert_valid(path)
+    code = codes.ORGAN_CODES[organ]
+    assert f"({code.value},SCT,\"{code.meaning}\")" in result.dsrdump, result.dsrdump
+    read = {(o.kind, o.value) for o in sr_observations(dcmread(path)) if o.source == "sr-coded"}
+    assert ("organ", organ) in read and ("laterality", facts.laterality.value) in read
+
+
+def test_an_organ_without_its_own_code_keeps_the_abdomen_as_finding_site(tmp_path):
+    from advisor.evidence.findings_sr import sr_observations
+    facts, _, evidence = analysed(SAMPLES / "01-calcified-left-flank-coded")
+    for organ in ("other", None):
+        ds = build_sr(replace(facts, organ=organ), decide(facts, PROTOCOL_SET), evidence,
+                      result_uids(facts, PROTOCOL_SET.fingerprint))
+        sites = [item.ConceptCodeSequence[0].CodeValue for item in content_items(ds)
+                 if item.ConceptNameCodeSequence[0].CodeValue == codes.FINDING_SITE.value]
+        assert sites == [codes.ABDOMEN.value]
+        assert not [o for o in sr_observations(ds) if o.kind == "organ" and o.source == "sr-coded"]

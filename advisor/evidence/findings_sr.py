@@ -2,7 +2,8 @@
 
 Coded findings (Finding 121071 DCM = Mass 4147007 SCT or pathologic
 calcification 18115005 SCT; Present 52101004 / Absent 272519000; Laterality
-272741003 SCT) and free TEXT items, which go through the text reader.
+272741003 SCT; Finding Site 363698007 SCT naming an organ of ``codes.ORGAN_CODES``)
+and free TEXT items, which go through the text reader.
 """
 
 from __future__ import annotations
@@ -47,10 +48,10 @@ def _coded_observation(name: Code | None, value: Code | None) -> tuple[str, str]
             return kind, "present"
         if _same(name, concept) and _same(value, codes.ABSENT):
             return kind, "absent"
-    if _same(name, codes.LATERALITY):
-        for side, code in codes.LATERALITY_CODES.items():
-            if _same(value, code):
-                return "laterality", side
+    for kind, concept, values in (("laterality", codes.LATERALITY, codes.LATERALITY_CODES),
+                                  ("organ", codes.FINDING_SITE, codes.ORGAN_CODES)):
+        if _same(name, concept):
+            return next(((kind, found) for found, code in values.items() if _same(value, code)), None)
     return None
 
 

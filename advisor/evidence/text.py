@@ -20,6 +20,7 @@ matcher, ConText; no model download) is built once per process.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import tomllib
@@ -88,6 +89,12 @@ def load_text_rules(path: Path | None = None) -> dict[str, Any]:
             f"field {'.'.join(map(str, e.absolute_path)) or '(top level)'}: {e.message}" for e in errors)
         raise TextRulesError(f"{path}: invalid text rules: {details}")
     return data
+
+
+def rules_fingerprint(rules: dict[str, Any]) -> str:
+    """A digest of what the rules say (not of their comments or layout): a site that edits
+    its rules reads reports differently, so its results must get new UIDs."""
+    return hashlib.sha256(json.dumps(rules, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _target_groups(rules: dict[str, Any]) -> Iterator[tuple[str, list]]:
@@ -341,6 +348,7 @@ class Reader:
     after_tokens: int
     mass_flags: dict[str, str]    # a mass word that is also a context flag ("haematoma")
     organ_order: tuple[str, ...]
+    fingerprint: str              # of the rules' content: enters the result UIDs
 
 
 def build_reader(rules: dict[str, Any]) -> Reader:
@@ -364,7 +372,7 @@ def build_reader(rules: dict[str, Any]) -> Reader:
                   frozenset(binding["not_origin_before"]),
                   frozenset(binding["beside"]), frozenset(binding["origin"]),
                   tuple(binding["anaphora"]), binding["before_tokens"], binding["after_tokens"],
-                  mass_flags, tuple(rules["organs"]))
+                  mass_flags, tuple(rules["organs"]), rules_fingerprint(rules))
 
 
 _process_reader: Reader | None = None

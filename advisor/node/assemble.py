@@ -47,6 +47,7 @@ from advisor.analyze import analyze_study, read_instances
 from advisor.config import Settings
 from advisor.evidence.detect import Detection, detect_instance
 from advisor.evidence.header import UnreadableFile, is_us_image, patient_identifiers, read_header
+from advisor.evidence.text import default_reader
 from advisor.decide import decide
 from advisor.node.journal import Journal, ResultRow
 from advisor.node.workers import Shard
@@ -146,6 +147,9 @@ class Assembler:
         self.journal = journal
         self.settings = settings
         self.protocols = protocols
+        # Everything that decides the content enters its UIDs: the protocols and the
+        # text rules this process reads reports with (text.use_site_rules).
+        self.fingerprint = f"{protocols.fingerprint}+{default_reader().fingerprint}"
         self.audit = audit
         self.shard = shard
         self.observe_seconds = observe_seconds
@@ -273,12 +277,12 @@ class Assembler:
         earlier = self.journal.results_for_study(facts.study_instance_uid)
         predecessor = None
         for row in earlier:
-            uids = result_uids(facts, self.protocols.fingerprint, revision=row.revision,
+            uids = result_uids(facts, self.fingerprint, revision=row.revision,
                                predecessor_uid=predecessor, options=options)
             if uids.sop_instance_uid == row.sop_instance_uid:
                 return uids
             predecessor = row.sop_instance_uid
-        return result_uids(facts, self.protocols.fingerprint,
+        return result_uids(facts, self.fingerprint,
                            revision=earlier[-1].revision + 1 if earlier else 1,
                            predecessor_uid=predecessor, options=options)
 

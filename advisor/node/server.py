@@ -41,7 +41,7 @@ class Node:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.protocols = protocols = load_protocols(settings.protocols_dir)  # invalid: stop here
-        use_site_rules(settings.protocols_dir)  # text rules: invalid ones stop start-up here too
+        rules = use_site_rules(settings.protocols_dir)  # text rules: invalid ones stop start-up here too
         _check_worklist_exposure(settings)
         self.tls = security.server_context(settings)        # bad TLS settings stop start-up here
         self.journal = Journal(settings.journal_path)
@@ -66,8 +66,8 @@ class Node:
         self._stop = threading.Event()
         self._workers: list[threading.Thread] = []
         self.port: int | None = None
-        log.info("protocols: %s (fingerprint %s)", ", ".join(p.id for p in protocols.protocols),
-                 protocols.fingerprint)
+        log.info("protocols: %s (fingerprint %s); text rules fingerprint %s",
+                 ", ".join(p.id for p in protocols.protocols), protocols.fingerprint, rules.fingerprint)
 
     def start(self) -> int:
         """Start the listener, then the workers; returns the port listened on.

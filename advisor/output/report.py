@@ -11,7 +11,8 @@ Built with highdicom in the form IHE AI Results (AIR) asks for:
 - Procedure Reported (121058 DCM) = (363679005, SCT, "Imaging procedure"), since
   CID 100 has no ultrasound code; the inputs' own procedure codes go to
   Performed Procedure Code Sequence;
-- always one TID 1501 group, the study assessment (finding site, laterality,
+- always one TID 1501 group, the study assessment (finding site: the organ of
+  origin coded from CID 4, else the abdomen, with its laterality;
   mass and pathologic calcification present/absent as stated), so that a study
   where nothing was found still gets its report; one TID 1410 group per
   distinct detector focus (a circle on its source image and every frame it is
@@ -124,7 +125,8 @@ def _assessment_group(facts: StudyFacts) -> hd.sr.MeasurementsAndQualitativeEval
     Present in every report, so that a study where nothing was found is reported too.
     """
     laterality = codes.LATERALITY_CODES.get(facts.laterality.value or "")
-    site = hd.sr.FindingSite(anatomic_location=codes.ABDOMEN, laterality=laterality)
+    site = hd.sr.FindingSite(anatomic_location=codes.ORGAN_CODES.get(facts.organ or "", codes.ABDOMEN),
+                             laterality=laterality)
     return hd.sr.MeasurementsAndQualitativeEvaluations(
         tracking_identifier=hd.sr.TrackingIdentifier(
             uid=generate_uid(entropy_srcs=["advisor-mass", facts.study_instance_uid]),
