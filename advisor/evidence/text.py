@@ -537,7 +537,7 @@ def _neighbourhood(doc, ent, reader: Reader) -> set[str]:
     "is normal"); a verb or position word only before it ("the suprarenal region
     displacing the kidney" is the origin)."""
     sentence = ent.sent
-    before = _near_words(reversed(doc[sentence.start:ent.start]), 3)
+    before = _near_words(reversed(doc[sentence.start:ent.start]), 2)
     after = _near_words(doc[ent.end:sentence.end], 2)
     return (set(before) & (reader.not_origin | reader.not_origin_before)) | (set(after) & reader.not_origin)
 
