@@ -39,7 +39,7 @@ ABSENT_SUFFIX = "_ABSENT"
 NOT_TARGET, ELSEWHERE = "NOT_TARGET", "ELSEWHERE"
 SIDE, ORGAN, FLAG = "SIDE:", "ORGAN:", "FLAG:"
 FRAGMENT_WORDS = 4      # a next sentence this short still describes the mass
-ORIGIN_REACH = 2        # sentences after the mass's that may state its origin
+ORIGIN_REACH = 2        # sentences after the mass's that may still describe it
 OTHER_ORGAN = "other"   # a bucket of organs: one of them displaced says nothing of another
 # ConText categories that make a mention about something other than this patient now.
 NOT_THIS_PATIENT_NOW = {"FAMILY", "HYPOTHETICAL", "INDICATION"}
@@ -567,14 +567,16 @@ def _fragment(sentence) -> bool:
 
 def _context_sentences(doc, span, reader: Reader) -> list:
     """The mass's sentence; the previous one when this opens with an anaphor ("The mass
-    has decreased"); the next one when that opens with one ("It arises ...") or is a
-    fragment ("On the left."); one of the next two that names an origin ("Renal
-    origin.")."""
+    has decreased"); of the next two, those that open with one in a row ("It is
+    calcified. It arises ..."), the next when it is a fragment ("On the left."), and
+    one that names an origin ("Renal origin.")."""
     sentences = list(doc.sents)
     index = next(i for i, sentence in enumerate(sentences) if sentence.start <= span.start < sentence.end)
     result = [sentences[index]]
+    chained = True
     for offset, following in enumerate(sentences[index + 1:index + 1 + ORIGIN_REACH]):
-        if (offset == 0 and (_opens_with(following, reader.anaphora) or _fragment(following))) \
+        chained = chained and _opens_with(following, reader.anaphora)
+        if chained or (offset == 0 and _fragment(following)) \
                 or any(token.lower_ in reader.origin_words for token in following):
             result.append(following)
     if index > 0 and _opens_with(sentences[index], reader.anaphora):
