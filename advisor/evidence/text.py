@@ -538,8 +538,10 @@ def _neighbourhood(doc, ent, reader: Reader) -> set[str]:
     displacing the kidney" is the origin)."""
     sentence = ent.sent
     before = _near_words(reversed(doc[sentence.start:ent.start]), 2)
+    before_terms = set(before) | {f"{word} {nearer}" for nearer, word in zip(before, before[1:])}
     after = _near_words(doc[ent.end:sentence.end], 2)
-    return (set(before) & (reader.not_origin | reader.not_origin_before)) | (set(after) & reader.not_origin)
+    return ((before_terms & (reader.not_origin | reader.not_origin_before))
+            | (set(after) & reader.not_origin))
 
 
 def _origin_entities(doc, ents, prefix: str, reader: Reader) -> list:
@@ -710,11 +712,11 @@ def _on_another_side(doc, mentions: list[Mention], spans, reader: Reader) -> lis
 
 def _flags(doc, mentions: list[Mention], reader: Reader) -> frozenset[str]:
     """Context flags named for this patient (not negated, not about family), and those a
-    stated mass is by its name ("haematoma")."""
+    mass stated or suspected is by its name ("likely resolving haematoma")."""
     named = {e.label_[len(FLAG):] for e in doc.ents if e.label_.startswith(FLAG)
              and not {NEGATION, "FAMILY"} & _categories(e).keys()}
     return frozenset(named | {reader.mass_flags[m.words.lower()] for m in mentions
-                              if m.kind == "mass" and m.status == "present"
+                              if m.kind == "mass" and m.status in ("present", "uncertain")
                               and m.words.lower() in reader.mass_flags})
 
 
