@@ -38,6 +38,7 @@ MASS, CALCIFICATION, POSSIBLE_CALCIFICATION = "MASS", "CALCIFICATION", "POSSIBLE
 ABSENT_SUFFIX = "_ABSENT"
 NOT_TARGET, ELSEWHERE = "NOT_TARGET", "ELSEWHERE"
 SIDE, ORGAN, FLAG = "SIDE:", "ORGAN:", "FLAG:"
+SENTENCE_ENDS = {".", "!", "?"}
 FRAGMENT_WORDS = 4      # a next sentence this short still describes the mass
 ORIGIN_REACH = 2        # sentences after the mass's that may still describe it
 OTHER_ORGAN = "other"   # a bucket of organs: one of them displaced says nothing of another
@@ -51,7 +52,7 @@ CLAUSE_BREAKS = {",", ";", "but", "however"}
 # A post-position modifier crosses a comma only over these ("mass, now no longer seen").
 BRIDGES = {"now", "since", "subsequently", "today", "and", "has", "have", "is", "are"}
 ORGAN_LIST_WORDS = {"and", "or", "&"}
-NEAR_WORDS_END = CLAUSE_BREAKS | {"with", "by"}
+NEAR_WORDS_END = CLAUSE_BREAKS | {"with", "by", "."}
 PLACE_WORDS = {"in", "within", "inside", "at"}
 LIST_WORDS = {",", "or", "and", "nor", "/", "a", "an", "any"}
 KINDS = {MASS: "mass", CALCIFICATION: "calcification",
@@ -517,7 +518,9 @@ def _near_words(tokens, count: int) -> list:
     words, in_list = [], False
     for token in tokens:
         lower, organ = token.lower_, token.ent_type_.startswith(ORGAN)
-        if lower in NEAR_WORDS_END or _is_finding(token) or (organ and not in_list):
+        stated_absent = token.ent_type_.endswith(ABSENT_SUFFIX)     # "L adrenal nad"
+        if lower in NEAR_WORDS_END or (_is_finding(token) and not stated_absent) \
+                or (organ and not in_list):
             break
         if lower in ORGAN_LIST_WORDS:
             in_list = True
@@ -537,9 +540,12 @@ def _neighbourhood(doc, ent, reader: Reader) -> set[str]:
     "is normal"); a verb or position word only before it ("the suprarenal region
     displacing the kidney" is the origin)."""
     sentence = ent.sent
+    end = ent.end
+    if ent.label_.startswith(SIDE):
+        end = next((e.end for e in doc.ents if e.start == ent.end and e.label_.startswith(ORGAN)), end)
     before = _near_words(reversed(doc[sentence.start:ent.start]), 2)
     before_terms = set(before) | {f"{word} {nearer}" for nearer, word in zip(before, before[1:])}
-    after = _near_words(doc[ent.end:sentence.end], 2)
+    after = _near_words(doc[end:sentence.end], 2)
     return ((before_terms & (reader.not_origin | reader.not_origin_before))
             | (set(after) & reader.not_origin))
 
@@ -567,9 +573,14 @@ def _fragment(sentence) -> bool:
         _is_finding(token) or token.ent_type_.startswith(ORGAN) for token in words)
 
 
+def _heading(sentence) -> bool:
+    """A line without a full stop ("Adrenals:", "Rt suprarenal region -") heads the next."""
+    return sentence[-1].text not in SENTENCE_ENDS
+
+
 def _context_sentences(doc, span, reader: Reader) -> list:
     """The mass's sentence; the previous one when this opens with an anaphor ("The mass
-    has decreased"); of the next two, those that open with one in a row ("It is
+    has decreased") or that is a heading; of the next two, those that open with one in a row ("It is
     calcified. It arises ..."), the next when it is a fragment ("On the left."), and
     one that names an origin ("Renal origin.")."""
     sentences = list(doc.sents)
@@ -581,7 +592,8 @@ def _context_sentences(doc, span, reader: Reader) -> list:
         if chained or (offset == 0 and _fragment(following)) \
                 or any(token.lower_ in reader.origin_words for token in following):
             result.append(following)
-    if index > 0 and _opens_with(sentences[index], reader.anaphora):
+    if index > 0 and (_opens_with(sentences[index], reader.anaphora)
+                      or _heading(sentences[index - 1])):
         result.append(sentences[index - 1])
     return result
 
