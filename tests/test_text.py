@@ -206,6 +206,109 @@ def test_context_flags(phrase, flags):
     assert set(read_text(phrase).context) == flags
 
 
+def facts_of(phrase: str) -> dict:
+    r = read_text(phrase)
+    return {"mass": r.status("mass"), "calcification": r.status("calcification"),
+            "laterality": r.laterality, "organ": r.organ, "context": set(r.context)}
+
+
+# (phrase, what it must read): one case per rule of how a modifier reaches its finding.
+SCOPE_CASES = [
+    # a forward negation stops at another finding unless a list joins them
+    ("Nil calcification within the right adrenal mass.", {"mass": "present", "calcification": "absent"}),
+    ("No mass or calcification in the adrenals.", {"mass": "absent", "calcification": "absent"}),
+    # a post-position one reaches the nearest finding, or one whose place or list it is
+    ("Left adrenal mass: calcification nil.", {"mass": "present", "calcification": "absent"}),
+    ("Mass and calcification: none.", {"mass": "absent", "calcification": "absent"}),
+    ("Right renal mass 4 cm. Calcification within the mass cannot be excluded.",
+     {"mass": "present", "calcification": None}),
+    # "non-" negates the word it is joined to
+    ("Non-calcified solid mass in the left adrenal.", {"mass": "present", "calcification": "absent"}),
+    ("Right renal mass with non-shadowing echogenic foci.", {"mass": "present", "calcification": None}),
+    # a windowed scope never reaches into another sentence
+    ("Calcified left adrenal mass. Ascites: none.", {"mass": "present", "calcification": "present"}),
+    # a terminator ends a windowed scope (medspaCy 1.3 needs the terminator windowed too)
+    ("Previously seen small right adrenal mass which today measures 3 cm with calcification.",
+     {"calcification": "present"}),
+    # what is said of a finding now cancels its history
+    ("Previously noted right renal mass is now 4 cm with new calcification.",
+     {"mass": "present", "calcification": "present"}),
+    # a phrase listed both forward and backward serves both ("?", "equivocal")
+    ("Left suprarenal mass. Calcification: equivocal.", {"mass": "present", "calcification": None}),
+    ("Left adrenal mass, calcified?", {"mass": "present", "calcification": None}),
+    ("Left upper quadrant mass ?adrenal origin, with coarse calcification.",
+     {"mass": "present", "calcification": "present", "organ": None}),
+    # a hedge ending its clause hedges the words before it, not a diagnosis after them
+    ("Right adrenal mass, calcification likely.", {"mass": "present", "calcification": None}),
+    ("Calcified left adrenal mass likely neuroblastoma.", {"mass": "present", "calcification": "present"}),
+    ("Left suprarenal mass with calcification - neuroblastoma likely.", {"calcification": "present"}),
+    # a hedge of what was just said, across the clause
+    ("Right suprarenal mass, possibly with faint calcification; this is equivocal.",
+     {"mass": "present", "calcification": None}),
+    ("Right suprarenal mass. Neuroblastomas typically contain calcification; none is seen here.",
+     {"mass": "present", "calcification": None}),
+    # conditions, differentials and other examinations state nothing
+    ("Right adrenal mass. If calcification is present, CT would show it.", {"calcification": None}),
+    ("Left adrenal mass. Echogenic foci: calcification vs fat.", {"calcification": None}),
+    ("AXR showed calcification in the left upper quadrant. US: no mass.",
+     {"mass": "absent", "calcification": None}),
+    ("Left renal mass w/o calcification.", {"calcification": "absent"}),
+    # calcification on another side than the mass is not the mass's
+    ("Left renal mass 5 cm. Right suprarenal region: small calcified focus.",
+     {"mass": "present", "calcification": None}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", SCOPE_CASES)
+def test_how_far_a_modifier_reaches(phrase, expected):
+    read = facts_of(phrase)
+    assert {field: read[field] for field in expected} == expected
+
+
+BINDING_CASES = [
+    ("Known right adrenal neuroblastoma. The lesion now measures 2.9 cm and is calcified.",
+     "right", "adrenal"),
+    ("There is a mass. It is calcified. It is in the left adrenal.", "left", "adrenal"),
+    ("There is a 3 cm lesion in the adrenal region. On the left. Calcification noted.", "left", "adrenal"),
+    ("Adrenals:\nRight - calcified mass 2.1 cm\nLeft - normal", "right", None),
+    ("Pt 2y. R flank mass. Solid, calcification present. Renal origin.", "right", "kidney"),
+    ("Follow-up of suspected left adrenal haemorrhage. The suprarenal lesion is calcified.",
+     "left", "adrenal"),
+    ("Soft-tissue lesion posterior to the right kidney in the retroperitoneum.", "right", "retroperitoneum"),
+    ("Mass in the left renal fossa with calcification; the kidney is displaced and appears separate.",
+     "left", None),
+    ("Exophytic calcified mass from the inferior right lobe of the liver.", "right", "liver"),
+    ("Large mass with calcification. Probably arising from the left kidney.", "left", None),
+    ("Calcified retroperitoneal mass. Impression: right adrenal neuroblastoma.", "right", "adrenal"),
+    ("Normal right kidney with a calcified mass in the left adrenal.", "left", "adrenal"),
+    ("R adrenal mass calc+ 2.5cm L adrenal nad kidneys nad", "right", "adrenal"),
+    ("Hepatic lesion with calcification in segment 7.", "right", "liver"),
+    ("Right and left adrenal masses with calcification.", "bilateral", "adrenal"),
+    ("Para-aortic mass extending across both sides of the spine.", None, "retroperitoneum"),
+]
+
+
+@pytest.mark.parametrize("phrase, side, organ", BINDING_CASES)
+def test_side_and_organ_bound_across_sentences(phrase, side, organ):
+    read = facts_of(phrase)
+    assert (read["laterality"], read["organ"]) == (side, organ)
+
+
+def test_a_suspected_haematoma_is_a_mass_and_raises_the_haemorrhage_flag():
+    assert facts_of("Neonatal left adrenal haematoma with rim calcification.")["context"] == {
+        "adrenal-haemorrhage"}
+    assert "adrenal-haemorrhage" in facts_of("Left adrenal lesion, likely resolving haematoma.")["context"]
+    assert facts_of("No adrenal haematoma.")["context"] == set()
+
+
+def test_the_rules_fingerprint_follows_their_content_not_their_layout():
+    rules = load_text_rules()
+    same = json.loads(json.dumps(rules))
+    assert text.rules_fingerprint(same) == text.rules_fingerprint(rules) == default_reader().fingerprint
+    same["binding"]["anaphora"] = [*same["binding"]["anaphora"], "that"]
+    assert text.rules_fingerprint(same) != text.rules_fingerprint(rules)
+
+
 def test_observations_carry_source_and_kinds():
     observations = list(text.text_observations(
         "Left suprarenal mass 4 cm with calcification. Known neuroblastoma on chemotherapy.",
