@@ -51,6 +51,8 @@ NEGATION = "NEGATED_EXISTENCE"
 CLAUSE_BREAKS = {",", ";", "but", "however"}
 # A post-position modifier crosses a comma only over these ("mass, now no longer seen").
 BRIDGES = {"now", "since", "subsequently", "today", "and", "has", "have", "is", "are"}
+EXPLANATION_MARKS = frozenset({",", "(", ")"})
+COPULAS = {"is", "are", "was", "were"}
 ORGAN_LIST_WORDS = {"and", "or", "&"}
 NEAR_WORDS_END = CLAUSE_BREAKS | {"with", "by", "."}
 PLACE_WORDS = {"in", "within", "inside", "at"}
@@ -181,9 +183,13 @@ def _listed_with(tokens) -> bool:
 
 
 def _stops_at_finding(target, modifier, _span_between) -> bool:
-    """The modifier stops at another finding not in a list with the target."""
+    """The modifier stops at another finding not in a list with the target; after a
+    subject and its verb ("mass with calcification is likely") it covers the subject."""
     between = _between(target, modifier)
-    return _along_a_list(list(between)) if modifier.start < target.start else _listed_with(between)
+    if modifier.start < target.start:
+        return _along_a_list(list(between))
+    subject = modifier[0].lower_ in COPULAS and not any(t.is_punct for t in between)
+    return subject or _listed_with(between)
 
 
 def _within_clause(target, modifier, _span_between) -> bool:
@@ -252,10 +258,11 @@ def _group_checks(group: dict[str, Any]) -> list:
 
 
 def _elsewhere_check(breaks: frozenset[str]):
-    """A calcification is elsewhere unless the mass or a break ("displacing") lies between."""
+    """A calcification is elsewhere unless the mass or a break ("displacing") lies between;
+    a comma or brackets only introduce the explanation ("in the liver (granuloma)")."""
     def check(target, modifier, _span_between) -> bool:
         between = _between(target, modifier)
-        return not any(token.ent_type_ == MASS or (token.lower_ in breaks and token.lower_ != ",")
+        return not any(token.ent_type_ == MASS or (token.lower_ in breaks - EXPLANATION_MARKS)
                        for token in between)
     return check
 
