@@ -638,13 +638,15 @@ def _side_of(ent, organ: str | None, organ_at: dict[int, str]) -> str | None:
 
 
 def _side_nearby(doc, span, organ: str | None, reader: Reader) -> str | None:
-    """A side in the mass's sentences that is bare or names its organ (a hedged organ
-    counts as none: "probably arising from the left kidney" is left); else the one side
+    """A side in the mass's sentences that is bare, names its organ (a hedged organ
+    counts as none: "probably arising from the left kidney" is left) or a neighbour
+    ("between the liver and the right kidney"); else the one side
     the text gives the mass's organ anywhere ("left adrenal haemorrhage. The lesion ...")."""
     organs = [e for e in doc.ents if e.label_.startswith(ORGAN)]
     stated = {e.start: _name(e, ORGAN) for e in organs if not _hedged(e)}
     for ent in _entities_near(doc, span, SIDE, reader):
-        side = _side_of(ent, organ, stated)
+        side = _side_of(ent, organ, stated) or (_name(ent, SIDE) if _neighbourhood(doc, ent, reader)
+                                                 else None)
         if side:
             return side
     if organ is None:
