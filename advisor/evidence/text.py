@@ -350,6 +350,7 @@ class Reader:
     not_origin: frozenset[str]
     not_origin_before: frozenset[str]
     beside: frozenset[str]
+    pushed_aside: frozenset[str]
     origin_words: frozenset[str]
     anaphora: tuple[str, ...]
     before_tokens: int
@@ -378,7 +379,8 @@ def build_reader(rules: dict[str, Any]) -> Reader:
                   for phrase in phrases}
     return Reader(nlp, frozenset(binding["breaks"]) | {"/"}, frozenset(binding["not_origin"]),
                   frozenset(binding["not_origin_before"]),
-                  frozenset(binding["beside"]), frozenset(binding["origin"]),
+                  frozenset(binding["beside"]), frozenset(binding["pushed_aside"]),
+                  frozenset(binding["origin"]),
                   tuple(binding["anaphora"]), binding["before_tokens"], binding["after_tokens"],
                   mass_flags, tuple(rules["organs"]), rules_fingerprint(rules))
 
@@ -542,9 +544,9 @@ def _near_words(tokens, count: int) -> list:
     return words
 
 
-def _neighbourhood(doc, ent, reader: Reader) -> set[str]:
-    """The not-origin words just before and after ``ent`` in its clause ("displacing the",
-    "is normal"); a verb or position word only before it ("the suprarenal region
+def _neighbourhood(doc, ent, reader: Reader, words: frozenset[str] | None = None) -> set[str]:
+    """The not-origin words (or ``words``) just before and after ``ent`` in its clause
+    ("displacing the", "is normal"); a verb or position word only before it ("the suprarenal region
     displacing the kidney" is the origin)."""
     sentence = ent.sent
     end = ent.end
@@ -553,6 +555,8 @@ def _neighbourhood(doc, ent, reader: Reader) -> set[str]:
     before = _near_words(reversed(doc[sentence.start:ent.start]), 2)
     before_terms = set(before) | {f"{word} {nearer}" for nearer, word in zip(before, before[1:])}
     after = _near_words(doc[end:sentence.end], 2)
+    if words is not None:
+        return (before_terms | set(after)) & words
     return ((before_terms & (reader.not_origin | reader.not_origin_before))
             | (set(after) & reader.not_origin))
 
@@ -640,8 +644,9 @@ def _side_of(ent, organ: str | None, organ_at: dict[int, str]) -> str | None:
 def _side_nearby(doc, span, organ: str | None, reader: Reader) -> str | None:
     """A side in the mass's sentences that is bare, names its organ (a hedged organ
     counts as none: "probably arising from the left kidney" is left) or a neighbour
-    ("between the liver and the right kidney"); else the one side
-    the text gives the mass's organ anywhere ("left adrenal haemorrhage. The lesion ...")."""
+    ("between the liver and the right kidney"); else the one side the text gives the
+    mass's organ anywhere ("left adrenal haemorrhage. The lesion ..."); else the one side
+    of the organs it says are pushed aside ("the left kidney is displaced")."""
     organs = [e for e in doc.ents if e.label_.startswith(ORGAN)]
     stated = {e.start: _name(e, ORGAN) for e in organs if not _hedged(e)}
     for ent in _entities_near(doc, span, SIDE, reader):
@@ -649,11 +654,12 @@ def _side_nearby(doc, span, organ: str | None, reader: Reader) -> str | None:
                                                  else None)
         if side:
             return side
-    if organ is None:
-        return None
     named = {e.start: _name(e, ORGAN) for e in organs}
     sides = {_name(e, SIDE) for e in _origin_entities(doc, doc.ents, SIDE, reader)
-             if named.get(e.end) == organ}
+             if organ is not None and named.get(e.end) == organ}
+    if not sides:       # "The left kidney is displaced inferiorly by it."
+        sides = {_name(e, SIDE) for e in doc.ents if e.label_ in (SIDE + "left", SIDE + "right")
+                 and e.end in named and _neighbourhood(doc, e, reader, reader.pushed_aside)}
     return sides.pop() if len(sides) == 1 else None
 
 
