@@ -355,7 +355,7 @@ class Reader:
     anaphora: tuple[str, ...]
     before_tokens: int
     after_tokens: int
-    mass_flags: dict[str, str]    # a mass word that is also a context flag ("haematoma")
+    mass_flags: dict[str, tuple[str, frozenset[str]]]  # "haematoma" -> (its flag, its organs)
     organ_order: tuple[str, ...]
     fingerprint: str              # of the rules' content: enters the result UIDs
 
@@ -375,8 +375,8 @@ def build_reader(rules: dict[str, Any]) -> Reader:
          for literal, pattern in (_pattern(phrase, nlp.tokenizer) for phrase in phrases)])
     nlp.get_pipe("medspacy_context").add(list(_context_rules(rules, nlp.tokenizer)))
     binding = rules["binding"]
-    mass_flags = {phrase.lower(): flag for flag, phrases in rules["mass_context"].items()
-                  for phrase in phrases}
+    mass_flags = {word.lower(): (flag, frozenset(entry["organs"]))
+                  for flag, entry in rules["mass_context"].items() for word in entry["words"]}
     return Reader(nlp, frozenset(binding["breaks"]) | {"/"}, frozenset(binding["not_origin"]),
                   frozenset(binding["not_origin_before"]),
                   frozenset(binding["beside"]), frozenset(binding["pushed_aside"]),
@@ -742,9 +742,10 @@ def _flags(doc, mentions: list[Mention], reader: Reader) -> frozenset[str]:
     mass stated or suspected is by its name ("likely resolving haematoma")."""
     named = {e.label_[len(FLAG):] for e in doc.ents if e.label_.startswith(FLAG)
              and not {NEGATION, "FAMILY"} & _categories(e).keys()}
-    return frozenset(named | {reader.mass_flags[m.words.lower()] for m in mentions
-                              if m.kind == "mass" and m.status in ("present", "uncertain")
-                              and m.words.lower() in reader.mass_flags})
+    by_name = [(m, reader.mass_flags.get(m.words.lower())) for m in mentions
+               if m.kind == "mass" and m.status in ("present", "uncertain")]
+    return frozenset(named | {flag for m, (flag, organs) in ((m, f) for m, f in by_name if f)
+                              if m.organ is None or m.organ in organs})
 
 
 def read_text(text: str, reader: Reader | None = None) -> Reading:
