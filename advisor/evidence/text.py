@@ -55,6 +55,7 @@ EXPLANATION_MARKS = frozenset({",", "(", ")"})
 COPULAS = {"is", "are", "was", "were"}
 ORGAN_LIST_WORDS = {"and", "or", "&"}
 NEAR_WORDS_END = CLAUSE_BREAKS | {"with", "by", "."}
+ATTACHING_WORDS = {"in", "of", "within", "inside", "along", "the", "a", "an", "its"}
 PLACE_WORDS = {"in", "within", "inside", "at"}
 LIST_WORDS = {",", "or", "and", "nor", "/", "a", "an", "any"}
 KINDS = {MASS: "mass", CALCIFICATION: "calcification",
@@ -267,6 +268,12 @@ def _elsewhere_check(breaks: frozenset[str]):
     return check
 
 
+def _named_with(target, modifier, _span_between) -> bool:
+    """The modifier follows the calcification with only place words between."""
+    return modifier.start >= target.end and all(
+        token.lower_ in ATTACHING_WORDS for token in _between(target, modifier))
+
+
 def _same_clause(target, modifier, _span_between) -> bool:
     """The modifier is in the target's clause and no mass lies between."""
     between = _between(target, modifier)
@@ -333,7 +340,8 @@ def _context_rules(rules: dict[str, Any], tokenizer) -> Iterator[Any]:
                           on_modifies=check)
     elsewhere = _elsewhere_check(frozenset(rules["binding"]["breaks"]))
     for key, scope, check in (("calcification_elsewhere", 9, _same_clause),
-                              ("calcification_explained_as", 12, elsewhere)):
+                              ("calcification_explained_as", 12, elsewhere),
+                              ("calcification_attached", 4, _named_with)):
         for phrase in rules["targets"][key]:
             literal, pattern = _pattern(phrase, tokenizer)
             yield ConTextRule(literal, ELSEWHERE, pattern=pattern, direction="BIDIRECTIONAL",
