@@ -259,12 +259,12 @@ def _group_checks(group: dict[str, Any]) -> list:
 
 
 def _elsewhere_check(breaks: frozenset[str]):
-    """A calcification is elsewhere unless the mass or a break ("displacing") lies between;
-    a comma or brackets only introduce the explanation ("in the liver (granuloma)")."""
+    """A calcification is elsewhere unless the mass or one of ``breaks`` ("displacing",
+    "and") lies between. An explanation may follow a comma or brackets ("in the liver
+    (granuloma)"); a place must be in the calcification's own clause."""
     def check(target, modifier, _span_between) -> bool:
         between = _between(target, modifier)
-        return not any(token.ent_type_ == MASS or (token.lower_ in breaks - EXPLANATION_MARKS)
-                       for token in between)
+        return not any(token.ent_type_ == MASS or token.lower_ in breaks for token in between)
     return check
 
 
@@ -272,12 +272,6 @@ def _named_with(target, modifier, _span_between) -> bool:
     """The modifier follows the calcification with only place words between."""
     return modifier.start >= target.end and all(
         token.lower_ in ATTACHING_WORDS for token in _between(target, modifier))
-
-
-def _same_clause(target, modifier, _span_between) -> bool:
-    """The modifier is in the target's clause and no mass lies between."""
-    between = _between(target, modifier)
-    return len(_segments(between)) == 1 and not any(token.ent_type_ == MASS for token in between)
 
 
 def _group_check(group: dict[str, Any]):
@@ -338,8 +332,9 @@ def _context_rules(rules: dict[str, Any], tokenizer) -> Iterator[Any]:
                           max_targets=nearest, allowed_types=allowed,
                           terminated_by={CURRENT} if category == HISTORICAL else None,
                           on_modifies=check)
-    elsewhere = _elsewhere_check(frozenset(rules["binding"]["breaks"]))
-    for key, scope, check in (("calcification_elsewhere", 9, _same_clause),
+    elsewhere = _elsewhere_check(frozenset(rules["binding"]["breaks"]) - EXPLANATION_MARKS)
+    same_clause = _elsewhere_check(frozenset(rules["binding"]["breaks"]) | EXPLANATION_MARKS)
+    for key, scope, check in (("calcification_elsewhere", 9, same_clause),
                               ("calcification_explained_as", 12, elsewhere),
                               ("calcification_attached", 4, _named_with)):
         for phrase in rules["targets"][key]:
@@ -703,10 +698,26 @@ def _size_mm(sentence_text: str) -> float | None:
     return max(sizes) if sizes else None
 
 
+def _elsewhere(span) -> str | None:
+    """The words that put a calcification elsewhere. Checked here rather than through
+    ConText's scopes: "Calcification is seen in the wall of the gallbladder" is
+    elsewhere although "is seen" ends every scope."""
+    doc = span.doc
+    for modifier in doc._.context_graph.modifiers:
+        start, end = modifier.modifier_span
+        distance = start - span.end if start >= span.end else span.start - end
+        words = doc[start:end]
+        if (modifier.category == ELSEWHERE and modifier.allows(span.label_)
+                and 0 <= distance < modifier.max_scope and _same_sentence(span, words)
+                and modifier.rule.on_modifies(span, words, None)):
+            return words.text
+    return None
+
+
 def _mention(doc, span, reader: Reader) -> Mention:
     kind = KINDS[span.label_.removesuffix(ABSENT_SUFFIX)]
     status, cue = _status(span)
-    elsewhere = _categories(span).get(ELSEWHERE)
+    elsewhere = _elsewhere(span)
     if kind != "mass" and status == "present" and elsewhere:
         return Mention(kind, "elsewhere", span.text, elsewhere)
     if kind != "mass" or status != "present":
