@@ -12,7 +12,10 @@ reasons with the words that made it uncertain.
 
 A side and an organ belong to the mass they describe: they are read from the
 mass's own phrase ("left suprarenal mass", "mass arising from the right
-kidney") and never from other organs named in the same text.
+kidney"), else from the sentences that still describe it (an anaphor "It
+arises from ...", a heading, "Renal origin.", the side the text gives its
+organ elsewhere), and never from organs said to be normal, displaced or
+beside it.
 
 The pipeline (``medspacy.load()``: blank English, PyRuSH sentences, target
 matcher, ConText; no model download) is built once per process.
@@ -38,6 +41,8 @@ MASS, CALCIFICATION, POSSIBLE_CALCIFICATION = "MASS", "CALCIFICATION", "POSSIBLE
 ABSENT_SUFFIX = "_ABSENT"
 NOT_TARGET, ELSEWHERE = "NOT_TARGET", "ELSEWHERE"
 SIDE, ORGAN, FLAG = "SIDE:", "ORGAN:", "FLAG:"
+# Grammar, not clinical knowledge (that is in text_rules.toml): the function words
+# the scope and binding rules below are written with.
 SENTENCE_ENDS = {".", "!", "?"}
 FRAGMENT_WORDS = 4      # a next sentence this short still describes the mass
 ORIGIN_REACH = 2        # sentences after the mass's that may still describe it
@@ -51,12 +56,19 @@ NEGATION = "NEGATED_EXISTENCE"
 CLAUSE_BREAKS = {",", ";", "but", "however"}
 # A post-position modifier crosses a comma only over these ("mass, now no longer seen").
 BRIDGES = {"now", "since", "subsequently", "today", "and", "has", "have", "is", "are"}
+# What may stand between a calcification and the explanation that puts it elsewhere.
 EXPLANATION_MARKS = frozenset({",", "(", ")"})
+# A post-position modifier after "X with Y is ..." covers the subject X.
 COPULAS = {"is", "are", "was", "were"}
+# Words that join organs into a list ("the liver and right kidney").
 ORGAN_LIST_WORDS = {"and", "or", "&"}
+# Where the words around an organ or side stop counting.
 NEAR_WORDS_END = CLAUSE_BREAKS | {"with", "by", "."}
+# What may stand between a calcification and the vessel it is in ("in the aorta").
 ATTACHING_WORDS = {"in", "of", "within", "inside", "along", "the", "a", "an", "its"}
+# Words that give a place: a hedge stops there; a clause-final hedge may precede one.
 PLACE_WORDS = {"in", "within", "inside", "at"}
+# Words of a list of findings ("no mass, calcification or fluid").
 LIST_WORDS = {",", "or", "and", "nor", "/", "a", "an", "any"}
 KINDS = {MASS: "mass", CALCIFICATION: "calcification",
          POSSIBLE_CALCIFICATION: "possible calcification"}
