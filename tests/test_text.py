@@ -222,11 +222,15 @@ SCOPE_CASES = [
     ("Mass and calcification: none.", {"mass": "absent", "calcification": "absent"}),
     ("Right renal mass 4 cm. Calcification within the mass cannot be excluded.",
      {"mass": "present", "calcification": None}),
+    ("A left suprarenal mass with calcification is likely, although bowel gas limits the view.",
+     {"mass": None, "calcification": None}),
     # "non-" negates the word it is joined to
     ("Non-calcified solid mass in the left adrenal.", {"mass": "present", "calcification": "absent"}),
     ("Right renal mass with non-shadowing echogenic foci.", {"mass": "present", "calcification": None}),
     # a windowed scope never reaches into another sentence
     ("Calcified left adrenal mass. Ascites: none.", {"mass": "present", "calcification": "present"}),
+    ("Mesenteric adenitis likely. Calcified right adrenal mass.",
+     {"mass": "present", "calcification": "present"}),
     # a terminator ends a windowed scope (medspaCy 1.3 needs the terminator windowed too)
     ("Previously seen small right adrenal mass which today measures 3 cm with calcification.",
      {"calcification": "present"}),
@@ -284,6 +288,9 @@ BINDING_CASES = [
     ("R adrenal mass calc+ 2.5cm L adrenal nad kidneys nad", "right", "adrenal"),
     ("Hepatic lesion with calcification in segment 7.", "right", "liver"),
     ("Right and left adrenal masses with calcification.", "bilateral", "adrenal"),
+    ("Rt suprarenal region - SOL ~ 3.5 x 3 cm with calcific specks. Lt suprarenal - normal.",
+     "right", "adrenal"),
+    ("Calcified suprarenal mass, 4 cm. Right kidney displaced inferiorly.", "right", "adrenal"),
     ("Para-aortic mass extending across both sides of the spine.", None, "retroperitoneum"),
 ]
 
@@ -299,6 +306,8 @@ def test_a_suspected_haematoma_is_a_mass_and_raises_the_haemorrhage_flag():
         "adrenal-haemorrhage"}
     assert "adrenal-haemorrhage" in facts_of("Left adrenal lesion, likely resolving haematoma.")["context"]
     assert facts_of("No adrenal haematoma.")["context"] == set()
+    assert facts_of("Subcapsular liver haematoma after trauma. Right adrenal calcified mass.")[
+        "context"] == set(), "a haematoma placed in another organ is no adrenal haemorrhage"
 
 
 def test_the_rules_fingerprint_follows_their_content_not_their_layout():
