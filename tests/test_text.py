@@ -301,6 +301,20 @@ def test_side_and_organ_bound_across_sentences(phrase, side, organ):
     assert (read["laterality"], read["organ"]) == (side, organ)
 
 
+def test_a_reader_built_afresh_reads_every_case_alike():
+    """The rules compile into the pipeline when a reader is built: a reader built here
+    (not the process's, built once) must read every scope and binding case the same."""
+    fresh = text.build_reader(load_text_rules())
+    for phrase, expected in SCOPE_CASES:
+        r = read_text(phrase, fresh)
+        read = {"mass": r.status("mass"), "calcification": r.status("calcification"),
+                "organ": r.organ}
+        assert {field: read[field] for field in expected} == expected, phrase
+    for phrase, side, organ in BINDING_CASES:
+        r = read_text(phrase, fresh)
+        assert (r.laterality, r.organ) == (side, organ), phrase
+
+
 def test_a_suspected_haematoma_is_a_mass_and_raises_the_haemorrhage_flag():
     assert facts_of("Neonatal left adrenal haematoma with rim calcification.")["context"] == {
         "adrenal-haemorrhage"}
