@@ -366,6 +366,7 @@ class Reader:
     not_origin_before: frozenset[str]
     beside: frozenset[str]
     pushed_aside: frozenset[str]
+    indistinct: frozenset[str]
     origin_words: frozenset[str]
     anaphora: tuple[str, ...]
     before_tokens: int
@@ -395,7 +396,7 @@ def build_reader(rules: dict[str, Any]) -> Reader:
     return Reader(nlp, frozenset(binding["breaks"]) | {"/"}, frozenset(binding["not_origin"]),
                   frozenset(binding["not_origin_before"]),
                   frozenset(binding["beside"]), frozenset(binding["pushed_aside"]),
-                  frozenset(binding["origin"]),
+                  frozenset(binding["indistinct"]), frozenset(binding["origin"]),
                   tuple(binding["anaphora"]), binding["before_tokens"], binding["after_tokens"],
                   mass_flags, tuple(rules["organs"]), rules_fingerprint(rules))
 
@@ -635,13 +636,14 @@ def _entities_near(doc, span, prefix: str, reader: Reader) -> list:
 def _disowned(doc, span, side: str | None, phrase: range, reader: Reader) -> set[str]:
     """Organs said in the mass's sentences, outside its own phrase, to be displaced,
     separate or normal, without another side ("the kidney is displaced and appears
-    separate")."""
+    separate"); not one said to be indistinct from it ("left ovary not separately seen")."""
     sentences = _context_sentences(doc, span, reader)
     side_at = {e.end: _name(e, SIDE) for e in doc.ents if e.label_.startswith(SIDE)}
     return {_name(e, ORGAN) for e in doc.ents
             if e.label_.startswith(ORGAN) and _name(e, ORGAN) != OTHER_ORGAN
             and e.start not in phrase and any(s.start <= e.start < s.end for s in sentences)
-            and _neighbourhood(doc, e, reader) and side_at.get(e.start, side) == side}
+            and _neighbourhood(doc, e, reader) and side_at.get(e.start, side) == side
+            and not _neighbourhood(doc, e, reader, reader.indistinct)}
 
 
 def _organ_nearby(doc, span, reader: Reader) -> str | None:
