@@ -364,6 +364,7 @@ class Reader:
     breaks: frozenset[str]
     not_origin: frozenset[str]
     not_origin_before: frozenset[str]
+    not_origin_after: frozenset[str]
     beside: frozenset[str]
     pushed_aside: frozenset[str]
     indistinct: frozenset[str]
@@ -394,7 +395,7 @@ def build_reader(rules: dict[str, Any]) -> Reader:
     mass_flags = {word.lower(): (flag, frozenset(entry["organs"]))
                   for flag, entry in rules["mass_context"].items() for word in entry["words"]}
     return Reader(nlp, frozenset(binding["breaks"]) | {"/"}, frozenset(binding["not_origin"]),
-                  frozenset(binding["not_origin_before"]),
+                  frozenset(binding["not_origin_before"]), frozenset(binding["not_origin_after"]),
                   frozenset(binding["beside"]), frozenset(binding["pushed_aside"]),
                   frozenset(binding["indistinct"]), frozenset(binding["origin"]),
                   tuple(binding["anaphora"]), binding["before_tokens"], binding["after_tokens"],
@@ -563,7 +564,8 @@ def _near_words(tokens, count: int) -> list:
 def _neighbourhood(doc, ent, reader: Reader, words: frozenset[str] | None = None) -> set[str]:
     """The not-origin words (or ``words``) just before and after ``ent`` in its clause
     ("displacing the", "is normal"); a verb or position word only before it ("the suprarenal region
-    displacing the kidney" is the origin)."""
+    displacing the kidney" is the origin), "separate" only after it ("a separate right renal
+    mass" is renal)."""
     sentence = ent.sent
     end = ent.end
     if ent.label_.startswith(SIDE):
@@ -574,7 +576,7 @@ def _neighbourhood(doc, ent, reader: Reader, words: frozenset[str] | None = None
     if words is not None:
         return (before_terms | set(after)) & words
     return ((before_terms & (reader.not_origin | reader.not_origin_before))
-            | (set(after) & reader.not_origin))
+            | (set(after) & (reader.not_origin | reader.not_origin_after)))
 
 
 def _origin_entities(doc, ents, prefix: str, reader: Reader) -> list:
@@ -697,7 +699,8 @@ def _bound(doc, span, reader: Reader) -> tuple[str | None, str | None]:
                  if not _neighbourhood(doc, e, reader)]
     sides = own_sides or [_name(e, SIDE) for e in _origin_entities(doc, nearest, SIDE, reader)]
     real = [s for s in sides if s != "midline"]
-    side = "bilateral" if {"left", "right"} <= set(real) else (real or sides or [None])[0]
+    both = "bilateral" in real or {"left", "right"} <= set(real)
+    side = "bilateral" if both else (real or sides or [None])[0]
     organs = [_name(e, ORGAN) for e in _origin_entities(doc, nearest, ORGAN, reader)]
     organ = organs[0] if organs else _organ_nearby(doc, span, reader)
     return side, None if organ in _disowned(doc, span, side, phrase, reader) else organ
