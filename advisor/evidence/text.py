@@ -561,7 +561,8 @@ def _near_words(tokens, count: int) -> list:
     return words
 
 
-def _neighbourhood(doc, ent, reader: Reader, words: frozenset[str] | None = None) -> set[str]:
+def _neighbourhood(doc, ent, reader: Reader, words: frozenset[str] | None = None,
+                   reach: int = 2) -> set[str]:
     """The not-origin words (or ``words``) just before and after ``ent`` in its clause
     ("displacing the", "is normal"); a verb or position word only before it ("the suprarenal region
     displacing the kidney" is the origin), "separate" only after it ("a separate right renal
@@ -570,9 +571,9 @@ def _neighbourhood(doc, ent, reader: Reader, words: frozenset[str] | None = None
     end = ent.end
     if ent.label_.startswith(SIDE):
         end = next((e.end for e in doc.ents if e.start == ent.end and e.label_.startswith(ORGAN)), end)
-    before = _near_words(reversed(doc[sentence.start:ent.start]), 2)
+    before = _near_words(reversed(doc[sentence.start:ent.start]), reach)
     before_terms = set(before) | {f"{word} {nearer}" for nearer, word in zip(before, before[1:])}
-    after = _near_words(doc[end:sentence.end], 2)
+    after = _near_words(doc[end:sentence.end], reach)
     if words is not None:
         return (before_terms | set(after)) & words
     return ((before_terms & (reader.not_origin | reader.not_origin_before))
@@ -645,7 +646,7 @@ def _disowned(doc, span, side: str | None, phrase: range, reader: Reader) -> set
             if e.label_.startswith(ORGAN) and _name(e, ORGAN) != OTHER_ORGAN
             and e.start not in phrase and any(s.start <= e.start < s.end for s in sentences)
             and _neighbourhood(doc, e, reader) and side_at.get(e.start, side) == side
-            and not _neighbourhood(doc, e, reader, reader.indistinct)}
+            and not _neighbourhood(doc, e, reader, reader.indistinct, reach=3)}
 
 
 def _organ_nearby(doc, span, reader: Reader) -> str | None:
@@ -743,16 +744,30 @@ def _mention(doc, span, reader: Reader) -> Mention:
     return Mention(kind, status, span.text, cue, side, organ, _size_mm(span.sent.text))
 
 
+def _known_place(doc, mentions: list[Mention], spans, reader: Reader) -> tuple[str | None, str | None]:
+    """(side, organ) of the one place the text gives a mass it does not state as found now
+    ("Known left adrenal neuroblastoma. Small residual mass 1.5 cm")."""
+    places = {_bound(doc, span, reader) for mention, span in zip(mentions, spans)
+              if mention.kind == "mass" and mention.status == "uncertain"}
+    places.discard((None, None))
+    return places.pop() if len(places) == 1 else (None, None)
+
+
 def _with_fallback_side(doc, mentions: list[Mention], spans, reader: Reader) -> list[Mention]:
-    """When no stated mass has a side in its own phrase, its sentences may give one."""
+    """When no stated mass has a side in its own phrase, its sentences may give one, or
+    failing that the known tumour's place (its organ too, if the mass has none)."""
     if any(m.side for m in mentions if m.kind == "mass" and m.status == "present"):
         return mentions
-    result = []
+    result, known = [], None
     for mention, span in zip(mentions, spans):
         if mention.kind == "mass" and mention.status == "present":
-            side = _side_nearby(doc, span, mention.organ, reader)
+            side, organ = _side_nearby(doc, span, mention.organ, reader), mention.organ
+            if side is None:
+                known = known or _known_place(doc, mentions, spans, reader)
+                if organ in (None, known[1]):
+                    side, organ = known[0], organ or known[1]
             mention = Mention(mention.kind, mention.status, mention.words, mention.cue, side,
-                              mention.organ, mention.size_mm)
+                              organ, mention.size_mm)
         result.append(mention)
     return result
 
