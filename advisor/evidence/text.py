@@ -373,6 +373,7 @@ class Reader:
     before_tokens: int
     after_tokens: int
     mass_flags: dict[str, tuple[str, frozenset[str]]]  # "haematoma" -> (its flag, its organs)
+    flag_organs: dict[str, str]   # a flag whose mass has one organ -> that organ
     organ_order: tuple[str, ...]
     fingerprint: str              # of the rules' content: enters the result UIDs
 
@@ -399,7 +400,9 @@ def build_reader(rules: dict[str, Any]) -> Reader:
                   frozenset(binding["beside"]), frozenset(binding["pushed_aside"]),
                   frozenset(binding["indistinct"]), frozenset(binding["origin"]),
                   tuple(binding["anaphora"]), binding["before_tokens"], binding["after_tokens"],
-                  mass_flags, tuple(rules["organs"]), rules_fingerprint(rules))
+                  mass_flags, {flag: entry["organs"][0] for flag, entry in rules["mass_context"].items()
+                               if len(entry["organs"]) == 1},
+                  tuple(rules["organs"]), rules_fingerprint(rules))
 
 
 _process_reader: Reader | None = None
@@ -650,9 +653,18 @@ def _disowned(doc, span, side: str | None, phrase: range, reader: Reader) -> set
 
 
 def _organ_nearby(doc, span, reader: Reader) -> str | None:
-    """The organ nearest the mass in its sentences that is not displaced, spared or normal."""
+    """The organ nearest the mass in its sentences that is not displaced, spared or normal,
+    else the one organ of a flag said there ("Left adrenal haemorrhage, evolving: now a
+    2 cm cystic lesion" is adrenal)."""
     organs = _entities_near(doc, span, ORGAN, reader)
-    return _name(organs[0], ORGAN) if organs else None
+    if organs:
+        return _name(organs[0], ORGAN)
+    sentences = _context_sentences(doc, span, reader)
+    flagged = {reader.flag_organs.get(_name(e, FLAG)) for e in doc.ents
+               if e.label_.startswith(FLAG) and any(s.start <= e.start < s.end for s in sentences)
+               and not _categories(e).keys() & {NEGATION, "FAMILY"}}
+    flagged.discard(None)
+    return next(iter(flagged)) if len(flagged) == 1 else None
 
 
 def _side_of(ent, organ: str | None, organ_at: dict[int, str]) -> str | None:
