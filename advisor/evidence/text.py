@@ -649,7 +649,7 @@ def _disowned(doc, span, side: str | None, phrase: range, reader: Reader) -> set
             if e.label_.startswith(ORGAN) and _name(e, ORGAN) != OTHER_ORGAN
             and e.start not in phrase and any(s.start <= e.start < s.end for s in sentences)
             and _neighbourhood(doc, e, reader) and side_at.get(e.start, side) == side
-            and not _neighbourhood(doc, e, reader, reader.indistinct, reach=3)}
+            and not _neighbourhood(doc, e, reader, reader.indistinct, reach=4)}
 
 
 def _organ_nearby(doc, span, reader: Reader) -> str | None:
