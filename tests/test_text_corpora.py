@@ -1,8 +1,10 @@
 """The text reader measured on the labelled report corpora (scripts/evaluate_text.py).
 
-``reports_tune.jsonl`` (written for this work) and ``reports_tune_b.jsonl`` (written
-blind by someone else, measured twice on frozen rules, then tuned on) are the
-material the rules were tuned on: they must be read without error.
+``reports_tune.jsonl`` (written for this work), ``reports_tune_b.jsonl`` (written
+blind by someone else, measured twice on frozen rules, then tuned on) and
+``reports_tune_c.jsonl`` (the first blind set, measured once on the rules frozen at
+d5339ee, then tuned on) are the material the rules were tuned on: no wrong CT and no
+miss, and each keeps the field figures measured on it (docs/text.md).
 ``reports_test.jsonl`` is the held-out set, written blind by someone who never
 saw the rules and measured once on the frozen rules; it is not in this
 repository's history until the lead adds it, and its absence is a failure,
@@ -19,13 +21,22 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import evaluate_text  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-TUNING = ("reports_tune.jsonl", "reports_tune_b.jsonl")
+# The figures measured on each tuning corpus: a change to the rules may not lower them.
+TUNING_FLOORS = {
+    "reports_tune.jsonl": {"outcome": 1.0, "mass": 0.994, "calcification": 0.997,
+                           "laterality": 0.998, "organ": 0.994, "follow_up": 1.0},
+    "reports_tune_b.jsonl": {"outcome": 1.0, "mass": 1.0, "calcification": 1.0,
+                             "laterality": 1.0, "organ": 0.994, "follow_up": 1.0},
+    "reports_tune_c.jsonl": {"outcome": 1.0, "mass": 0.949, "calcification": 0.994,
+                             "laterality": 0.958, "organ": 0.946, "follow_up": 0.976},
+}
+TUNING = tuple(TUNING_FLOORS)
 HELD_OUT = DATA / "reports_test.jsonl"
 
 
 @pytest.fixture(scope="module", params=TUNING)
 def tune(request):
-    return evaluate_text.evaluate(DATA / request.param)
+    return request.param, evaluate_text.evaluate(DATA / request.param)
 
 
 @pytest.fixture(scope="module")
@@ -43,16 +54,18 @@ def test_corpora_are_large_enough_and_apart():
     names = TUNING + (HELD_OUT.name,)
     for name in names:
         assert len(_texts(name)) >= 150, name
-    assert not _texts(HELD_OUT.name) & (_texts(TUNING[0]) | _texts(TUNING[1])), \
+    assert not _texts(HELD_OUT.name) & set().union(*map(_texts, TUNING)), \
         "no held-out text is among the tuning texts"
 
 
 def test_tuning_corpora_never_recommend_ct_wrongly_nor_miss(tune):
-    assert tune.wrongly_recommended == 0
-    assert tune.missed == 0
-    assert tune.outcome_accuracy >= 0.99
-    assert tune.field_accuracy["laterality"] >= 0.98
-    assert tune.field_accuracy["calcification"] >= 0.99
+    name, result = tune
+    floors = TUNING_FLOORS[name]
+    assert result.wrongly_recommended == 0
+    assert result.missed == 0
+    assert result.outcome_accuracy >= floors["outcome"]
+    for field in ("mass", "calcification", "laterality", "organ", "follow_up"):
+        assert result.field_accuracy[field] >= floors[field], field
 
 
 def test_held_out_corpus_keeps_its_measured_figures(held_out):
@@ -66,4 +79,4 @@ def test_held_out_corpus_keeps_its_measured_figures(held_out):
 
 def test_text_analysis_takes_under_20_ms_per_report(tune):
     # CPU time of this process: the shared test machine's load does not count.
-    assert tune.cpu_ms_per_report <= 20
+    assert tune[1].cpu_ms_per_report <= 20
