@@ -68,8 +68,10 @@ NEAR_WORDS_END = CLAUSE_BREAKS | {"with", "by", "."}
 ATTACHING_WORDS = {"in", "of", "within", "inside", "along", "the", "a", "an", "its"}
 # Words that give a place: a hedge stops there; a clause-final hedge may precede one.
 PLACE_WORDS = {"in", "within", "inside", "at"}
-# Words of a list of findings ("no mass, calcification or fluid").
-LIST_WORDS = {",", "or", "and", "nor", "/", "a", "an", "any"}
+# Words of a list of findings ("no mass, calcification or fluid"), with the descriptors
+# that may head its items ("no calcified lesion or solid mass").
+LIST_WORDS = {",", "or", "and", "nor", "/", "a", "an", "any", "solid", "cystic", "focal",
+              "discrete", "definite", "other", "further", "new", "complex"}
 KINDS = {MASS: "mass", CALCIFICATION: "calcification",
          POSSIBLE_CALCIFICATION: "possible calcification"}
 FINDING_LABELS = set(KINDS) | {label + ABSENT_SUFFIX for label in KINDS}
