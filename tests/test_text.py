@@ -201,6 +201,9 @@ def test_size_of_the_mass(phrase, size):
     ("Left adrenal mass with calcification. No features of haemorrhage.", set()),
     ("Right adrenal mass, solid and vascular; haemorrhage unlikely.", set()),
     ("Right adrenal mass with haemorrhage within the mass.", set()),
+    ("Previous left nephrectomy for multicystic dysplastic kidney. Right suprarenal mass.", set()),
+    ("Chemotherapy for leukaemia last year. Right suprarenal mass.", set()),
+    ("Cystic right adrenal lesion thought to represent organising haemorrhage.", {"adrenal-haemorrhage"}),
 ])
 def test_context_flags(phrase, flags):
     assert set(read_text(phrase).context) == flags
@@ -260,6 +263,21 @@ SCOPE_CASES = [
     # calcification on another side than the mass is not the mass's
     ("Left renal mass 5 cm. Right suprarenal region: small calcified focus.",
      {"mass": "present", "calcification": None}),
+    # a hedge before a verb of containing hedges what is contained
+    ("Left suprarenal mass, which probably contains some calcification.",
+     {"mass": "present", "calcification": None}),
+    # a caveat about what ultrasound detects names calcification without stating it
+    ("Right adrenal mass. Ultrasound is less sensitive than CT for the detection of calcification.",
+     {"mass": "present", "calcification": None}),
+    ("Left renal mass. Calcification not established.", {"mass": "present", "calcification": None}),
+    # descriptors may head the items of a negated list
+    ("No calcified lesion or solid mass in the retroperitoneum.",
+     {"mass": "absent", "calcification": "absent"}),
+    # a size comparison is not the finding's history
+    ("Known left adrenal neuroblastoma. The residual mass measures 2 cm (previously 5 cm) and is calcified.",
+     {"mass": "present", "calcification": "present", "laterality": "left", "organ": "adrenal"}),
+    # the whole study said to be normal states no mass
+    ("All visualised abdominal structures are within normal limits.", {"mass": "absent"}),
 ]
 
 
@@ -292,6 +310,12 @@ BINDING_CASES = [
      "right", "adrenal"),
     ("Calcified suprarenal mass, 4 cm. Right kidney displaced inferiorly.", "right", "adrenal"),
     ("Para-aortic mass extending across both sides of the spine.", None, "retroperitoneum"),
+    ("Bilateral solid adrenal masses: right 3 cm and left 2 cm.", "bilateral", "adrenal"),
+    ("Renal cyst on the right. A separate solid right renal mass of 3 cm.", "right", "kidney"),
+    ("Left adnexal solid lesion with calcific foci; left ovary not separately identified.", "left", "ovary"),
+    ("Known right adrenal neuroblastoma on treatment. Small residual mass 1 cm.", "right", "adrenal"),
+    ("Left adrenal haemorrhage, evolving: now a 2 cm cystic lesion.", "left", "adrenal"),
+    ("Aortocaval solid mass with calcification.", None, "retroperitoneum"),
 ]
 
 
