@@ -276,6 +276,12 @@ SCOPE_CASES = [
     # a size comparison is not the finding's history
     ("Known left adrenal neuroblastoma. The residual mass measures 2 cm (previously 5 cm) and is calcified.",
      {"mass": "present", "calcification": "present", "laterality": "left", "organ": "adrenal"}),
+    # a misspelt calcification is still one, "clarification" is not
+    ("Right adrenal mass, no calcifiation. MRI for further clarification.", {"calcification": "absent"}),
+    ("Right adrenal mass. MRI for clarification.", {"mass": "present", "calcification": None}),
+    # a hedge after "though this could be" weighs what was just said
+    ("Mass with calcification in the left adrenal, though this could be a splenic lobule.",
+     {"calcification": None}),
     # the whole study said to be normal states no mass
     ("All visualised abdominal structures are within normal limits.", {"mass": "absent"}),
 ]
