@@ -338,7 +338,7 @@ def test_a_reader_built_afresh_reads_every_case_alike():
     for phrase, expected in SCOPE_CASES:
         r = read_text(phrase, fresh)
         read = {"mass": r.status("mass"), "calcification": r.status("calcification"),
-                "organ": r.organ}
+                "laterality": r.laterality, "organ": r.organ}
         assert {field: read[field] for field in expected} == expected, phrase
     for phrase, side, organ in BINDING_CASES:
         r = read_text(phrase, fresh)

@@ -5,8 +5,9 @@ blind by someone else, measured twice on frozen rules, then tuned on) and
 ``reports_tune_c.jsonl`` (the first blind set, measured once on the rules frozen at
 d5339ee, then tuned on) are the material the rules were tuned on: no wrong CT and no
 miss, and each keeps the field figures measured on it (docs/text.md).
-``reports_test.jsonl`` is the held-out set, written blind by someone who never
-saw the rules and measured once on the frozen rules; it is not in this
+``reports_test.jsonl`` is the held-out set (the second blind set), written by
+someone who never saw the rules and measured once on the rules frozen at the
+commit "Text rules frozen for the second blind evaluation"; it is not in this
 repository's history until the lead adds it, and its absence is a failure,
 not a skip. Its floors are the figures measured then (docs/text.md).
 """
