@@ -326,7 +326,7 @@ class Assembler:
             items, unreadable = read_instances(study_uid, [path])
             facts = analyze_study(study_uid, items, unreadable=unreadable)
             decision = decide(facts, self.protocols)
-            uids = result_uids(facts, self.protocols.fingerprint, options=self._options())
+            uids = result_uids(facts, self.fingerprint, options=self._options())
             for _, dataset in self._build_results(facts, decision, [ds for _, ds in items], uids, None):
                 dcmwrite(io.BytesIO(), dataset, enforce_file_format=True)
 
