@@ -23,25 +23,11 @@ from advisor.node.journal import Journal
 from advisor.node.workers import Shard
 from advisor.protocols import load_protocols
 from conftest import SAMPLES
+from test_journal import Clock, journal  # noqa: F401 - journal is a fixture (it asks for this module's clock)
 
 FOLDER = SAMPLES / "01-calcified-left-flank-coded"
 STUDY = str(dcmread(FOLDER / "US001.dcm", stop_before_pixels=True).StudyInstanceUID)
 PACS, ARCHIVE = "PACS@127.0.0.1:104", "ARCHIVE@127.0.0.1:105"
-
-
-class Clock:
-    """Stands in for the ``time`` module in the journal and the assembler."""
-
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def time(self) -> float:
-        return self.now
-
-    def perf_counter(self) -> float:
-        return self.now
-
-    monotonic = perf_counter
 
 
 class Events(list):
@@ -55,13 +41,6 @@ def clock(monkeypatch) -> Clock:
     monkeypatch.setattr(journal_module, "time", clock)
     monkeypatch.setattr(assemble, "time", clock)
     return clock
-
-
-@pytest.fixture
-def journal(tmp_path: Path, clock):
-    journal = Journal(tmp_path / "journal.sqlite3")
-    yield journal
-    journal.close()
 
 
 def receive(journal: Journal, *names: str) -> None:

@@ -26,7 +26,7 @@ from advisor.node import security
 from advisor.node.dispatch import STORED, Dispatcher, SendResult, send_files
 from advisor.node.journal import Journal, ResultRow
 from conftest import SAMPLES, free_port, wait_for
-from test_dispatch_faults import FakePacs, HungPacs
+from test_dispatch_faults import FakePacs, HungPacs, peers  # noqa: F401 - peers is a fixture
 from test_journal import Clock
 from test_tls import certificates  # noqa: F401 - a fixture
 
@@ -35,18 +35,6 @@ STUDY = "1.2.826.0.1.1"
 US_FILE = SAMPLES / "01-calcified-left-flank-coded" / "US001.dcm"
 SR_FILE = SAMPLES / "01-calcified-left-flank-coded" / "SR001.dcm"
 SUMMARY = {"outcome": "recommended", "protocol_id": "ct", "laterality": "left"}
-
-
-@pytest.fixture
-def peers():
-    started = []
-
-    def start(peer):
-        started.append(peer.start())
-        return peer
-    yield start
-    for peer in started:
-        peer.stop()
 
 
 @pytest.fixture

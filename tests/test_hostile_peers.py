@@ -292,11 +292,8 @@ def test_an_instance_over_the_maximum_size_aborts_the_association(start_node, tm
     assert refused and refused[0]["reason"] == "data set exceeds the maximum size (100000 bytes)"
 
 
-def test_a_command_set_that_never_ends_aborts_the_association(start_node):
-    node = start_node()
-    sock = connect(node.port)
-    sock.sendall(associate_rq())
-    assert answer(sock)[0] == A_ASSOCIATE_AC
+def send_endless_command_set(sock: socket.socket) -> None:
+    """P-DATA-TF PDUs of command fragments, none marked the last, until the peer stops reading."""
     fragment = b"\x01\x01" + b"\0" * 1022  # context 1; control header: command, not the last
     pdu = struct.pack(">BBL", 0x04, 0, 4 + len(fragment)) + struct.pack(">L", len(fragment)) + fragment
     try:
@@ -304,6 +301,14 @@ def test_a_command_set_that_never_ends_aborts_the_association(start_node):
             sock.sendall(pdu)
     except OSError:
         pass
+
+
+def test_a_command_set_that_never_ends_aborts_the_association(start_node):
+    node = start_node()
+    sock = connect(node.port)
+    sock.sendall(associate_rq())
+    assert answer(sock)[0] == A_ASSOCIATE_AC
+    send_endless_command_set(sock)
     assert closed_by_peer(sock, within=10)
     sock.close()
     refused = [e for e in audit_events(node) if e["event"] == "instance-refused"]

@@ -29,6 +29,11 @@ class Clock:
     def time(self) -> float:
         return self.now
 
+    def perf_counter(self) -> float:
+        return self.now
+
+    monotonic = perf_counter
+
 
 @pytest.fixture
 def clock(monkeypatch) -> Clock:

@@ -7,7 +7,6 @@ Complements test_receive_contract.py (status codes and what is spooled and journ
 from __future__ import annotations
 
 import logging
-import struct
 from io import BytesIO
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from advisor.node.receive import Receiver
 from advisor.web.metrics import INSTANCES_REFUSED
 from conftest import SAMPLES, wait_for
 from test_hostile_peers import (A_ABORT, A_ASSOCIATE_AC, CLAIM_4_GIB, answer, associate_rq,
-                                closed_by_peer, connect)
+                                closed_by_peer, connect, send_endless_command_set)
 from test_receive_contract import US_FILE, c_store, c_store_responses, raw_c_store, spooled
 
 pytestmark = pytest.mark.timeout(60)
@@ -375,13 +374,7 @@ def test_a_command_set_that_never_ends_aborts_the_association(node):
     sock = connect(port)
     sock.sendall(associate_rq())
     assert answer(sock)[0] == A_ASSOCIATE_AC
-    fragment = b"\x01\x01" + b"\0" * 1022  # context 1; control header: command, not the last
-    pdu = struct.pack(">BBL", 0x04, 0, 4 + len(fragment)) + struct.pack(">L", len(fragment)) + fragment
-    try:
-        for _ in range(200):  # 200 KiB of command set: the limit is 64 KiB
-            sock.sendall(pdu)
-    except OSError:
-        pass
+    send_endless_command_set(sock)
     assert closed_by_peer(sock, within=10)
     sock.close()
     assert [e["reason"] for e in events.named("instance-refused")] == [
