@@ -266,6 +266,8 @@ SCOPE_CASES = [
     # a hedge before a verb of containing hedges what is contained
     ("Left suprarenal mass, which probably contains some calcification.",
      {"mass": "present", "calcification": None}),
+    ("Left adrenal mass, probably with coarse calcification.",
+     {"mass": "present", "calcification": None}),
     # a caveat about what ultrasound detects names calcification without stating it
     ("Right adrenal mass. Ultrasound is less sensitive than CT for the detection of calcification.",
      {"mass": "present", "calcification": None}),
