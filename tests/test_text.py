@@ -219,6 +219,11 @@ def facts_of(phrase: str) -> dict:
 SCOPE_CASES = [
     # a forward negation stops at another finding unless a list joins them
     ("Nil calcification within the right adrenal mass.", {"mass": "present", "calcification": "absent"}),
+    ("Right adrenal mass, free of calcification.", {"mass": "present", "calcification": "absent"}),
+    ("Absence of calcification in a left renal mass.", {"mass": "present", "calcification": "absent"}),
+    # one text saying both: the present mention stands ("no calcification" of another organ)
+    ("Left adrenal mass with calcification. No calcification in the kidneys.",
+     {"mass": "present", "calcification": "present"}),
     ("No mass or calcification in the adrenals.", {"mass": "absent", "calcification": "absent"}),
     # a post-position one reaches the nearest finding, or one whose place or list it is
     ("Left adrenal mass: calcification nil.", {"mass": "present", "calcification": "absent"}),
