@@ -254,6 +254,7 @@ def test_findings_text_gives_organ_size_context_disagreement_and_hedged_words(tm
     assert facts.notes == [
         "Detector: 4 frame(s) of 2 image(s) searched (tissue-region-eroded).",
         "Disagreement on calcification: detector says present, sr-text says absent; sr-text was used.",
+        "Not a finding (findings SR text): mass 'neuroblastoma' not stated as a finding ('Known').",
         "Not a finding (findings SR text): calcification 'calcification' not stated as a finding ('Possible')."]
     assert facts.calcification == Resolved("absent", "sr-text", ("sr-text",))
     assert (facts.organ, facts.mass_size_mm, facts.context) == ("adrenal", 42.0, frozenset({"known-tumour-follow-up"}))

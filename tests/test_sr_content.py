@@ -18,6 +18,7 @@ from pydicom import Dataset, dcmread
 from pydicom.uid import UltrasoundMultiFrameImageStorage
 
 from advisor import MANUFACTURER, MODEL_NAME, __version__
+from advisor.codes import ORGAN_CODES
 from advisor.decide import decide
 from advisor.model import Focus, Resolved, StudyFacts
 from advisor.output.report import (MAX_FOCUS_GROUPS, MAX_TEXT, SERIES_DESCRIPTION, SERIES_NUMBER,
@@ -128,7 +129,8 @@ def test_assessment_group_and_coded_outcome_at_their_place(case):
     assert decide(study, PROTOCOL_SET).outcome == outcome
     ds = report(study)
     assessment = groups(ds)["Assessment"]
-    assert coded(assessment) == {"363698007": "818981001", "4147007": mass, "18115005": calcification}
+    site = ORGAN_CODES[study.organ].value if study.organ else "818981001"  # the organ, else Abdomen
+    assert coded(assessment) == {"363698007": site, "4147007": mass, "18115005": calcification}
     assert site_laterality(assessment) == laterality
     container = evaluations(ds)
     assert coded(container) == ({"outcome": outcome_code} if recommendation is None
