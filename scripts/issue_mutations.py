@@ -3,7 +3,8 @@
 Each mutation is applied to its own throw-away copy of the checkout (the files git
 tracks plus new files not ignored, as they are on disk now), so the tree you work in is
 never changed. The named tests run there with ``python -m pytest -x``; a mutation is
-``caught`` when they fail. Exit status 1 when any mutation is not caught.
+``caught`` when they fail. The named tests first run once without any mutation, and must
+pass (exit status 2 if not). Exit status 1 when any mutation is not caught.
 
     .venv/bin/python scripts/issue_mutations.py [--list] [NAME_SUBSTRING ...]
 
@@ -79,6 +80,22 @@ def caught(mutation: dict) -> tuple[bool, str]:
     return True, failed[0] if failed else f"pytest exit {result.returncode}"
 
 
+def baseline_failures(mutations: list[dict]) -> list[str]:
+    """The named tests on an unmutated copy: a failure there would pass for a caught mutation."""
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="issue-mutation-") as tmp:
+        copy = Path(tmp)
+        checkout_copy(copy)
+        for network in (False, True):
+            tests = sorted({t for m in mutations if bool(m.get("network")) == network for t in m["tests"]})
+            if tests:
+                result = run_tests(copy, {"tests": tests, "network": network})
+                if result.returncode != 0:
+                    failures += [line for line in result.stdout.splitlines()
+                                 if line.startswith(("FAILED", "ERROR"))] or [f"pytest exit {result.returncode}"]
+    return failures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="run only mutations whose name contains one of these")
@@ -90,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         for m in mutations:
             print(f"{m['module']}: {m['name']}  [{' '.join(m['tests'])}]")
         return 0
+    failing = baseline_failures(mutations)
+    if failing:
+        print("The tests fail without any mutation, so no mutation can be judged:", *failing, sep="\n  ")
+        return 2
     missed = 0
     for mutation in mutations:
         was_caught, detail = caught(mutation)
