@@ -13,15 +13,19 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from pydicom import dcmread
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "dicom_samples"
 PROTOCOLS = ROOT / "protocols"
+# Patient and study attributes a PACS or an anonymiser may leave out.
+PATIENT_STUDY = ("PatientName", "PatientID", "PatientBirthDate", "PatientSex", "StudyDate",
+                 "StudyTime", "AccessionNumber", "StudyID", "ReferringPhysicianName")
 
 
 def free_port() -> int:
@@ -126,6 +130,18 @@ def start_node(tmp_path: Path) -> Iterator[Callable[..., NodeProcess]]:
     yield start
     for node in started:
         node.stop()
+
+
+def copy_without(folder: Path, out: Path, keywords: Iterable[str]) -> Path:
+    """The DICOM files of ``folder`` saved into ``out`` without the attributes ``keywords``."""
+    out.mkdir()
+    for path in folder.glob("*.dcm"):
+        ds = dcmread(path)
+        for keyword in keywords:
+            if keyword in ds:
+                delattr(ds, keyword)
+        ds.save_as(out / path.name)
+    return out
 
 
 def sample_study(name: str) -> Path:

@@ -14,7 +14,7 @@ from advisor.output.uids import result_uids
 from advisor.protocols import load_protocols
 from advisor.output.kos import build_kos
 from advisor.output.report import build_sr, summary_line
-from conftest import PROTOCOLS, SAMPLES, Validation, require_tool, run
+from conftest import PATIENT_STUDY, PROTOCOLS, SAMPLES, Validation, copy_without, require_tool, run
 
 PROTOCOL_SET = load_protocols(PROTOCOLS)
 
@@ -61,15 +61,7 @@ def test_key_image_uids_follow_inputs_revision_and_predecessor():
 
 
 def test_key_image_of_a_study_without_patient_attributes_is_valid(tmp_path):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for path in (SAMPLES / "03-right-mass-no-calcification").glob("*.dcm"):
-        ds = dcmread(path)
-        for keyword in ("PatientBirthDate", "PatientSex", "StudyDate", "StudyTime", "AccessionNumber",
-                        "StudyID", "ReferringPhysicianName", "PatientName", "PatientID"):
-            if keyword in ds:
-                delattr(ds, keyword)
-        ds.save_as(folder / path.name)
+    folder = copy_without(SAMPLES / "03-right-mass-no-calcification", tmp_path / "in", PATIENT_STUDY)
     _, image = key_image(folder)
     path = tmp_path / "key.dcm"
     image.save_as(path, enforce_file_format=True)

@@ -13,7 +13,7 @@ from advisor.output.kos import build_kos
 from advisor.output.report import build_sr, summary_line
 from advisor.output.uids import result_uids
 from advisor.protocols import load_protocols
-from conftest import PROTOCOLS, SAMPLES, Validation, require_tool, run
+from conftest import PATIENT_STUDY, PROTOCOLS, SAMPLES, Validation, copy_without, require_tool, run
 
 PROTOCOL_SET = load_protocols(PROTOCOLS)
 FOLDER = SAMPLES / "01-calcified-left-flank-coded"
@@ -93,15 +93,7 @@ def test_a_description_longer_than_orthanc_shows_is_refused():
 
 
 def test_kos_of_a_study_without_patient_and_study_attributes_is_valid(tmp_path):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for path in FOLDER.glob("*.dcm"):
-        ds = dcmread(path)
-        for keyword in ("PatientName", "PatientID", "PatientBirthDate", "PatientSex", "StudyDate",
-                        "StudyTime", "AccessionNumber", "StudyID", "ReferringPhysicianName"):
-            if keyword in ds:
-                delattr(ds, keyword)
-        ds.save_as(folder / path.name)
+    folder = copy_without(FOLDER, tmp_path / "in", PATIENT_STUDY)
     _, _, kos, _ = results(folder)
     path = tmp_path / "kos.dcm"
     kos.save_as(path, enforce_file_format=True)

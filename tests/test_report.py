@@ -17,7 +17,7 @@ from advisor.decide import decide
 from advisor.model import Resolved
 from advisor.output.report import MAX_TEXT, build_sr, result_uids, summary_line, text_chunks
 from advisor.protocols import load_protocols
-from conftest import PROTOCOLS, SAMPLES, Validation, require_tool, run, validate_sr
+from conftest import PATIENT_STUDY, PROTOCOLS, SAMPLES, Validation, require_tool, run, validate_sr
 
 PROTOCOL_SET = load_protocols(PROTOCOLS)
 UNKNOWN = Resolved(None, None)
@@ -152,10 +152,6 @@ def test_needs_confirmation_is_said_in_the_summary(tmp_path):
 
 
 # Type 2 attributes highdicom would read from the first evidence instance.
-PATIENT_STUDY = ("PatientName", "PatientID", "PatientBirthDate", "PatientSex", "StudyDate",
-                 "StudyTime", "AccessionNumber", "StudyID", "ReferringPhysicianName")
-
-
 def damaged_copy(folder: Path, out: Path, keyword: str, how: str) -> Path:
     out.mkdir()
     for path in folder.glob("*.dcm"):

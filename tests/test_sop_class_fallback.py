@@ -22,6 +22,7 @@ from advisor.node.dispatch import send_files
 from advisor.node.journal import Journal
 from conftest import SAMPLES, Validation, free_port, require_tool, run, validate_sr, wait_for
 from test_node import outcome_of, study_uid_of
+from test_restart import deliveries
 
 FOLDER = SAMPLES / "01-calcified-left-flank-coded"
 ONLY_COMPREHENSIVE = (ComprehensiveSRStorage, SecondaryCaptureImageStorage,
@@ -88,14 +89,6 @@ def advisor_results(start_node, pacs: RestrictedPacs, *paths: Path, data_dir: Pa
     return node
 
 
-def journal_deliveries(node, study: str):
-    journal = Journal(node.data_dir / "journal.sqlite3")
-    try:
-        return journal.deliveries_for_study(study)
-    finally:
-        journal.close()
-
-
 def test_comprehensive_only_pacs_gets_sr_key_image_and_kos_and_then_the_amendment(
         start_node, restricted_pacs, tmp_path):
     pacs = restricted_pacs(ONLY_COMPREHENSIVE)
@@ -134,7 +127,7 @@ def test_comprehensive_only_pacs_gets_sr_key_image_and_kos_and_then_the_amendmen
     assert {r.ReferencedSOPSequence[0].ReferencedSOPInstanceUID for r in new_kos.ContentSequence
             if r.ValueType in ("IMAGE", "COMPOSITE")} == {new_image.SOPInstanceUID, amended.SOPInstanceUID}
     assert len({ds.SOPInstanceUID for ds in pacs.received}) == 6, "no UID reused"
-    wait_for(lambda: all(status == "delivered" for _, _, status, _, _ in journal_deliveries(node, study)),
+    wait_for(lambda: all(status == "delivered" for _, _, status, _, _ in deliveries(node, study)),
              what="every delivery recorded")
 
 
@@ -155,9 +148,9 @@ def test_enhanced_only_pacs_gets_the_sr_as_enhanced_sr_and_the_key_image(start_n
         [kos] = journal.results_for_study(study, kind="kos")
     finally:
         journal.close()
-    wait_for(lambda: {uid: (status, error) for uid, _, status, _, error in journal_deliveries(node, study)
+    wait_for(lambda: {uid: (status, error) for uid, _, status, _, error in deliveries(node, study)
                       if uid == kos.sop_instance_uid and error}, what="the KOS refusal recorded")
-    statuses = {uid: status for uid, _, status, _, _ in journal_deliveries(node, study)}
+    statuses = {uid: status for uid, _, status, _, _ in deliveries(node, study)}
     assert statuses.pop(kos.sop_instance_uid) != "delivered"
     assert sorted(statuses.values()) == ["delivered", "delivered"]
     assert outcome_of(node, study) == "recommended"
