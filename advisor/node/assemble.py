@@ -43,7 +43,7 @@ from pydicom.uid import ExplicitVRLittleEndian, UltrasoundImageStorage, generate
 
 from advisor.node import spool
 from advisor.node.audit import Audit, discard
-from advisor.analyze import analyze_study, read_instances
+from advisor.analyze import Detector, analyze_study, read_instances
 from advisor.config import Settings
 from advisor.evidence.detect import Detection, detect_instance
 from advisor.evidence.header import UnreadableFile, is_us_image, patient_identifiers, read_header
@@ -257,13 +257,18 @@ class Assembler:
                            for r in outcome.results) or "none")
 
     def _analyse(self, study_uid: str, paths: list[Path]) -> StudyResult:
-        items, unreadable = read_instances(study_uid, paths)
-        facts = analyze_study(study_uid, items, unreadable=unreadable, detector=self.detections.detect)
-        decision = decide(facts, self.protocols)
+        items, facts, decision = self._read_and_decide(study_uid, paths, self.detections.detect)
         results = []
         if decision.outcome in self.settings.report_outcomes:
             results = self._write_results(facts, decision, [ds for _, ds in items])
         return StudyResult(contract_json(facts, decision), results)
+
+    def _read_and_decide(self, study_uid: str, paths: list[Path], detector: Detector,
+                         ) -> tuple[list[tuple[Path, Dataset]], StudyFacts, Decision]:
+        """The study's readable instances, its facts and the decision on them."""
+        items, unreadable = read_instances(study_uid, paths)
+        facts = analyze_study(study_uid, items, unreadable=unreadable, detector=detector)
+        return items, facts, decide(facts, self.protocols)
 
     def _write(self, study_uid: str, dataset: Dataset) -> Path:
         buffer = io.BytesIO()
@@ -322,10 +327,8 @@ class Assembler:
             image = made_up_image()
             path = Path(folder) / "warm-up.dcm"
             dcmwrite(path, image, enforce_file_format=True)
-            study_uid = str(image.StudyInstanceUID)
-            items, unreadable = read_instances(study_uid, [path])
-            facts = analyze_study(study_uid, items, unreadable=unreadable)
-            decision = decide(facts, self.protocols)
+            items, facts, decision = self._read_and_decide(str(image.StudyInstanceUID), [path],
+                                                           detect_instance)
             uids = result_uids(facts, self.fingerprint, options=self._options())
             for _, dataset in self._build_results(facts, decision, [ds for _, ds in items], uids, None):
                 dcmwrite(io.BytesIO(), dataset, enforce_file_format=True)
