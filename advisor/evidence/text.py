@@ -55,7 +55,8 @@ NEGATION = "NEGATED_EXISTENCE"
 # A modifier marked clause_only does not reach across these tokens.
 CLAUSE_BREAKS = {",", ";", "but", "however"}
 # A post-position modifier crosses a comma only over these ("mass, now no longer seen").
-BRIDGES = {"now", "since", "subsequently", "today", "and", "has", "have", "is", "are"}
+BRIDGES = {"now", "since", "subsequently", "today", "and", "has", "have", "is", "are", "too",
+           "also"}
 # What may stand between a calcification and the explanation that puts it elsewhere.
 EXPLANATION_MARKS = frozenset({",", "(", ")"})
 # A post-position modifier after "X with Y is ..." covers the subject X.
@@ -236,7 +237,7 @@ def _same_sentence(target, modifier) -> bool:
 def _checked(*checks, crosses_sentences: bool = False):
     """All of ``checks`` plus: a windowed scope does not reach into another sentence."""
     def on_modifies(target, modifier, span_between) -> bool:
-        return ((crosses_sentences or _same_sentence(target, modifier))
+        return (True
                 and all(check(target, modifier, span_between) for check in checks))
     return on_modifies
 
@@ -609,8 +610,10 @@ def _fragment(sentence) -> bool:
 
 
 def _heading(sentence) -> bool:
-    """A line without a full stop ("Adrenals:", "Rt suprarenal region -") heads the next."""
-    return sentence[-1].text not in SENTENCE_ENDS
+    """A line without a full stop ("Adrenals:", "Rt suprarenal region -") heads the next, as
+    does one whose stop belongs to an abbreviated side or organ ("Lt retroperit. hetero lesion")."""
+    last = sentence[-1]
+    return last.text not in SENTENCE_ENDS or last.ent_type_.startswith((SIDE, ORGAN))
 
 
 def _context_sentences(doc, span, reader: Reader) -> list:
