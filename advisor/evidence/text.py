@@ -234,11 +234,11 @@ def _same_sentence(target, modifier) -> bool:
     return target.sent.start == modifier.sent.start
 
 
-def _checked(*checks, crosses_sentences: bool = False):
-    """All of ``checks`` plus: a windowed scope does not reach into another sentence."""
+def _all_of(*checks):
+    """One on_modifies callback from ``checks``. medspaCy keeps every scope inside the
+    sentence of the modifier's first token, so none needs a sentence check of its own."""
     def on_modifies(target, modifier, span_between) -> bool:
-        return (True
-                and all(check(target, modifier, span_between) for check in checks))
+        return all(check(target, modifier, span_between) for check in checks)
     return on_modifies
 
 
@@ -290,7 +290,7 @@ def _named_with(target, modifier, _span_between) -> bool:
 
 
 def _group_check(group: dict[str, Any]):
-    return _checked(*_group_checks(group), crosses_sentences=group.get("crosses_sentences", False))
+    return _all_of(*_group_checks(group))
 
 
 def _one_way(forward: dict[str, Any], backward: dict[str, Any]):
@@ -356,7 +356,7 @@ def _context_rules(rules: dict[str, Any], tokenizer) -> Iterator[Any]:
             literal, pattern = _pattern(phrase, tokenizer)
             yield ConTextRule(literal, ELSEWHERE, pattern=pattern, direction="BIDIRECTIONAL",
                               max_scope=scope, allowed_types={CALCIFICATION},
-                              on_modifies=_checked(check))
+                              on_modifies=check)
 
 
 @dataclass(frozen=True)
@@ -736,7 +736,9 @@ def _size_mm(sentence_text: str) -> float | None:
 def _elsewhere(span) -> str | None:
     """The words that put a calcification elsewhere. Checked here rather than through
     ConText's scopes: "Calcification is seen in the wall of the gallbladder" is
-    elsewhere although "is seen" ends every scope."""
+    elsewhere although "is seen" ends every scope. So the sentence is checked here: a
+    line without a full stop ends the calcification's place too ("... with
+    calcification\nSpleen normal" keeps it the mass's)."""
     doc = span.doc
     for modifier in doc._.context_graph.modifiers:
         start, end = modifier.modifier_span
