@@ -307,6 +307,8 @@ SHORTHAND_CASES = [
     ("L SRG SOL 3cm c/ calcs.", {"mass": "present", "calcification": "present",
                                  "laterality": "left", "organ": "adrenal"}),
     ("Rt supra renal region: 2 cm lesion.", {"laterality": "right", "organ": "adrenal"}),
+    ("B/L SR SOLs c/ calcs.", {"laterality": "bilateral", "organ": "adrenal"}),
+    ("Liver: seg 6 SOL 3cm.", {"laterality": "right", "organ": "liver"}),
     ("R ovy: complex mass 5cm c/ fat + calc.", {"organ": "ovary"}),
     # an abbreviation's full stop does not end the mass's place
     ("Rt retroperit. solid lesion 4cm.", {"laterality": "right", "organ": "retroperitoneum"}),
@@ -315,6 +317,7 @@ SHORTHAND_CASES = [
     ("Left adrenal mass, bright foci with out shadowing.", {"calcification": None}),
     ("Left adrenal mass wo calcs.", {"calcification": "absent"}),
     ("Left adrenal mass, echogenic foci ?PAS.", {"calcification": None}),
+    ("Left adrenal mass; ?? flecks of calcification.", {"mass": "present", "calcification": None}),
     # a negation in the next split-off sentence still reaches a finding that straddles
     # the split (PyRuSH splits at " - "): "foci - PAS" is not left present
     ("Rt SR mass 2cm, echogenic foci - PAS -ve.", {"mass": "present", "calcification": "absent"}),

@@ -711,7 +711,8 @@ def _bound(doc, span, reader: Reader) -> tuple[str | None, str | None]:
     before = _walk(doc, sentence, span.start - 1, -1, reader.before_tokens, reader.breaks)
     after = _walk(doc, sentence, span.end, 1, reader.after_tokens, reader.breaks)
     phrase = range(before.start if before else span.start, after.stop if after else span.end)
-    in_phrase = [e for e in doc.ents if e.start in phrase and not span.start <= e.start < span.end]
+    in_phrase = [e for e in doc.ents if (e.start in phrase or e.end - 1 in phrase)
+                 and not span.start <= e.start < span.end]
     nearest = sorted(in_phrase, key=lambda e: abs(e.start - span.start))
     own_sides = [_name(e, SIDE) for e in _origin_entities(doc, nearest, SIDE, reader)
                  if not _neighbourhood(doc, e, reader)]
