@@ -309,6 +309,8 @@ SHORTHAND_CASES = [
     ("Rt supra renal region: 2 cm lesion.", {"laterality": "right", "organ": "adrenal"}),
     ("B/L SR SOLs c/ calcs.", {"laterality": "bilateral", "organ": "adrenal"}),
     ("Liver: seg 6 SOL 3cm.", {"laterality": "right", "organ": "liver"}),
+    # a side after "with" is another finding's when the mass's own side comes first
+    ("Right adrenal mass with left hydronephrosis.", {"laterality": "right", "organ": "adrenal"}),
     ("R ovy: complex mass 5cm c/ fat + calc.", {"organ": "ovary"}),
     # an abbreviation's full stop does not end the mass's place
     ("Rt retroperit. solid lesion 4cm.", {"laterality": "right", "organ": "retroperitoneum"}),

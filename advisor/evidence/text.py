@@ -371,6 +371,7 @@ class Reader:
     beside: frozenset[str]
     pushed_aside: frozenset[str]
     indistinct: frozenset[str]
+    accompanying: frozenset[str]
     origin_words: frozenset[str]
     anaphora: tuple[str, ...]
     before_tokens: int
@@ -401,7 +402,8 @@ def build_reader(rules: dict[str, Any]) -> Reader:
     return Reader(nlp, frozenset(binding["breaks"]) | {"/"}, frozenset(binding["not_origin"]),
                   frozenset(binding["not_origin_before"]), frozenset(binding["not_origin_after"]),
                   frozenset(binding["beside"]), frozenset(binding["pushed_aside"]),
-                  frozenset(binding["indistinct"]), frozenset(binding["origin"]),
+                  frozenset(binding["indistinct"]), frozenset(binding["accompanying"]),
+                  frozenset(binding["origin"]),
                   tuple(binding["anaphora"]), binding["before_tokens"], binding["after_tokens"],
                   mass_flags, {flag: entry["organs"][0] for flag, entry in rules["mass_context"].items()
                                if len(entry["organs"]) == 1},
@@ -705,11 +707,14 @@ def _bound(doc, span, reader: Reader) -> tuple[str | None, str | None]:
 
     The phrase runs from the mass word back and forward to the nearest break
     ("," "and" "displacing" ...): "LEFT ADRENAL: 4 cm mass", "mass arising from
-    the upper pole of the right kidney".
+    the upper pole of the right kidney". When a side comes before the mass word, what
+    follows "with" is another finding ("right suprarenal mass with left HUN").
     """
     sentence = span.sent
     before = _walk(doc, sentence, span.start - 1, -1, reader.before_tokens, reader.breaks)
-    after = _walk(doc, sentence, span.end, 1, reader.after_tokens, reader.breaks)
+    sided = any(doc[i].ent_type_.startswith(SIDE) for i in before)
+    after = _walk(doc, sentence, span.end, 1, reader.after_tokens,
+                  reader.breaks | reader.accompanying if sided else reader.breaks)
     phrase = range(before.start if before else span.start, after.stop if after else span.end)
     in_phrase = [e for e in doc.ents if (e.start in phrase or e.end - 1 in phrase)
                  and not span.start <= e.start < span.end]
