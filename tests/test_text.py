@@ -308,6 +308,7 @@ SHORTHAND_CASES = [
                                  "laterality": "left", "organ": "adrenal"}),
     ("Rt supra renal region: 2 cm lesion.", {"laterality": "right", "organ": "adrenal"}),
     ("B/L SR SOLs c/ calcs.", {"laterality": "bilateral", "organ": "adrenal"}),
+    ("Rt + Lt SR masses, calcified.", {"laterality": "bilateral", "organ": "adrenal"}),
     ("Liver: seg 6 SOL 3cm.", {"laterality": "right", "organ": "liver"}),
     # a side after "with" is another finding's when the mass's own side comes first
     ("Right adrenal mass with left hydronephrosis.", {"laterality": "right", "organ": "adrenal"}),
