@@ -345,6 +345,12 @@ SHORTHAND_CASES = [
     ("Known case of left Wilms tumour, now presenting with cough.", {"mass": None}),
     # the request written short
     ("Ref: palp mass RIF. No mass seen.", {"mass": "absent"}),
+    # a separate calcification is not the mass's; "separate from" an organ keeps it
+    ("Rt SR mass 2cm; separate calcified focus in the liver.", {"calcification": None}),
+    ("Right adrenal mass, calcified, separate from the right kidney.", {"calcification": "present"}),
+    # a diagnosis, stage or oncology follow-up makes the tumour known
+    ("Stage 4 NB. R SR mass 3cm c/ calcs.", {"context": {"known-tumour-follow-up"}}),
+    ("Right renal mass. Calcification ? present.", {"calcification": None}),
     # a question and its answer
     ("Calcification? None seen. Left adrenal mass.", {"mass": "present", "calcification": "absent"}),
     ("Scan: nil mass.", {"mass": "absent"}),
