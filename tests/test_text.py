@@ -350,6 +350,12 @@ SHORTHAND_CASES = [
     ("Right adrenal mass, calcified, separate from the right kidney.", {"calcification": "present"}),
     # a diagnosis, stage or oncology follow-up makes the tumour known
     ("Stage 4 NB. R SR mass 3cm c/ calcs.", {"context": {"known-tumour-follow-up"}}),
+    ("Operated case of left Wilms tumour. Left renal fossa: calcified nodule.",
+     {"context": {"known-tumour-follow-up"}}),
+    ("S/P L adrenalectomy for NB. L SR bed: calcified nodule.", {"context": {"known-tumour-follow-up"}}),
+    ("Right nephrectomy bed clear. Left renal bed: calcified nodule.", {"organ": "kidney"}),
+    ("Left adrenal lesion, calcified, favoured to be old haemorrhage.",
+     {"context": {"adrenal-haemorrhage"}}),
     ("Right renal mass. Calcification ? present.", {"calcification": None}),
     # a question and its answer
     ("Calcification? None seen. Left adrenal mass.", {"mass": "present", "calcification": "absent"}),
