@@ -1,14 +1,16 @@
 """The text reader measured on the labelled report corpora (scripts/evaluate_text.py).
 
 ``reports_tune.jsonl`` (written for this work), ``reports_tune_b.jsonl`` (written
-blind by someone else, measured twice on frozen rules, then tuned on) and
+blind by someone else, measured twice on frozen rules, then tuned on),
 ``reports_tune_c.jsonl`` (the first blind set, measured once on the rules frozen at
-d5339ee, then tuned on) are the material the rules were tuned on: no wrong CT and no
-miss, and each keeps the field figures measured on it (docs/text.md).
-``reports_test.jsonl`` is the held-out set (the second blind set), written by
-someone who never saw the rules and measured once on the rules frozen at d4dd1fe
-("Text rules frozen for the second blind evaluation"); its floors are the figures
-measured then (docs/text.md).
+d5339ee, then tuned on) and ``reports_tune_d.jsonl`` (the second blind set, measured
+once on the rules frozen at d4dd1fe, then tuned on in round five) are the material the
+rules were tuned on: no wrong CT and no miss, and each keeps the field figures
+measured on it (docs/text.md).
+``reports_test.jsonl`` is the held-out set (the third blind set), written by someone
+who never saw the rules and measured once on the rules frozen in round five; it is not
+in this repository's history until the lead adds it, and its absence is a failure, not
+a skip. It is held to the issue's targets.
 """
 
 import json
@@ -25,11 +27,16 @@ DATA = ROOT / "tests" / "data"
 # The figures measured on each tuning corpus: a change to the rules may not lower them.
 TUNING_FLOORS = {
     "reports_tune.jsonl": {"outcome": 1.0, "mass": 0.994, "calcification": 0.997,
-                           "laterality": 0.998, "organ": 0.994, "follow_up": 1.0},
+                           "laterality": 0.998, "organ": 0.996, "follow_up": 1.0},
     "reports_tune_b.jsonl": {"outcome": 1.0, "mass": 1.0, "calcification": 1.0,
                              "laterality": 1.0, "organ": 0.994, "follow_up": 1.0},
-    "reports_tune_c.jsonl": {"outcome": 1.0, "mass": 0.949, "calcification": 0.994,
-                             "laterality": 0.958, "organ": 0.946, "follow_up": 0.976},
+    # laterality 0.958 -> 0.955 in round five: "?Left renal mass ..." (h-116) is now read as
+    # the hedged mass it is (mass 0.949 -> 0.955), and a hedged mass has no side in the
+    # tuning labels; this writer gave it one (docs/text.md, labelling conventions).
+    "reports_tune_c.jsonl": {"outcome": 1.0, "mass": 0.955, "calcification": 0.994,
+                             "laterality": 0.955, "organ": 0.946, "follow_up": 0.976},
+    "reports_tune_d.jsonl": {"outcome": 1.0, "mass": 0.960, "calcification": 0.985,
+                             "laterality": 0.938, "organ": 0.938, "follow_up": 0.966},
 }
 TUNING = tuple(TUNING_FLOORS)
 HELD_OUT = DATA / "reports_test.jsonl"
@@ -50,11 +57,14 @@ def _texts(name: str) -> set[str]:
     return {json.loads(line)["text"] for line in (DATA / name).read_text().splitlines()}
 
 
-def test_corpora_are_large_enough_and_apart():
-    assert HELD_OUT.is_file(), f"the held-out corpus {HELD_OUT.name} is missing"
-    names = TUNING + (HELD_OUT.name,)
-    for name in names:
+def test_tuning_corpora_are_large_enough():
+    for name in TUNING:
         assert len(_texts(name)) >= 150, name
+
+
+def test_held_out_corpus_is_large_enough_and_apart():
+    assert HELD_OUT.is_file(), f"the held-out corpus {HELD_OUT.name} is missing"
+    assert len(_texts(HELD_OUT.name)) >= 150
     shared = _texts(HELD_OUT.name) & set().union(*map(_texts, TUNING))
     # Two writers who never met both wrote "NAD." and "Normal abdominal ultrasound.".
     assert all(len(text.split()) <= 3 for text in shared), \
@@ -71,11 +81,15 @@ def test_tuning_corpora_never_recommend_ct_wrongly_nor_miss(tune):
         assert result.field_accuracy[field] >= floors[field], field
 
 
-def test_held_out_corpus_keeps_its_measured_figures(held_out):
-    # Measured once on the rules frozen at d4dd1fe (docs/text.md): a change may not lower
-    # them. The issue's targets are not all met yet (no wrong CT, laterality >= 0.95).
-    assert held_out.outcome_accuracy >= 0.977
-    assert held_out.wrongly_recommended <= 6
-    assert held_out.missed <= 2
-    assert held_out.field_accuracy["laterality"] >= 0.92
-    assert held_out.field_accuracy["calcification"] >= 0.974
+def test_held_out_corpus_meets_the_issue_targets(held_out):
+    # Measured once on the rules frozen in round five (docs/text.md); the issue's targets
+    # are outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%.
+    assert held_out.outcome_accuracy >= 0.97
+    assert held_out.wrongly_recommended == 0
+    assert held_out.missed <= 0.02 * held_out.expected_recommended
+    assert held_out.field_accuracy["laterality"] >= 0.95
+
+
+def test_text_analysis_takes_under_20_ms_per_report(tune):
+    # CPU time of this process: the shared test machine's load does not count.
+    assert tune[1].cpu_ms_per_report <= 20
