@@ -309,6 +309,8 @@ SHORTHAND_CASES = [
     ("Rt supra renal region: 2 cm lesion.", {"laterality": "right", "organ": "adrenal"}),
     ("B/L SR SOLs c/ calcs.", {"laterality": "bilateral", "organ": "adrenal"}),
     ("Rt + Lt SR masses, calcified.", {"laterality": "bilateral", "organ": "adrenal"}),
+    # a few words without a finding head the next sentence like a heading
+    ("Right adrenal. Mass 3 cm with calcification.", {"laterality": "right", "organ": "adrenal"}),
     ("Liver: seg 6 SOL 3cm.", {"laterality": "right", "organ": "liver"}),
     # a side after "with" is another finding's when the mass's own side comes first
     ("Right adrenal mass with left hydronephrosis.", {"laterality": "right", "organ": "adrenal"}),
@@ -327,6 +329,7 @@ SHORTHAND_CASES = [
     # "solid" with a size and no noun is a solid lesion
     ("Lt adrenal: solid, 2.9 cm, calcs++.", {"mass": "present", "calcification": "present",
                                              "laterality": "left"}),
+    ("Spleen solid 8cm.", {"mass": None}),
     # caveats about detecting calcification in other words
     ("R SR mass 3cm. Calc assessment limited on US.", {"mass": "present", "calcification": None}),
     ("L SR SOL. Fine calcs easily missed on US.", {"mass": "present", "calcification": None}),

@@ -613,9 +613,12 @@ def _fragment(sentence) -> bool:
 
 def _heading(sentence) -> bool:
     """A line without a full stop ("Adrenals:", "Rt suprarenal region -") heads the next, as
-    does one whose stop belongs to an abbreviated side or organ ("Lt retroperit. hetero lesion")."""
+    do one whose stop belongs to an abbreviated side or organ ("Lt retroperit. hetero
+    lesion") and a few words without a finding ("Right adrenal. Mass 3 cm")."""
     last = sentence[-1]
-    return last.text not in SENTENCE_ENDS or last.ent_type_.startswith((SIDE, ORGAN))
+    words = [token for token in sentence if not token.is_punct]
+    return (last.text not in SENTENCE_ENDS or last.ent_type_.startswith((SIDE, ORGAN))
+            or (len(words) <= FRAGMENT_WORDS and not any(map(_is_finding, words))))
 
 
 def _context_sentences(doc, span, reader: Reader) -> list:
