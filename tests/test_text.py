@@ -321,6 +321,11 @@ SHORTHAND_CASES = [
     ("Left adrenal mass, bright foci w/ PAS.", {"calcification": "present"}),
     ("Left adrenal mass, bright foci with out shadowing.", {"calcification": None}),
     ("Left adrenal mass wo calcs.", {"calcification": "absent"}),
+    ("Left adrenal mass, calcification (-).", {"calcification": "absent"}),
+    ("Left adrenal mass, calc free. Free fluid.", {"calcification": "absent"}),
+    ("Left adrenal mass with calcification and free fluid.", {"calcification": "present"}),
+    ("Left adrenal mass. Didn't see any calcs.", {"calcification": "absent"}),
+    ("Left adrenal mass. Calcification isn't excluded.", {"calcification": None}),
     ("Left adrenal mass, echogenic foci ?PAS.", {"calcification": None}),
     ("Left adrenal mass; ?? flecks of calcification.", {"mass": "present", "calcification": None}),
     # a negation in the next split-off sentence still reaches a finding that straddles
