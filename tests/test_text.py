@@ -358,6 +358,7 @@ SHORTHAND_CASES = [
     ("Right adrenal mass, calcified, separate from the right kidney.", {"calcification": "present"}),
     # a diagnosis, stage or oncology follow-up makes the tumour known
     ("Stage 4 NB. R SR mass 3cm c/ calcs.", {"context": {"known-tumour-follow-up"}}),
+    ("Prev NB. Calcified nodule Rt SR bed.", {"context": {"known-tumour-follow-up"}}),
     ("Operated case of left Wilms tumour. Left renal fossa: calcified nodule.",
      {"context": {"known-tumour-follow-up"}}),
     ("S/P L adrenalectomy for NB. L SR bed: calcified nodule.", {"context": {"known-tumour-follow-up"}}),
