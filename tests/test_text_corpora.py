@@ -27,7 +27,7 @@ DATA = ROOT / "tests" / "data"
 # The figures measured on each tuning corpus: a change to the rules may not lower them.
 TUNING_FLOORS = {
     "reports_tune.jsonl": {"outcome": 1.0, "mass": 0.994, "calcification": 0.997,
-                           "laterality": 0.998, "organ": 0.996, "follow_up": 1.0},
+                           "laterality": 1.0, "organ": 0.997, "follow_up": 1.0},
     "reports_tune_b.jsonl": {"outcome": 1.0, "mass": 1.0, "calcification": 1.0,
                              "laterality": 1.0, "organ": 0.994, "follow_up": 1.0},
     # laterality 0.958 -> 0.955 in round five: "?Left renal mass ..." (h-116) is now read as
