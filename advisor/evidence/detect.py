@@ -34,7 +34,8 @@ import numpy as np
 import SimpleITK as sitk
 from pydicom import Dataset, dcmread
 
-from advisor.evidence.pixels import ASSUMED_MM_PER_PIXEL, Box, grey_frames, tissue_region
+from advisor.evidence.pixels import (ASSUMED_MM_PER_PIXEL, Box, fill_rows, grey_frames, largest_component,
+                                     lit_share, tissue_region)
 from advisor.model import Focus
 
 MIN_DIAMETER_MM, MAX_DIAMETER_MM = 0.7, 12.0
@@ -93,30 +94,13 @@ class Detection:
 
 # --- geometry -----------------------------------------------------------------
 
-def _largest_component(mask: np.ndarray) -> np.ndarray:
-    labels = sitk.ConnectedComponent(sitk.GetImageFromArray(mask.astype(np.uint8)))
-    labels = sitk.RelabelComponent(labels, sortByObjectSize=True)
-    return sitk.GetArrayFromImage(labels) == 1
-
-
-def _fill_rows(mask: np.ndarray) -> np.ndarray:
-    """Fill each row between its first and last pixel (shadows inside the fan stay tissue)."""
-    filled = np.zeros_like(mask)
-    rows = np.nonzero(mask.any(axis=1))[0]
-    for row in rows:
-        cols = np.nonzero(mask[row])[0]
-        filled[row, cols[0]:cols[-1] + 1] = True
-    return filled
-
-
 def fan_mask(grey: np.ndarray, box: tuple[int, int, int, int] | None) -> np.ndarray:
     """The imaged fan: the largest densely bright area, row-filled.
 
     Density (the share of lit pixels around each pixel) keeps out burned-in text
     and graphics, which are sparse strokes on black, even where they touch the image.
     """
-    lit = sitk.GetImageFromArray((grey > 6).astype(np.float32))
-    dense = sitk.GetArrayFromImage(sitk.BoxMean(lit, [7, 7])) > 0.6
+    dense = lit_share(grey > 6, 7) > 0.6
     if box is not None:
         x0, y0, x1, y1 = box
         inside = np.zeros_like(dense)
@@ -124,7 +108,7 @@ def fan_mask(grey: np.ndarray, box: tuple[int, int, int, int] | None) -> np.ndar
         dense &= inside
     if not dense.any():
         return dense
-    return _fill_rows(_largest_component(dense))
+    return fill_rows(largest_component(dense))
 
 
 def estimate_apex(tissue: np.ndarray) -> tuple[float, float] | None:
@@ -168,6 +152,8 @@ def graphics_mask(grey: np.ndarray) -> np.ndarray:
     jump[:, :-1] |= white[:, :-1] & black[:, 1:]
     jump[1:] |= white[1:] & black[:-1]
     jump[:-1] |= white[:-1] & black[1:]
+    if not jump.any():
+        return jump
     strokes = sitk.GetImageFromArray(jump.astype(np.uint8))
     return sitk.GetArrayFromImage(sitk.BinaryDilate(strokes, [3, 3])).astype(bool)
 

@@ -39,7 +39,8 @@ import SimpleITK as sitk
 from PIL import Image, ImageOps
 from pydicom import Dataset
 
-from advisor.evidence.pixels import brightness, decoded_frames, ultrasound_region_boxes
+from advisor.evidence.pixels import (brightness, decoded_frames, fill_rows, largest_component, lit_share,
+                                     ultrasound_region_boxes)
 
 try:
     import pytesseract
@@ -126,12 +127,6 @@ def tesseract_available() -> bool:
 
 # --- where text can be -------------------------------------------------------
 
-def _largest_component(mask: np.ndarray) -> np.ndarray:
-    labels = sitk.RelabelComponent(sitk.ConnectedComponent(sitk.GetImageFromArray(mask.astype(np.uint8))),
-                                   sortByObjectSize=True)
-    return sitk.GetArrayFromImage(labels) == 1
-
-
 def tissue_mask(bright: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
     """The imaged tissue: in each ultrasound region (the whole frame without one), the
     largest densely lit area with each row filled, grown by a few pixels.
@@ -139,28 +134,14 @@ def tissue_mask(bright: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> n
     Labels beside the fan are lit sparsely (strokes on black) and apart from it, so
     they stay out; text typed over the tissue is inside it.
     """
-    lit = sitk.GetImageFromArray((bright > LIT_LEVEL).astype(np.float32))
-    dense = sitk.GetArrayFromImage(sitk.BoxMean(lit, [3, 3])) > 0.5
+    dense = lit_share(bright > LIT_LEVEL, 3) > 0.5
     tissue = np.zeros(bright.shape, bool)
     for x0, y0, x1, y1 in boxes or [(0, 0, bright.shape[1] - 1, bright.shape[0] - 1)]:
         window = (slice(max(y0, 0), y1 + 1), slice(max(x0, 0), x1 + 1))
         if dense[window].any():
-            tissue[window] |= _fill_rows(_largest_component(dense[window]))
+            tissue[window] |= fill_rows(largest_component(dense[window]))
     grown = sitk.BinaryDilate(sitk.GetImageFromArray(tissue.astype(np.uint8)), [TISSUE_MARGIN_PX] * 2)
     return sitk.GetArrayFromImage(grown).astype(bool)
-
-
-def _fill_rows(mask: np.ndarray) -> np.ndarray:
-    """Each row filled between its first and last pixel.
-
-    Dark parts of the fan are tissue too: an acoustic shadow down to the fan's
-    edge, an anechoic cyst, a black box a label was typed on.
-    """
-    lit = mask.any(axis=1)
-    first = np.argmax(mask, axis=1)
-    last = mask.shape[1] - 1 - np.argmax(mask[:, ::-1], axis=1)
-    columns = np.arange(mask.shape[1])
-    return lit[:, None] & (columns >= first[:, None]) & (columns <= last[:, None])
 
 
 def text_strokes(bright: np.ndarray, tissue: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+import SimpleITK as sitk
 from pydicom import Dataset, dcmread
 from pydicom.pixels import apply_color_lut, iter_pixels
 from pydicom.pixels.decoders.base import get_decoder
@@ -108,6 +109,47 @@ def brightness(frame: np.ndarray, photometric: str) -> np.ndarray:
     if top > 255:
         bright *= 255.0 / top
     return 255.0 - bright if photometric == "MONOCHROME1" else bright
+
+
+def lit_share(lit: np.ndarray, radius: int) -> np.ndarray:
+    """Share of ``lit`` pixels in the (2 radius + 1)-pixel square around each pixel, the square
+    clipped at the image's border: SimpleITK's BoxMean, as float32, from a summed-area table
+    (a third of BoxMean's CPU time on a frame).
+    """
+    rows, cols = lit.shape
+    table = np.zeros((rows + 2 * radius + 1, cols + 2 * radius + 1), np.int32)
+    table[radius + 1:radius + 1 + rows, radius + 1:radius + 1 + cols] = lit
+    np.cumsum(table, axis=0, out=table)
+    np.cumsum(table, axis=1, out=table)
+    width = 2 * radius + 1
+    total = (table[width:, width:] - table[:-width, width:]) - (table[width:, :-width] - table[:-width, :-width])
+    return (total / np.outer(_window_lengths(rows, radius), _window_lengths(cols, radius))).astype(np.float32)
+
+
+def _window_lengths(size: int, radius: int) -> np.ndarray:
+    """How many of the 2 radius + 1 positions around each index lie inside 0..size-1."""
+    index = np.arange(size)
+    return np.minimum(index + radius + 1, size) - np.maximum(index - radius, 0)
+
+
+def largest_component(mask: np.ndarray) -> np.ndarray:
+    """The largest 4-connected area of ``mask``."""
+    labels = sitk.RelabelComponent(sitk.ConnectedComponent(sitk.GetImageFromArray(mask.astype(np.uint8))),
+                                   sortByObjectSize=True)
+    return sitk.GetArrayFromImage(labels) == 1
+
+
+def fill_rows(mask: np.ndarray) -> np.ndarray:
+    """Each row filled between its first and last pixel.
+
+    Dark parts of the fan are tissue too: an acoustic shadow down to the fan's
+    edge, an anechoic cyst, a black box a label was typed on.
+    """
+    lit = mask.any(axis=1)
+    first = np.argmax(mask, axis=1)
+    last = mask.shape[1] - 1 - np.argmax(mask[:, ::-1], axis=1)
+    columns = np.arange(mask.shape[1])
+    return lit[:, None] & (columns >= first[:, None]) & (columns <= last[:, None])
 
 
 def ultrasound_region_boxes(ds: Dataset) -> list[tuple[int, int, int, int]]:
