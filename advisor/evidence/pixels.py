@@ -33,11 +33,11 @@ Box = tuple[int, int, int, int]   # x0, y0, x1, y1, inclusive
 def decoded_frames(path: Path) -> Iterator[tuple[np.ndarray, str]]:
     """(frame as decoded, photometric interpretation) for each frame, read one at a time.
 
-    PALETTE COLOR frames come out as RGB through their lookup table.
+    PALETTE COLOR frames come out as RGB through their lookup table, YBR frames as RGB.
     """
     ds = dcmread(path, stop_before_pixels=True)
     photometric = text(ds, "PhotometricInterpretation") or "MONOCHROME2"
-    for frame in iter_pixels(path):
+    for frame in iter_pixels(path, **_decoder(ds)):
         if photometric == "PALETTE COLOR":
             frame = apply_color_lut(frame, ds)
         yield frame, photometric
@@ -54,15 +54,20 @@ def grey_frames(path: Path, box: Box | None = None) -> Iterator[tuple[np.ndarray
     """
     ds = dcmread(path, stop_before_pixels=True)
     photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2"))
-    options = {"as_rgb": False}
-    if ds.file_meta.get("TransferSyntaxUID") == JPEGBaseline8Bit and _pillow_decodes_jpeg():
-        options["decoding_plugin"] = "pillow"
-    for frame in iter_pixels(path, **options):
+    for frame in iter_pixels(path, as_rgb=False, **_decoder(ds)):
         if box is not None:
             frame = frame[box[1]:box[3] + 1, box[0]:box[2] + 1]
         if photometric == "PALETTE COLOR":
             frame = apply_color_lut(frame, ds)
         yield to_grey(frame, photometric)
+
+
+def _decoder(ds: Dataset) -> dict[str, str]:
+    """pydicom's decoding options for ``ds``: JPEG Baseline by Pillow (libjpeg-turbo, several
+    times faster than pylibjpeg's libjpeg) when it is installed."""
+    if ds.file_meta.get("TransferSyntaxUID") == JPEGBaseline8Bit and _pillow_decodes_jpeg():
+        return {"decoding_plugin": "pillow"}
+    return {}
 
 
 @cache
