@@ -59,6 +59,7 @@ TISSUE_MARGIN_PX = 2
 TARGET_HEIGHT_PX = 32      # Tesseract reads capitals best at about this height
 MAX_SCALE = 5
 MAX_PAGE_PIXELS = 8_000_000  # upscaled page given to Tesseract, at most
+PAGE_PAD_PX = 4           # black kept around the strokes' box (the upscaling filter's reach)
 MARGIN_PX = 16            # white border around the page given to Tesseract
 TESSERACT_CONFIG = "--psm 11"   # sparse text: labels scattered over the frame
 WORD = re.compile(r"[A-Za-z]+")
@@ -157,30 +158,42 @@ def text_strokes(bright: np.ndarray, tissue: np.ndarray) -> np.ndarray:
     return keep[labels]
 
 
-def _text_height(strokes: np.ndarray) -> float | None:
-    """Median height of the glyph-sized stroke components, pixels."""
+def _text_height(strokes: np.ndarray, tallest: int) -> float | None:
+    """Median height of the glyph-sized stroke components (``tallest`` at most), pixels."""
     image = sitk.ConnectedComponent(sitk.GetImageFromArray(strokes.astype(np.uint8)), True)
     stats = sitk.LabelShapeStatisticsImageFilter()
     stats.Execute(image)
     heights = [stats.GetBoundingBox(label)[3] for label in stats.GetLabels()]
-    heights = [h for h in heights if 4 <= h <= strokes.shape[0] // 4]
+    heights = [h for h in heights if 4 <= h <= tallest]
     return float(np.median(heights)) if heights else None
 
 
-def ocr_image(bright: np.ndarray, strokes: np.ndarray) -> tuple[Image.Image, int]:
-    """Dark text on white, upscaled so that glyphs are about TARGET_HEIGHT_PX high, and its scale."""
-    height = _text_height(strokes) or TARGET_HEIGHT_PX
+def _extent(lit: np.ndarray) -> slice:
+    """From the first to the last lit index, ``PAGE_PAD_PX`` more on either side."""
+    where = np.nonzero(lit)[0]
+    return slice(max(int(where[0]) - PAGE_PAD_PX, 0), min(int(where[-1]) + PAGE_PAD_PX + 1, lit.size))
+
+
+def ocr_image(bright: np.ndarray, strokes: np.ndarray) -> tuple[Image.Image, int, tuple[int, int]]:
+    """Dark text on white, upscaled so that glyphs are about TARGET_HEIGHT_PX high, its scale,
+    and the frame pixel (column, row) it starts at (inside its white margin).
+
+    The page holds the strokes' bounding box only: Tesseract's time, the upscaling's
+    and the page's encoding grow with its area, and the rest would be white.
+    """
+    box = (_extent(strokes.any(axis=1)), _extent(strokes.any(axis=0)))
+    height = _text_height(strokes[box], strokes.shape[0] // 4) or TARGET_HEIGHT_PX
     largest = max(int(np.sqrt(MAX_PAGE_PIXELS / strokes.size)), 1)   # bounds Tesseract's time
     scale = int(np.clip(round(TARGET_HEIGHT_PX / height), 1, min(MAX_SCALE, largest)))
     # The anti-aliased rim of each stroke is kept so that upscaling gives smooth glyphs.
     rim = sitk.GetArrayFromImage(sitk.BinaryDilate(
-        sitk.GetImageFromArray(strokes.astype(np.uint8)), [1, 1])).astype(bool)
-    text = Image.fromarray(np.where(rim, bright, 0).astype(np.uint8))
+        sitk.GetImageFromArray(strokes[box].astype(np.uint8)), [1, 1])).astype(bool)
+    text = Image.fromarray(np.where(rim, bright[box], 0).astype(np.uint8))
     if scale > 1:
         text = text.resize((text.width * scale, text.height * scale), Image.Resampling.LANCZOS)
     binary = Image.fromarray(np.where(np.asarray(text) >= TEXT_LEVEL, 0, 255).astype(np.uint8))
     # Tesseract misses text that touches the edge of its page.
-    return ImageOps.expand(binary, MARGIN_PX, fill=255), scale
+    return ImageOps.expand(binary, MARGIN_PX, fill=255), scale, (box[1].start, box[0].start)
 
 
 # --- what it says -------------------------------------------------------------
@@ -236,8 +249,10 @@ def vocabulary_runs(words: list[str]) -> list[tuple[list[int], list[str]]]:
     return runs
 
 
-def annotations(data: dict, scale: int, uid: str, frame: int) -> list[Annotation]:
-    """The vocabulary runs in Tesseract's output, with their boxes in frame pixels."""
+def annotations(data: dict, scale: int, uid: str, frame: int, origin: tuple[int, int] = (0, 0)
+                ) -> list[Annotation]:
+    """The vocabulary runs in Tesseract's output, with their boxes in frame pixels (the page
+    starts at frame pixel ``origin``, column and row, inside its margin)."""
     known = vocabulary()
     found = []
     for line in _lines(data).values():
@@ -247,7 +262,7 @@ def annotations(data: dict, scale: int, uid: str, frame: int) -> list[Annotation
             y0 = min(data["top"][i] for i in members)
             x1 = max(data["left"][i] + data["width"][i] for i in members)
             y1 = max(data["top"][i] + data["height"][i] for i in members)
-            box = tuple(int((v - MARGIN_PX) / scale) for v in (x0, y0, x1, y1))
+            box = tuple(int((v - MARGIN_PX) / scale) + o for v, o in zip((x0, y0, x1, y1), origin * 2))
             found.append(Annotation(uid, frame, " ".join(typed), " ".join(known[w] for w in typed),
                                     label_side(typed), box))
     return found
@@ -259,9 +274,9 @@ def read_frame(bright: np.ndarray, ds: Dataset, uid: str, frame: int = 1) -> lis
     strokes = text_strokes(bright, tissue)
     if not strokes.any():
         return []
-    image, scale = ocr_image(bright, strokes)
+    image, scale, origin = ocr_image(bright, strokes)
     data = pytesseract.image_to_data(image, config=TESSERACT_CONFIG, output_type=pytesseract.Output.DICT)
-    return [a for a in annotations(data, scale, uid, frame) if not touches(a.box, tissue)]
+    return [a for a in annotations(data, scale, uid, frame, origin) if not touches(a.box, tissue)]
 
 
 def touches(box: tuple[int, int, int, int], tissue: np.ndarray) -> bool:
