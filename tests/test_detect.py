@@ -160,6 +160,40 @@ def test_cine_clip_every_frame_and_one_focus_across_frames(tmp_path):
     assert "1 distinct shadowing focus" in observations[0].detail
 
 
+def write_clip(tmp_path: Path, scenes: list[us.Scene], name: str = "clip.dcm") -> Path:
+    """A cine clip with one scene per frame."""
+    frames = [us.bmode_frame(s, seed=5 + k) for k, s in enumerate(scenes)]
+    ds = us.us_image(study(), us.uid("series", name), us.uid("image", name), 1, frames, CURVED, "mono")
+    ds.save_as(tmp_path / name, enforce_file_format=True)
+    return tmp_path / name
+
+
+def whole_searches(monkeypatch) -> list[int]:
+    """Records one entry per whole search of a frame."""
+    calls, search = [], detect.search_peaks
+    monkeypatch.setattr(detect, "search_peaks", lambda *a: calls.append(1) or search(*a))
+    return calls
+
+
+def test_cine_focus_appearing_between_whole_searches_is_followed_back(tmp_path, monkeypatch):
+    # Whole searches on frames 1, 5 and 9; the focus shows from frame 3 on.
+    path = write_clip(tmp_path, [scene(foci=())] * 2 + [scene()] * 7)
+    calls = whole_searches(monkeypatch)
+    result = detect.detect_instance(path)
+    seen = {f.frame for f in result.foci if f.shadow and near(f, FOCUS.x, FOCUS.y, CURVED.mm_per_pixel)}
+    assert sorted(seen) == list(range(3, 10))
+    assert len(calls) == 3
+
+
+def test_cine_focus_lost_brings_whole_searches_back(tmp_path, monkeypatch):
+    # Followed on frame 2, lost on frame 3: frames 3 to 6 are searched whole, and find nothing.
+    path = write_clip(tmp_path, [scene()] * 2 + [scene(foci=())] * 5)
+    calls = whole_searches(monkeypatch)
+    result = detect.detect_instance(path)
+    assert sorted({f.frame for f in result.foci if f.shadow}) == [1, 2]
+    assert len(calls) == 1 + 4
+
+
 def test_distinct_foci_keeps_apart_what_is_apart_and_other_images():
     def focus(uid, frame, x, score=0.5, shadow=True):
         return Focus(uid, "1.2", frame, x, 100.0, 4.0, shadow, score, 0.25, True)

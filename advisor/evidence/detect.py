@@ -19,15 +19,17 @@ For each frame of a US image, inside a search mask:
 Two tiers: ``shadow=True`` (calcific focus with posterior acoustic shadow: what
 the decision counts) and ``shadow=False`` (non-shadowing echogenic focus:
 "possible calcification", reported only). Frames are read one at a time, so
-memory stays flat for long cine clips.
+memory stays flat for long cine clips. In a clip the whole search runs on every
+fourth frame; in between, the foci found are followed (:func:`detect_clip`).
 """
 
 from __future__ import annotations
 
 import warnings
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -735,13 +737,15 @@ def detect_instance(path: Path, rois: dict[int | None, np.ndarray] | None = None
     ds = dcmread(path, stop_before_pixels=True)
     box, _ = tissue_region(ds, (int(ds.Rows), int(ds.Columns)))
     offset = (box[0], box[1]) if box else (0, 0)
-    geometry, tissue_mask, kinds = None, None, set()
+    greys = enumerate(grey_frames(path, box), start=1)
+    first = next(greys, None)
+    if first is None:
+        return Detection(foci=[], mask="none", spacing_known=False, frames=0)
+    geometry, tissue_mask = series_geometry(ds, first[1][0], offset)
+    kinds = set()
 
-    def frames() -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
-        nonlocal geometry, tissue_mask
-        for number, (grey, colour) in enumerate(grey_frames(path, box), start=1):
-            if geometry is None:
-                geometry, tissue_mask = series_geometry(ds, grey, offset)
+    def masked() -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+        for number, (grey, colour) in chain([first], greys):
             roi = rois.get(number, rois.get(None))
             mask, kind = (search_mask(geometry, _crop(roi, box)) if roi is not None
                           else (tissue_mask, "tissue-region-eroded"))
@@ -749,21 +753,21 @@ def detect_instance(path: Path, rois: dict[int | None, np.ndarray] | None = None
             yield number, grey, mask if colour is None else mask & ~colour
 
     foci, count = [], 0
-    for number, found in detect_clip(frames(), lambda: geometry):
+    for number, found in detect_clip(masked(), geometry):
         count = number
         foci.extend(Focus(sop_instance_uid=str(ds.SOPInstanceUID), sop_class_uid=str(ds.SOPClassUID),
                           frame=number, x=c.x + offset[0], y=c.y + offset[1],
                           diameter_mm=c.diameter_mm, shadow=shadow, score=score,
                           mm_per_pixel=geometry.mm_per_pixel, spacing_known=geometry.spacing_known)
                     for c, shadow, score in found)
-    return Detection(foci=foci, mask="+".join(sorted(kinds)) or "none",
-                     spacing_known=bool(geometry and geometry.spacing_known), frames=count)
+    return Detection(foci=foci, mask="+".join(sorted(kinds)), spacing_known=geometry.spacing_known,
+                     frames=count)
 
 
 Found = list[tuple[Candidate, bool, float]]   # (focus, shadow, score) in one frame
 
 
-def detect_clip(frames: Iterator[tuple[int, np.ndarray, np.ndarray]], geometry: Callable[[], Geometry],
+def detect_clip(frames: Iterable[tuple[int, np.ndarray, np.ndarray]], geometry: Geometry,
                 ) -> Iterator[tuple[int, Found]]:
     """(frame number, foci) for each (frame number, grey frame, search mask) of a clip, in order.
 
@@ -772,9 +776,10 @@ def detect_clip(frames: Iterator[tuple[int, np.ndarray, np.ndarray]], geometry: 
     through the clip. The whole search runs on every ``FULL_SEARCH_EVERY``-th frame
     (the first, the fifth, ...) and on a frame where a focus followed is lost; when
     even the whole search does not find it again, on the ``FULL_SEARCH_EVERY - 1``
-    frames after it too (speckle may hide a focus for a frame or two). A focus found by a whole search is also followed back
-    through the frames since the last one. At most ``FULL_SEARCH_EVERY - 1`` frames
-    are held, so memory stays flat in the clip's length.
+    frames after it too (speckle may hide a focus for a frame or two). A focus
+    found by a whole search is also followed back through the frames since the
+    last one. At most ``FULL_SEARCH_EVERY - 1`` frames are held, so memory stays
+    flat in the clip's length.
     """
     held: list[tuple[int, np.ndarray, np.ndarray, Found]] = []   # frames since the last whole search
     found: Found = []
@@ -783,16 +788,16 @@ def detect_clip(frames: Iterator[tuple[int, np.ndarray, np.ndarray]], geometry: 
         followed = _followed([c for c, _, _ in found])
         whole = (number - 1) % FULL_SEARCH_EVERY == 0 or number <= search_until
         if not whole:
-            found = detect_frame(grey, geometry(), mask, followed)
+            found = detect_frame(grey, geometry, mask, followed)
             whole = len(found) < len(followed)
         if whole:
-            found = detect_frame(grey, geometry(), mask, search_peaks(grey, mask, geometry()) + followed)
+            found = detect_frame(grey, geometry, mask, search_peaks(grey, mask, geometry) + followed)
             if len(found) < len(followed) and number > search_until:
                 search_until = number + FULL_SEARCH_EVERY - 1
         else:
             held.append((number, grey, mask, found))
             continue
-        _follow_back(held, found, geometry())
+        _follow_back(held, found, geometry)
         yield from ((n, f) for n, _, _, f in held)
         held = []
         yield number, found
@@ -811,7 +816,8 @@ def _follow_back(held: list[tuple[int, np.ndarray, np.ndarray, Found]], found: F
     later = [c for c, _, _ in found]
     for i in reversed(range(len(held))):
         number, grey, mask, earlier = held[i]
-        missing = [c for c in later if not any(_overlap(c, e, geometry.mm_per_pixel) for e, _, _ in earlier)]
+        missing = [c for c in later
+                   if not any(_overlap(c, e, geometry.mm_per_pixel) for e, _, _ in earlier)]
         if not missing:
             return
         extra = [f for f in detect_frame(grey, geometry, mask, _followed(missing))

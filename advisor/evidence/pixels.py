@@ -127,7 +127,8 @@ def lit_share(lit: np.ndarray, radius: int) -> np.ndarray:
     np.cumsum(table, axis=0, out=table)
     np.cumsum(table, axis=1, out=table)
     width = 2 * radius + 1
-    total = (table[width:, width:] - table[:-width, width:]) - (table[width:, :-width] - table[:-width, :-width])
+    total = ((table[width:, width:] - table[:-width, width:])
+             - (table[width:, :-width] - table[:-width, :-width]))
     return (total / np.outer(_window_lengths(rows, radius), _window_lengths(cols, radius))).astype(np.float32)
 
 
