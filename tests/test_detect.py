@@ -7,6 +7,7 @@ from pathlib import Path
 import highdicom as hd
 import numpy as np
 import pytest
+import SimpleITK as sitk
 from pydicom import Dataset, dcmread
 from pydicom.data import get_testdata_file
 from pydicom.uid import JPEG2000Lossless, JPEGLSLossless, RLELossless
@@ -229,6 +230,18 @@ def test_geometry_is_computed_once_per_series(tmp_path):
         grey, _ = next(pixels.grey_frames(path, box))
         geometries.append(detect.series_geometry(ds, grey, box[:2])[0])
     assert geometries[0] is geometries[1]
+
+
+@pytest.mark.parametrize("radius", [1, 4, 12, 19, 40])
+def test_eroding_a_fan_by_its_runs_equals_simpleitk(radius):
+    rows, cols = np.mgrid[:200, :260]
+    depth, angle = np.hypot(rows + 40, cols - 130), np.arctan2(cols - 130, rows + 40)
+    fan = (depth > 60) & (depth < 250) & (np.abs(angle) < 0.7)
+    fan[:, :3] |= (rows[:, :3] > 100)   # touching the image's edge: no background there
+    fan = pixels.fill_rows(fan)
+    expected = sitk.GetArrayFromImage(sitk.BinaryErode(sitk.GetImageFromArray(fan.astype(np.uint8)),
+                                                        [radius, radius])).astype(bool)
+    assert np.array_equal(detect._erode_runs(fan, radius), expected)
 
 
 def test_colour_frames_turn_grey_without_rgb_conversion(tmp_path):

@@ -125,8 +125,8 @@ def estimate_apex(tissue: np.ndarray) -> tuple[float, float] | None:
         return None
     middle = rows[int(len(rows) * 0.25):int(len(rows) * 0.75)]
     last = tissue.shape[1] - 1
-    left = np.array([np.argmax(tissue[r]) for r in middle], float)
-    right = np.array([last - np.argmax(tissue[r][::-1]) for r in middle], float)
+    left = np.argmax(tissue[middle], axis=1).astype(float)
+    right = last - np.argmax(tissue[middle][:, ::-1], axis=1).astype(float)
     fits = []
     for edge in (left, right):
         keep = (edge > 0) & (edge < last)
@@ -201,9 +201,34 @@ def search_mask(geometry: Geometry, roi: np.ndarray | None) -> tuple[np.ndarray,
     if roi is not None:
         return roi & geometry.tissue, "mass-roi"
     radius = max(int(round(EDGE_MARGIN_MM / geometry.mm_per_pixel)), 1)
+    if np.array_equal(fill_rows(geometry.tissue), geometry.tissue):
+        return _erode_runs(geometry.tissue, radius), "tissue-region-eroded"
     eroded = sitk.BinaryErode(sitk.GetImageFromArray(geometry.tissue.astype(np.uint8)),
                               [radius, radius])
     return sitk.GetArrayFromImage(eroded).astype(bool), "tissue-region-eroded"
+
+
+def _erode_runs(tissue: np.ndarray, radius: int) -> np.ndarray:
+    """SimpleITK's BinaryErode with a ball of ``radius`` (offsets up to radius + 0.5 pixels;
+    outside the image counts as tissue), for a mask whose every row is one run of pixels
+    (a fan without graphics inside it), from the runs' ends: a pixel stays if, on every row
+    the ball reaches, the run covers the ball's chord. A quarter of BinaryErode's time.
+    """
+    rows, cols = tissue.shape
+    lit = tissue.any(axis=1)
+    first = np.argmax(tissue, axis=1).astype(float)
+    last = (cols - 1 - np.argmax(tissue[:, ::-1], axis=1)).astype(float)
+    first[first == 0], last[last == cols - 1] = -np.inf, np.inf   # the image's edge is no background
+    first[~lit], last[~lit] = np.inf, -np.inf
+    low, high = np.full(rows, -np.inf), np.full(rows, np.inf)
+    reach = min(radius, rows - 1)
+    for dy in range(-reach, reach + 1):
+        chord = np.floor(np.sqrt((radius + 0.5) ** 2 - dy ** 2))
+        here, there = slice(max(-dy, 0), rows - max(dy, 0)), slice(max(dy, 0), rows + min(dy, 0))
+        np.maximum(low[here], first[there] + chord, out=low[here])
+        np.minimum(high[here], last[there] - chord, out=high[here])
+    columns = np.arange(cols)
+    return (columns >= low[:, None]) & (columns <= high[:, None])
 
 
 # --- candidates -------------------------------------------------------------
