@@ -84,7 +84,7 @@ def to_grey(frame: np.ndarray, photometric: str) -> tuple[np.ndarray, np.ndarray
             colour = _chroma_beyond(frame[..., 1]) | _chroma_beyond(frame[..., 2])
             grey = frame[..., 0].astype(np.float32)
         else:
-            r, g, b = frame[..., 0], frame[..., 1], frame[..., 2]
+            r, g, b = np.moveaxis(frame, 2, 0).copy()   # channel planes: half the time of strided views
             colour = ((np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b))
                       > COLOUR_SPREAD)
             grey = g.astype(np.float32)   # grey pixels have r == g == b; colour ones are masked
