@@ -52,7 +52,10 @@ RING_MARGIN_MM = 3.0         # background ring around a blob reaches this far be
 MIN_RING_IN_TISSUE = 0.6     # share of the background ring that must lie in the tissue
 MEASURE_RING_PX = 6          # a blob measured against a larger ring is measured on a shrunk window
 RING_CLEAR = 1.3             # a blob wider than this times the ring's radius unit is measured again
-MIN_CONTRAST = 1.5           # blob peak over background, in local speckle spreads
+MIN_CONTRAST = 1.5           # blob peak over background, in local speckle spreads;
+DARK_SHADOW_MIN_CONTRAST = 1.0  # this much is enough for a focus this large
+DARK_SHADOW_MIN_MM = 3.0        # whose clean shadow is this dark (behind / beside)
+DARK_SHADOW_RATIO = 0.3
 MIN_ROUNDNESS = 0.45         # minor over major axis; a specular line or an edge is longer
 NEIGHBOUR_MIN_MM = 2.0       # foci side by side this large may each darken the other's side
 STRONG_SHADOW_RATIO = 0.5    # behind / beside below this: a strong shadow, which may lie under
@@ -384,9 +387,13 @@ def _worth_measuring(pyramid: Pyramid, geometry: Geometry) -> list[Peak]:
         warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN rows: no tissue there
         ratio = level(core) / level(side)
     small = 2 * radius * mm <= POSSIBLE_MAX_MM
-    keep = ~(ratio >= PRESCREEN_RATIO) | (small & (np.array([p.strength for p in pyramid.peaks])
-                                                     >= POSSIBLE_PEAK_SPREADS))
-    return [p for p, k in zip(pyramid.peaks, keep) if k][:MAX_MEASURED]
+    shadowed = ~(ratio >= PRESCREEN_RATIO)
+    keep = shadowed | (small & (np.array([p.strength for p in pyramid.peaks]) >= POSSIBLE_PEAK_SPREADS))
+    # The darkest shadows first: in a busy frame, a weak peak of a large focus with a deep
+    # shadow is worth more than a strong speckle peak.
+    order = np.argsort(np.where(shadowed, np.nan_to_num(ratio, nan=PRESCREEN_RATIO), PRESCREEN_RATIO),
+                       kind="stable")
+    return [pyramid.peaks[i] for i in order if keep[i]][:MAX_MEASURED]
 
 
 def _strongest_apart(peaks: list[Peak]) -> list[Peak]:
@@ -724,8 +731,9 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
     """
     found = []
     blobs = [c for c in candidates(grey, mask, geometry, peaks)
-             if c.contrast >= MIN_CONTRAST and c.roundness >= MIN_ROUNDNESS_STRONG_SHADOW]
+             if c.contrast >= DARK_SHADOW_MIN_CONTRAST and c.roundness >= MIN_ROUNDNESS_STRONG_SHADOW]
     first = [shadow_measure(grey, geometry, c) for c in blobs]
+    blobs, first = _contrasted(blobs, first)
     casters = [c for c, behind in zip(blobs, first) if behind.casts and c.diameter_mm >= NEIGHBOUR_MIN_MM]
     for c, behind in zip(blobs, first):
         if behind.ratio >= SHADOW_RATIO and c in casters:
@@ -744,6 +752,20 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
             continue
         found.append((c, shadow, _score(behind.ratio, c.contrast, c.roundness)))
     return found
+
+
+def _contrasted(blobs: list[Candidate], shadows: list[Shadow]) -> tuple[list[Candidate], list[Shadow]]:
+    """The blobs that stand out enough from their background, with their shadows.
+
+    A large calcification dims its own echo (much of the beam is absorbed in it), so
+    that little more than its front surface is bright, and it may stand out of
+    bright, coarse tissue by only one speckle spread; its dark, clean shadow is then
+    the sign that tells it from that tissue.
+    """
+    kept = [(c, s) for c, s in zip(blobs, shadows)
+            if c.contrast >= MIN_CONTRAST or (c.diameter_mm >= DARK_SHADOW_MIN_MM
+                                              and s.ratio < DARK_SHADOW_RATIO and not s.dirty)]
+    return [c for c, _ in kept], [s for _, s in kept]
 
 
 def _crop(mask: np.ndarray, box: Box | None) -> np.ndarray:
