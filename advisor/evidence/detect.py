@@ -73,6 +73,10 @@ EDGE_MARGIN_MM = 3.0
 FLAT_GREY_LEVELS = 12        # a drawn line varies less than this along its length
 LINE_SIDE_PX = 3             # and is brighter than the pixels this far to either side of it;
 LINE_ARM_PX = 3              # an arm is looked for over this many pixels from the blob's edge
+OVERLAY_SPIKE = 4.0          # a grey level this many times as frequent as the levels near it
+OVERLAY_MIN_PIXELS = 20      # (and at least this frequent) is a colour graphics are drawn in;
+OVERLAY_MAX_COLOURS = 3      # more such levels: a quantised image, not a drawing
+OVERLAY_FILL_PX = 4          # drawn pixels are filled from the image this far around them
 GEOMETRY_CACHE_SIZE = 16     # series whose geometry is kept
 FULL_SEARCH_EVERY = 4        # frames of a cine clip; in between, the foci found are followed
 
@@ -162,6 +166,44 @@ def graphics_mask(grey: np.ndarray) -> np.ndarray:
         return jump
     strokes = sitk.GetImageFromArray(jump.astype(np.uint8))
     return sitk.GetArrayFromImage(sitk.BinaryDilate(strokes, [3, 3])).astype(bool)
+
+
+def _box_sum(array: np.ndarray, half: int) -> np.ndarray:
+    """Sum over the (2 ``half`` + 1)-pixel square around each pixel (zero beyond the edges)."""
+    padded = np.pad(array, ((half + 1, half), (half + 1, half)))
+    total = padded.cumsum(axis=0).cumsum(axis=1)
+    size = 2 * half + 1
+    return total[size:, size:] - total[:-size, size:] - total[size:, :-size] + total[:-size, :-size]
+
+
+def without_overlay(grey: np.ndarray, tissue: np.ndarray) -> np.ndarray:
+    """``grey`` with text and graphics drawn over the tissue filled in from the image around them.
+
+    Scanners draw annotations, caliper crosses and measurement lines in one flat grey
+    level: in the histogram of the tissue it is a spike that speckle never makes. Only
+    thin strokes of that level (and their anti-aliased rims) are drawings: a plateau
+    three pixels wide or more is image (a saturated focus). Drawings are brighter than
+    most tissue; a spike at the dark end is the floor log compression clips to.
+    """
+    levels = np.bincount(np.clip(np.rint(grey[tissue]), 0, 255).astype(np.int64), minlength=256)
+    padded = np.pad(levels.astype(np.float32), 3, mode="edge")
+    near = np.median(np.stack([padded[3 + k:259 + k] for k in (-3, -2, -1, 1, 2, 3)]), axis=0)
+    median = np.searchsorted(np.cumsum(levels), levels.sum() / 2)
+    colours = np.nonzero((levels >= OVERLAY_MIN_PIXELS) & (levels > OVERLAY_SPIKE * (near + 1))
+                         & (np.arange(256) > median))[0]   # not the floor that log compression clips to
+    if not colours.size or colours.size > OVERLAY_MAX_COLOURS:
+        return grey
+    drawn = np.isin(grey, colours.astype(grey.dtype)) & tissue
+    thick = sitk.BinaryMorphologicalOpening(sitk.GetImageFromArray(drawn.view(np.uint8)), [1, 1])
+    strokes = drawn & ~sitk.GetArrayFromImage(thick).astype(bool)
+    if not strokes.any():
+        return grey
+    drawn = sitk.GetArrayFromImage(sitk.BinaryDilate(sitk.GetImageFromArray(strokes.view(np.uint8)),
+                                                     [1, 1])).astype(bool)
+    image = (~drawn).astype(np.float32)
+    weight = _box_sum(image, OVERLAY_FILL_PX)
+    fill = _box_sum(grey * image, OVERLAY_FILL_PX) / np.maximum(weight, 1.0)
+    return np.where(drawn & (weight > 0), fill, grey).astype(grey.dtype)
 
 
 def frame_geometry(ds: Dataset, grey: np.ndarray, offset: tuple[int, int] = (0, 0)) -> Geometry:
@@ -797,7 +839,7 @@ def detect_instance(path: Path, rois: dict[int | None, np.ndarray] | None = None
             mask, kind = (search_mask(geometry, _crop(roi, box)) if roi is not None
                           else (tissue_mask, "tissue-region-eroded"))
             kinds.add(kind)
-            yield number, grey, mask if colour is None else mask & ~colour
+            yield number, without_overlay(grey, geometry.tissue), mask if colour is None else mask & ~colour
 
     foci, count = [], 0
     for number, found in detect_clip(masked(), geometry):
