@@ -168,12 +168,18 @@ def graphics_mask(grey: np.ndarray) -> np.ndarray:
     return sitk.GetArrayFromImage(sitk.BinaryDilate(strokes, [3, 3])).astype(bool)
 
 
-def _box_sum(array: np.ndarray, half: int) -> np.ndarray:
-    """Sum over the (2 ``half`` + 1)-pixel square around each pixel (zero beyond the edges)."""
-    padded = np.pad(array, ((half + 1, half), (half + 1, half)))
-    total = padded.cumsum(axis=0).cumsum(axis=1)
-    size = 2 * half + 1
-    return total[size:, size:] - total[:-size, size:] - total[size:, :-size] + total[:-size, :-size]
+def _neighbourhood(mask: np.ndarray, every: bool) -> np.ndarray:
+    """3 x 3 erosion (``every`` neighbour set) or dilation (any set) of a boolean mask."""
+    padded = np.pad(mask, 1, constant_values=every)
+    rows, cols = mask.shape
+    out = mask.copy()
+    for dy in range(3):
+        for dx in range(3):
+            if every:
+                out &= padded[dy:dy + rows, dx:dx + cols]
+            else:
+                out |= padded[dy:dy + rows, dx:dx + cols]
+    return out
 
 
 def without_overlay(grey: np.ndarray, tissue: np.ndarray) -> np.ndarray:
@@ -190,20 +196,30 @@ def without_overlay(grey: np.ndarray, tissue: np.ndarray) -> np.ndarray:
     near = np.median(np.stack([padded[3 + k:259 + k] for k in (-3, -2, -1, 1, 2, 3)]), axis=0)
     median = np.searchsorted(np.cumsum(levels), levels.sum() / 2)
     colours = np.nonzero((levels >= OVERLAY_MIN_PIXELS) & (levels > OVERLAY_SPIKE * (near + 1))
-                         & (np.arange(256) > median))[0]   # not the floor that log compression clips to
+                         & (np.arange(256) > median))[0]
     if not colours.size or colours.size > OVERLAY_MAX_COLOURS:
         return grey
     drawn = np.isin(grey, colours.astype(grey.dtype)) & tissue
-    thick = sitk.BinaryMorphologicalOpening(sitk.GetImageFromArray(drawn.view(np.uint8)), [1, 1])
-    strokes = drawn & ~sitk.GetArrayFromImage(thick).astype(bool)
+    rows, cols = np.nonzero(drawn)
+    m = OVERLAY_FILL_PX + 2
+    y0, x0 = max(rows.min() - m, 0), max(cols.min() - m, 0)
+    box = (slice(y0, rows.max() + m + 1), slice(x0, cols.max() + m + 1))
+    crop = drawn[box]
+    strokes = crop & ~_neighbourhood(_neighbourhood(crop, True), False)
     if not strokes.any():
         return grey
-    drawn = sitk.GetArrayFromImage(sitk.BinaryDilate(sitk.GetImageFromArray(strokes.view(np.uint8)),
-                                                     [1, 1])).astype(bool)
-    image = (~drawn).astype(np.float32)
-    weight = _box_sum(image, OVERLAY_FILL_PX)
-    fill = _box_sum(grey * image, OVERLAY_FILL_PX) / np.maximum(weight, 1.0)
-    return np.where(drawn & (weight > 0), fill, grey).astype(grey.dtype)
+    filled = grey.copy()
+    rows, cols = np.nonzero(_neighbourhood(strokes, False))
+    image = ~_neighbourhood(strokes, False)
+    offsets = np.arange(-OVERLAY_FILL_PX, OVERLAY_FILL_PX + 1)
+    around_r = np.clip(rows[:, None, None] + offsets[None, :, None], 0, crop.shape[0] - 1)
+    around_c = np.clip(cols[:, None, None] + offsets[None, None, :], 0, crop.shape[1] - 1)
+    weight = image[around_r, around_c].reshape(len(rows), -1)
+    values = grey[box][around_r, around_c].reshape(len(rows), -1)
+    count = weight.sum(axis=1)
+    fill = np.where(count > 0, (values * weight).sum(axis=1) / np.maximum(count, 1), grey[box][rows, cols])
+    filled[rows + y0, cols + x0] = fill
+    return filled
 
 
 def frame_geometry(ds: Dataset, grey: np.ndarray, offset: tuple[int, int] = (0, 0)) -> Geometry:
