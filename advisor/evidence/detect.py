@@ -53,6 +53,8 @@ MIN_RING_IN_TISSUE = 0.6     # share of the background ring that must lie in the
 MEASURE_RING_PX = 6          # a blob measured against a larger ring is measured on a shrunk window
 RING_CLEAR = 1.3             # a blob wider than this times the ring's radius unit is measured again
 MIN_CONTRAST = 1.5           # blob peak over background, in local speckle spreads;
+GRAIN_MM = 1.5                  # a blob smaller than this is the size of a speckle grain
+GRAIN_MIN_CONTRAST = 2.5        # and must stand out this much more than speckle does by chance;
 DARK_SHADOW_MIN_CONTRAST = 1.0  # this much is enough for a focus this large
 DARK_SHADOW_MIN_MM = 3.0        # whose clean shadow is this dark (behind / beside)
 DARK_SHADOW_RATIO = 0.3
@@ -450,11 +452,12 @@ def _worth_measuring(pyramid: Pyramid, geometry: Geometry) -> list[Peak]:
     small = 2 * radius * mm <= POSSIBLE_MAX_MM
     shadowed = ~(ratio >= PRESCREEN_RATIO)
     keep = shadowed | (small & (np.array([p.strength for p in pyramid.peaks]) >= POSSIBLE_PEAK_SPREADS))
-    # The darkest shadows first: in a busy frame, a weak peak of a large focus with a deep
-    # shadow is worth more than a strong speckle peak.
-    order = np.argsort(np.where(shadowed, np.nan_to_num(ratio, nan=PRESCREEN_RATIO), PRESCREEN_RATIO),
-                       kind="stable")
-    return [pyramid.peaks[i] for i in order if keep[i]][:MAX_MEASURED]
+    # Strongest first, but the places of shadowed peaks go to the darkest shadows: in a busy
+    # frame, a weak peak of a large focus with a deep shadow is worth more than a strong
+    # speckle peak with a faint one.
+    kept = np.nonzero(keep)[0]
+    darkest = iter(sorted(kept[shadowed[kept]], key=lambda i: np.nan_to_num(ratio[i], nan=PRESCREEN_RATIO)))
+    return [pyramid.peaks[next(darkest) if shadowed[i] else i] for i in kept][:MAX_MEASURED]
 
 
 def _strongest_apart(peaks: list[Peak]) -> list[Peak]:
@@ -823,14 +826,15 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
 def _contrasted(blobs: list[Candidate], shadows: list[Shadow]) -> tuple[list[Candidate], list[Shadow]]:
     """The blobs that stand out enough from their background, with their shadows.
 
-    A large calcification dims its own echo (much of the beam is absorbed in it), so
+    A blob the size of a speckle grain must stand out more than speckle does by
+    chance. A large calcification dims its own echo (much of the beam is absorbed in it), so
     that little more than its front surface is bright, and it may stand out of
     bright, coarse tissue by only one speckle spread; its dark, clean shadow is then
     the sign that tells it from that tissue.
     """
     kept = [(c, s) for c, s in zip(blobs, shadows)
-            if c.contrast >= MIN_CONTRAST or (c.diameter_mm >= DARK_SHADOW_MIN_MM
-                                              and s.ratio < DARK_SHADOW_RATIO and not s.dirty)]
+            if c.contrast >= (GRAIN_MIN_CONTRAST if c.diameter_mm < GRAIN_MM else MIN_CONTRAST)
+            or (c.diameter_mm >= DARK_SHADOW_MIN_MM and s.ratio < DARK_SHADOW_RATIO and not s.dirty)]
     return [c for c, _ in kept], [s for _, s in kept]
 
 
