@@ -65,6 +65,7 @@ MIN_ROUNDNESS_STRONG_SHADOW = 0.25  # a curvilinear calcification this elongated
 CURVILINEAR_MIN_MM = 4.0     # and at least this large (a thin bright line over a cavity is not one);
 MIN_ROUNDNESS_SMALL_STRONG_SHADOW = 0.35  # smaller, this round (blurred wider across the beam)
 SHADOW_RATIO = 0.72          # behind / beside; below this the focus shadows
+FAR_FILL = 0.9               # the far half's level counts this much (it may fill in to 0.8)
 DIRTY_FRACTION = 0.15        # share of a shadow's profile at tissue brightness: gas, not stone;
 ECHO_MIN_MM = 2.0            # behind a focus this large, only if some of it is brighter than tissue:
 ECHO_BRIGHTER = 1.3          # this many times the tissue beside,
@@ -715,9 +716,11 @@ def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate,
     # Beside the edge of the fan there is only one side.
     beside_level = max(min(float(np.nanmedian(side)) for side in sides), 1.0)
     profile = behind[valid_rows].mean(axis=1)
-    # A calcific shadow runs deep: a vessel lumen under a bright wall ends after a few mm.
+    # A calcific shadow runs deep: a vessel lumen under a bright wall ends after a few mm (and
+    # the tissue under fluid is enhanced). A calcific shadow's far half fills in somewhat
+    # (the beam widens with depth), to 0.8 of the tissue's level.
     half = len(profile) // 2
-    ratio = max(float(np.median(profile[:half])), float(np.median(profile[half:]))) / beside_level
+    ratio = max(float(np.median(profile[:half])), FAR_FILL * float(np.median(profile[half:]))) / beside_level
     shadowed = ratio < 1.0
     dirty = shadowed and _dirty(profile, beside_level, 0.5 * c.diameter_mm / mm, c.diameter_mm >= ECHO_MIN_MM)
     brighter_side = max(float(np.nanmedian(side)) for side in sides)
