@@ -8,6 +8,7 @@ import highdicom as hd
 import numpy as np
 import pytest
 import SimpleITK as sitk
+from PIL import Image, ImageDraw, ImageFont
 from pydicom import Dataset, dcmread
 from pydicom.data import get_testdata_file
 from pydicom.uid import JPEG2000Lossless, JPEGLSLossless, RLELossless
@@ -344,3 +345,38 @@ def test_vendor_files_decode_and_no_focus_on_burned_in_text(name):
     assert [f for f in foci if f.shadow] == []
     fan = detect.fan_mask(np.where(detect.graphics_mask(grey), 0, grey), None)
     assert all(fan[int(round(f.y)), int(round(f.x))] for f in foci)
+
+
+def test_text_drawn_over_a_shadow_is_filled_in_not_taken_for_a_focus(tmp_path):
+    # Scanners draw annotations in one flat grey level, without anti-aliasing; a letter in
+    # the shadow of a focus is a bright ring with a dark "shadow" behind it.
+    letters = []
+
+    def annotate(frame):
+        image = Image.fromarray(frame)
+        draw = ImageDraw.Draw(image)
+        draw.fontmode = "1"
+        font = ImageFont.load_default(size=16)
+        for row in (285, 315, 345):
+            draw.text((325, row), "0", fill=231, font=font)
+            letters.append(draw.textbbox((325, row), "0", font=font))
+        frame[...] = np.asarray(image)
+        return frame
+
+    path = write(tmp_path, scene(), overlays=annotate)
+    shadowing = [f for f in detect.detect_instance(path).foci if f.shadow]
+    assert not [f for f in shadowing for x0, y0, x1, y1 in letters
+                if x0 - 2 <= f.x <= x1 + 2 and y0 - 2 <= f.y <= y1 + 2], "nothing on the letters"
+    assert [f for f in shadowing if near(f, FOCUS.x, FOCUS.y, CURVED.mm_per_pixel, 1.0)]
+
+
+def test_overlay_fill_keeps_a_saturated_plateau():
+    rng = np.random.default_rng(1)
+    grey = rng.normal(100, 20, (120, 160)).round().astype(np.float32)
+    grey[40:52, 40:52] = 255            # a saturated focus: a plateau, image
+    grey[80, 20:140] = 255              # a measurement line: a thin stroke, drawing
+    grey[60:100, 100] = 255
+    filled = detect.without_overlay(grey, np.ones(grey.shape, bool))
+    assert (filled[40:52, 40:52] == 255).all()
+    assert filled[80, 20:140].max() < 200 and filled[60:100, 100].max() < 200
+    assert (filled[:30] == grey[:30]).all(), "speckle away from the drawing is untouched"

@@ -198,7 +198,7 @@ def without_overlay(grey: np.ndarray, tissue: np.ndarray) -> np.ndarray:
     most tissue; a spike at the dark end is the floor log compression clips to.
     """
     levels = np.bincount(np.clip(np.rint(grey[tissue]), 0, 255).astype(np.int64), minlength=256)
-    padded = np.pad(levels.astype(np.float32), 3, mode="edge")
+    padded = np.pad(levels.astype(np.float32), 3)
     near = np.median(np.stack([padded[3 + k:259 + k] for k in (-3, -2, -1, 1, 2, 3)]), axis=0)
     median = np.searchsorted(np.cumsum(levels), levels.sum() / 2)
     colours = np.nonzero((levels >= OVERLAY_MIN_PIXELS) & (levels > OVERLAY_SPIKE * (near + 1))
