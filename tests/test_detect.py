@@ -370,13 +370,14 @@ def test_text_drawn_over_a_shadow_is_filled_in_not_taken_for_a_focus(tmp_path):
     assert [f for f in shadowing if near(f, FOCUS.x, FOCUS.y, CURVED.mm_per_pixel, 1.0)]
 
 
-def test_overlay_fill_keeps_a_saturated_plateau():
+def test_overlay_fill_keeps_plateaus_and_white():
     rng = np.random.default_rng(1)
     grey = rng.normal(100, 20, (120, 160)).round().astype(np.float32)
-    grey[40:52, 40:52] = 255            # a saturated focus: a plateau, image
-    grey[80, 20:140] = 255              # a measurement line: a thin stroke, drawing
-    grey[60:100, 100] = 255
+    grey[40:52, 40:52] = 226            # a plateau of the drawing's level: image
+    grey[80, 20:140] = 226              # a measurement line: a thin stroke, drawing
+    grey[60:100, 100] = 226
+    grey[20, 20:140] = 255              # white: may be a row of saturated foci, kept
     filled = detect.without_overlay(grey, np.ones(grey.shape, bool))
-    assert (filled[40:52, 40:52] == 255).all()
+    assert (filled[40:52, 40:52] == 226).all() and (filled[20, 20:140] == 255).all()
     assert filled[80, 20:140].max() < 200 and filled[60:100, 100].max() < 200
     assert (filled[:30] == grey[:30]).all(), "speckle away from the drawing is untouched"

@@ -195,14 +195,16 @@ def without_overlay(grey: np.ndarray, tissue: np.ndarray) -> np.ndarray:
     level: in the histogram of the tissue it is a spike that speckle never makes. Only
     thin strokes of that level (and their anti-aliased rims) are drawings: a plateau
     three pixels wide or more is image (a saturated focus). Drawings are brighter than
-    most tissue; a spike at the dark end is the floor log compression clips to.
+    most tissue; a spike at the dark end is the floor log compression clips to. At the top
+    level (255) small bright foci saturate, one or two pixels wide: drawings in white are
+    left to the caliper test (``_drawn_lines``).
     """
     levels = np.bincount(np.clip(np.rint(grey[tissue]), 0, 255).astype(np.int64), minlength=256)
     padded = np.pad(levels.astype(np.float32), 3)
     near = np.median(np.stack([padded[3 + k:259 + k] for k in (-3, -2, -1, 1, 2, 3)]), axis=0)
     median = np.searchsorted(np.cumsum(levels), levels.sum() / 2)
     colours = np.nonzero((levels >= OVERLAY_MIN_PIXELS) & (levels > OVERLAY_SPIKE * (near + 1))
-                         & (np.arange(256) > median))[0]
+                         & (np.arange(256) > median) & (np.arange(256) < 255))[0]
     if not colours.size or colours.size > OVERLAY_MAX_COLOURS:
         return grey
     drawn = np.isin(grey, colours.astype(grey.dtype)) & tissue
