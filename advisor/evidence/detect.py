@@ -65,6 +65,8 @@ MIN_ROUNDNESS_STRONG_SHADOW = 0.25  # a curvilinear calcification this elongated
 CURVILINEAR_MIN_MM = 4.0     # and at least this large (a thin bright line over a cavity is not one);
 MIN_ROUNDNESS_SMALL_STRONG_SHADOW = 0.35  # smaller, this round (blurred wider across the beam)
 SHADOW_RATIO = 0.72          # behind / beside; below this the focus shadows
+BALL_SHADOW_RATIO = 0.85     # and below this a large, round, clearly bright focus does:
+BALL_MIN_MM, BALL_MIN_ROUNDNESS, BALL_MIN_CONTRAST = 4.0, 0.6, 2.5
 FAR_FILL = 0.9               # the far half's level counts this much (it may fill in to 0.8)
 DIRTY_FRACTION = 0.15        # share of a shadow's profile at tissue brightness: gas, not stone;
 ECHO_MIN_MM = 2.0            # behind a focus this large, only if some of it is brighter than tissue:
@@ -821,11 +823,22 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
         if c.roundness < MIN_ROUNDNESS and (behind.ratio >= STRONG_SHADOW_RATIO or (
                 c.diameter_mm < CURVILINEAR_MIN_MM and c.roundness < MIN_ROUNDNESS_SMALL_STRONG_SHADOW)):
             continue
-        shadow = behind.ratio < SHADOW_RATIO and not behind.dirty
+        shadow = behind.ratio < _shadow_ratio(c) and not behind.dirty
         if not shadow and not _possible_calcification(c, behind):
             continue
         found.append((c, shadow, _score(behind.ratio, c.contrast, c.roundness)))
     return found
+
+
+def _shadow_ratio(c: Candidate) -> float:
+    """Behind / beside below which ``c`` shadows.
+
+    A large, round, clearly bright focus may show a shadow that is partly filled in
+    (echoes from around its edges); tissue makes no such ball, so a milder shadow counts.
+    """
+    large_ball = (c.diameter_mm >= BALL_MIN_MM and c.roundness >= BALL_MIN_ROUNDNESS
+                  and c.contrast >= BALL_MIN_CONTRAST)
+    return BALL_SHADOW_RATIO if large_ball else SHADOW_RATIO
 
 
 def _contrasted(blobs: list[Candidate], shadows: list[Shadow]) -> tuple[list[Candidate], list[Shadow]]:
