@@ -602,6 +602,8 @@ def candidates(grey: np.ndarray, mask: np.ndarray, geometry: Geometry,
         c = measure_blob(grey, geometry.tissue, peak, beam_direction(peak.x, peak.y, geometry.apex), mm)
         if c is None or not MIN_DIAMETER_MM <= c.diameter_mm <= MAX_DIAMETER_MM:
             continue
+        if c.contrast < DARK_SHADOW_MIN_CONTRAST:
+            continue   # lost in the speckle: it must not hide a smaller, brighter blob within it
         if not mask[int(round(c.y)), int(round(c.x))]:
             continue
         if any(_overlap(c, f, mm) for f in found):
@@ -806,8 +808,7 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
     plaque of calcification); without one it is a specular reflector or an edge.
     """
     found = []
-    blobs = [c for c in candidates(grey, mask, geometry, peaks)
-             if c.contrast >= DARK_SHADOW_MIN_CONTRAST and c.roundness >= MIN_ROUNDNESS_STRONG_SHADOW]
+    blobs = [c for c in candidates(grey, mask, geometry, peaks) if c.roundness >= MIN_ROUNDNESS_STRONG_SHADOW]
     first = [shadow_measure(grey, geometry, c) for c in blobs]
     blobs, first = _contrasted(blobs, first)
     casters = [c for c, behind in zip(blobs, first) if behind.casts and c.diameter_mm >= NEIGHBOUR_MIN_MM]
