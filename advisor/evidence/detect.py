@@ -68,10 +68,7 @@ SHADOW_RATIO = 0.72          # behind / beside; below this the focus shadows
 BALL_SHADOW_RATIO = 0.85     # and below this a large, round, clearly bright focus does:
 BALL_MIN_MM, BALL_MIN_ROUNDNESS, BALL_MIN_CONTRAST = 4.0, 0.6, 2.5
 FAR_FILL = 0.9               # the far half's level counts this much (it may fill in to 0.8)
-DIRTY_FRACTION = 0.15        # share of a shadow's profile at tissue brightness: gas, not stone;
-ECHO_MIN_MM = 2.0            # behind a focus this large, only if some of it is brighter than tissue:
-ECHO_BRIGHTER = 1.3          # this many times the tissue beside,
-ECHO_FRACTION = 0.05         # over this share of the profile
+DIRTY_FRACTION = 0.15        # share of a shadow's profile at tissue brightness: gas, not stone
 GAS_MIN_MM = 3.0             # calcific foci this large shadow cleanly; a dirty shadow means gas
 POSSIBLE_CONTRAST = 5.0      # a focus without shadow is reported only above this contrast,
 POSSIBLE_MAX_MM = 4.0        # this size or smaller,
@@ -728,7 +725,7 @@ def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate,
     half = len(profile) // 2
     ratio = max(float(np.median(profile[:half])), FAR_FILL * float(np.median(profile[half:]))) / beside_level
     shadowed = ratio < 1.0
-    dirty = shadowed and _dirty(profile, beside_level, 0.5 * c.diameter_mm / mm, c.diameter_mm >= ECHO_MIN_MM)
+    dirty = shadowed and _dirty(profile, beside_level, 0.5 * c.diameter_mm / mm)
     brighter_side = max(float(np.nanmedian(side)) for side in sides)
     return Shadow(ratio, dirty, shadowed and _reverberation(profile, beside_level, mm),
                   casts=ratio * beside_level < SHADOW_RATIO * brighter_side and not dirty)
@@ -748,20 +745,15 @@ def _behind_another(c: Candidate, others: tuple[Candidate, ...], along: np.ndarr
     return False
 
 
-def _dirty(profile: np.ndarray, beside_level: float, edge_px: float, needs_echoes: bool) -> bool:
+def _dirty(profile: np.ndarray, beside_level: float, edge_px: float) -> bool:
     """A 'dirty' shadow (gas): it keeps reaching the brightness of the tissue beside.
 
     Bright samples within ``edge_px`` of its start are the focus's own blurred far
-    edge, not dirt. A calcification that absorbs only part of the beam leaves dimmed
-    speckle behind it, which reaches tissue brightness now and then; gas fills its
-    shadow with reverberation echoes, some brighter than the tissue. With
-    ``needs_echoes`` (a focus large enough to be told apart), only such a shadow is dirty.
+    edge, not dirt.
     """
     bright = profile > 0.85 * beside_level
     edge = min(int(np.argmin(bright)) if not bright.all() else 0, int(edge_px))
-    if float(np.mean(bright[edge:])) < DIRTY_FRACTION:
-        return False
-    return not needs_echoes or float(np.mean(profile[edge:] > ECHO_BRIGHTER * beside_level)) >= ECHO_FRACTION
+    return float(np.mean(bright[edge:])) >= DIRTY_FRACTION
 
 
 def _reverberation(profile: np.ndarray, beside_level: float, mm: float) -> bool:
