@@ -67,7 +67,8 @@ MIN_ROUNDNESS_SMALL_STRONG_SHADOW = 0.35  # smaller, this round (blurred wider a
 SHADOW_RATIO = 0.72          # behind / beside; below this the focus shadows
 BALL_SHADOW_RATIO = 0.85     # and below this a large, round, clearly bright focus does:
 BALL_MIN_MM, BALL_MIN_ROUNDNESS, BALL_MIN_CONTRAST = 4.0, 0.6, 2.5
-FAR_FILL = 0.9               # the far half's level counts this much (it may fill in to 0.8)
+FAR_FILL = 0.9               # behind a focus this large, the far half's level counts this much
+FAR_FILL_MIN_MM = 4.0        # (it may fill in to 0.8)
 DIRTY_FRACTION = 0.15        # share of a shadow's profile at tissue brightness: gas, not stone
 GAS_MIN_MM = 3.0             # calcific foci this large shadow cleanly; a dirty shadow means gas
 POSSIBLE_CONTRAST = 5.0      # a focus without shadow is reported only above this contrast,
@@ -720,10 +721,11 @@ def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate,
     beside_level = max(min(float(np.nanmedian(side)) for side in sides), 1.0)
     profile = behind[valid_rows].mean(axis=1)
     # A calcific shadow runs deep: a vessel lumen under a bright wall ends after a few mm (and
-    # the tissue under fluid is enhanced). A calcific shadow's far half fills in somewhat
-    # (the beam widens with depth), to 0.8 of the tissue's level.
+    # the tissue under fluid is enhanced). The far half of a large focus's shadow fills in
+    # somewhat (echoes from around its edges, a beam widening with depth).
     half = len(profile) // 2
-    ratio = max(float(np.median(profile[:half])), FAR_FILL * float(np.median(profile[half:]))) / beside_level
+    far = FAR_FILL if c.diameter_mm >= FAR_FILL_MIN_MM else 1.0
+    ratio = max(float(np.median(profile[:half])), far * float(np.median(profile[half:]))) / beside_level
     shadowed = ratio < 1.0
     dirty = shadowed and _dirty(profile, beside_level, 0.5 * c.diameter_mm / mm)
     brighter_side = max(float(np.nanmedian(side)) for side in sides)
