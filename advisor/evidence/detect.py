@@ -724,8 +724,8 @@ def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate,
     # the tissue under fluid is enhanced). The far half of a large focus's shadow fills in
     # somewhat (echoes from around its edges, a beam widening with depth).
     half = len(profile) // 2
-    far = FAR_FILL if c.diameter_mm >= FAR_FILL_MIN_MM else 1.0
-    ratio = max(float(np.median(profile[:half])), far * float(np.median(profile[half:]))) / beside_level
+    fill = FAR_FILL if c.diameter_mm >= FAR_FILL_MIN_MM else 1.0
+    ratio = max(float(np.median(profile[:half])), fill * float(np.median(profile[half:]))) / beside_level
     shadowed = ratio < 1.0
     dirty = shadowed and _dirty(profile, beside_level, 0.5 * c.diameter_mm / mm)
     brighter_side = max(float(np.nanmedian(side)) for side in sides)
