@@ -440,6 +440,18 @@ def focus_sizes(rng, n):
 
 
 def draw_mass(rng, p, diams):
+    """The mass, large enough for its foci; where it fits nowhere in the sector, its largest
+    focus is dropped (in place, so the foci drawn later match) and it is placed again."""
+    while True:
+        mass = _place_mass(rng, p, diams)
+        if mass is not None:
+            return mass
+        if not diams:
+            raise RuntimeError("cannot place mass")
+        diams.remove(max(diams))
+
+
+def _place_mass(rng, p, diams):
     while True:
         need = max(0.5 * sum(diams) + 2.0 * len(diams) + 3, max(diams, default=0) / 2 + 4)
         rmax = 0.5 * (p.depth - 14) if p.kind == "curved" else min(0.5 * (p.depth - 10), p.half - 4)
@@ -456,7 +468,7 @@ def draw_mass(rng, p, diams):
                   rand_harm(rng, 0.12), rng.uniform(0.5, 3.0))
         if inside(p, *boundary(s, 36, grow=1), margin=3).all():
             return s
-    raise RuntimeError("cannot place mass")
+    return None
 
 
 def interval(p, x, z, r):
