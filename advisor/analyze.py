@@ -24,7 +24,7 @@ from advisor.evidence.header import (UnreadableFile, body_part, header_observati
                                      header_texts, instance_ref, integer, is_us_image, modality,
                                      patient_age, patient_weight, read_header, text)
 from advisor.evidence.masks import mass_masks
-from advisor.evidence.ocr import Annotation, read_series, series_images, tesseract_available
+from advisor.evidence.ocr import Annotation, read_strips, series_images, series_strip, tesseract_available
 from advisor.evidence.pixels import ASSUMED_MM_PER_PIXEL, tissue_region
 from advisor.model import SOURCE_PRECEDENCE, BurnedInLabel, Focus, Observation, Resolved, StudyFacts
 
@@ -139,7 +139,8 @@ def label_observations(annotation: Annotation) -> list[Observation]:
 
 def burned_in_evidence(items: list[tuple[Path, Dataset]]
                        ) -> tuple[list[Observation], list[str], list[str], list[BurnedInLabel]]:
-    """What the sonographer typed on the images, read by OCR once per series.
+    """What the sonographer typed on the images, read by OCR once per series (one
+    Tesseract run for the whole study).
 
     Returns the observations (source ``burned-in-text``), the annotations in
     plain words (region texts, e.g. "left kidney"), one note per series for
@@ -152,12 +153,18 @@ def burned_in_evidence(items: list[tuple[Path, Dataset]]
     if not tesseract_available():
         return [], [], ["Burned-in text not read: Tesseract OCR is not available."], []
     observations, regions, notes, labels = [], [], [], []
+    strips = []
     for path, ds in series_images(images):
         try:
-            reading = read_series(path, ds)
+            strips.append(series_strip(path, ds))
         except Exception as exc:  # noqa: BLE001 - unreadable pixels: say so, keep the other evidence
             notes.append(f"Burned-in text of {ds.SOPInstanceUID} could not be read: {exc}")
-            continue
+    try:
+        readings = read_strips(strips)
+    except Exception as exc:  # noqa: BLE001 - Tesseract failed on the page: keep the other evidence
+        readings = []
+        notes.extend(f"Burned-in text of {s.sop_instance_uid} could not be read: {exc}" for s in strips)
+    for reading in readings:
         log.debug("series %s: burned-in text read in %.2f s", reading.series_instance_uid, reading.seconds)
         for annotation in reading.annotations:
             regions.append(annotation.meaning)

@@ -76,8 +76,9 @@ def with_header(frame: np.ndarray) -> np.ndarray:
 
 
 def clip(path: Path, shape: tuple[int, int], frames: int, kind: str = "MONOCHROME2",
-         study_seed: int = 3, distinct: int | None = None) -> Path:
-    """A cine clip of ``frames`` frames of a moving scene, each with its own speckle.
+         study_seed: int = 3, distinct: int | None = None, study_uid: str | None = None) -> Path:
+    """A cine clip of ``frames`` frames of a moving scene, each with its own speckle, in a
+    study of its own unless ``study_uid`` is given.
 
     ``distinct``: only so many distinct frames, repeated (for the memory probe's long
     clips, whose content does not matter and whose generation would be slow).
@@ -90,7 +91,7 @@ def clip(path: Path, shape: tuple[int, int], frames: int, kind: str = "MONOCHROM
                 for i in range(min(frames, distinct or frames))]
     study = Dataset()
     study.PatientName, study.PatientID, study.PatientAge = "BENCH^CLIP", "BENCH", "004Y"
-    study.StudyInstanceUID = us.uid("bench", shape, frames, kind, study_seed)
+    study.StudyInstanceUID = study_uid or us.uid("bench", shape, frames, kind, study_seed)
     study.StudyDate, study.StudyTime = "20260115", "100000"
     study.BodyPartExamined = "ABDOMEN"
     ds = us.us_image(study, us.uid("bench-series", shape, frames, kind, study_seed),
@@ -133,8 +134,9 @@ def mixed_studies(folder: Path, frames: int) -> int:
     for n, (shape, kind) in enumerate((s, k) for s in SHAPES for k in KINDS):
         study = folder / f"study-{n}"
         study.mkdir()
-        clip(study / "clip.dcm", shape, frames, kind, study_seed=10 * n)
-        clip(study / "still.dcm", shape, 1, kind, study_seed=10 * n + 5)
+        uid = us.uid("bench-study", n)
+        clip(study / "clip.dcm", shape, frames, kind, study_seed=10 * n, study_uid=uid)
+        clip(study / "still.dcm", shape, 1, kind, study_seed=10 * n + 5, study_uid=uid)
         total += frames + 1
     return total
 

@@ -12,7 +12,9 @@ frame of its first image) this module:
 2. upscales them so that a capital is about :data:`TARGET_HEIGHT_PX` high and
    binarises them as dark text on white, as Tesseract reads best;
 3. reads the words and their boxes with Tesseract (Debian ``tesseract-ocr``
-   through ``pytesseract``), and keeps the runs of words found in the annotation
+   through ``pytesseract``), one run for all the series of a study: their text
+   is stacked on one page, a strip per series, since starting Tesseract costs
+   about as much as reading a series' labels. It keeps the runs of words found in the annotation
    vocabulary (``advisor/annotations.toml``), with the side they name ("LT",
    "LUQ" -> left) and spelt out in plain words ("left upper quadrant") for the
    text reader (mass, calcification, organ, with negation).
@@ -22,6 +24,7 @@ Without Tesseract the log says so once and the study is analysed without it.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
@@ -36,7 +39,7 @@ from pathlib import Path
 import jsonschema
 import numpy as np
 import SimpleITK as sitk
-from PIL import Image, ImageOps
+from PIL import Image
 from pydicom import Dataset
 
 from advisor.evidence.pixels import (brightness, decoded_frames, fill_rows, largest_component, lit_share,
@@ -61,6 +64,8 @@ MAX_SCALE = 5
 MAX_PAGE_PIXELS = 8_000_000  # upscaled page given to Tesseract, at most
 PAGE_PAD_PX = 4           # black kept around the strokes' box (the upscaling filter's reach)
 MARGIN_PX = 16            # white border around the page given to Tesseract
+STRIP_GAP_PX = 2 * TARGET_HEIGHT_PX   # white rows between two series' strips on one page
+MAX_PAGE_SIDE_PX = 32_767  # Tesseract refuses a taller or wider page ("Image too large")
 TESSERACT_CONFIG = "--psm 11"   # sparse text: labels scattered over the frame
 WORD = re.compile(r"[A-Za-z]+")
 
@@ -78,16 +83,29 @@ class Annotation:
 
 
 @dataclass(frozen=True)
+class Strip:
+    """One series' text strokes, ready to be read: dark text on white, upscaled by ``scale``,
+    starting at frame pixel ``origin`` (column, row); no image if the frame has no strokes."""
+
+    series_instance_uid: str
+    sop_instance_uid: str
+    image: Image.Image | None
+    scale: int
+    origin: tuple[int, int]
+    tissue: np.ndarray
+    seconds: float = 0.0                        # wall clock of its decoding and preparation
+
+
+@dataclass(frozen=True)
 class Reading:
     """What OCR found on one series, and what it cost."""
 
     series_instance_uid: str
     sop_instance_uid: str
     annotations: list[Annotation]
-    seconds: float
+    seconds: float                              # wall clock, with its share of a shared Tesseract run
 
 
-@functools.cache
 @functools.cache
 def _annotation_data() -> dict:
     """``annotations.toml``, checked against its schema."""
@@ -176,7 +194,7 @@ def _extent(lit: np.ndarray) -> slice:
 
 def ocr_image(bright: np.ndarray, strokes: np.ndarray) -> tuple[Image.Image, int, tuple[int, int]]:
     """Dark text on white, upscaled so that glyphs are about TARGET_HEIGHT_PX high, its scale,
-    and the frame pixel (column, row) it starts at (inside its white margin).
+    and the frame pixel (column, row) it starts at.
 
     The page holds the strokes' bounding box only: Tesseract's time, the upscaling's
     and the page's encoding grow with its area, and the rest would be white.
@@ -192,8 +210,7 @@ def ocr_image(bright: np.ndarray, strokes: np.ndarray) -> tuple[Image.Image, int
     if scale > 1:
         text = text.resize((text.width * scale, text.height * scale), Image.Resampling.LANCZOS)
     binary = Image.fromarray(np.where(np.asarray(text) >= TEXT_LEVEL, 0, 255).astype(np.uint8))
-    # Tesseract misses text that touches the edge of its page.
-    return ImageOps.expand(binary, MARGIN_PX, fill=255), scale, (box[1].start, box[0].start)
+    return binary, scale, (box[1].start, box[0].start)
 
 
 # --- what it says -------------------------------------------------------------
@@ -268,15 +285,89 @@ def annotations(data: dict, scale: int, uid: str, frame: int, origin: tuple[int,
     return found
 
 
-def read_frame(bright: np.ndarray, ds: Dataset, uid: str, frame: int = 1) -> list[Annotation]:
-    """Annotations burned into one frame (``bright``: 0-255 brightness)."""
+def frame_strip(bright: np.ndarray, ds: Dataset, series_uid: str, uid: str) -> Strip:
+    """The text strokes of one frame (``bright``: 0-255 brightness) as a strip to read."""
     tissue = tissue_mask(bright, ultrasound_region_boxes(ds))
     strokes = text_strokes(bright, tissue)
     if not strokes.any():
-        return []
+        return Strip(series_uid, uid, None, 1, (0, 0), tissue)
     image, scale, origin = ocr_image(bright, strokes)
-    data = pytesseract.image_to_data(image, config=TESSERACT_CONFIG, output_type=pytesseract.Output.DICT)
-    return [a for a in annotations(data, scale, uid, frame, origin) if not touches(a.box, tissue)]
+    return Strip(series_uid, uid, image, scale, origin, tissue)
+
+
+def read_strips(strips: list[Strip]) -> list[Reading]:
+    """The annotations of each strip (frame 1 of its image), read with one Tesseract run
+    per page of stacked strips; strips without strokes are not given to Tesseract."""
+    found: dict[int, list[Annotation]] = {}
+    seconds = {i: strip.seconds for i, strip in enumerate(strips)}
+    for page in _pages([i for i, strip in enumerate(strips) if strip.image is not None], strips):
+        started = time.perf_counter()
+        for i, data in zip(page, _read_page([strips[i].image for i in page])):
+            strip = strips[i]
+            found[i] = [a for a in annotations(data, strip.scale, strip.sop_instance_uid, 1, strip.origin)
+                        if not touches(a.box, strip.tissue)]
+        for i in page:
+            seconds[i] += (time.perf_counter() - started) / len(page)
+    return [Reading(strip.series_instance_uid, strip.sop_instance_uid, found.get(i, []), seconds[i])
+            for i, strip in enumerate(strips)]
+
+
+def _pages(indices: list[int], strips: list[Strip]) -> list[list[int]]:
+    """``indices`` in runs whose stacked page stays within MAX_PAGE_PIXELS (but for a
+    single strip) and within Tesseract's largest side."""
+    pages: list[list[int]] = []
+    width = height = 0
+    for i in indices:
+        image = strips[i].image
+        grown = (max(width, image.width + 2 * MARGIN_PX),
+                 height + image.height + (STRIP_GAP_PX if height else 2 * MARGIN_PX))
+        if pages and (grown[0] * grown[1] > MAX_PAGE_PIXELS or max(grown) > MAX_PAGE_SIDE_PX):
+            pages.append([])
+            grown = (image.width + 2 * MARGIN_PX, image.height + 2 * MARGIN_PX)
+        if not pages:
+            pages.append([])
+        pages[-1].append(i)
+        width, height = grown
+    return pages
+
+
+def _read_page(images: list[Image.Image]) -> list[dict]:
+    """Tesseract's image_to_data of each image, read on one page where they are stacked
+    with STRIP_GAP_PX of white between them; each image's words with the coordinates they
+    would have on a page of their own (the image inside a MARGIN_PX white border).
+
+    A word belongs to the image its box's middle row falls in: the gap is twice the
+    height of a capital, so no word or line of Tesseract's spans two images.
+    """
+    # Tesseract misses text that touches the edge of its page.
+    tops = list(np.cumsum([MARGIN_PX] + [image.height + STRIP_GAP_PX for image in images[:-1]]))
+    page = Image.new("L", (max(image.width for image in images) + 2 * MARGIN_PX,
+                           tops[-1] + images[-1].height + MARGIN_PX), 255)
+    for image, top in zip(images, tops):
+        page.paste(image, (MARGIN_PX, int(top)))
+    data = pytesseract.image_to_data(page, config=TESSERACT_CONFIG, output_type=pytesseract.Output.DICT)
+    _fit_to_ink(data, np.asarray(page) < 128)
+    split = [{key: [] for key in data} for _ in images]
+    for i, (top, height) in enumerate(zip(data["top"], data["height"])):
+        middle = top + height / 2
+        for part, image, strip_top in zip(split, images, tops):
+            if strip_top <= middle < strip_top + image.height:
+                for key, values in data.items():
+                    part[key].append(values[i] - strip_top + MARGIN_PX if key == "top" else values[i])
+    return split
+
+
+def _fit_to_ink(data: dict, ink: np.ndarray) -> None:
+    """Cuts each word's box in ``data`` to the ink inside it: Tesseract's box of the same
+    word sometimes reaches a few pixels further with other text on the page."""
+    for i, word in enumerate(data["text"]):
+        x, y, w, h = (data[key][i] for key in ("left", "top", "width", "height"))
+        inside = ink[y:y + h, x:x + w]
+        if not word.strip() or not inside.any():
+            continue
+        rows, columns = np.nonzero(inside.any(axis=1))[0], np.nonzero(inside.any(axis=0))[0]
+        data["left"][i], data["top"][i] = x + int(columns[0]), y + int(rows[0])
+        data["width"][i], data["height"][i] = int(columns[-1] - columns[0]) + 1, int(rows[-1] - rows[0]) + 1
 
 
 def touches(box: tuple[int, int, int, int], tissue: np.ndarray) -> bool:
@@ -299,13 +390,18 @@ def series_images(images: list[tuple[Path, Dataset]]) -> list[tuple[Path, Datase
             for members in series.values()]
 
 
-def read_series(path: Path, ds: Dataset) -> Reading:
-    """The annotations on the first frame of ``path``, the image that stands for its series."""
+def series_strip(path: Path, ds: Dataset) -> Strip:
+    """The text strokes on the first frame of ``path``, the image that stands for its series."""
     started = time.perf_counter()
     frame, photometric = _first_frame(path)
-    found = read_frame(brightness(frame, photometric), ds, str(ds.SOPInstanceUID))
-    return Reading(str(ds.get("SeriesInstanceUID", "")), str(ds.SOPInstanceUID), found,
-                   time.perf_counter() - started)
+    strip = frame_strip(brightness(frame, photometric), ds, str(ds.get("SeriesInstanceUID", "")),
+                        str(ds.SOPInstanceUID))
+    return dataclasses.replace(strip, seconds=time.perf_counter() - started)
+
+
+def read_series(path: Path, ds: Dataset) -> Reading:
+    """The annotations on the first frame of ``path``, read on their own."""
+    return read_strips([series_strip(path, ds)])[0]
 
 
 def _first_frame(path: Path) -> tuple[np.ndarray, str]:
