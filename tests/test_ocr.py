@@ -4,7 +4,9 @@ import logging
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 from pydicom import dcmread
 
 from advisor.analyze import analyze_study, group_by_study
@@ -118,6 +120,40 @@ def test_one_reading_per_series_not_per_frame(monkeypatch):
     [(uid, items)] = group_by_study([SAMPLES / "01-calcified-left-flank-coded"])[0].items()
     analyze_study(uid, items, detect=False)   # one series: a single frame image and a 3-frame cine
     assert len(calls) == 1
+
+
+def test_series_of_a_study_are_read_in_one_run_as_each_would_be_alone(monkeypatch, tmp_path):
+    drawn = [case("LT KIDNEY", "left", size=16),
+             case("RT FLANK", "right", font="DejaVuSans-Bold.ttf", size=22, corner="top-right",
+                  encoding="rgb", colour="yellow", shape=(480, 640)),
+             case("TRANS LUQ", "left", font="DejaVuSansMono.ttf", size=12, corner="bottom-right",
+                  encoding="jpeg", quality=75)]
+    strips = []
+    for seed, label in enumerate(drawn):
+        path = tmp_path / f"{seed}.dcm"
+        ap.write_case(label, seed, path)
+        strips.append(ocr.series_strip(path, dcmread(path, stop_before_pixels=True)))
+    alone = [ocr.read_strips([strip])[0].annotations for strip in strips]
+    calls = []
+    real = ocr.pytesseract.image_to_data
+    monkeypatch.setattr(ocr.pytesseract, "image_to_data", lambda *a, **k: calls.append(1) or real(*a, **k))
+    together = [reading.annotations for reading in ocr.read_strips(strips)]
+    assert len(calls) == 1
+    assert together == alone
+    # each series gets its own label, no word of another series' strip
+    assert [[a.text for a in found if a.side] for found in together] == [["LT KIDNEY"], ["RT FLANK"],
+                                                                          ["TRANS LUQ"]]
+
+
+def test_a_study_too_large_for_one_page_is_read_on_several():
+    def strip(width, height):
+        blank = Image.new("L", (width, height), 255)
+        return ocr.Strip("1.2", "1.2.3", blank, 1, (0, 0), np.zeros((1, 1), bool))
+    tall = [strip(400, 12_000)] * 3              # Tesseract's largest side is 32767 pixels
+    assert ocr._pages([0, 1, 2], tall) == [[0, 1], [2]]
+    wide = [strip(6_000, 3_000)] * 3             # two on a page: 6032 x 6096, over MAX_STACK_PIXELS
+    assert ocr._pages([0, 1, 2], wide) == [[0], [1], [2]]
+    assert ocr._pages([1, 2], [strip(100, 100)] * 3) == [[1, 2]]
 
 
 def test_without_tesseract_the_log_says_so_once_and_the_analysis_carries_on(monkeypatch, caplog):

@@ -12,9 +12,9 @@ frame of its first image) this module:
 2. upscales them so that a capital is about :data:`TARGET_HEIGHT_PX` high and
    binarises them as dark text on white, as Tesseract reads best;
 3. reads the words and their boxes with Tesseract (Debian ``tesseract-ocr``
-   through ``pytesseract``), one run for all the series of a study: their text
-   is stacked on one page, a strip per series, since starting Tesseract costs
-   about as much as reading a series' labels. It keeps the runs of words found in the annotation
+   through ``pytesseract``), one run for all the series of a study (their text
+   stacked on one page, a strip per series: starting Tesseract costs about as
+   much as reading a series' labels), and keeps the runs of words found in the annotation
    vocabulary (``advisor/annotations.toml``), with the side they name ("LT",
    "LUQ" -> left) and spelt out in plain words ("left upper quadrant") for the
    text reader (mass, calcification, organ, with negation).
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import json
 import logging
 import os
@@ -61,7 +62,8 @@ LIT_LEVEL = 20             # above: tissue echo (speckle is rarely darker; JPEG 
 TISSUE_MARGIN_PX = 2
 TARGET_HEIGHT_PX = 32      # Tesseract reads capitals best at about this height
 MAX_SCALE = 5
-MAX_PAGE_PIXELS = 8_000_000  # upscaled page given to Tesseract, at most
+MAX_PAGE_PIXELS = 8_000_000  # upscaled text of one series given to Tesseract, at most
+MAX_STACK_PIXELS = 4 * MAX_PAGE_PIXELS  # a page of stacked series, at most (white costs Tesseract little)
 PAGE_PAD_PX = 4           # black kept around the strokes' box (the upscaling filter's reach)
 MARGIN_PX = 16            # white border around the page given to Tesseract
 STRIP_GAP_PX = 2 * TARGET_HEIGHT_PX   # white rows between two series' strips on one page
@@ -313,19 +315,16 @@ def read_strips(strips: list[Strip]) -> list[Reading]:
 
 
 def _pages(indices: list[int], strips: list[Strip]) -> list[list[int]]:
-    """``indices`` in runs whose stacked page stays within MAX_PAGE_PIXELS (but for a
-    single strip) and within Tesseract's largest side."""
+    """``indices`` in runs whose stacked page stays within MAX_STACK_PIXELS and within
+    Tesseract's largest side (but for a single strip)."""
     pages: list[list[int]] = []
     width = height = 0
     for i in indices:
         image = strips[i].image
-        grown = (max(width, image.width + 2 * MARGIN_PX),
-                 height + image.height + (STRIP_GAP_PX if height else 2 * MARGIN_PX))
-        if pages and (grown[0] * grown[1] > MAX_PAGE_PIXELS or max(grown) > MAX_PAGE_SIDE_PX):
+        grown = (max(width, image.width + 2 * MARGIN_PX), height + STRIP_GAP_PX + image.height)
+        if not pages or grown[0] * grown[1] > MAX_STACK_PIXELS or max(grown) > MAX_PAGE_SIDE_PX:
             pages.append([])
             grown = (image.width + 2 * MARGIN_PX, image.height + 2 * MARGIN_PX)
-        if not pages:
-            pages.append([])
         pages[-1].append(i)
         width, height = grown
     return pages
@@ -340,11 +339,11 @@ def _read_page(images: list[Image.Image]) -> list[dict]:
     height of a capital, so no word or line of Tesseract's spans two images.
     """
     # Tesseract misses text that touches the edge of its page.
-    tops = list(np.cumsum([MARGIN_PX] + [image.height + STRIP_GAP_PX for image in images[:-1]]))
+    tops = list(itertools.accumulate([MARGIN_PX] + [image.height + STRIP_GAP_PX for image in images[:-1]]))
     page = Image.new("L", (max(image.width for image in images) + 2 * MARGIN_PX,
                            tops[-1] + images[-1].height + MARGIN_PX), 255)
     for image, top in zip(images, tops):
-        page.paste(image, (MARGIN_PX, int(top)))
+        page.paste(image, (MARGIN_PX, top))
     data = pytesseract.image_to_data(page, config=TESSERACT_CONFIG, output_type=pytesseract.Output.DICT)
     _fit_to_ink(data, np.asarray(page) < 128)
     split = [{key: [] for key in data} for _ in images]
@@ -358,8 +357,9 @@ def _read_page(images: list[Image.Image]) -> list[dict]:
 
 
 def _fit_to_ink(data: dict, ink: np.ndarray) -> None:
-    """Cuts each word's box in ``data`` to the ink inside it: Tesseract's box of the same
-    word sometimes reaches a few pixels further with other text on the page."""
+    """Cuts each word's box in ``data`` to the ink inside it (the page is binary: ink is
+    the glyphs). Tesseract's box of a word sometimes reaches a few pixels further, and
+    by how much depends on the rest of the page."""
     for i, word in enumerate(data["text"]):
         x, y, w, h = (data[key][i] for key in ("left", "top", "width", "height"))
         inside = ink[y:y + h, x:x + w]
