@@ -24,7 +24,8 @@ from advisor.evidence.header import (UnreadableFile, body_part, header_observati
                                      header_texts, instance_ref, integer, is_us_image, modality,
                                      patient_age, patient_weight, read_header, text)
 from advisor.evidence.masks import mass_masks
-from advisor.evidence.ocr import Annotation, read_strips, series_images, series_strip, tesseract_available
+from advisor.evidence.ocr import (Annotation, Reading, read_strips, series_images, series_strip,
+                                  tesseract_available)
 from advisor.evidence.pixels import ASSUMED_MM_PER_PIXEL, tissue_region
 from advisor.model import SOURCE_PRECEDENCE, BurnedInLabel, Focus, Observation, Resolved, StudyFacts
 
@@ -152,18 +153,8 @@ def burned_in_evidence(items: list[tuple[Path, Dataset]]
         return [], [], [], []
     if not tesseract_available():
         return [], [], ["Burned-in text not read: Tesseract OCR is not available."], []
-    observations, regions, notes, labels = [], [], [], []
-    strips = []
-    for path, ds in series_images(images):
-        try:
-            strips.append(series_strip(path, ds))
-        except Exception as exc:  # noqa: BLE001 - unreadable pixels: say so, keep the other evidence
-            notes.append(f"Burned-in text of {ds.SOPInstanceUID} could not be read: {exc}")
-    try:
-        readings = read_strips(strips)
-    except Exception as exc:  # noqa: BLE001 - Tesseract failed on the page: keep the other evidence
-        readings = []
-        notes.extend(f"Burned-in text of {s.sop_instance_uid} could not be read: {exc}" for s in strips)
+    observations, regions, labels = [], [], []
+    readings, notes = _read_series_text(images)
     for reading in readings:
         log.debug("series %s: burned-in text read in %.2f s", reading.series_instance_uid, reading.seconds)
         for annotation in reading.annotations:
@@ -175,6 +166,21 @@ def burned_in_evidence(items: list[tuple[Path, Dataset]]
                           for a in reading.annotations) or "no annotation recognised"
         notes.append(f"Burned-in text (OCR of {reading.sop_instance_uid} frame 1): {found}.")
     return observations, regions, notes, labels
+
+
+def _read_series_text(images: list[tuple[Path, Dataset]]) -> tuple[list[Reading], list[str]]:
+    """The burned-in text of each series, read together (one Tesseract run while they fit
+    on a page), and a note for each series whose text could not be read."""
+    strips, notes = [], []
+    for path, ds in series_images(images):
+        try:
+            strips.append(series_strip(path, ds))
+        except Exception as exc:  # noqa: BLE001 - unreadable pixels: say so, keep the other evidence
+            notes.append(f"Burned-in text of {ds.SOPInstanceUID} could not be read: {exc}")
+    try:
+        return read_strips(strips), notes
+    except Exception as exc:  # noqa: BLE001 - Tesseract failed on the page: keep the other evidence
+        return [], notes + [f"Burned-in text of {s.sop_instance_uid} could not be read: {exc}" for s in strips]
 
 
 # --- precedence -----------------------------------------------------------
