@@ -430,6 +430,14 @@ ROUND_SIX_CASES = [
     ("Right adrenal lesion, possibly haemorrhage.", {"context": {"adrenal-haemorrhage"}}),
     # the whole study said to be unremarkable
     ("Impression: unremarkable abdominal ultrasound.", {"mass": "absent"}),
+    # a "?" written onto its word hedges that word, even before a side ("calcified? Left
+    # kidney normal."); one after a bracket is not written onto a word
+    ("Right adrenal mass, calcified? Left kidney normal.", {"calcification": None}),
+    ("Left ovarian mass with a shadowing component (?teeth).", {"calcification": "present"}),
+    # a short next sentence about another sided finding does not give the mass its side
+    ("Pelvic mass behind the bladder, 4 cm. Mild bilateral hydronephrosis.",
+     {"laterality": None}),
+    ("There is a 3 cm calcified mass. On the left.", {"laterality": "left"}),
 ]
 
 

@@ -251,8 +251,12 @@ def _stops_at_words(words: frozenset[str]):
 
 
 def _attached(_target, modifier, _span_between) -> bool:
-    """The modifier is written onto the word before it ("calcified?", not "mass ?adrenal")."""
-    return modifier.start > 0 and modifier.doc[modifier.start - 1].whitespace_ == ""
+    """The modifier is written onto the word before it ("calcified?", not "mass ?adrenal"
+    nor "component (?tooth)")."""
+    if modifier.start == 0:
+        return False
+    before = modifier.doc[modifier.start - 1]
+    return before.whitespace_ == "" and not before.is_punct
 
 
 def _clause_final(_target, modifier, _span_between) -> bool:
@@ -373,6 +377,7 @@ class Reader:
     indistinct: frozenset[str]
     accompanying: frozenset[str]
     origin_words: frozenset[str]
+    other_findings: frozenset[str]
     anaphora: tuple[str, ...]
     before_tokens: int
     after_tokens: int
@@ -403,7 +408,7 @@ def build_reader(rules: dict[str, Any]) -> Reader:
                   frozenset(binding["not_origin_before"]), frozenset(binding["not_origin_after"]),
                   frozenset(binding["beside"]), frozenset(binding["pushed_aside"]),
                   frozenset(binding["indistinct"]), frozenset(binding["accompanying"]),
-                  frozenset(binding["origin"]),
+                  frozenset(binding["origin"]), frozenset(binding.get("other_findings", ())),
                   tuple(binding["anaphora"]), binding["before_tokens"], binding["after_tokens"],
                   mass_flags, {flag: entry["organs"][0] for flag, entry in rules["mass_context"].items()
                                if len(entry["organs"]) == 1},
@@ -604,11 +609,13 @@ def _opens_with(sentence, words: tuple[str, ...]) -> bool:
     return any(opening == w or opening.startswith(w + " ") for w in words)
 
 
-def _fragment(sentence) -> bool:
-    """A few words without a finding or organ of their own ("On the left.")."""
+def _fragment(sentence, reader: Reader) -> bool:
+    """A few words without a finding or organ of their own ("On the left."), nor another
+    finding that has its own side ("Mild bilateral hydronephrosis.")."""
     words = [token for token in sentence if not token.is_punct]
     return len(words) <= FRAGMENT_WORDS and not any(
-        _is_finding(token) or token.ent_type_.startswith(ORGAN) for token in words)
+        _is_finding(token) or token.ent_type_.startswith(ORGAN)
+        or token.lower_ in reader.other_findings for token in words)
 
 
 def _heading(sentence) -> bool:
@@ -632,7 +639,7 @@ def _context_sentences(doc, span, reader: Reader) -> list:
     chained = True
     for offset, following in enumerate(sentences[index + 1:index + 1 + ORIGIN_REACH]):
         chained = chained and _opens_with(following, reader.anaphora)
-        if chained or (offset == 0 and _fragment(following)) \
+        if chained or (offset == 0 and _fragment(following, reader)) \
                 or any(token.lower_ in reader.origin_words for token in following):
             result.append(following)
     if index > 0 and (_opens_with(sentences[index], reader.anaphora)
