@@ -438,6 +438,16 @@ ROUND_SIX_CASES = [
     ("Pelvic mass behind the bladder, 4 cm. Mild bilateral hydronephrosis.",
      {"laterality": None}),
     ("There is a 3 cm calcified mass. On the left.", {"laterality": "left"}),
+    # found by probing in other words
+    ("Findings may well represent a calcified left adrenal neuroblastoma.", {"mass": None}),
+    ("Right adrenal neuroblastoma under active surveillance. Nodule 1.7 cm, calcified.",
+     {"context": {"known-tumour-follow-up"}}),
+    ("Serial imaging of the left adrenal neuroblastoma: calcified, 1.2 cm.",
+     {"context": {"known-tumour-follow-up"}}),
+    ("Calcified left adrenal lesion, probably neuroblastoma or old haemorrhage.",
+     {"context": {"adrenal-haemorrhage"}}),
+    ("No suprarenal mass or haemorrhage.", {"mass": "absent", "context": set()}),
+    ("Calcified right adrenal mass with necrosis or haemorrhage within it.", {"context": set()}),
 ]
 
 
