@@ -448,6 +448,11 @@ ROUND_SIX_CASES = [
      {"context": {"adrenal-haemorrhage"}}),
     ("No suprarenal mass or haemorrhage.", {"mass": "absent", "context": set()}),
     ("Calcified right adrenal mass with necrosis or haemorrhage within it.", {"context": set()}),
+    # a calcification said to be in an organ no stated mass is in is elsewhere
+    ("Calcified focus in the liver, segment 6. Right adrenal nodule 1 cm.",
+     {"mass": "present", "calcification": None}),
+    ("Left renal mass with calcification in its upper pole.", {"calcification": "present"}),
+    ("Left adrenal mass with calcified foci in the adrenal.", {"calcification": "present"}),
 ]
 
 

@@ -69,6 +69,7 @@ NEAR_WORDS_END = CLAUSE_BREAKS | {"with", "by", "."}
 ATTACHING_WORDS = {"in", "of", "within", "inside", "along", "the", "a", "an", "its"}
 # Words that give a place: a hedge stops there; a clause-final hedge may precede one.
 PLACE_WORDS = {"in", "within", "inside", "at"}
+PLACE_REACH = 5         # "in the left lobe of the liver": the place word, then up to four
 # Words of a list of findings ("no mass, calcification or fluid"), with the descriptors
 # that may head its items ("no calcified lesion or solid mass").
 LIST_WORDS = {",", "or", "and", "nor", "/", "a", "an", "any", "solid", "cystic", "focal",
@@ -807,18 +808,38 @@ def _with_fallback_side(doc, mentions: list[Mention], spans, reader: Reader) -> 
     return result
 
 
-def _on_another_side(doc, mentions: list[Mention], spans, reader: Reader) -> list[Mention]:
-    """A calcification whose own phrase names a side no stated mass is on is elsewhere
-    ("Left renal mass. Right suprarenal region: small calcified focus")."""
-    mass_sides = {m.side for m in mentions if m.kind == "mass" and m.status == "present"}
-    if not mass_sides & {"left", "right"} or "bilateral" in mass_sides:
-        return mentions
+def _placed_in(doc, span, reader: Reader) -> str | None:
+    """The organ a calcification is said to be in, right after it or its noun ("calcified
+    focus in the liver", "calcification within its upper pole")."""
+    tokens = doc[span.end:span.sent.end]
+    at = next((i for i, token in enumerate(tokens[:2]) if token.lower_ in PLACE_WORDS), None)
+    if at is None or any(t.lower_ in reader.breaks or _in_entity(t) for t in tokens[:at]):
+        return None
+    for token in tokens[at + 1:at + PLACE_REACH]:
+        if token.ent_type_.startswith(ORGAN):
+            return token.ent_type_[len(ORGAN):]
+        if not (token.lower_ in ATTACHING_WORDS or token.ent_type_.startswith(SIDE)):
+            return None
+    return None
+
+
+def _in_another_place(doc, mentions: list[Mention], spans, reader: Reader) -> list[Mention]:
+    """A calcification whose own phrase names a side no stated mass is on ("Left renal
+    mass. Right suprarenal region: small calcified focus"), or an organ none of them is in
+    ("Small calcified focus in the liver. Left adrenal: 1 cm nodule"), is elsewhere."""
+    masses = [m for m in mentions if m.kind == "mass" and m.status == "present"]
+    mass_sides = {m.side for m in masses}
+    sided = bool(mass_sides & {"left", "right"}) and "bilateral" not in mass_sides
+    mass_organs = {m.organ for m in masses}
+    placed = None not in mass_organs and bool(mass_organs)
     result = []
     for mention, span in zip(mentions, spans):
         if mention.kind == "calcification" and mention.status == "present":
-            side = _bound(doc, span, reader)[0]
-            if side in ("left", "right") and side not in mass_sides:
+            side, organ = _bound(doc, span, reader)[0], _placed_in(doc, span, reader)
+            if sided and side in ("left", "right") and side not in mass_sides:
                 mention = Mention(mention.kind, "elsewhere", mention.words, f"{side} side")
+            elif placed and organ not in (None, OTHER_ORGAN) and organ not in mass_organs:
+                mention = Mention(mention.kind, "elsewhere", mention.words, organ)
         result.append(mention)
     return result
 
@@ -840,7 +861,7 @@ def read_text(text: str, reader: Reader | None = None) -> Reading:
     doc = reader.nlp(text)
     spans = [e for e in doc.ents if e.label_.removesuffix(ABSENT_SUFFIX) in KINDS]
     mentions = _with_fallback_side(doc, [_mention(doc, s, reader) for s in spans], spans, reader)
-    mentions = _on_another_side(doc, mentions, spans, reader)
+    mentions = _in_another_place(doc, mentions, spans, reader)
     return Reading(tuple(mentions), _flags(doc, mentions, reader), reader.organ_order)
 
 
