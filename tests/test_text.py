@@ -453,6 +453,11 @@ ROUND_SIX_CASES = [
      {"mass": "present", "calcification": None}),
     ("Left renal mass with calcification in its upper pole.", {"calcification": "present"}),
     ("Left adrenal mass with calcified foci in the adrenal.", {"calcification": "present"}),
+    # a diagnosis offered is not stated
+    ("Consider calcified left adrenal neuroblastoma.", {"mass": None}),
+    ("Left adrenal mass with calcification; consider neuroblastoma.",
+     {"mass": "present", "calcification": "present"}),
+    ("Calcified right adrenal nodule to be excluded on follow-up.", {"mass": None}),
 ]
 
 
