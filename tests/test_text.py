@@ -458,6 +458,11 @@ ROUND_SIX_CASES = [
     ("Left adrenal mass with calcification; consider neuroblastoma.",
      {"mass": "present", "calcification": "present"}),
     ("Calcified right adrenal nodule to be excluded on follow-up.", {"mass": None}),
+    # gone, or never real
+    ("Left adrenal calcified mass not reproduced on rescanning; likely bowel.",
+     {"mass": "absent", "calcification": "absent"}),
+    ("Pseudo-mass in the left adrenal region from a fluid-filled stomach.", {"mass": None}),
+    ("The calcified right adrenal mass has regressed.", {"mass": "absent"}),
 ]
 
 

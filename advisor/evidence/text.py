@@ -59,8 +59,9 @@ BRIDGES = {"now", "since", "subsequently", "today", "and", "has", "have", "is", 
            "also"}
 # What may stand between a calcification and the explanation that puts it elsewhere.
 EXPLANATION_MARKS = frozenset({",", "(", ")"})
-# A post-position modifier after "X with Y is ..." covers the subject X.
-COPULAS = {"is", "are", "was", "were"}
+# A post-position modifier after "X with Y is ..." or "X with Y has regressed" covers the
+# subject X.
+SUBJECT_VERBS = {"is", "are", "was", "were", "has", "have", "had"}
 # Words that join organs into a list ("the liver and right kidney").
 ORGAN_LIST_WORDS = {"and", "or", "&"}
 # Where the words around an organ or side stop counting.
@@ -201,11 +202,12 @@ def _listed_with(tokens) -> bool:
 
 def _stops_at_finding(target, modifier, _span_between) -> bool:
     """The modifier stops at another finding not in a list with the target; after a
-    subject and its verb ("mass with calcification is likely") it covers the subject."""
+    subject and its verb ("mass with calcification is likely", "... has regressed") it
+    covers the subject."""
     between = _between(target, modifier)
     if modifier.start < target.start:
         return _along_a_list(list(between))
-    subject = modifier[0].lower_ in COPULAS and not any(t.is_punct for t in between)
+    subject = modifier[0].lower_ in SUBJECT_VERBS and not any(t.is_punct for t in between)
     return subject or _listed_with(between)
 
 
