@@ -463,6 +463,14 @@ ROUND_SIX_CASES = [
      {"mass": "absent", "calcification": "absent"}),
     ("Pseudo-mass in the left adrenal region from a fluid-filled stomach.", {"mass": None}),
     ("The calcified right adrenal mass has regressed.", {"mass": "absent"}),
+    ("Right adrenal mass with calcification has now regressed completely.",
+     {"mass": "absent", "calcification": "absent"}),
+    # doubted, unlikely; "no doubt" states it
+    ("Doubt a calcified mass in the right adrenal.", {"mass": None}),
+    ("Unlikely to be a calcified mass; probably bowel.", {"mass": "absent"}),
+    ("Without doubt a calcified left adrenal mass.", {"mass": "present"}),
+    # the porta hepatis is the liver's
+    ("Calcified mass in the porta hepatis, 2 cm.", {"organ": "liver"}),
 ]
 
 
