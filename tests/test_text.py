@@ -453,6 +453,12 @@ ROUND_SIX_CASES = [
      {"mass": "present", "calcification": None}),
     ("Left renal mass with calcification in its upper pole.", {"calcification": "present"}),
     ("Left adrenal mass with calcified foci in the adrenal.", {"calcification": "present"}),
+    ("Left suprarenal mass 4 cm. The liver contains a few calcifications.",
+     {"calcification": None}),
+    ("The left adrenal contains a calcified mass.", {"calcification": "present"}),
+    ("Right adrenal mass, which contains calcification.", {"calcification": "present"}),
+    # an inflammatory mass is no tumour
+    ("Calcified appendix mass, RIF.", {"mass": None}),
     # a diagnosis offered is not stated
     ("Consider calcified left adrenal neuroblastoma.", {"mass": None}),
     ("Left adrenal mass with calcification; consider neuroblastoma.",

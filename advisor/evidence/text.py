@@ -71,6 +71,9 @@ ATTACHING_WORDS = {"in", "of", "within", "inside", "along", "the", "a", "an", "i
 # Words that give a place: a hedge stops there; a clause-final hedge may precede one.
 PLACE_WORDS = {"in", "within", "inside", "at"}
 PLACE_REACH = 5         # "in the left lobe of the liver": the place word, then up to four
+# An organ that is the subject of these holds the calcification after them.
+HOLDING_VERBS = {"contains", "contain", "has", "have", "shows", "show", "demonstrates",
+                 "demonstrate", "harbours", "harbors"}
 # Words of a list of findings ("no mass, calcification or fluid"), with the descriptors
 # that may head its items ("no calcified lesion or solid mass").
 LIST_WORDS = {",", "or", "and", "nor", "/", "a", "an", "any", "solid", "cystic", "focal",
@@ -812,17 +815,28 @@ def _with_fallback_side(doc, mentions: list[Mention], spans, reader: Reader) -> 
 
 def _placed_in(doc, span, reader: Reader) -> str | None:
     """The organ a calcification is said to be in, right after it or its noun ("calcified
-    focus in the liver", "calcification within its upper pole")."""
+    focus in the liver", "calcification within its upper pole"), or as the subject that
+    holds it ("The liver contains a few calcifications")."""
     tokens = doc[span.end:span.sent.end]
     at = next((i for i, token in enumerate(tokens[:2]) if token.lower_ in PLACE_WORDS), None)
-    if at is None or any(t.lower_ in reader.breaks or _in_entity(t) for t in tokens[:at]):
+    if at is not None and not any(t.lower_ in reader.breaks or _in_entity(t) for t in tokens[:at]):
+        for token in tokens[at + 1:at + PLACE_REACH]:
+            if token.ent_type_.startswith(ORGAN):
+                return token.ent_type_[len(ORGAN):]
+            if not (token.lower_ in ATTACHING_WORDS or token.ent_type_.startswith(SIDE)):
+                break
+    return _holder(doc[span.sent.start:span.start], reader)
+
+
+def _holder(before, reader: Reader) -> str | None:
+    """The organ that is the subject of "contains" / "has" just before a calcification."""
+    words = list(reversed(before))
+    verb = next((i for i, token in enumerate(words[:PLACE_REACH]) if token.lower_ in HOLDING_VERBS), None)
+    if verb is None or verb + 1 >= len(words) or any(
+            t.lower_ in reader.breaks or _in_entity(t) for t in words[:verb]):
         return None
-    for token in tokens[at + 1:at + PLACE_REACH]:
-        if token.ent_type_.startswith(ORGAN):
-            return token.ent_type_[len(ORGAN):]
-        if not (token.lower_ in ATTACHING_WORDS or token.ent_type_.startswith(SIDE)):
-            return None
-    return None
+    subject = words[verb + 1]
+    return subject.ent_type_[len(ORGAN):] if subject.ent_type_.startswith(ORGAN) else None
 
 
 def _in_another_place(doc, mentions: list[Mention], spans, reader: Reader) -> list[Mention]:
