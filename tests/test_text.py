@@ -475,6 +475,8 @@ ROUND_SIX_CASES = [
     ("Doubt a calcified mass in the right adrenal.", {"mass": None}),
     ("Unlikely to be a calcified mass; probably bowel.", {"mass": "absent"}),
     ("Without doubt a calcified left adrenal mass.", {"mass": "present"}),
+    ("Right adrenal mass with calcification; unlikely to represent haemorrhage.",
+     {"context": set()}),
     # the porta hepatis is the liver's
     ("Calcified mass in the porta hepatis, 2 cm.", {"organ": "liver"}),
 ]
