@@ -477,6 +477,11 @@ ROUND_SIX_CASES = [
     ("Without doubt a calcified left adrenal mass.", {"mass": "present"}),
     ("Right adrenal mass with calcification; unlikely to represent haemorrhage.",
      {"context": set()}),
+    # a speckled texture is only possible calcification; "speckled" alone is calcification
+    ("Left adrenal mass with a speckled appearance but no calcification.",
+     {"calcification": "absent"}),
+    ("Left adrenal mass with speckled echogenicity, no shadowing.", {"calcification": None}),
+    ("Left adrenal mass, speckled.", {"calcification": "present"}),
     # the porta hepatis is the liver's
     ("Calcified mass in the porta hepatis, 2 cm.", {"organ": "liver"}),
 ]
