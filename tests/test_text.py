@@ -398,6 +398,16 @@ ROUND_SIX_CASES = [
     ("Left adrenal NB, watchful waiting. Lesion 2 cm with calcification.",
      {"context": {"known-tumour-follow-up"}}),
     ("Right adrenal mass with calcification; surveillance advised.", {"context": set()}),
+    # a tumour already diagnosed; not a staging CT suggested for a new mass
+    ("Biopsy-proven neuroblastoma of the right adrenal, calcified.",
+     {"context": {"known-tumour-follow-up"}}),
+    ("Left adrenal neuroblastoma (MYCN non-amplified), calcified, 3 cm.",
+     {"context": {"known-tumour-follow-up"}}),
+    ("Calcified left adrenal mass; staging CT recommended if neuroblastoma.", {"context": set()}),
+    # "NB" after its organ is a neuroblastoma; alone it may be nota bene
+    ("Lt SR NB 4cm c/ calcs.", {"mass": "present", "calcification": "present",
+                                "laterality": "left"}),
+    ("NB: US limited for calc detection. Left adrenal mass.", {"calcification": None}),
     # "post resection of" the tumour: the tumour is history
     ("Post resection of right Wilms tumour. No mass in the renal bed.",
      {"mass": "absent", "context": {"known-tumour-follow-up"}}),
