@@ -492,6 +492,16 @@ ROUND_SIX_CASES = [
      {"calcification": "absent"}),
     ("Left adrenal mass with speckled echogenicity, no shadowing.", {"calcification": None}),
     ("Left adrenal mass, speckled.", {"calcification": "present"}),
+    # caveats and answers that are no answer
+    ("Right adrenal mass. Fine calcification can be invisible on ultrasound.",
+     {"calcification": None}),
+    ("Right adrenal mass. The presence of calcification would favour neuroblastoma.",
+     {"calcification": None}),
+    ("The presence of a calcified right adrenal mass is noted.",
+     {"mass": "present", "calcification": "present"}),
+    ("Right adrenal mass; calcification: cannot say.", {"calcification": None}),
+    ("Right adrenal mass; calcification neither confirmed nor excluded.",
+     {"calcification": None}),
     # the porta hepatis is the liver's
     ("Calcified mass in the porta hepatis, 2 cm.", {"organ": "liver"}),
 ]
