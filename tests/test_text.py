@@ -502,6 +502,16 @@ ROUND_SIX_CASES = [
     ("Right adrenal mass; calcification: cannot say.", {"calcification": None}),
     ("Right adrenal mass; calcification neither confirmed nor excluded.",
      {"calcification": None}),
+    # negations written after the finding, in more words and signs
+    ("R adrenal mass 3cm, calc not discernible.", {"calcification": "absent"}),
+    ("R adrenal mass 3cm; calcification is lacking.", {"calcification": "absent"}),
+    ("R adrenal mass 3cm; calc x.", {"calcification": "absent"}),
+    ("R adrenal mass 3cm; calcification 0.", {"calcification": "absent"}),
+    ("R adrenal mass 3 cm with calcification x 2.", {"calcification": "present"}),
+    ("R adrenal mass 3cm, calc: no evidence.", {"calcification": "absent"}),
+    ("FINDINGS: No evidence of calcification within the right suprarenal mass.",
+     {"mass": "present", "calcification": "absent"}),
+    ("R adrenal mass 3cm; calcification: N/A.", {"calcification": None}),
     # the porta hepatis is the liver's
     ("Calcified mass in the porta hepatis, 2 cm.", {"organ": "liver"}),
 ]
