@@ -512,6 +512,11 @@ ROUND_SIX_CASES = [
     ("FINDINGS: No evidence of calcification within the right suprarenal mass.",
      {"mass": "present", "calcification": "absent"}),
     ("R adrenal mass 3cm; calcification: N/A.", {"calcification": None}),
+    # another examination's finding is not this study's
+    ("Outside hospital ultrasound reported a calcified left adrenal mass. Today: no mass.",
+     {"mass": "absent"}),
+    ("On the 20-week anomaly scan a calcified adrenal mass was noted.", {"mass": None}),
+    ("CT done elsewhere: calcified right adrenal mass. US: not seen.", {"calcification": None}),
     # the porta hepatis is the liver's
     ("Calcified mass in the porta hepatis, 2 cm.", {"organ": "liver"}),
 ]
