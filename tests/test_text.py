@@ -517,6 +517,13 @@ ROUND_SIX_CASES = [
      {"mass": "absent"}),
     ("On the 20-week anomaly scan a calcified adrenal mass was noted.", {"mass": None}),
     ("CT done elsewhere: calcified right adrenal mass. US: not seen.", {"calcification": None}),
+    # haemorrhage as the diagnosis in other words; "no features of haemorrhage" is not
+    ("Left suprarenal calcified lesion (old haemorrhage).", {"context": {"adrenal-haemorrhage"}}),
+    ("Left suprarenal calcified lesion, characteristic of prior haemorrhage.",
+     {"context": {"adrenal-haemorrhage"}}),
+    ("Left suprarenal calcified lesion; post-haemorrhagic.", {"context": {"adrenal-haemorrhage"}}),
+    ("Left adrenal mass with calcification. No features of haemorrhage.", {"context": set()}),
+    ("Calcified left adrenal mass (no haemorrhage).", {"context": set()}),
     # the porta hepatis is the liver's
     ("Calcified mass in the porta hepatis, 2 cm.", {"organ": "liver"}),
 ]
