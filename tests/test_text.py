@@ -524,6 +524,11 @@ ROUND_SIX_CASES = [
     ("Left suprarenal calcified lesion; post-haemorrhagic.", {"context": {"adrenal-haemorrhage"}}),
     ("Left adrenal mass with calcification. No features of haemorrhage.", {"context": set()}),
     ("Calcified left adrenal mass (no haemorrhage).", {"context": set()}),
+    # a faecal mass is no tumour; calcified nodes are not the mass's calcification
+    ("Faecal mass in the rectum with calcified content.", {"mass": None}),
+    ("Calcified nodal mass in the retroperitoneum.", {"calcification": None}),
+    ("Calcified left adrenal mass and retroperitoneal lymphadenopathy.",
+     {"calcification": "present"}),
     # the porta hepatis is the liver's
     ("Calcified mass in the porta hepatis, 2 cm.", {"organ": "liver"}),
 ]
