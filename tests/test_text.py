@@ -408,6 +408,10 @@ ROUND_SIX_CASES = [
     ("Lt SR NB 4cm c/ calcs.", {"mass": "present", "calcification": "present",
                                 "laterality": "left"}),
     ("NB: US limited for calc detection. Left adrenal mass.", {"calcification": None}),
+    ("Neuroblastoma patient. Calcified left adrenal mass.", {"context": {"known-tumour-follow-up"}}),
+    ("Right adrenal NB in follow-up: 1.2 cm calcified nodule, stable.",
+     {"context": {"known-tumour-follow-up"}}),
+    ("Child with a calcified left adrenal mass, likely neuroblastoma.", {"context": set()}),
     # "post resection of" the tumour: the tumour is history
     ("Post resection of right Wilms tumour. No mass in the renal bed.",
      {"mass": "absent", "context": {"known-tumour-follow-up"}}),
