@@ -533,6 +533,13 @@ ROUND_SIX_CASES = [
     ("Calcified nodal mass in the retroperitoneum.", {"calcification": None}),
     ("Calcified left adrenal mass and retroperitoneal lymphadenopathy.",
      {"calcification": "present"}),
+    # seen once, or maybe bowel, or to be checked: not stated
+    ("Right adrenal: calcified nodule, not consistently seen.", {"mass": None}),
+    ("Right adrenal: calcified nodule or bowel loop.", {"mass": None}),
+    ("Right adrenal: calcified nodule (?).", {"mass": None}),
+    ("Right adrenal: calcified nodule - verify with CT.", {"mass": None}),
+    ("Right adrenal: there seems to be a calcified nodule.", {"mass": None}),
+    ("Right adrenal calcified mass displacing bowel loops.", {"mass": "present"}),
     # the porta hepatis is the liver's
     ("Calcified mass in the porta hepatis, 2 cm.", {"organ": "liver"}),
 ]
