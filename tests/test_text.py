@@ -419,6 +419,8 @@ ROUND_SIX_CASES = [
     ("Abnormal soft tissue around the aorta, 4 cm, with calcification.",
      {"mass": "present", "calcification": "present"}),
     ("No solid tissue in the left adrenal bed.", {"mass": "absent"}),
+    ("Right adrenal: 3 cm solid structure with calcification.", {"mass": "present"}),
+    ("Right adrenal nodular thickening with calcification, 2 cm.", {"mass": "present"}),
     # mineral, however written, and things that shadow
     ("Right adrenal mass with mineralised foci.", {"calcification": "present"}),
     ("Left suprarenal mass, areas of ossification.", {"calcification": "present"}),
