@@ -429,6 +429,8 @@ ROUND_SIX_CASES = [
     ("Right adrenal mass with bright reflectors casting acoustic shadows.",
      {"calcification": "present"}),
     ("Right adrenal mass with bright reflectors that do not shadow.", {"calcification": None}),
+    ("Left adrenal mass with shadow-casting foci.", {"calcification": "present"}),
+    ("Left adrenal mass with an eggshell rim.", {"calcification": "present"}),
     # shadowing said absent does not negate the mass it is in; a second cluster that shadows
     # stays in that mass
     ("Echogenic foci without posterior shadowing in a right adrenal mass.",
