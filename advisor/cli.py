@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 import logging
+import shlex
 import signal
 import sys
 import time
@@ -20,7 +21,7 @@ from tqdm import tqdm
 from advisor import __version__, logs
 from advisor.analyze import analyze_study, dicom_files, group_by_study
 from advisor.config import ConfigError, Destination, Settings, load_settings
-from advisor.decide import decide
+from advisor.decide import DETECTOR_ONLY, decide
 from advisor.node import security
 from advisor.node.dispatch import send_files
 from advisor.node.journal import Journal, JournalVersionError
@@ -277,7 +278,8 @@ def short_uid(uid: str) -> str:
 
 def _suggestion(summary: dict, banners: dict[str, str]) -> str:
     if summary.get("protocol_id"):
-        return banners.get(summary["protocol_id"], summary["protocol_id"])
+        banner = banners.get(summary["protocol_id"], summary["protocol_id"])
+        return f"{banner}; {DETECTOR_ONLY}" if summary.get("needs_confirmation") else banner
     if summary.get("outcome") == "not-indicated":
         return (f"No CT suggested: mass {summary['mass']['status']}, "
                 f"calcification {summary['calcification']['status']}")
@@ -285,8 +287,9 @@ def _suggestion(summary: dict, banners: dict[str, str]) -> str:
 
 
 def demo_table(journal: Journal, banners: dict[str, str]) -> list[str]:
-    """One line per study: short UID, outcome, side, what was suggested, which results were written."""
-    lines = [f"{'study':<15} {'outcome':<18} {'side':<8} {'suggestion':<66} results"]
+    """One line per study: short UID, outcome, side, which results were written, and what was
+    suggested, whole (its cautions matter more than the width of a terminal)."""
+    lines = [f"{'study':<15} {'outcome':<18} {'side':<8} {'results':<22} suggestion"]
     for study in journal.studies():
         summary = journal.study_summary(study.study_instance_uid) or {}
         outcome = study.outcome or ("error" if study.error else "pending")
@@ -294,8 +297,16 @@ def demo_table(journal: Journal, banners: dict[str, str]) -> list[str]:
         results = journal.results_for_study(study.study_instance_uid, kind=None)
         written = " + ".join(sorted({r.kind for r in results}, reverse=True)) or "none"
         lines.append(f"{short_uid(study.study_instance_uid):<15} {outcome:<18} "
-                     f"{study.laterality or '-':<8} {suggestion[:66]:<66} {written}")
+                     f"{study.laterality or '-':<8} {written:<22} {suggestion}")
     return lines
+
+
+def _this_program() -> str:
+    """The command as it was started (``.venv/bin/advisor``, ``python -m advisor``), so that
+    the next commands printed can be pasted as they are."""
+    if Path(sys.argv[0]).name == "__main__.py":
+        return f"{shlex.quote(sys.executable)} -m advisor"
+    return shlex.quote(sys.argv[0])
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -319,9 +330,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
             return 1
     finally:
         node.stop()
-    print(f"\nResults (SR, key image) are in {settings.outbox_dir}")
-    print(f"Details of each study:  advisor status --data-dir {run}")
-    print(f"Read an SR:             advisor show {settings.outbox_dir}/*/*.dcm")
+    sent = (f"sending to {', '.join(map(str, settings.destinations))} (status shows each delivery)"
+            if settings.destinations
+            else "no destination configured (--destination AE@HOST:PORT), so nothing was sent")
+    program = _this_program()
+    print(f"\nResults (SR, KOS, key image) are in {settings.outbox_dir}; {sent}")
+    print(f"Details of each study:  {program} status --data-dir {run}")
+    print(f"Read an SR:             {program} show {settings.outbox_dir}/*/*.dcm")
     return 0 if failed == 0 else 1
 
 

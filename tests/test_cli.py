@@ -167,6 +167,9 @@ def test_demo_prints_one_table_and_the_status_command_to_run_next(tmp_path):
     studies = len([p for p in SAMPLES.iterdir() if p.is_dir()])
     assert len(rows) == studies == 7
     assert sum("recommended" in r and "sr + kos + key-image" in r for r in rows) == 4
+    [pixels_only] = [r for r in rows if "image analysis only" in r]
+    assert pixels_only.endswith("calcification seen by image analysis only: confirm before protocolling")
+    assert "no destination configured" in result.stdout, "the demo says nothing was sent"
     assert not re.search(r"\d{30,}", result.stdout.split("Results")[0]), "UIDs are shortened"
     [command] = re.findall(r"advisor status --data-dir (\S+)", result.stdout)
     status = advisor("status", "--data-dir", command, cwd=tmp_path)
