@@ -113,12 +113,20 @@ class Tally:
         self.images += 1
         self.images_right += calcified == any(d.shadow for d in found)
 
+    def _share_at_least(self, least_mm: float) -> tuple[float | None, int]:
+        """Shadowing foci of at least ``least_mm`` found in the shadow tier: the issue's targets."""
+        bands = [name for name, lo, _ in BANDS if lo >= least_mm]
+        found, total = (sum(self.hits[("shadowing, shadow tier", b)][i] for b in bands) for i in (0, 1))
+        return (round(found / total, 3) if total else None), total
+
     def result(self) -> dict:
         errors = [abs(e) for e in self.size_errors]
         return {
             "frames": self.frames, "images": self.images,
             "sensitivity": {f"{population} | {band}": (round(h / n, 3), n)
                             for (population, band), (h, n) in sorted(self.hits.items()) if n},
+            "targets_shadowing_shadow_tier": {
+                f">= {least} mm": self._share_at_least(least) for least in (2, 4)},
             "fp_per_frame_shadow_tier_whole_fan": round(self.fp["shadow"] / self.frames, 4),
             "fp_per_frame_possible_tier_whole_fan": round(self.fp["possible"] / self.frames, 4),
             "fp_per_frame_shadow_tier_in_mass": round(self.fp["mass"] / self.frames, 4),
@@ -159,6 +167,8 @@ def print_report(name: str, result: dict) -> None:
     print(f"== {name}: {result['images']} images, {result['frames']} frames")
     for key, (value, n) in result["sensitivity"].items():
         print(f"  sensitivity {key:40s} {value:.3f}  (n={n})")
+    for key, (value, n) in result["targets_shadowing_shadow_tier"].items():
+        print(f"  sensitivity shadowing, shadow tier, {key:21s} {value:.3f}  (n={n})")
     for key in ("fp_per_frame_shadow_tier_whole_fan", "fp_per_frame_possible_tier_whole_fan",
                 "fp_per_frame_shadow_tier_in_mass"):
         print(f"  {key:45s} {result[key]:.4f}")
