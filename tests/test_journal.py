@@ -105,6 +105,33 @@ def test_study_instances_are_in_arrival_order_then_by_uid(journal, clock):
     assert [p.stem for p in journal.study_instances(STUDY)] == ["1.3", "1.1", "1.2"]
 
 
+def test_instance_uids_are_every_instance_journaled_own_output_too(journal, clock):
+    assert journal.instance_uids() == set()
+    receive(journal, "1.1")
+    receive(journal, "2.1", OTHER)
+    receive(journal, "9.9", own=True)
+    assert journal.instance_uids() == {"1.1", "2.1", "9.9"}
+
+
+def test_arriving_instances_are_those_of_studies_to_analyse_oldest_first(journal, clock):
+    receive(journal, "2.1", OTHER)
+    clock.now += 1
+    receive(journal, "1.2")
+    clock.now += 1
+    receive(journal, "1.1")
+    receive(journal, "9.9", own=True)
+    spooled = [(study_uid, path.stem) for study_uid, path in journal.arriving_instances()]
+    assert spooled == [(OTHER, "2.1"), (STUDY, "1.2"), (STUDY, "1.1")], \
+        "oldest arrival first, the advisor's own output left out"
+    journal.record_analysis(STUDY, 2, SUMMARY, [], [])
+    journal.record_failure(OTHER, "ValueError: x", retry_in=None)
+    assert journal.arriving_instances() == [], "analysed and failed studies are not arriving"
+    clock.now += 1
+    receive(journal, "1.3")
+    assert [p.stem for _, p in journal.arriving_instances()] == ["1.2", "1.1", "1.3"], \
+        "a new instance makes the whole study arrive again"
+
+
 # --- the quiet window --------------------------------------------------------
 
 
