@@ -23,6 +23,7 @@ from advisor.node.journal import Journal
 from advisor.node.workers import Shard
 from advisor.protocols import load_protocols
 from conftest import SAMPLES
+from test_assemble_contract import counting_detector
 from test_journal import Clock, journal  # noqa: F401 - journal is a fixture (it asks for this module's clock)
 
 FOLDER = SAMPLES / "01-calcified-left-flank-coded"
@@ -300,3 +301,102 @@ def test_outbox_files_the_journal_does_not_know_are_removed_in_the_own_shard_onl
         in caplog.messages
     assert sorted(p for p in (tmp_path / "outbox").rglob("*") if p.is_file()) == \
         sorted(known + [orphans[1]])
+
+
+# --- searching ahead: which images, when, and what the detection cache keeps -------
+
+
+class Detector(list):
+    """Stands in for the detector: records each path and returns a new result for it."""
+
+    def __call__(self, path: Path, rois: dict) -> object:
+        self.append(path.name)
+        return object()
+
+
+@pytest.fixture
+def detector(monkeypatch) -> Detector:
+    detector = Detector()
+    monkeypatch.setattr(assemble, "detect_instance", detector)
+    return detector
+
+
+def copies(tmp_path: Path, *names: str) -> list[Path]:
+    """Files of their own (each its own inode) holding the sample's first US image."""
+    paths = [tmp_path / name for name in names]
+    for path in paths:
+        path.write_bytes((FOLDER / "US001.dcm").read_bytes())
+    return paths
+
+
+def test_the_cache_keeps_its_capacity_and_forgets_the_least_recently_used(tmp_path, detector):
+    a, b, c = copies(tmp_path, "a.dcm", "b.dcm", "c.dcm")
+    cache = assemble.DetectionCache(capacity=2)
+    first_a = cache.detect(a, {})
+    cache.detect(b, {})
+    assert cache.detect(a, {}) is first_a, "a repeated search comes from the cache"
+    cache.detect(c, {})  # over capacity: b, used least recently, is forgotten
+    assert cache.detect(a, {}) is first_a
+    cache.detect(b, {})
+    assert detector == ["a.dcm", "b.dcm", "c.dcm", "b.dcm"]
+
+
+def test_a_search_inside_mass_regions_is_never_cached(tmp_path, detector):
+    [a] = copies(tmp_path, "a.dcm")
+    cache = assemble.DetectionCache()
+    regions = {None: object()}
+    assert cache.detect(a, regions) is not cache.detect(a, regions)
+    cache.detect(a, {})
+    assert detector == ["a.dcm"] * 3
+
+
+def test_each_file_is_searched_ahead_once_us_images_only(tmp_path, detector, caplog):
+    [image] = copies(tmp_path, "a.dcm")
+    broken = tmp_path / "broken.dcm"
+    broken.write_bytes(b"not DICOM")
+    cache = assemble.DetectionCache()
+    with caplog.at_level(logging.DEBUG, logger="advisor.node.assemble"):
+        for _ in range(2):
+            for path in (image, FOLDER / "SR001.dcm", broken):
+                cache.search_ahead(path)
+    assert detector == ["a.dcm"], "the SR is no image; the broken file is left to the analysis"
+    assert [m for m in caplog.messages if "not searched ahead" in m] == [
+        caplog.messages[0]] and caplog.messages[0].startswith("broken.dcm not searched ahead: ")
+
+
+def test_a_file_forgotten_by_a_full_cache_is_searched_again(tmp_path, detector):
+    a, b = copies(tmp_path, "a.dcm", "b.dcm")
+    cache = assemble.DetectionCache(capacity=1)
+    for path in (a, b, a):
+        cache.search_ahead(path)
+    assert detector == ["a.dcm", "b.dcm", "a.dcm"]
+
+
+def test_search_ahead_stops_at_its_deadline_and_keeps_to_its_shard(journal, tmp_path, clock, detector):
+    receive(journal, "US001.dcm", "US002.dcm")
+    mine = next(i for i in range(2) if Shard(i, 2).owns(STUDY))
+    settings = Settings(data_dir=tmp_path, quiet_seconds=60)
+    Assembler(journal, settings, load_protocols(), shard=Shard(1 - mine, 2)).search_ahead(clock.now + 1)
+    assert detector == [], "another shard's study"
+    own = Assembler(journal, settings, load_protocols(), shard=Shard(mine, 2))
+    own.search_ahead(clock.now)
+    assert detector == [], "the deadline has come"
+    own.search_ahead(clock.now + 1)
+    assert detector == ["US001.dcm", "US002.dcm"]
+
+
+def test_images_are_searched_ahead_only_while_no_study_is_due(journal, tmp_path, clock, monkeypatch):
+    searched = counting_detector(monkeypatch)
+    receive(journal, "US001.dcm", "US002.dcm")
+    quiet = Assembler(journal, Settings(data_dir=tmp_path, quiet_seconds=60, key_image=False),
+                      load_protocols())
+    clock.now += 60
+    arriving = SAMPLES / "03-right-mass-no-calcification" / "US001.dcm"
+    ds = dcmread(arriving, stop_before_pixels=True)
+    journal.record_instance(study_uid=str(ds.StudyInstanceUID), sop_uid=str(ds.SOPInstanceUID),
+                            sop_class_uid=str(ds.SOPClassUID), path=arriving, calling_ae="US",
+                            own_output=False)
+    assert quiet.run_once() == 1
+    assert sorted(searched) == [FOLDER / "US001.dcm", FOLDER / "US002.dcm"], "the due study's images only"
+    assert quiet.run_once() == 0
+    assert searched[2:] == [arriving], "nothing due: the arriving study is searched"

@@ -7,7 +7,9 @@ duplicate SRs when it goes wrong.
 
 from __future__ import annotations
 
+import logging
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -168,3 +170,42 @@ def test_the_text_rules_enter_the_result_uids(tmp_path, monkeypatch):
     facts = analyze_study(study_uid, items)
     assert result_uids(facts, edited).sop_instance_uid != result_uids(facts, shipped).sop_instance_uid
     journal.close()
+
+
+
+# --- the warm-up and the search ahead, measured in detector runs and results ---------
+
+
+def test_the_warm_up_study_goes_through_every_stage_of_an_analysis(node, tmp_path):
+    """What the warm-up analyses, received as a study: in scope (the rule is evaluated),
+    its one spot found (so a key image is built), its burned-in text read, every result
+    kind written. Anything less and the first real study pays for what was skipped."""
+    port, journal, _ = node
+    image = assemble.made_up_image()
+    assert c_store(port, image) == [0x0000]
+    settings = load_settings(data_dir=tmp_path, quiet_seconds=0, key_image=True)
+    assert Assembler(journal, settings, load_protocols()).run_once() == 1
+    study_uid = str(image.StudyInstanceUID)
+    summary = journal.study_summary(study_uid)
+    assert (summary["outcome"], summary["patient_age_years"]) == ("not-indicated", 5.0)
+    assert "Body part examined: ABDOMEN." in summary["reasons"]
+    assert [(f["x"], f["y"], f["shadow"], f["frames"]) for f in summary["foci"]] == [
+        (78.0, 58.0, False, [1])]
+    assert any(reason.startswith("Burned-in text (OCR of ") for reason in summary["reasons"])
+    assert [r.kind for r in journal.results_for_study(study_uid, kind=None)] == ["key-image", "kos", "sr"]
+
+
+def test_the_warm_up_runs_the_detector_once_and_keeps_nothing(node, tmp_path, monkeypatch, caplog):
+    _, journal, _ = node
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    before = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    calls = counting_detector(monkeypatch)
+    settings = load_settings(data_dir=tmp_path, quiet_seconds=0, key_image=True)
+    Assembler(journal, settings, load_protocols()).warm_up()
+    assert len(calls) == 1, "the detector ran on the made-up image"
+    assert journal.studies() == [] and journal.instance_uids() == set()
+    assert sorted(p for p in tmp_path.rglob("*") if p.is_file()) == before
+    assert list(scratch.iterdir()) == [], "its temporary folder is gone"
+    assert "WARM^UP" not in caplog.text and "WARMUP" not in caplog.text
