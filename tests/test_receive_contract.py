@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from io import BytesIO
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 from pydicom import Dataset, dcmread
@@ -24,6 +25,7 @@ from advisor.node import receive
 from advisor.node.audit import AuditLog
 from advisor.node.journal import Journal
 from advisor.node.receive import Receiver
+from advisor.node.spool import instance_path, write_atomically
 from conftest import SAMPLES
 
 US_FILE = SAMPLES / "01-calcified-left-flank-coded" / "US001.dcm"
@@ -187,3 +189,48 @@ def test_rows_a_power_cut_lost_are_journaled_again_from_the_spool(node, tmp_path
     assert journal._query("SELECT calling_ae FROM instances") == [("TESTSCU",)]
     assert not partial.exists()
     assert receiver.journal_spooled() == 0, "a file the journal knows is left alone"
+
+
+def spool_file(spool_dir: Path, ds: Dataset) -> Path:
+    """``ds`` written where the receiver spools it, as a power cut may have left it."""
+    buffer = BytesIO()
+    ds.save_as(buffer, enforce_file_format=True)
+    path = instance_path(spool_dir, str(ds.StudyInstanceUID), str(ds.SOPInstanceUID))
+    return write_atomically(path, buffer.getvalue())
+
+
+def test_each_spooled_instance_is_journaled_again_with_its_own_fields(tmp_path, caplog):
+    """What the receiver journals from a spooled file: its UIDs and class, its path, the
+    calling AE title kept in its File Meta (PS3.10 7.1), and whether it is our own output."""
+    settings = Settings(ae_title="ADVISOR", data_dir=tmp_path)
+    journal = Journal(settings.journal_path)
+    receiver = Receiver(journal, settings)
+    assert receiver.journal_spooled() == 0, "no spool folder yet"
+    image = dcmread(US_FILE)
+    image.file_meta.SendingApplicationEntityTitle = "MODALITY"
+    own = dcmread(SAMPLES / "01-calcified-left-flank-coded" / "SR001.dcm")
+    own.Manufacturer = MANUFACTURER
+    image_path, own_path = spool_file(settings.spool_dir, image), spool_file(settings.spool_dir, own)
+    broken = image_path.parent / "1.2.3.4.dcm"
+    broken.write_bytes(b"not DICOM")
+    note = image_path.parent / "README.txt"
+    note.write_text("not an instance")
+    try:
+        assert receiver.journal_spooled() == 2
+        assert sorted(journal._query("SELECT * FROM instances"), key=lambda row: row[0]) == sorted([
+            (str(image.SOPInstanceUID), str(image.StudyInstanceUID), str(image.SOPClassUID),
+             str(image_path), "MODALITY", ANY, 0),
+            (str(own.SOPInstanceUID), str(own.StudyInstanceUID), str(own.SOPClassUID),
+             str(own_path), "", ANY, 1)], key=lambda row: row[0])
+        [study] = journal.studies()
+        assert (study.study_instance_uid, study.received_count) == (str(image.StudyInstanceUID), 1), \
+            "our own output opens no study"
+        assert "spooled file %s/1.2.3.4.dcm cannot be journaled: " % image_path.parent.name in caplog.text
+        assert "2 spooled instance(s) missing from the journal (power cut?): journaled again" \
+            in caplog.messages
+        assert broken.exists() and note.exists(), "only interrupted writes are removed"
+        caplog.clear()
+        assert receiver.journal_spooled() == 0
+        assert "missing from the journal" not in caplog.text
+    finally:
+        journal.close()
