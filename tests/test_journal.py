@@ -8,6 +8,7 @@ undelivered) with their attempts and due times, and what re-opens a study.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -185,7 +186,8 @@ def test_an_analysis_records_outcome_results_and_one_delivery_per_destination(jo
                                       ("1.2.3.100", PACS, "pending", 0, None),
                                       ("1.2.3.101", ARCHIVE, "pending", 0, None),
                                       ("1.2.3.101", PACS, "pending", 0, None)]
-    assert [r.sop_instance_uid for r in journal.results_for_study(STUDY)] == ["1.2.3.100"]
+    assert [(r.sop_instance_uid, r.path) for r in journal.results_for_study(STUDY)] == [
+        ("1.2.3.100", Path(f"outbox/{STUDY}/1.2.3.100.dcm"))]
     assert [r.kind for r in journal.results_for_study(STUDY, kind=None)] == ["kos", "sr"]
     assert journal.result_path("1.2.3.101", "kos") == Path(f"outbox/{STUDY}/1.2.3.101.dcm")
     assert journal.result_path("1.2.3.101", "sr") is None
@@ -334,6 +336,23 @@ def test_a_new_journal_has_the_current_schema_and_is_writable(journal):
     assert raw(journal, "PRAGMA journal_mode") == [("wal",)]
     assert raw(journal, "PRAGMA synchronous") == [(2,)]  # FULL
 
+
+
+def test_a_journal_opens_in_a_new_folder_again_and_from_any_thread(tmp_path, clock):
+    """The node creates its data folder on first start, reopens the same journal at every
+    start, and its receiver's and workers' threads share one connection."""
+    path = tmp_path / "new" / "data" / "journal.sqlite3"
+    Journal(path).close()
+    journal = Journal(path)
+    try:
+        assert journal.schema_version() == SCHEMA_VERSION
+        outcome: list = []
+        thread = threading.Thread(target=lambda: outcome.append(receive(journal, "1.1")))
+        thread.start()
+        thread.join(timeout=10)
+        assert outcome == [True] and journal.instance_uids() == {"1.1"}
+    finally:
+        journal.close()
 
 def test_a_journal_locked_by_another_writer_is_not_writable(tmp_path, journal):
     other = sqlite3.connect(tmp_path / "journal.sqlite3", timeout=0)

@@ -264,7 +264,8 @@ class Journal:
             "SELECT i.study_instance_uid, i.path FROM instances i JOIN studies s "  # pragma: no mutate
             "ON s.study_instance_uid = i.study_instance_uid WHERE i.own_output=0 "  # pragma: no mutate
             "AND s.received_count > s.analyzed_count AND s.state != 'failed' "
-            "ORDER BY i.received_at")  # pragma: no mutate
+            "ORDER BY i.received_at",  # pragma: no mutate
+        )
         return [(r[0], Path(r[1])) for r in rows]
 
     def study_instances(self, study_uid: str) -> list[Path]:
@@ -327,7 +328,8 @@ class Journal:
                     "SELECT study_instance_uid FROM studies WHERE state='failed'")]
             found = [uid for uid in dict.fromkeys(wanted) if db.execute(
                 "UPDATE studies SET analyzed_count=0, state='pending', attempts=0, next_attempt=NULL "
-                "WHERE study_instance_uid=?", (uid,)).rowcount]
+                "WHERE study_instance_uid=?",  # pragma: no mutate
+                (uid,)).rowcount]
         return found
 
     def result_paths(self) -> set[Path]:
@@ -377,7 +379,8 @@ class Journal:
         rows = self._query(
             "SELECT study_instance_uid, received_count, analyzed_count, outcome, "  # pragma: no mutate
             "protocol_id, laterality, error, state, attempts FROM studies "  # pragma: no mutate
-            "ORDER BY first_received")  # pragma: no mutate
+            "ORDER BY first_received",  # pragma: no mutate
+        )
         return [StudyRow(*r) for r in rows]
 
     def deliveries_for_study(self, study_uid: str) -> list[tuple[str, str, str, int, str | None]]:
