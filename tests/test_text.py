@@ -1,5 +1,6 @@
 """Free-text findings read with medspaCy ConText: each kind of report language."""
 
+import inspect
 import json
 import shutil
 import sys
@@ -603,18 +604,38 @@ def test_side_and_organ_bound_across_sentences(phrase, side, organ):
     assert (read["laterality"], read["organ"]) == (side, organ)
 
 
-def test_a_reader_built_afresh_reads_every_case_alike():
-    """The rules compile into the pipeline when a reader is built: a reader built here
-    (not the process's, built once) must read every scope and binding case the same."""
-    fresh = text.build_reader(load_text_rules())
-    for phrase, expected in SCOPE_CASES:
-        r = read_text(phrase, fresh)
-        read = {"mass": r.status("mass"), "calcification": r.status("calcification"),
-                "laterality": r.laterality, "organ": r.organ}
-        assert {field: read[field] for field in expected} == expected, phrase
-    for phrase, side, organ in BINDING_CASES:
-        r = read_text(phrase, fresh)
-        assert (r.laterality, r.organ) == (side, organ), phrase
+def reading_tests() -> list[tuple[str, object, list[tuple]]]:
+    """(name, test, cases) of every test of this file that needs nothing but its
+    parameters: the tables of phrases and what they must read."""
+    tests = []
+    for name, test in sorted(globals().items()):
+        if not name.startswith("test_") or name == "test_a_reader_built_afresh_reads_every_case_alike":
+            continue
+        names, cases = [], [()]
+        for mark in getattr(test, "pytestmark", []):
+            if mark.name == "parametrize":
+                names = [n.strip() for n in mark.args[0].split(",")]
+                cases = [tuple(c.values) if hasattr(c, "values") else c if len(names) > 1 else (c,)
+                         for c in mark.args[1]]
+        if list(inspect.signature(test).parameters) == names:
+            tests.append((name, test, cases))
+    return tests
+
+
+def test_a_reader_built_afresh_reads_every_case_alike(monkeypatch):
+    """The rules compile into the pipeline when a reader is built, once per process: a
+    reader built here must read every table of this file as the tests above require.
+    (It is also what lets mutation testing reach the code that builds a reader: the
+    process's reader was built before any mutant was switched on.)"""
+    monkeypatch.setattr(text, "_process_reader", text.build_reader(load_text_rules()))
+    tests = reading_tests()
+    assert sum(len(cases) for _, _, cases in tests) > 150, "the tables of this file are all here"
+    for name, test, cases in tests:
+        for case in cases:
+            try:
+                test(*case)
+            except AssertionError as failure:
+                raise AssertionError(f"{name}{case!r}: {failure}") from None
 
 
 def test_a_suspected_haematoma_is_a_mass_and_raises_the_haemorrhage_flag():
