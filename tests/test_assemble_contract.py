@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from pydicom import dcmread
+from pydicom import dcmread, dcmwrite
 from pydicom.uid import generate_uid
 
 from advisor import MANUFACTURER
@@ -23,7 +23,7 @@ from advisor.node.assemble import Assembler
 from advisor.node.journal import Journal
 from advisor.node.receive import Receiver
 from advisor.protocols import load_protocols
-from conftest import SAMPLES
+from conftest import SAMPLES, Validation, require_tool, run
 from test_receive_contract import c_store
 
 STUDY = SAMPLES / "01-calcified-left-flank-coded"
@@ -194,6 +194,21 @@ def test_the_warm_up_study_goes_through_every_stage_of_an_analysis(node, tmp_pat
     assert any(reason.startswith("Burned-in text (OCR of ") for reason in summary["reasons"])
     assert [r.kind for r in journal.results_for_study(study_uid, kind=None)] == ["key-image", "kos", "sr"]
 
+
+def test_the_warm_up_image_is_a_valid_us_image_the_same_at_every_start(tmp_path):
+    """PS3.3 A.6 as dciodvfy reads it; its UIDs are its own and do not change."""
+    path = tmp_path / "warm-up.dcm"
+    image = assemble.made_up_image()
+    dcmwrite(path, image, enforce_file_format=True)
+    dciodvfy = run([require_tool("dciodvfy"), str(path)])
+    assert "USImage" in dciodvfy.stdout + dciodvfy.stderr
+    assert Validation.errors(dciodvfy.stdout + dciodvfy.stderr) == [], dciodvfy.stderr
+    uids = [str(image[keyword].value) for keyword in ("StudyInstanceUID", "SeriesInstanceUID",
+                                                      "SOPInstanceUID")]
+    assert len(set(uids)) == 3
+    again = assemble.made_up_image()
+    assert [str(again[keyword].value) for keyword in ("StudyInstanceUID", "SeriesInstanceUID",
+                                                      "SOPInstanceUID")] == uids
 
 def test_the_warm_up_runs_the_detector_once_and_keeps_nothing(node, tmp_path, monkeypatch, caplog):
     _, journal, _ = node

@@ -341,6 +341,7 @@ def made_up_image() -> Dataset:
     ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID = (
         generate_uid(entropy_srcs=["advisor warm-up", part]) for part in ("study", "series", "image"))
     ds.Modality, ds.StudyID, ds.SeriesNumber, ds.InstanceNumber = "US", "1", 1, 1
+    ds.Manufacturer, ds.ImageType, ds.PatientOrientation = "", ["DERIVED", "SECONDARY"], ""
     ds.PatientName, ds.PatientID, ds.PatientBirthDate, ds.PatientSex = "WARM^UP", "WARMUP", "20200101", "O"
     ds.PatientAge, ds.BodyPartExamined = "005Y", "ABDOMEN"
     ds.StudyDate, ds.StudyTime, ds.AccessionNumber, ds.ReferringPhysicianName = "20200101", "000000", "", ""
