@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import traceback
 from pathlib import Path
 
 import pytest
@@ -19,12 +20,12 @@ from advisor.config import Destination, Settings
 from advisor.node import assemble, spool
 from advisor.node import journal as journal_module
 from advisor.node.assemble import Assembler
-from advisor.node.journal import Journal
+from advisor.node.journal import Journal, ResultRow
 from advisor.node.workers import Shard
 from advisor.protocols import load_protocols
 from conftest import SAMPLES
 from test_assemble_contract import counting_detector
-from test_journal import Clock, journal  # noqa: F401 - journal is a fixture (it asks for this module's clock)
+from test_journal import SUMMARY, Clock, journal  # noqa: F401 - journal is a fixture (it asks for this module's clock)
 
 FOLDER = SAMPLES / "01-calcified-left-flank-coded"
 STUDY = str(dcmread(FOLDER / "US001.dcm", stop_before_pixels=True).StudyInstanceUID)
@@ -95,6 +96,8 @@ def test_a_transient_failure_is_retried_after_exactly_the_backoff_then_fails(
     assert row(journal).error == "OSError: [Errno 28] No space left on device"
     assert [(e, f["attempts"]) for e, f in events] == [
         ("study-retrying", 1), ("study-retrying", 2), ("study-retrying", 3), ("study-failed", 4)]
+    assert events[-1] == ("study-failed", {"study_uid": STUDY, "attempts": 4,
+                                           "reason": "OSError: [Errno 28] No space left on device"})
     clock.now += 1000
     assert node.run_once() == 0
     error = "OSError: [Errno 28] No space left on device"
@@ -106,7 +109,8 @@ def test_a_transient_failure_is_retried_after_exactly_the_backoff_then_fails(
 @pytest.mark.parametrize("max_attempts, states", [(5, ["retrying", "failed"]), (1, ["failed"])])
 def test_any_other_error_gets_one_retry_at_most(journal, tmp_path, clock, monkeypatch, caplog,
                                                 max_attempts, states):
-    failing(monkeypatch, ValueError("a bug"))
+    bug = ValueError("a bug")
+    failing(monkeypatch, bug)
     receive(journal, "US001.dcm")
     node, _ = assembler(journal, tmp_path, analysis_max_attempts=max_attempts)
     seen = []
@@ -117,8 +121,8 @@ def test_any_other_error_gets_one_retry_at_most(journal, tmp_path, clock, monkey
     assert seen[:len(states)] == states and set(seen[len(states):]) <= {"failed"}
     assert row(journal).attempts == len(states)
     [failed] = [r for r in caplog.records if r.levelname == "ERROR"]
-    assert failed.getMessage().startswith(
-        f"study {STUDY}: failed after {len(states)} attempt(s): ValueError: a bug\nTraceback")
+    assert failed.getMessage() == (f"study {STUDY}: failed after {len(states)} attempt(s): "
+                                   "ValueError: a bug\n" + "".join(traceback.format_exception(bug)))
 
 
 def test_a_long_error_is_cut_and_keeps_the_patient_out(journal, tmp_path, clock, monkeypatch):
@@ -400,3 +404,15 @@ def test_images_are_searched_ahead_only_while_no_study_is_due(journal, tmp_path,
     assert sorted(searched) == [FOLDER / "US001.dcm", FOLDER / "US002.dcm"], "the due study's images only"
     assert quiet.run_once() == 0
     assert searched[2:] == [arriving], "nothing due: the arriving study is searched"
+
+
+def test_an_outbox_file_the_journal_knows_from_another_working_folder_is_kept(journal, tmp_path, clock):
+    """The journal holds an outbox path as the node spelt it (a data folder relative to where it
+    ran): an outbox file is known by its study folder and file name, not by that spelling."""
+    kept = tmp_path / "outbox" / STUDY / "1.2.3.100.dcm"
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(b"an SR the journal knows")
+    journal.record_analysis(STUDY, 1, SUMMARY,
+                            [ResultRow("1.2.3.100", Path("data/outbox") / STUDY / kept.name, 1)], [])
+    Assembler(journal, Settings(data_dir=tmp_path), load_protocols())
+    assert kept.exists()
