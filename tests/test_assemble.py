@@ -364,8 +364,10 @@ def test_each_file_is_searched_ahead_once_us_images_only(tmp_path, detector, cap
             for path in (image, FOLDER / "SR001.dcm", broken):
                 cache.search_ahead(path)
     assert detector == ["a.dcm"], "the SR is no image; the broken file is left to the analysis"
+    with pytest.raises(Exception) as unreadable:
+        assemble.read_header(broken)
     assert [m for m in caplog.messages if "not searched ahead" in m] == [
-        caplog.messages[0]] and caplog.messages[0].startswith("broken.dcm not searched ahead: ")
+        f"broken.dcm not searched ahead: {unreadable.value}"]
 
 
 def test_a_file_forgotten_by_a_full_cache_is_searched_again(tmp_path, detector):
