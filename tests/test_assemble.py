@@ -163,7 +163,7 @@ def test_a_failure_after_the_sr_was_written_leaves_no_file_in_the_outbox(
 
 
 def test_a_journal_that_cannot_record_the_failure_holds_the_study(journal, tmp_path, clock,
-                                                                 monkeypatch):
+                                                                 monkeypatch, caplog):
     failing(monkeypatch, OSError("disk full"))
 
     def full(*args, **kwargs):
@@ -172,6 +172,7 @@ def test_a_journal_that_cannot_record_the_failure_holds_the_study(journal, tmp_p
     receive(journal, "US001.dcm")
     node, _ = assembler(journal, tmp_path)
     assert node.run_once() == 1
+    assert f"study {STUDY}: could not record the failure; retry in 5 s" in caplog.messages
     clock.now += 4.9
     assert node.run_once() == 0, "held for retry_max_seconds (5 s)"
     clock.now += 0.1
@@ -217,17 +218,19 @@ def test_a_reported_outcome_gets_an_sr_a_key_image_and_a_kos_owed_to_each_destin
     assert sorted((uid, d) for uid, d, *_ in journal.deliveries_for_study(STUDY)) == sorted(
         (r.sop_instance_uid, d) for r in results for d in (PACS, ARCHIVE))
     assert durations == [0], "one duration observed per analysis"
-    [(event, fields)] = events
-    assert (event, fields["instances"], fields["outcome"]) == ("study-analysed", 3, "recommended")
-    assert sorted(fields["results"]) == sorted(r.sop_instance_uid for r in results)
+    summary = journal.study_summary(STUDY)
+    by_kind = {r.kind: r for r in results}
+    written = [by_kind[kind] for kind in ("sr", "key-image", "kos")]
+    assert events == [("study-analysed", {
+        "study_uid": STUDY, "instances": 3, "outcome": "recommended",
+        "protocol_id": summary["protocol_id"], "results": [r.sop_instance_uid for r in written]})]
+    assert summary["protocol_id"] is not None
     assert (row(journal).analyzed_count, row(journal).outcome) == (3, "recommended")
     [line] = [m for m in caplog.messages if m.startswith(f"study {STUDY}: 3 instances")]
-    summary = journal.study_summary(STUDY)
-    assert line.startswith(f"study {STUDY}: 3 instances, outcome=recommended, protocol="
-                           f"{summary['protocol_id']}, laterality=left, foci={len(summary['foci'])}, "
-                           "result=")
+    assert line == (f"study {STUDY}: 3 instances, outcome=recommended, protocol="
+                    f"{summary['protocol_id']}, laterality=left, foci={len(summary['foci'])}, result="
+                    + "; ".join(f"{r.kind} {r.sop_instance_uid} rev 1 -> {r.path}" for r in written))
     assert all(r.path.read_bytes()[128:132] == b"DICM" for r in results), "PS3.10 files"
-    assert all(f"{r.kind} {r.sop_instance_uid} rev 1 -> {r.path}" in line for r in results)
 
 
 def test_without_key_images_an_sr_and_a_kos(journal, tmp_path, clock):
@@ -254,6 +257,21 @@ def test_an_outcome_the_site_does_not_report_is_recorded_without_results(journal
     assert row(journal).outcome == "recommended" and row(journal).state == "analysed"
     assert journal.results_for_study(STUDY, kind=None) == []
     assert not (tmp_path / "outbox").exists()
+
+
+def test_the_log_line_of_a_study_without_protocol_or_results(journal, tmp_path, clock, caplog):
+    caplog.set_level(logging.INFO, logger="advisor.node.assemble")
+    path = SAMPLES / "03-right-mass-no-calcification" / "US001.dcm"
+    ds = dcmread(path, stop_before_pixels=True)
+    study_uid = str(ds.StudyInstanceUID)
+    journal.record_instance(study_uid=study_uid, sop_uid=str(ds.SOPInstanceUID),
+                            sop_class_uid=str(ds.SOPClassUID), path=path, calling_ae="US",
+                            own_output=False)
+    assembler(journal, tmp_path, report_outcomes=("recommended",))[0].run_once()
+    summary = journal.study_summary(study_uid)
+    assert (summary["outcome"], summary["protocol_id"]) == ("not-indicated", None)
+    assert (f"study {study_uid}: 1 instances, outcome=not-indicated, protocol=-, laterality="
+            f"{summary['laterality']}, foci={len(summary['foci'])}, result=none") in caplog.messages
 
 
 def test_the_same_inputs_keep_their_revision_and_new_ones_supersede_it(journal, tmp_path, clock):
@@ -315,7 +333,12 @@ class Detector(list):
 
     def __call__(self, path: Path, rois: dict) -> object:
         self.append(path.name)
+        self.regions.append(rois)
         return object()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.regions: list[dict] = []
 
 
 @pytest.fixture
@@ -352,6 +375,8 @@ def test_a_search_inside_mass_regions_is_never_cached(tmp_path, detector):
     assert cache.detect(a, regions) is not cache.detect(a, regions)
     cache.detect(a, {})
     assert detector == ["a.dcm"] * 3
+    assert detector.regions[:2] == [regions, regions], "searched inside the regions given"
+    assert not detector.regions[2]
 
 
 def test_each_file_is_searched_ahead_once_us_images_only(tmp_path, detector, caplog):
