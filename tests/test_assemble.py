@@ -208,7 +208,8 @@ def test_a_reported_outcome_gets_an_sr_a_key_image_and_a_kos_owed_to_each_destin
     caplog.set_level(logging.INFO, logger="advisor.node.assemble")
     receive(journal, "US001.dcm", "US002.dcm", "SR001.dcm")
     destinations = (Destination.parse(PACS), Destination.parse(ARCHIVE))
-    node, events = assembler(journal, tmp_path, key_image=True, destinations=destinations)
+    node, events = assembler(journal, tmp_path, key_image=True, destinations=destinations,
+                             ae_title="SITE-ADVISOR")
     durations = []
     node.observe_seconds = durations.append
     assert node.run_once() == 1
@@ -231,6 +232,20 @@ def test_a_reported_outcome_gets_an_sr_a_key_image_and_a_kos_owed_to_each_destin
                     f"{summary['protocol_id']}, laterality=left, foci={len(summary['foci'])}, result="
                     + "; ".join(f"{r.kind} {r.sop_instance_uid} rev 1 -> {r.path}" for r in written))
     assert all(r.path.read_bytes()[128:132] == b"DICM" for r in results), "PS3.10 files"
+    sr, key_image, kos = (dcmread(r.path) for r in written)
+    assert evidence(sr) >= {key_image.SOPInstanceUID}, "the SR names its key image"
+    assert evidence(kos) == {sr.SOPInstanceUID, key_image.SOPInstanceUID}
+    assert all("SITE-ADVISOR" in values(ds) for ds in (sr, kos)), "the node is the device observer"
+
+
+def evidence(ds) -> set[str]:
+    """SOP Instance UIDs of the Current Requested Procedure Evidence Sequence."""
+    return {str(sop.ReferencedSOPInstanceUID) for study in ds.CurrentRequestedProcedureEvidenceSequence
+            for series in study.ReferencedSeriesSequence for sop in series.ReferencedSOPSequence}
+
+
+def values(ds) -> set[str]:
+    return {str(element.value) for element in ds.iterall() if element.VR not in ("SQ", "OB", "OW")}
 
 
 def test_without_key_images_an_sr_and_a_kos(journal, tmp_path, clock):
@@ -291,6 +306,32 @@ def test_the_same_inputs_keep_their_revision_and_new_ones_supersede_it(journal, 
     assert predecessor.ReferencedSeriesSequence[0].ReferencedSOPSequence[0] \
         .ReferencedSOPInstanceUID == first.sop_instance_uid
     assert len({first.sop_instance_uid, second.sop_instance_uid}) == 2
+
+
+def test_a_later_revision_analysed_again_from_the_same_instances_is_kept(journal, tmp_path, clock):
+    receive(journal, "US001.dcm", "SR001.dcm")
+    node, _ = assembler(journal, tmp_path, key_image=True)
+    node.run_once()
+    receive(journal, "US002.dcm")
+    node.run_once()
+    revisions = journal.results_for_study(STUDY, kind=None)
+    assert sorted({r.revision for r in revisions}) == [1, 2]
+    journal.retry([STUDY])
+    node.run_once()
+    assert journal.results_for_study(STUDY, kind=None) == revisions
+
+
+def test_an_unreadable_file_of_the_study_is_noted_in_its_analysis(journal, tmp_path, clock, caplog):
+    receive(journal, "US001.dcm", "SR001.dcm")
+    broken = tmp_path / "broken.dcm"
+    broken.write_bytes(b"not DICOM")
+    journal.record_instance(study_uid=STUDY, sop_uid="1.2.3.4", sop_class_uid="1.2.3", path=broken,
+                            calling_ae="US", own_output=False)
+    assembler(journal, tmp_path)[0].run_once()
+    assert any(reason.startswith("Instance file broken.dcm was excluded from the analysis")
+               for reason in journal.study_summary(STUDY)["reasons"])
+    assert any(m.startswith(f"study {STUDY}: broken.dcm excluded: not readable DICOM")
+               for m in caplog.messages)
 
 
 # --- shards and the outbox --------------------------------------------------------
