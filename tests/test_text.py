@@ -604,6 +604,24 @@ def test_side_and_organ_bound_across_sentences(phrase, side, organ):
     assert (read["laterality"], read["organ"]) == (side, organ)
 
 
+# (phrase, what it must read): one case per key a modifier group of the rules may carry.
+RULE_KEY_CASES = [
+    # stops_at: a hedge stops at the word that names the container
+    ("Possible calcification in the left adrenal mass.", {"mass": "present", "calcification": None}),
+    # organs_only: "probably arising from" weighs the organ of origin only
+    ("Left suprarenal mass probably arising from the adrenal gland, with calcification.",
+     {"mass": "present", "calcification": "present"}),
+    # max_targets: "vs artefact" weighs the nearest finding only
+    ("Left adrenal mass with calcification vs artefact.", {"mass": "present", "calcification": None}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", RULE_KEY_CASES)
+def test_each_key_of_a_modifier_group_does_what_it_says(phrase, expected):
+    read = facts_of(phrase)
+    assert {field: read[field] for field in expected} == expected
+
+
 def reading_tests() -> list[tuple[str, object, list[tuple]]]:
     """(name, test, cases) of every test of this file that needs nothing but its
     parameters: the tables of phrases and what they must read."""
