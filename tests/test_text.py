@@ -2,6 +2,7 @@
 
 import inspect
 import json
+import re
 import shutil
 import sys
 
@@ -700,6 +701,20 @@ def test_rules_file_errors_name_the_field(tmp_path):
     with pytest.raises(TextRulesError, match=r"field binding\.before_tokens: 'six' is not of type 'integer'"):
         load_text_rules(bad)
 
+
+
+def test_every_error_of_a_rules_file_is_named_in_field_order(tmp_path):
+    bad = tmp_path / "text_rules.toml"
+    rules = text.default_rules_path().read_text()
+    bad.write_text("extra = 1\n" + rules.replace("before_tokens = 12", 'before_tokens = "six"'))
+    with pytest.raises(TextRulesError) as raised:
+        load_text_rules(bad)
+    assert str(raised.value) == (
+        f"{bad}: invalid text rules: field (top level): Additional properties are not allowed "
+        "('extra' was unexpected); field binding.before_tokens: 'six' is not of type 'integer'")
+    bad.write_text("mass = [")
+    with pytest.raises(TextRulesError, match=rf"^{re.escape(str(bad))}: cannot read text rules: "):
+        load_text_rules(bad)
 
 def test_site_rules_add_a_phrase_without_code(tmp_path):
     rules = text.default_rules_path().read_text().replace('mass = [\n', 'mass = [\n  "swelling",\n', 1)
