@@ -725,6 +725,23 @@ def test_site_rules_add_a_phrase_without_code(tmp_path):
     assert read_text("Left suprarenal swelling with calcification.").status("mass") is None
 
 
+
+def test_the_site_rules_beside_the_protocols_become_the_process_reader(tmp_path, monkeypatch):
+    shipped = default_reader()
+    monkeypatch.setattr(text, "_process_reader", shipped)  # restored afterwards
+    protocols = tmp_path / "protocols"
+    protocols.mkdir()
+    assert text.site_rules_path(None) is None and text.site_rules_path(protocols) is None
+    assert text.use_site_rules(protocols) is shipped, "no site file: the reader built stays"
+    site = tmp_path / "text_rules.toml"
+    site.write_text(text.default_rules_path().read_text().replace('mass = [\n', 'mass = [\n  "swelling",\n', 1))
+    assert text.site_rules_path(protocols) == site
+    reader = text.use_site_rules(protocols)
+    assert reader is default_reader() and reader.fingerprint != shipped.fingerprint
+    assert read_text("Left suprarenal swelling with calcification.").status("mass") == "present"
+    monkeypatch.setattr(text, "_process_reader", None)
+    assert text.use_site_rules(None).fingerprint == shipped.fingerprint, "none built yet: the shipped rules"
+
 def study_with_text_sr(folder, findings: str):
     """The images of sample 01 (order text "LT flank mass") with a free-text findings SR."""
     folder.mkdir()
