@@ -225,7 +225,10 @@ def test_each_spooled_instance_is_journaled_again_with_its_own_fields(tmp_path, 
         [study] = journal.studies()
         assert (study.study_instance_uid, study.received_count) == (str(image.StudyInstanceUID), 1), \
             "our own output opens no study"
-        assert "spooled file %s/1.2.3.4.dcm cannot be journaled: " % image_path.parent.name in caplog.text
+        with pytest.raises(Exception) as unreadable:
+            dcmread(broken, stop_before_pixels=True)
+        assert f"spooled file {image_path.parent.name}/1.2.3.4.dcm cannot be journaled: " \
+            f"{unreadable.value}" in caplog.messages
         assert "2 spooled instance(s) missing from the journal (power cut?): journaled again" \
             in caplog.messages
         assert broken.exists() and note.exists(), "only interrupted writes are removed"
@@ -234,3 +237,16 @@ def test_each_spooled_instance_is_journaled_again_with_its_own_fields(tmp_path, 
         assert "missing from the journal" not in caplog.text
     finally:
         journal.close()
+
+
+def test_every_missing_or_invalid_uid_is_named_and_no_pixel_count_is_no_truncation():
+    ds = dcmread(US_FILE, stop_before_pixels=True)
+    requested = str(ds.SOPClassUID)
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = "", ""
+    assert receive.problem_with(ds, requested, None) == (
+        0xC210, "missing StudyInstanceUID, SeriesInstanceUID")
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = "1.2.abc", "1.02.3"
+    assert receive.problem_with(ds, requested, None) == (
+        0xC210, "invalid UID in StudyInstanceUID, SeriesInstanceUID")
+    ok = dcmread(US_FILE, stop_before_pixels=True)
+    assert receive.problem_with(ok, requested, None) is None, "Pixel Data not counted: not checked"
