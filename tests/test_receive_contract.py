@@ -98,7 +98,8 @@ def received_count(journal: Journal, study_uid: str) -> int:
 def test_success_only_after_the_file_and_the_journal_row_exist(node):
     _, journal, port, spool = node
     ds = dcmread(US_FILE)
-    assert c_store(port, ds) == [receive.SUCCESS]
+    [response] = c_store_responses(port, ds)
+    assert response.Status == receive.SUCCESS and "ErrorComment" not in response
     [path] = spooled(spool)
     assert dcmread(path).SOPInstanceUID == ds.SOPInstanceUID
     assert journal.study_instances(str(ds.StudyInstanceUID)) == [path]
