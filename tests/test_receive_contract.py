@@ -103,6 +103,8 @@ def test_success_only_after_the_file_and_the_journal_row_exist(node):
     [path] = spooled(spool)
     assert dcmread(path).SOPInstanceUID == ds.SOPInstanceUID
     assert journal.study_instances(str(ds.StudyInstanceUID)) == [path]
+    assert journal._query("SELECT sop_instance_uid, sop_class_uid, calling_ae FROM instances") == [
+        (str(ds.SOPInstanceUID), str(ds.SOPClassUID), "TESTSCU")]
 
 
 def test_sop_class_that_differs_from_the_request_is_0xA900(node):
