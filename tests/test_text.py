@@ -557,6 +557,60 @@ def test_the_third_blind_sets_families(phrase, expected):
     assert {field: read[field] for field in expected} == expected
 
 
+# Round seven: the fourth blind set's wrong CTs were uncertainty about the calcification
+# stated after it or in unpunctuated dictation, and its miss a measured "soft tissue".
+ROUND_SEVEN_CASES = [
+    # a "?" after the finding and its stop
+    ("Left adrenal mass 4 cm, calcs ?.", {"calcification": None, "laterality": "left"}),
+    ("Right adrenal mass 3 cm. Calcification ??. Left kidney normal.",
+     {"calcification": None, "laterality": "right"}),
+    ("Left renal mass; calcified ?present; right kidney normal.", {"calcification": None}),
+    ("Calcified left adrenal mass ?. Right kidney normal.", {"mass": None}),
+    # not assessable / can't be (properly) assessed, after the finding
+    ("Right adrenal mass 3 cm. Calcification not evaluable owing to bowel gas.",
+     {"calcification": None}),
+    ("Left adrenal mass, calcification can't be properly assessed on this scan.",
+     {"calcification": None}),
+    ("Left adrenal mass. Calcs could not be reliably assessed.", {"calcification": None}),
+    ("Left adrenal mass 3 cm. Calcification is indeterminate.", {"calcification": None}),
+    ("Left adrenal mass 3 cm; calcification difficult to say.", {"calcification": None}),
+    # ... or before it, however dictated
+    ("right adrenal mass thirty millimetres and I can't really say whether there is "
+     "calcification or not the left kidney looks normal", {"calcification": None}),
+    ("Right adrenal mass. Difficult to tell if it is calcified.", {"calcification": None}),
+    ("Right adrenal mass. We cannot determine whether it is calcified.", {"calcification": None}),
+    ("Right adrenal mass. Whether there are calcifications is unclear.", {"calcification": None}),
+    # what another examination would show is not a finding
+    ("Left adrenal mass. CT better for calc.", {"calcification": None}),
+    ("Left adrenal mass. MRI would show calcification.", {"calcification": None}),
+    # an answer after the item
+    ("Left adrenal mass 4 cm, calcs no.", {"calcification": "absent"}),
+    # none of these reaches another sentence or another finding
+    ("Calcified right adrenal mass 4 cm. Left kidney: not assessable.",
+     {"calcification": "present", "laterality": "right"}),
+    ("Calcified right adrenal mass 4 cm, left kidney not assessed.",
+     {"calcification": "present", "laterality": "right"}),
+    ("Right adrenal mass with calcification. Whether the kidney is involved is unclear.",
+     {"calcification": "present"}),
+    ("LT SUPRARENAL MASS WITH CALCIFICATION NO HYDRONEPHROSIS NO ASCITES",
+     {"calcification": "present"}),
+    ("Right adrenal mass, calcified? Left kidney normal.", {"calcification": None}),
+    # "soft tissue" measured is a mass; normal or thin soft tissue is not
+    ("L paravertebral soft tissue 3.9cm w/ calcs.",
+     {"mass": "present", "organ": "retroperitoneum", "laterality": "left"}),
+    ("Paraspinal soft tissue measuring 25 x 18 mm with calcification, right.",
+     {"mass": "present", "laterality": "right"}),
+    ("Normal soft tissue 3 mm thick over the left kidney.", {"mass": None}),
+    ("Soft tissue 3 mm thick over a calcified renal stone.", {"mass": None}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", ROUND_SEVEN_CASES)
+def test_the_fourth_blind_sets_families(phrase, expected):
+    read = facts_of(phrase)
+    assert {field: read[field] for field in expected} == expected
+
+
 @pytest.mark.parametrize("phrase", [
     "Right suprarenal mass 3 cm with calcification\nSpleen normal.",
     "Left adrenal mass with calcification\nGallbladder: sludge",
