@@ -602,6 +602,13 @@ ROUND_SEVEN_CASES = [
      {"mass": "present", "laterality": "right"}),
     ("Normal soft tissue 3 mm thick over the left kidney.", {"mass": None}),
     ("Soft tissue 3 mm thick over a calcified renal stone.", {"mass": None}),
+    # "L kid" is the kidney; the kid is not
+    ("L kid solid mass 5.2cm, calcs+. R kid nl.", {"organ": "kidney", "laterality": "left"}),
+    ("Rt kid: mass 3 cm with calcification.", {"organ": "kidney"}),
+    ("The kid was crying; calcified mass 3 cm.", {"organ": None}),
+    # a full stop the sentence splitter missed still ends a negation's clause
+    ("R adrenal: hemorrhage vs NBL. 2.7cm mixed echo, no flow. ?calcs. Rpt US 1-2wk.",
+     {"calcification": None}),
 ]
 
 

@@ -52,8 +52,9 @@ NOT_THIS_PATIENT_NOW = {"FAMILY", "HYPOTHETICAL", "INDICATION"}
 HISTORICAL, CURRENT = "HISTORICAL", "CURRENT"
 HEDGES = {"POSSIBLE_EXISTENCE", HISTORICAL}
 NEGATION = "NEGATED_EXISTENCE"
-# A modifier marked clause_only does not reach across these tokens.
-CLAUSE_BREAKS = {",", ";", "but", "however"}
+# A modifier marked clause_only does not reach across these tokens (a full stop inside a
+# sentence is one the sentence splitter missed: "no flow. ?calcs.").
+CLAUSE_BREAKS = {",", ";", ".", "but", "however"}
 # A post-position modifier crosses a comma only over these ("mass, now no longer seen").
 BRIDGES = {"now", "since", "subsequently", "today", "and", "has", "have", "is", "are", "too",
            "also"}
