@@ -609,6 +609,11 @@ ROUND_SEVEN_CASES = [
     # a full stop the sentence splitter missed still ends a negation's clause
     ("R adrenal: hemorrhage vs NBL. 2.7cm mixed echo, no flow. ?calcs. Rpt US 1-2wk.",
      {"calcification": None}),
+    # ... and a heading's: what follows it is this study's finding
+    ("Hx: brother had NBL. R adrenal solid mass 2.9cm with calcs. L nl.",
+     {"mass": "present", "calcification": "present", "laterality": "right"}),
+    ("Clinical details: calcified left adrenal mass on X-ray, ?neuroblastoma",
+     {"mass": None, "calcification": None}),
 ]
 
 
