@@ -609,6 +609,21 @@ ROUND_SEVEN_CASES = [
     # a full stop the sentence splitter missed still ends a negation's clause
     ("R adrenal: hemorrhage vs NBL. 2.7cm mixed echo, no flow. ?calcs. Rpt US 1-2wk.",
      {"calcification": None}),
+    # found by probing: more ways to say the calcification cannot be judged
+    ("Left adrenal mass 3 cm, calcification cannot be appreciated.", {"calcification": None}),
+    ("Left adrenal mass 3 cm. Calcification could not be commented upon.", {"calcification": None}),
+    ("Left adrenal mass 3 cm. Calcs: can't tell.", {"calcification": None}),
+    ("Left adrenal mass 3 cm. Presence of calcification unclear.", {"calcification": None}),
+    ("left adrenal mass three cm calcification maybe.", {"calcification": None}),
+    ("left adrenal mass three cm not sure about calcification right kidney normal",
+     {"calcification": None}),
+    # ... and what they must leave alone
+    ("Left adrenal calcified mass of unclear origin.", {"calcification": "present"}),
+    ("Calcified left adrenal mass. Right kidney: cannot assess.", {"calcification": "present"}),
+    ("Calcified left adrenal mass, right kidney could not be evaluated.",
+     {"calcification": "present"}),
+    ("Midline retroperitoneal mass with calcification, can't tell which side it came from.",
+     {"calcification": "present"}),
     # ... and a heading's: what follows it is this study's finding
     ("Hx: brother had NBL. R adrenal solid mass 2.9cm with calcs. L nl.",
      {"mass": "present", "calcification": "present", "laterality": "right"}),
