@@ -64,9 +64,12 @@ HELD_OUT = DATA / "reports_test.jsonl"
 # not exceed, the others accuracies it may not fall below. None means not yet measured.
 # The targets are outcome >= 0.97, laterality >= 0.95, no wrong CT and missed <= 2%
 # (docs/text.md); they are not asserted here.
+# The fifth blind set (written by a helper who never saw the rules or the corpora), measured
+# once on the rules frozen at c0331e7: outcome 0.972, 10 wrongly recommended CTs (seven
+# of them tick-box marks, "calc ✗", that no earlier writer used), 0 of 80 missed.
 HELD_OUT_FLOORS: dict[str, float | int | None] = {
-    "outcome": None, "wrongly_recommended": None, "missed": None,
-    "mass": None, "calcification": None, "laterality": None, "organ": None, "follow_up": None,
+    "outcome": 0.972, "wrongly_recommended": 10, "missed": 0,
+    "mass": 0.936, "calcification": 0.916, "laterality": 0.952, "organ": 0.952, "follow_up": 0.988,
 }
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
 
