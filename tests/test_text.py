@@ -638,6 +638,52 @@ def test_the_fourth_blind_sets_families(phrase, expected):
     assert {field: read[field] for field in expected} == expected
 
 
+ROUND_EIGHT_CASES = [
+    # a worksheet's cross negates its own item only, on its own line
+    ("Right kidney: solid lesion 3.5 cm \u2713\nCalcification \u2717", {"mass": "present", "calcification": "absent"}),
+    ("Suprarenal mass L 2cm \u2714 calcs in lesion \u2718\nSpleen NAD", {"calcification": "absent"}),
+    ("Left adrenal mass 4 cm\nCalcification [ ]\nFree fluid [ ]", {"calcification": "absent"}),
+    ("Right adrenal lesion 3 cm\nCalcified N\nHydro N", {"calcification": "absent"}),
+    ("Liver: calcified focus \u2713\nR kidney: mass 3cm \u2713, calcification \u00d7", {"calcification": "absent"}),
+    ("R adrenal: mass \u2717 L adrenal: mass \u2717\nCalcs \u2717", {"mass": "absent", "calcification": "absent"}),
+    # ... a tick affirms its own item, and no cross reaches another line
+    ("Left adrenal mass \u2717\nRight adrenal mass 2 cm \u2713 calcified",
+     {"mass": "present", "calcification": "present", "laterality": "right"}),
+    ("Left renal mass 5 cm [x]\nCalcification [x]", {"mass": "present", "calcification": "present"}),
+    ("Right adrenal mass 3 x 2 cm with calcification.", {"calcification": "present"}),
+    ("Right adrenal mass with calcification x 2 foci.", {"calcification": "present"}),
+    ("Hydronephrosis \u2717\nLeft adrenal mass 3 cm with calcification \u2713",
+     {"mass": "present", "calcification": "present"}),
+    # ... nor affirms what the worksheet could not judge
+    ("Left adrenal: solid lesion 3cm \u2713\nCalcs: not able to assess \u2713\nImp: L adrenal mass, MRI for calcs",
+     {"calcification": None}),
+    # a correction or addendum that reverses the report: the later word wins
+    ("Left adrenal mass 3 cm with calcification. Impression: left adrenal mass.\n"
+     "ADDENDUM: on review the echogenic focus is bowel gas; no calcification in the mass.",
+     {"mass": "present", "calcification": "absent"}),
+    ("Calcified right renal mass 4 cm.\nAmended: calcification not confirmed on review of the images.",
+     {"mass": "present", "calcification": None}),
+    ("Left adrenal mass 3 cm.\nAddendum: calcification is seen within the mass on the cine loop.",
+     {"calcification": "present"}),
+    # an inability to assess before the term
+    ("Right adrenal mass 2.5 cm. This study cannot assess for calcification in the lesion.",
+     {"calcification": None}),
+    ("Left renal mass 6 cm; unable to evaluate for internal calcification.", {"calcification": None}),
+    # a negation reaches along a list even when its first item is no target
+    ("Follow-up: the left adrenal is normal, with no residual haematoma, lesion or calcification.",
+     {"mass": "absent", "calcification": "absent"}),
+    ("No ascites, mass or calcification.", {"mass": "absent", "calcification": "absent"}),
+    ("No hydronephrosis, mass in the left adrenal with calcification.",
+     {"mass": "present", "calcification": "present"}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", ROUND_EIGHT_CASES)
+def test_the_fifth_blind_sets_families(phrase, expected):
+    read = facts_of(phrase)
+    assert {field: read[field] for field in expected} == expected
+
+
 @pytest.mark.parametrize("phrase", [
     "Right suprarenal mass 3 cm with calcification\nSpleen normal.",
     "Left adrenal mass with calcification\nGallbladder: sludge",

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+from spacy.language import Language
 
 from advisor.model import Observation
 
@@ -56,6 +57,9 @@ NEGATION = "NEGATED_EXISTENCE"
 # sentence is one the sentence splitter missed: "no flow. ?calcs.").
 CLAUSE_BREAKS = {",", ";", ".", "but", "however"}
 # A post-position modifier crosses a comma only over these ("mass, now no longer seen").
+# Worksheet marks: PyRuSH may split one off as a sentence of its own ("Calc ✗" at the end);
+# it belongs to the item before it.
+TICK_MARKS = frozenset("\u2713\u2714\u2717\u2718\u00d7\u2715\u2716\u274c")
 BRIDGES = {"now", "since", "subsequently", "today", "and", "has", "have", "is", "are", "too",
            "also"}
 # What may stand between a calcification and the explanation that puts it elsewhere.
@@ -65,6 +69,10 @@ EXPLANATION_MARKS = frozenset({",", "(", ")"})
 SUBJECT_VERBS = {"is", "are", "was", "were", "has", "have", "had"}
 # Words that join organs into a list ("the liver and right kidney").
 ORGAN_LIST_WORDS = {"and", "or", "&"}
+# "no residual haemorrhage, mass or calcification": a list a negation reaches along even when
+# its first item is no target, if closed by one of these before a finding
+CLOSING_LIST_WORDS = {"and", "or", "nor"}
+LIST_ITEM_WORDS = 2
 # Where the words around an organ or side stop counting.
 NEAR_WORDS_END = CLAUSE_BREAKS | {"with", "by", "."}
 # What may stand between a calcification and the vessel it is in ("in the aorta").
@@ -232,9 +240,26 @@ def _within_clause(target, modifier, _span_between) -> bool:
         return False
     if not forward:
         return all(token.lower_ in BRIDGES for segment in segments for token in segment)
-    first_names_a_target = not segments[0] or any(map(_in_entity, segments[0]))
+    first_names_a_target = not segments[0] or any(map(_in_entity, segments[0])) or \
+        _a_list_item(segments[0]) and _in_a_closed_list(target)
     return forward and first_names_a_target and all(
         _in_entity(token) or token.lower_ in LIST_WORDS for segment in segments[1:] for token in segment)
+
+
+def _a_list_item(tokens) -> bool:
+    """A word or two that is not a target: "haemorrhage" in "no residual haemorrhage, mass
+    or calcification"."""
+    return 0 < len(tokens) <= LIST_ITEM_WORDS and all(token.is_alpha for token in tokens)
+
+
+def _in_a_closed_list(target) -> bool:
+    """``target`` is one of the items an "or" / "and" / "nor" closes: it follows the word,
+    or the word and another finding follow it."""
+    doc = target.doc
+    before = doc[target.start - 1].lower_ if target.start else ""
+    after = doc[target.end:target.end + 2]
+    return before in CLOSING_LIST_WORDS or (
+        len(after) == 2 and after[0].lower_ in CLOSING_LIST_WORDS and _is_finding(after[1]))
 
 
 def _same_sentence(target, modifier) -> bool:
@@ -385,6 +410,7 @@ class Reader:
     accompanying: frozenset[str]
     origin_words: frozenset[str]
     other_findings: frozenset[str]
+    corrections: tuple[str, ...]
     anaphora: tuple[str, ...]
     before_tokens: int
     after_tokens: int
@@ -392,6 +418,25 @@ class Reader:
     flag_organs: dict[str, str]   # a flag whose mass has one organ -> that organ
     organ_order: tuple[str, ...]
     fingerprint: str              # of the rules' content: enters the result UIDs
+
+
+@Language.component("advisor_marks_join_their_item")
+def _marks_join_their_item(doc):
+    """A tick or cross belongs to its item's line: one PyRuSH made a sentence of its own
+    joins the sentence before it, and the next line starts a sentence of its own."""
+    for sentence in list(doc.sents):
+        marks = [token.text in TICK_MARKS for token in sentence
+                 if not (token.is_punct or token.is_space)]
+        if sentence.start and marks and all(marks):
+            sentence[0].is_sent_start = False
+    for token in doc[:-1]:
+        after = doc[token.i + 1]
+        line_ends = "\n" in token.whitespace_ or (after.is_space and "\n" in after.text)
+        if token.text in TICK_MARKS and line_ends:
+            next_word = next((t for t in doc[token.i + 1:] if not t.is_space), None)
+            if next_word is not None:
+                next_word.is_sent_start = True
+    return doc
 
 
 def build_reader(rules: dict[str, Any]) -> Reader:
@@ -403,6 +448,7 @@ def build_reader(rules: dict[str, Any]) -> Reader:
     from medspacy.target_matcher import TargetRule
 
     nlp = medspacy.load(load_rules=False)
+    nlp.add_pipe("advisor_marks_join_their_item", after="medspacy_pyrush")
     nlp.get_pipe("medspacy_target_matcher").add(
         [TargetRule(literal, label, pattern=pattern)
          for label, phrases in _target_groups(rules)
@@ -416,6 +462,7 @@ def build_reader(rules: dict[str, Any]) -> Reader:
                   frozenset(binding["beside"]), frozenset(binding["pushed_aside"]),
                   frozenset(binding["indistinct"]), frozenset(binding["accompanying"]),
                   frozenset(binding["origin"]), frozenset(binding.get("other_findings", ())),
+                  tuple(binding.get("corrections", ())),
                   tuple(binding["anaphora"]), binding["before_tokens"], binding["after_tokens"],
                   mass_flags, {flag: entry["organs"][0] for flag, entry in rules["mass_context"].items()
                                if len(entry["organs"]) == 1},
@@ -826,7 +873,18 @@ def _placed_in(doc, span, reader: Reader) -> str | None:
                 return token.ent_type_[len(ORGAN):]
             if not (token.lower_ in ATTACHING_WORDS or token.ent_type_.startswith(SIDE)):
                 break
-    return _holder(doc[span.sent.start:span.start], reader)
+    return _holder(doc[span.sent.start:span.start], reader) or _heading_organ(doc, span)
+
+
+def _heading_organ(doc, span) -> str | None:
+    """The organ of a line's heading right before a calcification no mass follows in its
+    line ("Liver: calcified focus", not "Kidneys: calcified left adrenal mass")."""
+    before = [t for t in doc[span.sent.start:span.start] if not t.ent_type_.startswith(SIDE)]
+    after = doc[span.end:span.sent.end]
+    if len(before) < 2 or before[-1].text != ":" or any(t.ent_type_ == MASS for t in after):
+        return None
+    organ = before[-2].ent_type_
+    return organ[len(ORGAN):] if organ.startswith(ORGAN) and len(before) <= 3 else None
 
 
 def _holder(before, reader: Reader) -> str | None:
@@ -861,6 +919,28 @@ def _in_another_place(doc, mentions: list[Mention], spans, reader: Reader) -> li
     return result
 
 
+def _correction_at(doc, reader: Reader) -> tuple[int, str] | None:
+    """(character offset, words) of the first correction or addendum in ``doc``."""
+    found = [(match.start(), match.group()) for words in reader.corrections
+             for match in [re.search(rf"(?i)\b{re.escape(words)}\b", doc.text)] if match]
+    return min(found) if found else None
+
+
+def _corrected(doc, mentions: list[Mention], spans, reader: Reader) -> list[Mention]:
+    """A finding stated before a correction that the correction negates or doubts is not
+    stated: the later word wins, and of two conflicting readings the one that sends no
+    child to CT."""
+    correction = _correction_at(doc, reader)
+    if correction is None:
+        return mentions
+    at, words = correction
+    reversed_kinds = {m.kind for m, span in zip(mentions, spans)
+                      if span.start_char > at and m.status in ("absent", "uncertain")}
+    return [Mention(m.kind, "uncertain", m.words, f"reversed by '{words}'")
+            if m.kind in reversed_kinds and m.status == "present" and span.start_char < at
+            else m for m, span in zip(mentions, spans)]
+
+
 def _flags(doc, mentions: list[Mention], reader: Reader) -> frozenset[str]:
     """Context flags named for this patient (not negated, not about family), and those a
     mass stated or suspected is by its name ("likely resolving haematoma")."""
@@ -879,6 +959,7 @@ def read_text(text: str, reader: Reader | None = None) -> Reading:
     spans = [e for e in doc.ents if e.label_.removesuffix(ABSENT_SUFFIX) in KINDS]
     mentions = _with_fallback_side(doc, [_mention(doc, s, reader) for s in spans], spans, reader)
     mentions = _in_another_place(doc, mentions, spans, reader)
+    mentions = _corrected(doc, mentions, spans, reader)
     return Reading(tuple(mentions), _flags(doc, mentions, reader), reader.organ_order)
 
 
