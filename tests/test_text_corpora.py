@@ -6,13 +6,15 @@ blind by someone else, measured twice on frozen rules, then tuned on),
 d5339ee, then tuned on), ``reports_tune_d.jsonl`` (the second blind set, measured
 once on the rules frozen at d4dd1fe, then tuned on in round five) and
 ``reports_tune_e.jsonl`` (the third blind set, measured once on the rules frozen at
-fb06297, then tuned on in round six) and ``reports_tune_f.jsonl`` (the fourth blind set,
-measured once on the rules frozen at 7599be6, then tuned on in round seven) are the
+fb06297, then tuned on in round six), ``reports_tune_f.jsonl`` (the fourth blind set,
+measured once on the rules frozen at 7599be6, then tuned on in round seven) and
+``reports_tune_g.jsonl`` (the fifth blind set, measured once on the rules frozen at
+c0331e7, then tuned on in round eight) are the
 material the rules were tuned on: no miss, no wrong CT but the one text named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` is the held-out set (the fifth blind set), written by someone
-who never saw the rules and measured once on the rules frozen in round seven; it is not
+``reports_test.jsonl`` is the held-out set (the sixth blind set), written by someone
+who never saw the rules and measured once on the rules frozen in round eight; it is not
 in this repository's history until the lead adds it, and its absence is a failure, not
 a skip. It is held to floors equal to the figures measured once on it
 (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
@@ -55,21 +57,21 @@ TUNING_FLOORS = {
     "reports_tune_f.jsonl": {"outcome": 0.997, "mass": 0.955, "calcification": 0.980,
                              "laterality": 0.963, "organ": 0.952, "follow_up": 0.977,
                              "wrongly_recommended": 1},
+    # The fifth blind set, measured once at c0331e7 (outcome 0.972, 10 wrong CTs: docs/text.md).
+    "reports_tune_g.jsonl": {"outcome": 1.0, "mass": 0.963, "calcification": 0.966,
+                             "laterality": 0.972, "organ": 0.969, "follow_up": 0.988},
 }
 TUNING = tuple(TUNING_FLOORS)
 HELD_OUT = DATA / "reports_test.jsonl"
-# The figures measured ONCE on the held-out set with the rules frozen in round seven, filled
-# in by the lead when adding the file (``python scripts/evaluate_text.py
-# tests/data/reports_test.jsonl``): "wrongly_recommended" and "missed" are counts it may
-# not exceed, the others accuracies it may not fall below. None means not yet measured.
-# The targets are outcome >= 0.97, laterality >= 0.95, no wrong CT and missed <= 2%
-# (docs/text.md); they are not asserted here.
-# The fifth blind set (written by a helper who never saw the rules or the corpora), measured
-# once on the rules frozen at c0331e7: outcome 0.972, 10 wrongly recommended CTs (seven
-# of them tick-box marks, "calc ✗", that no earlier writer used), 0 of 80 missed.
+# The figures measured ONCE on the held-out set (the sixth blind set) with the rules frozen
+# in round eight, filled in by the lead when adding the file (``python
+# scripts/evaluate_text.py tests/data/reports_test.jsonl``): "wrongly_recommended" and
+# "missed" are counts it may not exceed, the others accuracies it may not fall below. None
+# means not yet measured. The targets are outcome >= 0.97, laterality >= 0.95, no
+# wrong CT and missed <= 2% (docs/text.md); they are not asserted here.
 HELD_OUT_FLOORS: dict[str, float | int | None] = {
-    "outcome": 0.972, "wrongly_recommended": 10, "missed": 0,
-    "mass": 0.936, "calcification": 0.916, "laterality": 0.952, "organ": 0.952, "follow_up": 0.988,
+    "outcome": None, "wrongly_recommended": None, "missed": None,
+    "mass": None, "calcification": None, "laterality": None, "organ": None, "follow_up": None,
 }
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
 

@@ -57,8 +57,8 @@ NEGATION = "NEGATED_EXISTENCE"
 # sentence is one the sentence splitter missed: "no flow. ?calcs.").
 CLAUSE_BREAKS = {",", ";", ".", "but", "however"}
 # A post-position modifier crosses a comma only over these ("mass, now no longer seen").
-# Worksheet marks: PyRuSH may split one off as a sentence of its own ("Calc ✗" at the end);
-# it belongs to the item before it.
+# Worksheet marks: each ends its item ("R - mass ✗ L - mass ✓" gives each mass its own side);
+# PyRuSH may split one off as a sentence of its own ("Calc ✗" at the end).
 TICK_MARKS = frozenset("\u2713\u2714\u2717\u2718\u00d7\u2715\u2716\u274c")
 BRIDGES = {"now", "since", "subsequently", "today", "and", "has", "have", "is", "are", "too",
            "also"}
@@ -457,7 +457,7 @@ def build_reader(rules: dict[str, Any]) -> Reader:
     binding = rules["binding"]
     mass_flags = {word.lower(): (flag, frozenset(entry["organs"]))
                   for flag, entry in rules["mass_context"].items() for word in entry["words"]}
-    return Reader(nlp, frozenset(binding["breaks"]) | {"/"}, frozenset(binding["not_origin"]),
+    return Reader(nlp, frozenset(binding["breaks"]) | {"/"} | TICK_MARKS, frozenset(binding["not_origin"]),
                   frozenset(binding["not_origin_before"]), frozenset(binding["not_origin_after"]),
                   frozenset(binding["beside"]), frozenset(binding["pushed_aside"]),
                   frozenset(binding["indistinct"]), frozenset(binding["accompanying"]),
