@@ -675,6 +675,13 @@ ROUND_EIGHT_CASES = [
     ("No ascites, mass or calcification.", {"mass": "absent", "calcification": "absent"}),
     ("No hydronephrosis, mass in the left adrenal with calcification.",
      {"mass": "present", "calcification": "present"}),
+    # a correction's side is its mass's side
+    ("Right renal mass 4 cm with calcification.\nAddendum: side corrected, the mass is in the LEFT kidney.",
+     {"laterality": "left", "calcification": "present"}),
+    # a "?" ending the line or the text after the finding doubts it
+    ("Left adrenal mass 3 cm. Calcs ?", {"calcification": None}),
+    ("Right adrenal lesion 2 cm\nCalcification ?\nLiver NAD", {"calcification": None}),
+    ("Right adrenal mass ?adrenal origin, calcified.", {"calcification": "present"}),
 ]
 
 

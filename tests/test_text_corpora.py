@@ -58,8 +58,8 @@ TUNING_FLOORS = {
                              "laterality": 0.963, "organ": 0.952, "follow_up": 0.977,
                              "wrongly_recommended": 1},
     # The fifth blind set, measured once at c0331e7 (outcome 0.972, 10 wrong CTs: docs/text.md).
-    "reports_tune_g.jsonl": {"outcome": 1.0, "mass": 0.963, "calcification": 0.966,
-                             "laterality": 0.972, "organ": 0.969, "follow_up": 0.988},
+    "reports_tune_g.jsonl": {"outcome": 1.0, "mass": 0.963, "calcification": 0.969,
+                             "laterality": 0.980, "organ": 0.969, "follow_up": 0.988},
 }
 TUNING = tuple(TUNING_FLOORS)
 HELD_OUT = DATA / "reports_test.jsonl"

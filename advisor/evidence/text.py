@@ -284,11 +284,14 @@ def _stops_at_words(words: frozenset[str]):
 
 def _attached(_target, modifier, _span_between) -> bool:
     """The modifier is written onto the word before it ("calcified?", not "mass ?adrenal"
-    nor "component (?tooth)")."""
+    nor "component (?tooth)"), or ends its line after it ("Calcs ?" last in the text)."""
     if modifier.start == 0:
         return False
-    before = modifier.doc[modifier.start - 1]
-    return before.whitespace_ == "" and not before.is_punct
+    doc = modifier.doc
+    before = doc[modifier.start - 1]
+    ends_line = modifier.end >= len(doc) or "\n" in modifier[-1].whitespace_ or (
+        doc[modifier.end].is_space and "\n" in doc[modifier.end].text)
+    return not before.is_punct and (before.whitespace_ == "" or ends_line)
 
 
 def _clause_final(_target, modifier, _span_between) -> bool:
@@ -427,7 +430,7 @@ def _marks_join_their_item(doc):
     for sentence in list(doc.sents):
         marks = [token.text in TICK_MARKS for token in sentence
                  if not (token.is_punct or token.is_space)]
-        if sentence.start and marks and all(marks):
+        if sentence.start and marks and all(marks) or sentence.start and _only_a_query(sentence):
             sentence[0].is_sent_start = False
     for token in doc[:-1]:
         after = doc[token.i + 1]
@@ -437,6 +440,12 @@ def _marks_join_their_item(doc):
             if next_word is not None:
                 next_word.is_sent_start = True
     return doc
+
+
+def _only_a_query(sentence) -> bool:
+    """A sentence that is only "?" (PyRuSH splits "Calcs ?" at the end of a text)."""
+    words = [token.text for token in sentence if not token.is_space]
+    return bool(words) and all(set(word) == {"?"} for word in words)
 
 
 def build_reader(rules: dict[str, Any]) -> Reader:
@@ -929,16 +938,25 @@ def _correction_at(doc, reader: Reader) -> tuple[int, str] | None:
 def _corrected(doc, mentions: list[Mention], spans, reader: Reader) -> list[Mention]:
     """A finding stated before a correction that the correction negates or doubts is not
     stated: the later word wins, and of two conflicting readings the one that sends no
-    child to CT."""
+    child to CT. A side the correction gives its mass is the side of the masses before it."""
     correction = _correction_at(doc, reader)
     if correction is None:
         return mentions
     at, words = correction
-    reversed_kinds = {m.kind for m, span in zip(mentions, spans)
-                      if span.start_char > at and m.status in ("absent", "uncertain")}
-    return [Mention(m.kind, "uncertain", m.words, f"reversed by '{words}'")
-            if m.kind in reversed_kinds and m.status == "present" and span.start_char < at
-            else m for m, span in zip(mentions, spans)]
+    later = [m for m, span in zip(mentions, spans) if span.start_char > at]
+    reversed_kinds = {m.kind for m in later if m.status in ("absent", "uncertain")}
+    later_sides = {m.side for m in later if m.kind == "mass" and m.status == "present"} - {None}
+    result = []
+    for mention, span in zip(mentions, spans):
+        earlier_stated = mention.status == "present" and span.start_char < at
+        if earlier_stated and mention.kind in reversed_kinds:
+            mention = Mention(mention.kind, "uncertain", mention.words, f"reversed by '{words}'")
+        elif earlier_stated and mention.kind == "mass" and mention.side and len(later_sides) == 1:
+            # "Correction: left. The mass arises from the LEFT kidney": the corrected side
+            mention = Mention(mention.kind, mention.status, mention.words, mention.cue,
+                              next(iter(later_sides)), mention.organ, mention.size_mm)
+        result.append(mention)
+    return result
 
 
 def _flags(doc, mentions: list[Mention], reader: Reader) -> frozenset[str]:
