@@ -646,6 +646,15 @@ ROUND_EIGHT_CASES = [
     ("Right adrenal lesion 3 cm\nCalcified N\nHydro N", {"calcification": "absent"}),
     ("Liver: calcified focus \u2713\nR kidney: mass 3cm \u2713, calcification \u00d7", {"calcification": "absent"}),
     ("R adrenal: mass \u2717 L adrenal: mass \u2717\nCalcs \u2717", {"mass": "absent", "calcification": "absent"}),
+    # ... however the worksheet sets the mark after its item, and a line break ends "no" / "none"
+    ("Left adrenal mass 3 cm \u2713\nCalcification: \u2717", {"calcification": "absent"}),
+    ("Left adrenal mass 3 cm\nCalc - \u2718\nLiver NAD", {"calcification": "absent"}),
+    ("Left adrenal mass 3 cm\nCalcification (\u2717)", {"calcification": "absent"}),
+    ("Left adrenal mass 3 cm\ncalc: x\nspleen nl", {"calcification": "absent"}),
+    ("Left adrenal mass 3 cm | Calcification \u2717 | Hydro \u2717", {"mass": "present", "calcification": "absent"}),
+    ("Left adrenal mass 3 cm\nCalcification - No\nAscites - No", {"calcification": "absent"}),
+    ("Left adrenal mass 3 cm\nCalcification: none\nLiver NAD", {"calcification": "absent"}),
+    ("Calcs: max 4 mm\nLeft adrenal mass", {"calcification": "present"}),
     # ... a tick affirms its own item, and no cross reaches another line
     ("Left adrenal mass \u2717\nRight adrenal mass 2 cm \u2713 calcified",
      {"mass": "present", "calcification": "present", "laterality": "right"}),
