@@ -674,6 +674,10 @@ ROUND_EIGHT_CASES = [
      {"mass": "present", "calcification": None}),
     ("Left adrenal mass 3 cm.\nAddendum: calcification is seen within the mass on the cine loop.",
      {"calcification": "present"}),
+    ("Left adrenal mass 3 cm with calcification.\nAddendum: CT to assess the calcification's extent.",
+     {"mass": "present", "calcification": "present"}),
+    ("Left adrenal mass 3 cm with calcification.\nAddendum: a sibling had a calcified neuroblastoma.",
+     {"mass": "present", "calcification": "present"}),
     # an inability to assess before the term
     ("Right adrenal mass 2.5 cm. This study cannot assess for calcification in the lesion.",
      {"calcification": None}),

@@ -51,7 +51,8 @@ OTHER_ORGAN = "other"   # a bucket of organs: one of them displaced says nothing
 # ConText categories that make a mention about something other than this patient now.
 NOT_THIS_PATIENT_NOW = {"FAMILY", "HYPOTHETICAL", "INDICATION"}
 HISTORICAL, CURRENT = "HISTORICAL", "CURRENT"
-HEDGES = {"POSSIBLE_EXISTENCE", HISTORICAL}
+DOUBT = "POSSIBLE_EXISTENCE"
+HEDGES = {DOUBT, HISTORICAL}
 NEGATION = "NEGATED_EXISTENCE"
 # A modifier marked clause_only does not reach across these tokens (a full stop inside a
 # sentence is one the sentence splitter missed: "no flow. ?calcs.").
@@ -936,16 +937,17 @@ def _correction_at(doc, reader: Reader) -> tuple[int, str] | None:
 
 
 def _corrected(doc, mentions: list[Mention], spans, reader: Reader) -> list[Mention]:
-    """A finding stated before a correction that the correction negates or doubts is not
-    stated: the later word wins, and of two conflicting readings the one that sends no
+    """A finding stated before a correction that the correction negates or doubts (not
+    one it names for another examination, a relative or a history) is not stated: the later word wins, and of two conflicting readings the one that sends no
     child to CT. A side the correction gives its mass is the side of the masses before it."""
     correction = _correction_at(doc, reader)
     if correction is None:
         return mentions
     at, words = correction
-    later = [m for m, span in zip(mentions, spans) if span.start_char > at]
-    reversed_kinds = {m.kind for m in later if m.status in ("absent", "uncertain")}
-    later_sides = {m.side for m in later if m.kind == "mass" and m.status == "present"} - {None}
+    later = [(m, span) for m, span in zip(mentions, spans) if span.start_char > at]
+    reversed_kinds = {m.kind for m, span in later if m.status == "absent" or (
+        m.status == "uncertain" and DOUBT in _categories(span))}
+    later_sides = {m.side for m, _ in later if m.kind == "mass" and m.status == "present"} - {None}
     result = []
     for mention, span in zip(mentions, spans):
         earlier_stated = mention.status == "present" and span.start_char < at
