@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from spacy.language import Language
 
 from advisor.model import Observation
 
@@ -424,7 +423,9 @@ class Reader:
     fingerprint: str              # of the rules' content: enters the result UIDs
 
 
-@Language.component("advisor_marks_join_their_item")
+MARKS_COMPONENT = "advisor_marks_join_their_item"
+
+
 def _marks_join_their_item(doc):
     """A tick or cross belongs to its item's line: one PyRuSH made a sentence of its own
     joins the sentence before it, and the next line starts a sentence of its own."""
@@ -457,8 +458,12 @@ def build_reader(rules: dict[str, Any]) -> Reader:
     import medspacy
     from medspacy.target_matcher import TargetRule
 
+    from spacy.language import Language
+
+    if not Language.has_factory(MARKS_COMPONENT):
+        Language.component(MARKS_COMPONENT, func=_marks_join_their_item)
     nlp = medspacy.load(load_rules=False)
-    nlp.add_pipe("advisor_marks_join_their_item", after="medspacy_pyrush")
+    nlp.add_pipe(MARKS_COMPONENT, after="medspacy_pyrush")
     nlp.get_pipe("medspacy_target_matcher").add(
         [TargetRule(literal, label, pattern=pattern)
          for label, phrases in _target_groups(rules)
