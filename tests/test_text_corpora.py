@@ -14,9 +14,8 @@ material the rules were tuned on: no miss, no wrong CT but the one text named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
 ``reports_test.jsonl`` is the held-out set (the sixth blind set), written by someone
-who never saw the rules and measured once on the rules frozen in round eight; it is not
-in this repository's history until the lead adds it, and its absence is a failure, not
-a skip. It is held to floors equal to the figures measured once on it
+who never saw the rules and measured once on the rules frozen in round eight (c593638);
+its absence is a failure, not a skip. It is held to floors equal to the figures measured once on it
 (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
 docs/text.md, not asserted: a blind set measured once below a target would otherwise
@@ -69,9 +68,11 @@ HELD_OUT = DATA / "reports_test.jsonl"
 # "missed" are counts it may not exceed, the others accuracies it may not fall below. None
 # means not yet measured. The targets are outcome >= 0.97, laterality >= 0.95, no
 # wrong CT and missed <= 2% (docs/text.md); they are not asserted here.
+# The sixth blind set, measured once on the rules frozen at c593638: outcome 0.983,
+# 4 wrongly recommended CTs, 2 of 79 missed, laterality 0.972.
 HELD_OUT_FLOORS: dict[str, float | int | None] = {
-    "outcome": None, "wrongly_recommended": None, "missed": None,
-    "mass": None, "calcification": None, "laterality": None, "organ": None, "follow_up": None,
+    "outcome": 0.983, "wrongly_recommended": 4, "missed": 2,
+    "mass": 0.944, "calcification": 0.977, "laterality": 0.972, "organ": 0.955, "follow_up": 0.986,
 }
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
 
