@@ -287,11 +287,15 @@ def _attached(_target, modifier, _span_between) -> bool:
     nor "component (?tooth)"), or ends its line after it ("Calcs ?" last in the text)."""
     if modifier.start == 0:
         return False
-    doc = modifier.doc
-    before = doc[modifier.start - 1]
-    ends_line = modifier.end >= len(doc) or "\n" in modifier[-1].whitespace_ or (
-        doc[modifier.end].is_space and "\n" in doc[modifier.end].text)
-    return not before.is_punct and (before.whitespace_ == "" or ends_line)
+    before = modifier.doc[modifier.start - 1]
+    return not before.is_punct and (before.whitespace_ == "" or _ends_line(modifier[-1]))
+
+
+def _ends_line(token) -> bool:
+    """``token`` is the last of the text or of its line."""
+    doc = token.doc
+    after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    return after is None or "\n" in token.whitespace_ or (after.is_space and "\n" in after.text)
 
 
 def _clause_final(_target, modifier, _span_between) -> bool:
@@ -432,12 +436,10 @@ def _marks_join_their_item(doc):
     for sentence in list(doc.sents):
         marks = [token.text in TICK_MARKS for token in sentence
                  if not (token.is_punct or token.is_space)]
-        if sentence.start and marks and all(marks) or sentence.start and _only_a_query(sentence):
+        if sentence.start and (marks and all(marks) or _only_a_query(sentence)):
             sentence[0].is_sent_start = False
     for token in doc[:-1]:
-        after = doc[token.i + 1]
-        line_ends = "\n" in token.whitespace_ or (after.is_space and "\n" in after.text)
-        if token.text in TICK_MARKS and line_ends:
+        if token.text in TICK_MARKS and _ends_line(token):
             next_word = next((t for t in doc[token.i + 1:] if not t.is_space), None)
             if next_word is not None:
                 next_word.is_sent_start = True
@@ -943,8 +945,8 @@ def _correction_at(doc, reader: Reader) -> tuple[int, str] | None:
 
 def _corrected(doc, mentions: list[Mention], spans, reader: Reader) -> list[Mention]:
     """A finding stated before a correction that the correction negates or doubts (not
-    one it names for another examination, a relative or a history) is not stated: the later word wins, and of two conflicting readings the one that sends no
-    child to CT. A side the correction gives its mass is the side of the masses before it."""
+    one it names for another examination, a relative or a history) is not stated: the
+    later word wins, and of two conflicting readings the one that sends no child to CT. A side the correction gives its mass is the side of the masses before it."""
     correction = _correction_at(doc, reader)
     if correction is None:
         return mentions
