@@ -704,6 +704,40 @@ def test_the_fifth_blind_sets_families(phrase, expected):
     assert {field: read[field] for field in expected} == expected
 
 
+ROUND_NINE_CASES = [
+    # a relative clause between the term and its negation or hedge
+    ("Right adrenal mass 2.9 cm. Calcification, which is typical of neuroblastoma, is not seen.",
+     {"mass": "present", "calcification": "absent"}),
+    ("Left renal mass. Calcification, which would favour neuroblastoma, cannot be excluded.",
+     {"mass": "present", "calcification": None}),
+    ("Right adrenal mass, which is large, is present with calcification.",
+     {"mass": "present", "calcification": "present"}),
+    # not said either way, and caveats in other words
+    ("Right adrenal mass 4 cm. Calcification within the adrenal mass is not described.",
+     {"mass": "present", "calcification": None}),
+    ("US ABDO: L ADRENAL MASS 3CM. CALCS: US NOT RELIABLE, SUGGEST CT.", {"calcification": None}),
+    ("Left kidney 6 cm solid mass. Calcification is difficult to detect with US in large tumours.",
+     {"mass": "present", "calcification": None}),
+    # a caveat about staging is no staging of the child's tumour
+    ("Calcified right adrenal mass, 2.2 cm. US is not reliable for staging of neuroblastoma.",
+     {"calcification": "present", "context": set()}),
+    ("Referred for staging of neuroblastoma. Left adrenal mass 3 cm with calcification.",
+     {"context": {"known-tumour-follow-up"}}),
+    # shadowing deposits, speckles, nodules are calcification
+    ("Lt adrenal solid mass w echogenic shadowing deposits.", {"calcification": "present"}),
+    ("Liver segment 2 lesion, 2.5 cm, with gritty shadowing speckles.", {"calcification": "present"}),
+    # a Y/N checklist's "N." answers its own item
+    ("Y/N checklist: Hydronephrosis N. Renal mass N. Adrenal mass N. Impression: normal.",
+     {"mass": "absent"}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", ROUND_NINE_CASES)
+def test_the_sixth_blind_sets_families(phrase, expected):
+    read = facts_of(phrase)
+    assert {field: read[field] for field in expected} == expected
+
+
 @pytest.mark.parametrize("phrase", [
     "Right suprarenal mass 3 cm with calcification\nSpleen normal.",
     "Left adrenal mass with calcification\nGallbladder: sludge",
