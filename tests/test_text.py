@@ -729,11 +729,46 @@ ROUND_NINE_CASES = [
     # a Y/N checklist's "N." answers its own item
     ("Y/N checklist: Hydronephrosis N. Renal mass N. Adrenal mass N. Impression: normal.",
      {"mass": "absent"}),
+    # the seventh blind set's families: an "as" clause, a voice-recognition "scene", "Ca++"
+    ("Right suprarenal solid mass; calcification, as may be seen in neuroblastoma, was not evident.",
+     {"mass": "present", "calcification": "absent"}),
+    ("Right adrenal mass 3 cm, solid; calcification not scene.", {"calcification": "absent"}),
+    ("Impression: 1. R suprarenal mass c/w NB. 2. Ca++ within mass +ve.", {"calcification": "present"}),
+    # another examination that agrees leaves the finding stated
+    ("Retroperitoneal mass, right paraspinal, 5 cm; calcification present (confirmed on plain film).",
+     {"calcification": "present"}),
+    ("Right adrenal mass. Calcification on the plain film only.", {"calcification": None}),
+    # "|" ends a clause as a line break would
+    ("L kidney: 3.2cm solid SOL upper pole | Calcification: Y | Adrenals: not well seen",
+     {"mass": "present", "calcification": "present"}),
+    # a yes/no pair of boxes
+    ("Mass: yes [x] no [ ]\nSide: L [x] R [ ]\nCalcification: yes [ ] no [x]",
+     {"mass": "present", "calcification": "absent", "laterality": "left"}),
+    ("Mass: Y [ ] N [x]\nCalcification: Y [ ] N [x]", {"mass": "absent", "calcification": "absent"}),
+    ("Mass: yes [x] no [ ]\nCalcification: yes [x] no [ ]", {"mass": "present", "calcification": "present"}),
+    # the whole study said to be normal, in other words
+    ("Normal appearances. Incidental splenule.", {"mass": "absent"}),
+    ("All organs within normal limits; no focal abnormality.", {"mass": "absent"}),
+    ("Normal except for mild left pelviectasis (APD 6 mm).", {"mass": "absent"}),
+    ("Two small gallstones. Otherwise normal.", {"mass": "absent"}),
+    ("Conclusion: normal renal tract ultrasound.", {"mass": "absent"}),
+    ("Left adrenal: normal appearance. No residual haemorrhage.", {"mass": None}),
+    # the child's own tumour, however named or misspelt
+    ("Previous right adrenalectomy for nueroblastoma. Now a 2 cm left supra renal mass, calcified.",
+     {"context": {"known-tumour-follow-up"}}),
+    ("Known retroperitoneal ganglioneuroma, right paraspinal, under observation: unchanged, calcified.",
+     {"context": {"known-tumour-follow-up"}}),
+    ("History of sacrococcygeal teratoma resected in infancy. Today: presacral space clear.",
+     {"context": {"known-tumour-follow-up"}}),
+    ("Follow-up after sacrococcygeal teratoma resection. No recurrent presacral mass.",
+     {"context": {"known-tumour-follow-up"}}),
+    ("Mother had a teratoma resected. Left adrenal mass with calcification.",
+     {"context": set(), "calcification": "present"}),
 ]
 
 
 @pytest.mark.parametrize("phrase, expected", ROUND_NINE_CASES)
-def test_the_sixth_blind_sets_families(phrase, expected):
+def test_the_sixth_and_seventh_blind_sets_families(phrase, expected):
     read = facts_of(phrase)
     assert {field: read[field] for field in expected} == expected
 

@@ -9,12 +9,14 @@ once on the rules frozen at d4dd1fe, then tuned on in round five) and
 fb06297, then tuned on in round six), ``reports_tune_f.jsonl`` (the fourth blind set,
 measured once on the rules frozen at 7599be6, then tuned on in round seven) and
 ``reports_tune_g.jsonl`` (the fifth blind set, measured once on the rules frozen at
-c0331e7, then tuned on in round eight) are the
-material the rules were tuned on: no miss, no wrong CT but the one text named in
+c0331e7, then tuned on in round eight), ``reports_tune_h.jsonl`` (the sixth, measured
+once at c593638) and ``reports_tune_i.jsonl`` (the seventh, measured once at 0361e9e),
+both tuned on in round nine, are the
+material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` is the held-out set (the sixth blind set), written by someone
-who never saw the rules and measured once on the rules frozen in round eight (c593638);
+``reports_test.jsonl`` is the held-out set (the eighth blind set), written by someone
+who never saw the rules and measured once on the rules frozen in round nine;
 its absence is a failure, not a skip. It is held to floors equal to the figures measured once on it
 (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -42,10 +44,14 @@ TUNING_FLOORS = {
     # laterality 0.958 -> 0.955 in round five: "?Left renal mass ..." (h-116) is now read as
     # the hedged mass it is (mass 0.949 -> 0.955), and a hedged mass has no side in the
     # tuning labels; this writer gave it one (docs/text.md, labelling conventions).
+    # follow_up 0.976 -> 0.970 (c) and 0.966 -> 0.963 (d) in round nine: a teratoma of the
+    # child's own past is now the tumour's follow-up, as the later writers label it (the
+    # conventions given to every writer since: "the child's OWN tumour, current or past");
+    # these two writers labelled a resected teratoma no follow-up (h-180, h-183, k-065).
     "reports_tune_c.jsonl": {"outcome": 1.0, "mass": 0.955, "calcification": 0.994,
-                             "laterality": 0.955, "organ": 0.946, "follow_up": 0.976},
+                             "laterality": 0.955, "organ": 0.946, "follow_up": 0.970},
     "reports_tune_d.jsonl": {"outcome": 1.0, "mass": 0.960, "calcification": 0.985,
-                             "laterality": 0.938, "organ": 0.938, "follow_up": 0.966},
+                             "laterality": 0.938, "organ": 0.938, "follow_up": 0.963},
     "reports_tune_e.jsonl": {"outcome": 1.0, "mass": 0.958, "calcification": 0.983,
                              "laterality": 0.961, "organ": 0.952, "follow_up": 0.983},
     # n-034, "... UPPER POLE MASS THIRTY MM CALCIFIED NO HETERO LEFT KIDNEY NORMAL ...", is
@@ -59,6 +65,21 @@ TUNING_FLOORS = {
     # The fifth blind set, measured once at c0331e7 (outcome 0.972, 10 wrong CTs: docs/text.md).
     "reports_tune_g.jsonl": {"outcome": 1.0, "mass": 0.963, "calcification": 0.969,
                              "laterality": 0.980, "organ": 0.969, "follow_up": 0.988},
+    # The sixth blind set, measured once at c593638 (outcome 0.983, 4 wrong CTs, 2 missed).
+    # q-283 stays missed: "right adrenal haemorrhage previously documented at birth" raises
+    # the haemorrhage flag; a flag dropped for "previously" would also drop it for a
+    # haemorrhage followed up now, and recommend CT for it (docs/text.md).
+    "reports_tune_h.jsonl": {"outcome": 0.997, "mass": 0.955, "calcification": 0.994,
+                             "laterality": 0.975, "organ": 0.961, "follow_up": 0.991,
+                             "missed": 1},
+    # The seventh blind set, measured once at 0361e9e (outcome 0.975, 6 wrong CTs, 3 missed).
+    # Two wrong CTs stay: r-280 "mass with internal haemorrhage and calcification -
+    # neuroblastoma" (the flag is haemorrhage as the diagnosis, not within a tumour; the
+    # writer labelled it haemorrhage) and r-350 "probably arising from the right ovary" (a
+    # hedged organ is no origin; counting it loses more than it gains on the other sets).
+    "reports_tune_i.jsonl": {"outcome": 0.994, "mass": 0.955, "calcification": 0.980,
+                             "laterality": 0.950, "organ": 0.960, "follow_up": 0.994,
+                             "wrongly_recommended": 2},
 }
 TUNING = tuple(TUNING_FLOORS)
 HELD_OUT = DATA / "reports_test.jsonl"
@@ -110,7 +131,7 @@ def test_tuning_corpora_never_recommend_ct_wrongly_nor_miss(tune):
     name, result = tune
     floors = TUNING_FLOORS[name]
     assert result.wrongly_recommended <= floors.get("wrongly_recommended", 0)
-    assert result.missed == 0
+    assert result.missed <= floors.get("missed", 0)
     assert result.outcome_accuracy >= floors["outcome"]
     for field in FIELDS:
         assert result.field_accuracy[field] >= floors[field], field
