@@ -83,17 +83,17 @@ TUNING_FLOORS = {
 }
 TUNING = tuple(TUNING_FLOORS)
 HELD_OUT = DATA / "reports_test.jsonl"
-# The figures measured ONCE on the held-out set (the sixth blind set) with the rules frozen
-# in round eight, filled in by the lead when adding the file (``python
+# The figures measured ONCE on the held-out set (the eighth blind set) with the rules frozen
+# in round nine, filled in by the lead when adding the file (``python
 # scripts/evaluate_text.py tests/data/reports_test.jsonl``): "wrongly_recommended" and
 # "missed" are counts it may not exceed, the others accuracies it may not fall below. None
 # means not yet measured. The targets are outcome >= 0.97, laterality >= 0.95, no
 # wrong CT and missed <= 2% (docs/text.md); they are not asserted here.
-# The sixth blind set, measured once on the rules frozen at c593638: outcome 0.983,
-# 4 wrongly recommended CTs, 2 of 79 missed, laterality 0.972.
+# The eighth blind set, measured once on the rules frozen at 3e50903: outcome 0.969,
+# 4 wrongly recommended CTs, 7 of 68 missed, laterality 0.961.
 HELD_OUT_FLOORS: dict[str, float | int | None] = {
-    "outcome": 0.983, "wrongly_recommended": 4, "missed": 2,
-    "mass": 0.944, "calcification": 0.977, "laterality": 0.972, "organ": 0.955, "follow_up": 0.986,
+    "outcome": 0.969, "wrongly_recommended": 4, "missed": 7,
+    "mass": 0.922, "calcification": 0.958, "laterality": 0.961, "organ": 0.938, "follow_up": 0.983,
 }
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
 
@@ -122,8 +122,9 @@ def test_held_out_corpus_is_large_enough_and_apart():
     assert HELD_OUT.is_file(), f"the held-out corpus {HELD_OUT.name} is missing"
     assert len(_texts(HELD_OUT.name)) >= 150
     shared = _texts(HELD_OUT.name) & set().union(*map(_texts, TUNING))
-    # Two writers who never met both wrote "NAD." and "Normal abdominal ultrasound.".
-    assert all(len(text.split()) <= 3 for text in shared), \
+    # Writers who never met all wrote "NAD.", "Normal abdominal ultrasound." or
+    # "Abdominal ultrasound within normal limits.".
+    assert all(len(text.split()) <= 5 for text in shared), \
         "no held-out text is among the tuning texts"
 
 
