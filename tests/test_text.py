@@ -773,6 +773,46 @@ def test_the_sixth_and_seventh_blind_sets_families(phrase, expected):
     assert {field: read[field] for field in expected} == expected
 
 
+ROUND_TEN_CASES = [
+    # "vascular" is blood flow in the mass, calcification elsewhere only as "vascular calcification"
+    ("Mass lft adrenal 4cm calcif yes vascular yes. Liver normal.", {"calcification": "present"}),
+    ("The right adrenal lesion is solid and vascular with calcification.", {"calcification": "present"}),
+    ("Right adrenal mass. Vascular calcification in the aorta.", {"calcification": None}),
+    # a hedge after "which is" reaches the word after it; one ending its clause, the words before
+    ("Left adrenal mass of 3 cm which is probably calcified, advise to correlate with CT.",
+     {"mass": "present", "calcification": None}),
+    ("Left adrenal mass. Calcification is likely.", {"calcification": None}),
+    ("Left adrenal mass. Calcification is probably present.", {"calcification": None}),
+    ("The left adrenal mass is likely a neuroblastoma, with calcification.",
+     {"mass": "present", "calcification": "present"}),
+    # a liver mass beside the liver's own vessels stays in the liver
+    ("Mass in the caudate lobe, 4 cm, calcified, compressing the intrahepatic IVC.", {"organ": "liver"}),
+    # typos, ballot boxes, a heading that negates its list
+    ("Heterogenous right adrenal mas 3 cm with calcification.", {"mass": "present", "laterality": "right"}),
+    ("Normal study \u2611 | Mass \u2610 | Calcification \u2610 | Free fluid \u2610",
+     {"mass": "absent", "calcification": "absent"}),
+    ("Mass \u2611 | Calcification \u2611 | Side: left", {"mass": "present", "calcification": "present"}),
+    ("Not seen: mass, calcification, free fluid.", {"mass": "absent", "calcification": "absent"}),
+    ("Not seen: mass. Right adrenal mass 3 cm with calcification.",
+     {"mass": "present", "calcification": "present"}),
+    # an earlier operation named for something else is no tumour's follow-up
+    ("Previous surgery: pyloromyotomy as an infant. Now: solid left renal mass 4 cm with calcification.",
+     {"context": set()}),
+    ("Previous surgery. Left adrenal bed: 2 cm calcified nodule.", {"context": {"known-tumour-follow-up"}}),
+    # shadowing said of some of the foci, after the mass
+    ("Echogenic foci in the right adrenal mass - some of them shadow, some don't.",
+     {"mass": "present", "calcification": "present"}),
+    ("Right adrenal mass with bright echoes; none of them shadow.", {"calcification": None}),
+    ("Mesenteric mass with gritty echogenic shadowing material.", {"calcification": "present"}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", ROUND_TEN_CASES)
+def test_the_eighth_blind_sets_families(phrase, expected):
+    read = facts_of(phrase)
+    assert {field: read[field] for field in expected} == expected
+
+
 @pytest.mark.parametrize("phrase", [
     "Right suprarenal mass 3 cm with calcification\nSpleen normal.",
     "Left adrenal mass with calcification\nGallbladder: sludge",

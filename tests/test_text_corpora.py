@@ -11,12 +11,13 @@ measured once on the rules frozen at 7599be6, then tuned on in round seven) and
 ``reports_tune_g.jsonl`` (the fifth blind set, measured once on the rules frozen at
 c0331e7, then tuned on in round eight), ``reports_tune_h.jsonl`` (the sixth, measured
 once at c593638) and ``reports_tune_i.jsonl`` (the seventh, measured once at 0361e9e),
-both tuned on in round nine, are the
+both tuned on in round nine, and ``reports_tune_j.jsonl`` (the eighth, measured once at
+3e50903, tuned on in round ten) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` is the held-out set (the eighth blind set), written by someone
-who never saw the rules and measured once on the rules frozen in round nine;
+``reports_test.jsonl`` is the held-out set (the ninth blind set), written by someone
+who never saw the rules and measured once on the rules frozen in round ten;
 its absence is a failure, not a skip. It is held to floors equal to the figures measured once on it
 (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -48,12 +49,17 @@ TUNING_FLOORS = {
     # child's own past is now the tumour's follow-up, as the later writers label it (the
     # conventions given to every writer since: "the child's OWN tumour, current or past");
     # these two writers labelled a resected teratoma no follow-up (h-180, h-183, k-065).
+    # organ 0.946 -> 0.943 (c) and 0.952 -> 0.949 (e) in round ten: a hedge that ends its
+    # clause ("is likely.") no longer hides the forward "likely", so "Origin is likely
+    # retroperitoneal" is a hedged organ (no organ, the convention) where the writer gave one
+    # (h-021); "a left adnexal lesion is possibly a haemorrhagic cyst or a solid mass" now
+    # names the ovary of a mass labelled unknown (m-106).
     "reports_tune_c.jsonl": {"outcome": 1.0, "mass": 0.955, "calcification": 0.994,
-                             "laterality": 0.955, "organ": 0.946, "follow_up": 0.970},
+                             "laterality": 0.955, "organ": 0.943, "follow_up": 0.970},
     "reports_tune_d.jsonl": {"outcome": 1.0, "mass": 0.960, "calcification": 0.985,
                              "laterality": 0.938, "organ": 0.938, "follow_up": 0.963},
     "reports_tune_e.jsonl": {"outcome": 1.0, "mass": 0.958, "calcification": 0.983,
-                             "laterality": 0.961, "organ": 0.952, "follow_up": 0.983},
+                             "laterality": 0.961, "organ": 0.949, "follow_up": 0.983},
     # n-034, "... UPPER POLE MASS THIRTY MM CALCIFIED NO HETERO LEFT KIDNEY NORMAL ...", is
     # labelled calcification absent: in unpunctuated dictation "calcified no" may be the
     # answer to "calcified" or the "no" of the next word, and the tuning texts have both
@@ -80,6 +86,11 @@ TUNING_FLOORS = {
     "reports_tune_i.jsonl": {"outcome": 0.994, "mass": 0.955, "calcification": 0.980,
                              "laterality": 0.950, "organ": 0.960, "follow_up": 0.994,
                              "wrongly_recommended": 2},
+    # The eighth blind set, measured once at 3e50903 (outcome 0.969, 4 wrong CTs, 7 missed).
+    # s-171 stays missed, as q-283 above: "History: right adrenal haemorrhage at birth".
+    "reports_tune_j.jsonl": {"outcome": 0.997, "mass": 0.933, "calcification": 0.975,
+                             "laterality": 0.966, "organ": 0.947, "follow_up": 0.986,
+                             "missed": 1},
 }
 TUNING = tuple(TUNING_FLOORS)
 HELD_OUT = DATA / "reports_test.jsonl"
