@@ -861,6 +861,71 @@ def test_side_and_organ_bound_across_sentences(phrase, side, organ):
     assert (read["laterality"], read["organ"]) == (side, organ)
 
 
+# (text, every mention as read: kind, status, words, cue, side, organ, size in mm). The
+# whole mention is the reader's output (the reasons quote its words and cue), so each
+# step that rewrites one is pinned field by field: a calcification put elsewhere by the
+# side or organ it names, a finding reversed or re-sided by a later correction, a line
+# heading's organ, a size, a tick-box mark.
+MENTION_CASES = [
+    ("Left renal mass 4 cm. Right suprarenal region: small calcified focus.",
+     [("mass", "present", "mass", "", "left", "kidney", 40.0),
+      ("calcification", "elsewhere", "calcified", "right side", None, None, None)]),
+    ("Right renal mass 4 cm. Left suprarenal region: small calcified focus.",
+     [("mass", "present", "mass", "", "right", "kidney", 40.0),
+      ("calcification", "elsewhere", "calcified", "left side", None, None, None)]),
+    ("Bilateral adrenal masses. Right adrenal: calcified focus.",
+     [("mass", "present", "masses", "", "bilateral", "adrenal", None),
+      ("calcification", "present", "calcified", "", None, None, None)]),
+    ("Small calcified focus in the liver. Left adrenal: 1 cm nodule.",
+     [("calcification", "elsewhere", "calcified", "liver", None, None, None),
+      ("mass", "present", "nodule", "", "left", "adrenal", 10.0)]),
+    ("Liver: 2 cm calcified focus. Left adrenal: mass 3 cm.",
+     [("calcification", "elsewhere", "calcified", "liver", None, None, None),
+      ("mass", "present", "mass", "", "left", "adrenal", 30.0)]),
+    ("Right kidney: 3 cm lesion with calcification.",
+     [("mass", "present", "lesion", "", "right", "kidney", 30.0),
+      ("calcification", "present", "calcification", "", None, None, None)]),
+    ("Right adrenal mass with calcification. Addendum: no calcification on review.",
+     [("mass", "present", "mass", "", "right", "adrenal", None),
+      ("calcification", "uncertain", "calcification", "reversed by 'Addendum'", None, None, None),
+      ("calcification", "absent", "calcification", "no", None, None, None)]),
+    ("Right renal mass 4 cm with calcification.\nAddendum: side corrected, the mass is in the LEFT kidney.",
+     [("mass", "present", "mass", "", "left", "kidney", 40.0),
+      ("calcification", "present", "calcification", "", None, None, None),
+      ("mass", "present", "mass", "", "left", "kidney", None)]),
+    ("Left adrenal mass 3 cm. Correction: the calcification is not confirmed.",
+     [("mass", "present", "mass", "", "left", "adrenal", 30.0),
+      ("calcification", "uncertain", "calcification", "not confirmed", None, None, None)]),
+    ("Solid mass in the left suprarenal region displacing the left kidney inferiorly, 45 x 30 mm.",
+     [("mass", "present", "mass", "", "left", "adrenal", 45.0)]),
+    ("The right kidney is displaced inferiorly by a solid mass. It measures 5 cm and contains calcification.",
+     [("mass", "present", "mass", "", "right", None, None),
+      ("calcification", "present", "calcification", "", None, None, None)]),
+    ("Mass posterior to the right kidney, 3 cm, with shadowing foci.",
+     [("mass", "present", "Mass", "", "right", None, 30.0),
+      ("calcification", "present", "shadowing foci", "", None, None, None)]),
+    ("Left adrenal mass 3 cm with echogenic foci without shadowing.",
+     [("mass", "present", "mass", "", "left", "adrenal", 30.0),
+      ("possible calcification", "present", "echogenic foci", "", None, None, None)]),
+    ("Right adrenal lesion 3 cm\nCalcification ?\nLiver NAD",
+     [("mass", "present", "lesion", "", "right", "adrenal", 30.0),
+      ("calcification", "uncertain", "Calcification", "?", None, None, None),
+      ("mass", "absent", "NAD", "NAD", None, None, None)]),
+    ("Suprarenal mass L 2cm \u2714 calcs in lesion \u2718\nSpleen NAD",
+     [("mass", "present", "mass", "", "left", "adrenal", 20.0),
+      ("calcification", "absent", "calcs", "\u2718", None, None, None),
+      ("mass", "absent", "lesion", "\u2718", None, None, None),
+      ("mass", "absent", "NAD", "NAD", None, None, None)]),
+]
+
+
+@pytest.mark.parametrize("phrase, mentions", MENTION_CASES)
+def test_every_mention_of_a_text_as_read(phrase, mentions):
+    read = [(m.kind, m.status, m.words, m.cue, m.side, m.organ, m.size_mm)
+            for m in read_text(phrase).mentions]
+    assert read == mentions
+
+
 # (phrase, what it must read): one case per key a modifier group of the rules may carry.
 RULE_KEY_CASES = [
     # stops_at: a hedge stops at the word that names the container

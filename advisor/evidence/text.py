@@ -894,14 +894,16 @@ def _placed_in(doc, span, reader: Reader) -> str | None:
 
 
 def _heading_organ(doc, span) -> str | None:
-    """The organ of a line's heading right before a calcification no mass follows in its
-    line ("Liver: calcified focus", not "Kidneys: calcified left adrenal mass")."""
+    """The organ of a line's heading before a calcification no mass follows in its line,
+    with nothing named between them ("Liver: calcified focus", "Liver: 2 cm calcified
+    focus"; not "Kidneys: calcified left adrenal mass")."""
     before = [t for t in doc[span.sent.start:span.start] if not t.ent_type_.startswith(SIDE)]
-    after = doc[span.end:span.sent.end]
-    if len(before) < 2 or before[-1].text != ":" or any(t.ent_type_ == MASS for t in after):
+    colon = next((i for i, token in enumerate(before[:3]) if token.text == ":"), None)
+    if not colon or any(t.ent_type_ for t in before[colon + 1:]) \
+            or any(t.ent_type_ == MASS for t in doc[span.end:span.sent.end]):
         return None
-    organ = before[-2].ent_type_
-    return organ[len(ORGAN):] if organ.startswith(ORGAN) and len(before) <= 3 else None
+    organ = before[colon - 1].ent_type_
+    return organ[len(ORGAN):] if organ.startswith(ORGAN) else None
 
 
 def _holder(before, reader: Reader) -> str | None:
