@@ -1002,7 +1002,14 @@ def test_observations_carry_source_and_kinds():
     found = {(o.kind, o.value) for o in observations}
     assert {("mass", "present"), ("calcification", "present"), ("laterality", "left"),
             ("organ", "adrenal"), ("size_mm", "40"), ("context", "known-tumour-follow-up")} <= found
-    assert {o.source for o in observations} == {"sr-text"}
+    assert {(o.source, o.sop_instance_uid, o.detail) for o in observations} == \
+        {("sr-text", "1.2.3", "findings SR text")}
+
+
+def test_a_mass_without_side_organ_or_size_gives_no_such_observation():
+    kinds = [o.kind for o in text.text_observations("Solid mass with calcification.", "sr-text",
+                                                    "1.2.3", "findings SR text")]
+    assert sorted(kinds) == ["calcification", "mass"]
 
 
 def test_the_pipeline_is_built_once_per_process():
