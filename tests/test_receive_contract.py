@@ -26,6 +26,7 @@ from advisor.node.audit import AuditLog
 from advisor.node.journal import Journal
 from advisor.node.receive import Receiver
 from advisor.node.spool import instance_path, write_atomically
+from advisor.web.metrics import PROCESS_REGISTRY
 from conftest import SAMPLES
 
 US_FILE = SAMPLES / "01-calcified-left-flank-coded" / "US001.dcm"
@@ -253,3 +254,17 @@ def test_every_missing_or_invalid_uid_is_named_and_no_pixel_count_is_no_truncati
         0xC210, "invalid UID in StudyInstanceUID, SeriesInstanceUID")
     ok = dcmread(US_FILE, stop_before_pixels=True)
     assert receive.problem_with(ok, requested, None) is None, "Pixel Data not counted: not checked"
+
+
+def test_spooling_and_committing_times_are_measured_as_durations(node):
+    _, _, port, _ = node
+
+    def seconds(name: str) -> tuple[float, float]:
+        return (PROCESS_REGISTRY.get_sample_value(f"{name}_count"),
+                PROCESS_REGISTRY.get_sample_value(f"{name}_sum"))
+    names = ("advisor_receive_spool_seconds", "advisor_receive_commit_seconds")
+    before = [seconds(name) for name in names]
+    assert c_store(port, dcmread(US_FILE)) == [0x0000]
+    for (count, total), (count_after, total_after) in zip(before, [seconds(n) for n in names]):
+        assert count_after == count + 1
+        assert 0 < total_after - total < 5    # seconds of this one store, not a clock reading

@@ -208,7 +208,8 @@ def test_an_empty_affected_sop_instance_uid_is_answered_0xC210(node, caplog):
     assert (response.Status, response.ErrorComment) == (0xC210, "empty Affected SOP Instance UID")
     assert "C-STORE from TESTSCU refused (0xC210): empty Affected SOP Instance UID" in caplog.messages
     assert response.AffectedSOPClassUID == UltrasoundImageStorage
-    assert events.named("instance-refused")[0]["status"] == "0xC210"
+    [refusal] = events.named("instance-refused")
+    assert (refusal["status"], refusal["reason"]) == ("0xC210", "empty Affected SOP Instance UID")
     assert spooled(spool) == [] and journal.studies() == []
 
 
@@ -221,7 +222,8 @@ def test_a_storage_failure_is_counted_and_audited(node, monkeypatch, caplog):
     before = refused(receive.OUT_OF_RESOURCES)
     assert c_store(port, dcmread(US_FILE)) == [0xA700]
     assert refused(receive.OUT_OF_RESOURCES) == before + 1
-    assert events.named("instance-refused")[0]["status"] == "0xA700"
+    [refusal] = events.named("instance-refused")
+    assert (refusal["status"], refusal["sop_uid"]) == ("0xA700", dcmread(US_FILE).SOPInstanceUID)
     assert f"C-STORE of {dcmread(US_FILE).SOPInstanceUID}: could not store durably" in caplog.messages
     assert events.named("instance-stored") == [] and journal.studies() == []
 
@@ -275,6 +277,7 @@ def test_an_instance_over_the_maximum_size_aborts_the_association(tmp_path, capl
         wait_for(lambda: assoc.is_aborted, timeout=5, what="A-ABORT from the node")
         [refusal] = events.named("instance-refused")
         assert refusal["reason"] == f"data set exceeds the maximum size ({limit} bytes)"
+        assert (refusal["peer"], refusal["calling_ae"]) == ("127.0.0.1", "TESTSCU")
         assert (f"association from 127.0.0.1 aborted: data set exceeds the maximum size ({limit} "
                 "bytes)") in caplog.messages
         assert journal.studies() == [] and spooled(tmp_path / "spool") == []
