@@ -888,6 +888,17 @@ MENTION_CASES = [
     ("A mass in the right kidney and a mass in the left adrenal.",
      [("mass", "present", "mass", "", "right", "kidney", None),
       ("mass", "present", "mass", "", "left", "adrenal", None)]),
+    ("The liver contains a 2 cm calcified focus. Left adrenal mass.",
+     [("calcification", "elsewhere", "calcified", "liver", None, None, None),
+      ("mass", "present", "mass", "", "left", "adrenal", None)]),
+    # a mass with no organ of its own takes the one organ of a flag said in its sentence,
+    # not a relative's nor a negated one
+    ("Left adrenal haemorrhage, evolving: now a 2 cm cystic lesion.",
+     [("mass", "present", "lesion", "", "left", "adrenal", 20.0)]),
+    ("Sibling had adrenal haemorrhage, and now a 2 cm solid lesion on the left.",
+     [("mass", "present", "solid lesion", "", "left", None, 20.0)]),
+    ("No adrenal haemorrhage; a 2 cm solid lesion on the left.",
+     [("mass", "present", "solid lesion", "", "left", None, 20.0)]),
     ("Right kidney: 3 cm lesion with calcification.",
      [("mass", "present", "lesion", "", "right", "kidney", 30.0),
       ("calcification", "present", "calcification", "", None, None, None)]),
@@ -1003,11 +1014,12 @@ def test_the_rules_fingerprint_follows_their_content_not_their_layout():
 
 def test_observations_carry_source_and_kinds():
     observations = list(text.text_observations(
-        "Left suprarenal mass 4 cm with calcification. Known neuroblastoma on chemotherapy.",
-        "sr-text", "1.2.3", "findings SR text"))
+        "Left suprarenal mass 4 cm with calcification. Known neuroblastoma on chemotherapy. "
+        "Echogenic foci without shadowing in it.", "sr-text", "1.2.3", "findings SR text"))
     found = {(o.kind, o.value) for o in observations}
     assert {("mass", "present"), ("calcification", "present"), ("laterality", "left"),
-            ("organ", "adrenal"), ("size_mm", "40"), ("context", "known-tumour-follow-up")} <= found
+            ("organ", "adrenal"), ("size_mm", "40"), ("context", "known-tumour-follow-up"),
+            ("uncertain", "'Echogenic foci' without shadowing: possible calcification, not a finding")} <= found
     assert {(o.source, o.sop_instance_uid, o.detail) for o in observations} == \
         {("sr-text", "1.2.3", "findings SR text")}
 
