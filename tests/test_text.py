@@ -899,6 +899,7 @@ MENTION_CASES = [
      [("mass", "present", "solid lesion", "", "left", None, 20.0)]),
     ("No adrenal haemorrhage; a 2 cm solid lesion on the left.",
      [("mass", "present", "solid lesion", "", "left", None, 20.0)]),
+    ("Right adrenal mass 3 x 5 x 4 cm.", [("mass", "present", "mass", "", "right", "adrenal", 50.0)]),
     ("Right kidney: 3 cm lesion with calcification.",
      [("mass", "present", "lesion", "", "right", "kidney", 30.0),
       ("calcification", "present", "calcification", "", None, None, None)]),
