@@ -94,6 +94,8 @@ def test_a_stored_instance_is_audited_and_a_duplicate_says_so(node, caplog):
     assert events.named("instance-stored")[0]["sop_class_uid"] == UltrasoundImageStorage
     [accepted] = events.named("association-accepted")
     assert accepted["refused_sop_classes"] == [] and accepted["tls"] is False
+    assert (accepted["peer"], accepted["calling_ae"], accepted["called_ae"]) == (
+        "127.0.0.1", "TESTSCU", "ADVISOR")
     assert "association from TESTSCU (127.0.0.1) accepted" in caplog.messages
 
 
@@ -101,12 +103,23 @@ def test_a_refused_sop_class_is_named_when_the_association_is_accepted(node, cap
     caplog.set_level(logging.INFO, logger="advisor.node.receive")
     port, _, events, _ = node
     assoc = associate(port, (UltrasoundImageStorage, "1.2.840.10008.1.2.1"),
-                      (sc.CTImageStorage, "1.2.840.10008.1.2.1"))
+                      (sc.CTImageStorage, "1.2.840.10008.1.2.1"),
+                      (sc.MRImageStorage, "1.2.840.10008.1.2.1"))
     assoc.release()
     [accepted] = events.named("association-accepted")
-    assert accepted["refused_sop_classes"] == ["CT Image Storage"]
-    assert "association from TESTSCU (127.0.0.1) accepted; refused SOP classes: CT Image Storage" \
-        in caplog.messages
+    assert accepted["refused_sop_classes"] == ["CT Image Storage", "MR Image Storage"]
+    assert ("association from TESTSCU (127.0.0.1) accepted; refused SOP classes: CT Image Storage, "
+            "MR Image Storage") in caplog.messages
+
+
+@pytest.mark.parametrize("syntax", receive.TRANSFER_SYNTAXES)
+def test_every_transfer_syntax_of_the_conformance_statement_is_accepted(node, syntax):
+    port, _, _, _ = node
+    assoc = associate(port, (UltrasoundMultiFrameImageStorage, syntax))
+    try:
+        assert [c.transfer_syntax[0] for c in assoc.accepted_contexts] == [syntax]
+    finally:
+        assoc.release()
 
 
 def test_an_association_to_another_ae_title_is_refused_and_audited(node, caplog):
@@ -209,7 +222,8 @@ def test_an_empty_affected_sop_instance_uid_is_answered_0xC210(node, caplog):
     assert "C-STORE from TESTSCU refused (0xC210): empty Affected SOP Instance UID" in caplog.messages
     assert response.AffectedSOPClassUID == UltrasoundImageStorage
     [refusal] = events.named("instance-refused")
-    assert (refusal["status"], refusal["reason"]) == ("0xC210", "empty Affected SOP Instance UID")
+    assert (refusal["status"], refusal["reason"], refusal["peer"]) == (
+        "0xC210", "empty Affected SOP Instance UID", "127.0.0.1")
     assert spooled(spool) == [] and journal.studies() == []
 
 
