@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from pydicom import dcmread, dcmwrite
-from pydicom.uid import (DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian, UltrasoundImageStorage,
-                         UltrasoundMultiFrameImageStorage, generate_uid)
+from pydicom.uid import (DeflatedExplicitVRLittleEndian, ExplicitVRBigEndian, ImplicitVRLittleEndian,
+                         UltrasoundImageStorage, UltrasoundMultiFrameImageStorage, generate_uid)
 from pynetdicom import AE
 from pynetdicom import sop_class as sc
 from pynetdicom.dsutils import encode
@@ -246,13 +246,15 @@ def in_syntax(ds, syntax: str):
     """``ds`` as read from a file written in ``syntax`` (so that pynetdicom sends it so)."""
     ds.file_meta.TransferSyntaxUID = syntax
     buffer = BytesIO()
-    dcmwrite(buffer, ds, little_endian=syntax != ExplicitVRBigEndian, implicit_vr=False)
+    dcmwrite(buffer, ds, little_endian=syntax != ExplicitVRBigEndian,
+             implicit_vr=syntax == ImplicitVRLittleEndian)
     buffer.seek(0)
     return dcmread(buffer)
 
 
-@pytest.mark.parametrize("syntax", [ExplicitVRBigEndian, DeflatedExplicitVRLittleEndian],
-                         ids=["big-endian", "deflated"])
+@pytest.mark.parametrize("syntax", [ImplicitVRLittleEndian, ExplicitVRBigEndian,
+                                    DeflatedExplicitVRLittleEndian],
+                         ids=["implicit-vr", "big-endian", "deflated"])
 def test_other_transfer_syntaxes_are_stored_whole_and_checked_for_truncation(node, syntax):
     port, journal, _, spool = node
     cut = in_syntax(dcmread(US_FILE), syntax)
