@@ -268,3 +268,10 @@ def test_spooling_and_committing_times_are_measured_as_durations(node):
     for (count, total), (count_after, total_after) in zip(before, [seconds(n) for n in names]):
         assert count_after == count + 1
         assert 0 < total_after - total < 5    # seconds of this one store, not a clock reading
+
+
+def test_stopping_twice_is_harmless(node):
+    receiver = node[0]
+    receiver.stop()
+    receiver.stop()
+    assert receiver.server is None
