@@ -311,6 +311,11 @@ def _this_program() -> str:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Start a node, replay the samples into it, show what became of each study."""
+    if not args.samples.is_dir():
+        print(f"advisor demo: no folder {args.samples}: run it from the repository root "
+              "(the samples are not installed with the package) or give --samples DIR",
+              file=sys.stderr)
+        return 2
     run = args.data_dir / dt.datetime.now().strftime("run-%Y%m%d-%H%M%S")
     settings = load_settings(args.config, data_dir=run, port=0, quiet_seconds=1.0,
                              protocols_dir=args.protocols,

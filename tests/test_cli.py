@@ -156,6 +156,13 @@ def test_json_logs_are_one_object_per_line(start_node):
     assert all(json.loads(line)["level"] in {"DEBUG", "INFO", "WARNING", "ERROR"} for line in lines)
 
 
+def test_demo_outside_the_repository_says_where_the_samples_are_and_starts_nothing(tmp_path):
+    result = advisor("demo", "--data-dir", str(tmp_path / "demo"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "advisor demo: no folder dicom_samples: run it from the repository root" in result.stderr
+    assert not (tmp_path / "demo").exists()
+
+
 def test_demo_prints_one_table_and_the_status_command_to_run_next(tmp_path):
     from conftest import SAMPLES
     result = advisor("demo", "--samples", str(SAMPLES), "--data-dir", str(tmp_path / "demo"),
