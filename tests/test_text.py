@@ -217,6 +217,12 @@ def facts_of(phrase: str) -> dict:
             "laterality": r.laterality, "organ": r.organ, "context": set(r.context)}
 
 
+def facts_named(phrase: str, fields) -> dict:
+    """The facts of ``phrase`` that a table case names (its expected dict's keys)."""
+    read = facts_of(phrase)
+    return {field: read[field] for field in fields}
+
+
 # (phrase, what it must read): one case per rule of how a modifier reaches its finding.
 SCOPE_CASES = [
     # a forward negation stops at another finding unless a list joins them
@@ -298,8 +304,7 @@ SCOPE_CASES = [
 
 @pytest.mark.parametrize("phrase, expected", SCOPE_CASES)
 def test_how_far_a_modifier_reaches(phrase, expected):
-    read = facts_of(phrase)
-    assert {field: read[field] for field in expected} == expected
+    assert facts_named(phrase, expected) == expected
 
 
 # (phrase, what it must read): the shorthand of worksheets and telegraphic reports, one
@@ -381,8 +386,7 @@ SHORTHAND_CASES = [
 
 @pytest.mark.parametrize("phrase, expected", SHORTHAND_CASES)
 def test_shorthand_and_its_families(phrase, expected):
-    read = facts_of(phrase)
-    assert {field: read[field] for field in expected} == expected
+    assert facts_named(phrase, expected) == expected
 
 
 # Round six: the families of the third blind set's errors, in other words.
@@ -553,8 +557,7 @@ ROUND_SIX_CASES = [
 
 @pytest.mark.parametrize("phrase, expected", ROUND_SIX_CASES)
 def test_the_third_blind_sets_families(phrase, expected):
-    read = facts_of(phrase)
-    assert {field: read[field] for field in expected} == expected
+    assert facts_named(phrase, expected) == expected
 
 
 # Round seven: the fourth blind set's wrong CTs were uncertainty about the calcification
@@ -634,8 +637,7 @@ ROUND_SEVEN_CASES = [
 
 @pytest.mark.parametrize("phrase, expected", ROUND_SEVEN_CASES)
 def test_the_fourth_blind_sets_families(phrase, expected):
-    read = facts_of(phrase)
-    assert {field: read[field] for field in expected} == expected
+    assert facts_named(phrase, expected) == expected
 
 
 ROUND_EIGHT_CASES = [
@@ -700,8 +702,7 @@ ROUND_EIGHT_CASES = [
 
 @pytest.mark.parametrize("phrase, expected", ROUND_EIGHT_CASES)
 def test_the_fifth_blind_sets_families(phrase, expected):
-    read = facts_of(phrase)
-    assert {field: read[field] for field in expected} == expected
+    assert facts_named(phrase, expected) == expected
 
 
 ROUND_NINE_CASES = [
@@ -769,8 +770,7 @@ ROUND_NINE_CASES = [
 
 @pytest.mark.parametrize("phrase, expected", ROUND_NINE_CASES)
 def test_the_sixth_and_seventh_blind_sets_families(phrase, expected):
-    read = facts_of(phrase)
-    assert {field: read[field] for field in expected} == expected
+    assert facts_named(phrase, expected) == expected
 
 
 ROUND_TEN_CASES = [
@@ -809,8 +809,7 @@ ROUND_TEN_CASES = [
 
 @pytest.mark.parametrize("phrase, expected", ROUND_TEN_CASES)
 def test_the_eighth_blind_sets_families(phrase, expected):
-    read = facts_of(phrase)
-    assert {field: read[field] for field in expected} == expected
+    assert facts_named(phrase, expected) == expected
 
 
 @pytest.mark.parametrize("phrase", [
@@ -958,8 +957,7 @@ RULE_KEY_CASES = [
 
 @pytest.mark.parametrize("phrase, expected", RULE_KEY_CASES)
 def test_each_key_of_a_modifier_group_does_what_it_says(phrase, expected):
-    read = facts_of(phrase)
-    assert {field: read[field] for field in expected} == expected
+    assert facts_named(phrase, expected) == expected
 
 
 def reading_tests() -> list[tuple[str, object, list[tuple]]]:
