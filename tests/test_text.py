@@ -812,6 +812,33 @@ def test_the_eighth_blind_sets_families(phrase, expected):
     assert facts_named(phrase, expected) == expected
 
 
+# A negation or hedge after the calcification in its sentence that ConText gives to nothing
+# it can name, or to a nearer finding while it could be the calcification's: of the two
+# readings the one that sends no child to CT wins (calcification not stated).
+UNRESOLVED_CUE_CASES = [
+    ("Left adrenal mass. Calcification in mass: no | Vascular encasement: yes", None),
+    ("Left adrenal mass 3 cm. Calcified [ ] yes [x] no.", None),
+    ("Right adrenal mass; calcification, so typical of neuroblastoma, is lacking.", None),
+    # the cue has words of its own to be said of: the calcification stands
+    ("Right adrenal mass with calcification, no vascular invasion.", "present"),
+    ("Right adrenal mass with calcification in a 4 year old, solid and vascular; haemorrhage unlikely.",
+     "present"),
+    ("Calcification seen in the right adrenal mass, 3 cm; vascular encasement not seen.", "present"),
+    ("Both adrenals contain solid masses; the left one shows calcification, the right one does not.",
+     "present"),
+    ("Mass: Y | Site: L adrenal | Calcification: Y | Free fluid: N", "present"),
+    ("Left adrenal mass | Calcification [x] yes [ ] no | Ascites [ ] yes [x] no", "present"),
+    ("Left adrenal mass | Calcification \u2612 yes \u2610 no", "present"),
+]
+
+
+@pytest.mark.parametrize("phrase, calcification", UNRESOLVED_CUE_CASES)
+def test_a_negation_left_unresolved_after_calcification_unstates_it(phrase, calcification):
+    reading = read_text(phrase)
+    assert reading.status("calcification") == calcification
+    assert any("later in its sentence" in note for note in reading.uncertain_notes()) == (calcification is None)
+
+
 @pytest.mark.parametrize("phrase", [
     "Right suprarenal mass 3 cm with calcification\nSpleen normal.",
     "Left adrenal mass with calcification\nGallbladder: sludge",

@@ -59,6 +59,7 @@ CLAUSE_BREAKS = {",", ";", ".", "but", "however"}
 # A post-position modifier crosses a comma only over these ("mass, now no longer seen").
 # Worksheet marks: each ends its item ("R - mass ✗ L - mass ✓" gives each mass its own side);
 # PyRuSH may split one off as a sentence of its own ("Calc ✗" at the end).
+UNTICKED_BOX = "\u2610"
 TICK_MARKS = frozenset("\u2713\u2714\u2717\u2718\u00d7\u2715\u2716\u274c")
 BRIDGES = {"now", "since", "subsequently", "today", "and", "has", "have", "is", "are", "too",
            "also"}
@@ -79,6 +80,9 @@ NEAR_WORDS_END = CLAUSE_BREAKS | {"with", "by", "."}
 ATTACHING_WORDS = {"in", "of", "within", "inside", "along", "the", "a", "an", "its"}
 # Words that give a place: a hedge stops there; a clause-final hedge may precede one.
 PLACE_WORDS = {"in", "within", "inside", "at"}
+# What may stand between a finding and a negation or hedge that ends its clause with the
+# words still read as said of it ("Calcification in the mass: no", "Calcified [ ] yes [x] no").
+NEUTRAL_WORDS = ATTACHING_WORDS | PLACE_WORDS | SUBJECT_VERBS | {"yes", "seen", "present", "identified", "noted"}
 PLACE_REACH = 5         # "in the left lobe of the liver": the place word, then up to four
 # An organ that is the subject of these holds the calcification after them.
 HOLDING_VERBS = {"contains", "contain", "has", "have", "shows", "show", "demonstrates",
@@ -838,9 +842,51 @@ def _elsewhere(span) -> str | None:
     return None
 
 
+def _dangles(modifier, span) -> bool:
+    """The modifier modifies nothing, nothing it could be said of follows it in its
+    clause, and nothing but the finding's place stands before it ("Calcification in mass:
+    no |", "Calcified [ ] yes [x] no."; not "..., haemorrhage unlikely.")."""
+    doc = span.doc
+    start, end = modifier.modifier_span
+    ends_clause = end >= len(doc) or not doc[end].is_alpha or _ends_line(doc[end - 1])
+    return modifier.num_targets == 0 and ends_clause and all(
+        len(token) == 1 or not token.is_alpha or _in_entity(token) or token.lower_ in NEUTRAL_WORDS
+        for token in doc[span.end:start])   # a single letter is a mark ("[x]") or a side
+
+
+def _contested(modifier, span) -> bool:
+    """A negation after the finding whose scope holds it but that went to another finding
+    nearer to it ("calcification, so typical of neuroblastoma, is lacking")."""
+    scope_start = modifier.scope_span[0]
+    return (modifier.category == NEGATION and modifier.direction in ("BACKWARD", "BIDIRECTIONAL")
+            and modifier.num_targets > 0 and scope_start <= span.start)
+
+
+def _unticked(words) -> bool:
+    """The words are an option left unticked ("Calcification [x] yes [ ] no")."""
+    before = words.doc[max(words.start - 2, 0):words.start]
+    return before.text.replace(" ", "") == "[]" or before[-1:].text == UNTICKED_BOX
+
+
+def _unresolved_cue(span) -> str | None:
+    """The words of a negation or hedge after the finding in its sentence that ConText gave
+    to nothing it can name, or to another finding while they could be this one's. Of the
+    two readings the one that sends no child to CT wins: the finding is not stated."""
+    doc = span.doc
+    for modifier in doc._.context_graph.modifiers:
+        words = doc[slice(*modifier.modifier_span)]
+        if (modifier.category in HEDGES | {NEGATION} and words.start >= span.end and not _unticked(words)
+                and _same_sentence(span, words) and (_dangles(modifier, span) or _contested(modifier, span))):
+            return words.text
+    return None
+
+
 def _mention(doc, span, reader: Reader) -> Mention:
     kind = KINDS[span.label_.removesuffix(ABSENT_SUFFIX)]
     status, cue = _status(span)
+    unresolved = _unresolved_cue(span) if status == "present" and kind == "calcification" else None
+    if unresolved:
+        return Mention(kind, "uncertain", span.text, f"'{unresolved}' later in its sentence")
     elsewhere = _elsewhere(span)
     if kind != "mass" and status == "present" and elsewhere:
         return Mention(kind, "elsewhere", span.text, elsewhere)
