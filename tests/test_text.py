@@ -812,6 +812,41 @@ def test_the_eighth_blind_sets_families(phrase, expected):
     assert facts_named(phrase, expected) == expected
 
 
+# Round eleven: the ninth and eleventh blind sets' families, as general rules.
+ROUND_ELEVEN_CASES = [
+    # an active "cannot assess" with its object is a caveat about what follows, not a hedge before it
+    ("Left adrenal mass 2.7 cm. Note that ultrasound cannot reliably assess image-defined risk "
+     "factors or calcification.", {"mass": "present", "calcification": None}),
+    ("Left adrenal mass. Calcification: cannot say.", {"calcification": None}),
+    # an earlier report's finding is history; today's negation stands
+    ("The previous outside report described a calcified right adrenal mass.\nToday the right "
+     "adrenal appears normal with no mass or calcification.", {"mass": "absent", "calcification": "absent"}),
+    # a hedge after a comma is said of the word before it, not of a finding further back
+    ("Midline upper abdominal mass with calcification, origin indeterminate (retroperitoneal vs "
+     "mesenteric).", {"calcification": "present"}),
+    ("Left adrenal mass; calcification, uncertain.", {"calcification": None}),
+    # a follow-up heading naming the tumour; a named tumour of an organ under surveillance
+    ("FOLLOW-UP: LEFT PARASPINAL RETROPERITONEAL NEUROBLASTOMA. MASS STABLE AT 3 CM, DENSELY CALCIFIED.",
+     {"context": {"known-tumour-follow-up"}}),
+    ("Ganglioneuroma of the left adrenal under surveillance, 2.5 cm, calcified.",
+     {"context": {"known-tumour-follow-up"}}),
+    ("Right adrenal mass 4 cm with calcification. Follow-up: repeat ultrasound in 6 weeks.",
+     {"context": set()}),
+    # shadowing said without "acoustic", cast by the foci, or of some of them
+    ("Echogenic focus in the left adrenal mass with twinkling artefact on colour Doppler and posterior "
+     "shadowing.", {"calcification": "present"}),
+    ("Echogenic foci in the midline pelvic mass cast posterior acoustic shadowing.", {"calcification": "present"}),
+    ("Right adrenal mass contains hyperechoic foci, some with and some without posterior shadowing.",
+     {"calcification": "present"}),
+    ("There is a solid mess in the right kidney with calcification.", {"mass": "present", "laterality": "right"}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", ROUND_ELEVEN_CASES)
+def test_the_ninth_and_eleventh_blind_sets_families(phrase, expected):
+    assert facts_named(phrase, expected) == expected
+
+
 # A negation or hedge after the calcification in its sentence that ConText gives to nothing
 # it can name, or to a nearer finding while it could be the calcification's: of the two
 # readings the one that sends no child to CT wins (calcification not stated).

@@ -11,8 +11,10 @@ measured once on the rules frozen at 7599be6, then tuned on in round seven) and
 ``reports_tune_g.jsonl`` (the fifth blind set, measured once on the rules frozen at
 c0331e7, then tuned on in round eight), ``reports_tune_h.jsonl`` (the sixth, measured
 once at c593638) and ``reports_tune_i.jsonl`` (the seventh, measured once at 0361e9e),
-both tuned on in round nine, and ``reports_tune_j.jsonl`` (the eighth, measured once at
-3e50903, tuned on in round ten) are the
+both tuned on in round nine, ``reports_tune_j.jsonl`` (the eighth, measured once at
+3e50903, tuned on in round ten), ``reports_tune_k.jsonl`` (the ninth, measured once at
+7b4a31e) and ``reports_tune_l.jsonl`` (the eleventh, measured once at 3f5fb29), both tuned
+on in round eleven, are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
@@ -91,6 +93,23 @@ TUNING_FLOORS = {
     "reports_tune_j.jsonl": {"outcome": 0.997, "mass": 0.933, "calcification": 0.975,
                              "laterality": 0.966, "organ": 0.947, "follow_up": 0.986,
                              "missed": 1},
+    # The ninth blind set, measured once at 7b4a31e (outcome 0.964, 7 wrong CTs, 6 missed).
+    # Two wrong CTs stay: u-088 "calcification in the contralateral (left) adrenal" (its side
+    # is beyond the reach of the place words) and u-282 "mass with internal hemorrhage and
+    # calcification, i.e. neuroblastoma with intratumoral bleed" (labelled haemorrhage, as
+    # r-280 above). u-176 stays missed as q-283 ("Old calcified haematoma of the right adrenal
+    # on scans from infancy"); u-360 "extending into both adnexa, unclear whether ovarian" is
+    # read as a bilateral ovarian mass.
+    "reports_tune_k.jsonl": {"outcome": 0.988, "mass": 0.911, "calcification": 0.961,
+                             "laterality": 0.922, "organ": 0.908, "follow_up": 0.988,
+                             "wrongly_recommended": 2, "missed": 2},
+    # The eleventh blind set, measured once at 3f5fb29 (outcome 0.986, 2 wrong CTs, 3 missed).
+    # v-165 stays missed as q-283 ("History of neonatal adrenal haemorrhage on the right"),
+    # v-275 too: "Differential is neuroblastoma vs haemorrhage; neuroblastoma favoured" raises
+    # the haemorrhage flag (a flag in a differential is kept: it stops CT, never starts it).
+    "reports_tune_l.jsonl": {"outcome": 0.994, "mass": 0.938, "calcification": 0.983,
+                             "laterality": 0.972, "organ": 0.950, "follow_up": 0.997,
+                             "missed": 2},
 }
 TUNING = tuple(TUNING_FLOORS)
 HELD_OUT = DATA / "reports_test.jsonl"
