@@ -18,8 +18,8 @@ on in round eleven, are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` is the held-out set (the ninth blind set), written by someone
-who never saw the rules and measured once on the rules frozen in round ten;
+``reports_test.jsonl`` is the held-out set (the twelfth blind set), written by someone
+who never saw the rules and measured once on the rules frozen in round eleven;
 its absence is a failure, not a skip. It is held to floors equal to the figures measured once on it
 (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -113,17 +113,16 @@ TUNING_FLOORS = {
 }
 TUNING = tuple(TUNING_FLOORS)
 HELD_OUT = DATA / "reports_test.jsonl"
-# The figures measured ONCE on the held-out set (the ninth blind set) with the rules frozen
-# in round ten, filled in by the lead when adding the file (``python
-# scripts/evaluate_text.py tests/data/reports_test.jsonl``): "wrongly_recommended" and
-# "missed" are counts it may not exceed, the others accuracies it may not fall below. None
-# means not yet measured. The targets are outcome >= 0.97, laterality >= 0.95, no
-# wrong CT and missed <= 2% (docs/text.md); they are not asserted here.
-# The ninth blind set, measured once on the rules frozen at 7b4a31e: outcome 0.964,
-# 7 wrongly recommended CTs, 6 of 64 missed, laterality 0.922.
+# The figures measured ONCE on the held-out set, filled in by the lead when adding the file
+# (``python scripts/evaluate_text.py tests/data/reports_test.jsonl``): "wrongly_recommended"
+# and "missed" are counts it may not exceed, the others accuracies it may not fall below.
+# None means not yet measured. The targets are outcome >= 0.97, laterality >= 0.95,
+# no wrong CT and missed <= 2% (docs/text.md); they are not asserted here.
+# The twelfth blind set, measured once on the rules frozen at ed89685: outcome 0.972,
+# 6 wrongly recommended CTs, 4 of 80 missed, laterality 0.958.
 HELD_OUT_FLOORS: dict[str, float | int | None] = {
-    "outcome": 0.963, "wrongly_recommended": 7, "missed": 6,
-    "mass": 0.911, "calcification": 0.952, "laterality": 0.922, "organ": 0.908, "follow_up": 0.983,
+    "outcome": 0.972, "wrongly_recommended": 6, "missed": 4,
+    "mass": 0.95, "calcification": 0.958, "laterality": 0.958, "organ": 0.95, "follow_up": 1.0,
 }
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
 
