@@ -22,6 +22,7 @@ from advisor.node import assemble, spool
 from advisor.node.assemble import Assembler
 from advisor.node.journal import Journal
 from advisor.node.receive import Receiver
+from advisor.node.workers import Shard
 from advisor.protocols import load_protocols
 from conftest import SAMPLES, Validation, require_tool, run
 from test_receive_contract import c_store
@@ -222,5 +223,25 @@ def test_the_warm_up_runs_the_detector_once_and_keeps_nothing(node, tmp_path, mo
     assert len(calls) == 1, "the detector ran on the made-up image"
     assert journal.studies() == [] and journal.instance_uids() == set()
     assert sorted(p for p in tmp_path.rglob("*") if p.is_file()) == before
-    assert list(scratch.iterdir()) == [], "its temporary folder is gone"
+    assert list(scratch.iterdir()) == [], "nothing is left in the system's temporary folder"
     assert "WARM^UP" not in caplog.text and "WARMUP" not in caplog.text
+
+
+def test_a_warm_up_stopped_half_way_leaves_one_file_the_next_replaces(node, tmp_path, monkeypatch):
+    """A worker stopped during its warm-up (the node stopped as it started) leaves its image;
+    the shard's next warm-up writes the same name and removes it, so nothing piles up."""
+    _, journal, _ = node
+    settings = load_settings(data_dir=tmp_path, quiet_seconds=0)
+    shard = Shard(index=1, count=2)
+    assembler = Assembler(journal, settings, load_protocols(), shard=shard)
+
+    def stopped(*_args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(assembler, "_read_and_decide", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        assembler.warm_up()
+    assert not (tmp_path / "warm-up-1.dcm").exists(), "an exception still removes it"
+    (tmp_path / "warm-up-1.dcm").write_bytes(b"left by a killed worker")
+    monkeypatch.undo()
+    Assembler(journal, settings, load_protocols(), shard=shard).warm_up()
+    assert sorted(p.name for p in tmp_path.glob("warm-up*")) == []

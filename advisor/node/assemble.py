@@ -28,7 +28,6 @@ from __future__ import annotations
 import io
 import logging
 import sqlite3
-import tempfile
 import time
 import traceback
 from collections import OrderedDict
@@ -321,17 +320,27 @@ class Assembler:
         The first analysis in a process pays for what its libraries load on
         first use (highdicom's tables of the standard, about 0.5 s; the
         detector's first run): paid here, when the worker starts, rather than
-        by the first study a peer sends.
+        by the first study a peer sends. Its image is written in the data
+        directory under one name per shard, so a worker stopped during its warm-up
+        leaves one file that its next warm-up replaces, not a folder per start.
         """
-        with tempfile.TemporaryDirectory(prefix="advisor-warm-up-") as folder:
-            image = made_up_image()
-            path = Path(folder) / "warm-up.dcm"
-            dcmwrite(path, image, enforce_file_format=True)
+        image = made_up_image()
+        path = self.settings.data_dir / f"warm-up-{self.shard.index}.dcm"
+        try:
+            spool.write_atomically(path, _encoded(image))
             items, facts, decision = self._read_and_decide(str(image.StudyInstanceUID), [path],
                                                            detect_instance)
             uids = result_uids(facts, self.fingerprint, options=self._options())
             for _, dataset in self._build_results(facts, decision, [ds for _, ds in items], uids, None):
                 dcmwrite(io.BytesIO(), dataset, enforce_file_format=True)
+        finally:
+            path.unlink(missing_ok=True)
+
+
+def _encoded(ds: Dataset) -> bytes:
+    buffer = io.BytesIO()
+    dcmwrite(buffer, ds, enforce_file_format=True)
+    return buffer.getvalue()
 
 
 def made_up_image() -> Dataset:
