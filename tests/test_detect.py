@@ -381,3 +381,44 @@ def test_overlay_fill_keeps_plateaus_and_white():
     assert (filled[40:52, 40:52] == 226).all() and (filled[20, 20:140] == 255).all()
     assert filled[80, 20:140].max() < 200 and filled[60:100, 100].max() < 200
     assert (filled[:30] == grey[:30]).all(), "speckle away from the drawing is untouched"
+
+
+# What separates a calcification from gas once the blob and its shadow are measured; the
+# figures are those measured on an independent simulator's bowel-gas arcs and coarse foci
+# (docs/detector.md, round four).
+ARC = detect.Candidate(x=0, y=0, diameter_mm=6.0, roundness=0.32, contrast=4.5)
+BALL = detect.Candidate(x=0, y=0, diameter_mm=7.5, roundness=0.75, contrast=3.5)
+
+
+@pytest.mark.parametrize("ratio, calcification", [(0.2, True), (0.29, True), (0.31, False), (0.45, False)])
+def test_a_large_bright_arc_needs_a_dark_shadow_gas_fills_its_in(ratio, calcification):
+    assert detect._curvilinear_calcification(ARC, detect.Shadow(ratio, False, False)) is calcification
+
+
+def test_a_small_elongated_focus_keeps_the_milder_strong_shadow_limit():
+    small = detect.Candidate(x=0, y=0, diameter_mm=3.0, roundness=0.4, contrast=5.0)
+    assert detect._curvilinear_calcification(small, detect.Shadow(0.45, False, False))
+    assert not detect._curvilinear_calcification(small, detect.Shadow(0.55, False, False))
+    thin = detect.Candidate(x=0, y=0, diameter_mm=3.0, roundness=0.3, contrast=5.0)
+    assert not detect._curvilinear_calcification(thin, detect.Shadow(0.2, False, False))
+
+
+@pytest.mark.parametrize("roundness, contrast, diameter_mm, ball", [
+    (0.75, 3.5, 7.5, True), (0.55, 3.5, 7.5, False), (0.75, 2.0, 7.5, False), (0.75, 3.5, 3.5, False)])
+def test_a_coarse_calcification_is_a_large_round_bright_ball(roundness, contrast, diameter_mm, ball):
+    c = detect.Candidate(x=0, y=0, diameter_mm=diameter_mm, roundness=roundness, contrast=contrast)
+    assert detect._large_ball(c) is ball
+
+
+@pytest.mark.parametrize("reverberation, found", [(False, True), (True, False)])
+def test_a_large_ball_with_a_partly_filled_shadow_is_calcification_unless_it_rings(
+        tmp_path, monkeypatch, reverberation, found):
+    """A coarse calcification lets echoes through its gaps, so its shadow is 'dirty'; it is
+    still a calcification when the blob is a large round bright ball, but not with ring-down."""
+    large = us.Focus(330, 230, 9.0)
+    path = write(tmp_path, scene(foci=(large,), mass_radius=110))
+    monkeypatch.setattr(detect, "shadow_measure",
+                        lambda *args, **kwargs: detect.Shadow(0.6, True, reverberation))
+    shadowing = [f for f in detect.detect_instance(path).foci
+                 if f.shadow and near(f, large.x, large.y, CURVED.mm_per_pixel, 4.5)]
+    assert bool(shadowing) is found

@@ -62,7 +62,8 @@ MIN_ROUNDNESS = 0.45         # minor over major axis; a specular line or an edge
 NEIGHBOUR_MIN_MM = 2.0       # foci side by side this large may each darken the other's side
 STRONG_SHADOW_RATIO = 0.5    # behind / beside below this: a strong shadow, which may lie under
 MIN_ROUNDNESS_STRONG_SHADOW = 0.25  # a curvilinear calcification this elongated
-CURVILINEAR_MIN_MM = 4.0     # and at least this large (a thin bright line over a cavity is not one);
+CURVILINEAR_MIN_MM = 4.0     # and at least this large (a thin bright line over a cavity is not one),
+CURVILINEAR_SHADOW_RATIO = 0.30  # with a shadow this dark (a bowel-gas arc's is partly filled in);
 MIN_ROUNDNESS_SMALL_STRONG_SHADOW = 0.35  # smaller, this round (blurred wider across the beam)
 SHADOW_RATIO = 0.72          # behind / beside; below this the focus shadows
 BALL_SHADOW_RATIO = 0.85     # and below this a large, round, clearly bright focus does:
@@ -813,16 +814,25 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
             # enough to cast a shadow as wide as the strip beside them.
             alone = shadow_measure(grey, geometry, c, tuple(o for o in casters if o is not c))
             behind = alone if alone.ratio < STRONG_SHADOW_RATIO else behind
-        if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM):
-            continue  # gas: ring-down, or a large bright blob with a dirty shadow
-        if c.roundness < MIN_ROUNDNESS and (behind.ratio >= STRONG_SHADOW_RATIO or (
-                c.diameter_mm < CURVILINEAR_MIN_MM and c.roundness < MIN_ROUNDNESS_SMALL_STRONG_SHADOW)):
+        ball = _large_ball(c)
+        if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM and not ball):
+            continue  # gas: ring-down, or a large bright blob with a dirty shadow that is no ball
+        if c.roundness < MIN_ROUNDNESS and not _curvilinear_calcification(c, behind):
             continue
-        shadow = behind.ratio < _shadow_ratio(c) and not behind.dirty
+        shadow = behind.ratio < _shadow_ratio(c) and (ball or not behind.dirty)
         if not shadow and not _possible_calcification(c, behind):
             continue
         found.append((c, shadow, _score(behind.ratio, c.contrast, c.roundness)))
     return found
+
+
+def _curvilinear_calcification(c: Candidate, behind: Shadow) -> bool:
+    """An elongated bright structure that is a rim or plaque of calcification: its shadow is
+    strong, and darker still when it is large. A bowel-gas arc is as bright and as wide,
+    but reverberation fills its shadow in part."""
+    if c.diameter_mm < CURVILINEAR_MIN_MM:
+        return c.roundness >= MIN_ROUNDNESS_SMALL_STRONG_SHADOW and behind.ratio < STRONG_SHADOW_RATIO
+    return behind.ratio < CURVILINEAR_SHADOW_RATIO
 
 
 def _shadow_ratio(c: Candidate) -> float:
@@ -831,9 +841,13 @@ def _shadow_ratio(c: Candidate) -> float:
     A large, round, clearly bright focus may show a shadow that is partly filled in
     (echoes from around its edges); tissue makes no such ball, so a milder shadow counts.
     """
-    large_ball = (c.diameter_mm >= BALL_MIN_MM and c.roundness >= BALL_MIN_ROUNDNESS
-                  and c.contrast >= BALL_MIN_CONTRAST)
-    return BALL_SHADOW_RATIO if large_ball else SHADOW_RATIO
+    return BALL_SHADOW_RATIO if _large_ball(c) else SHADOW_RATIO
+
+
+def _large_ball(c: Candidate) -> bool:
+    """A large, round, clearly bright focus: coarse calcification. Echoes through its gaps
+    may fill its shadow in part ('dirty'), which in a blob of any other shape means gas."""
+    return c.diameter_mm >= BALL_MIN_MM and c.roundness >= BALL_MIN_ROUNDNESS and c.contrast >= BALL_MIN_CONTRAST
 
 
 def _contrasted(blobs: list[Candidate], shadows: list[Shadow]) -> tuple[list[Candidate], list[Shadow]]:
