@@ -847,6 +847,42 @@ def test_the_ninth_and_eleventh_blind_sets_families(phrase, expected):
     assert facts_named(phrase, expected) == expected
 
 
+# Round twelve: the twelfth blind set's families, as general rules.
+ROUND_TWELVE_CASES = [
+    # a heading answered by a hedge or a negation states nothing of its own
+    ("Right kidney: solid mass, 4 cm\nCalcification: possible tiny focus, not clearly shadowing\n"
+     "Left kidney: normal", {"mass": "present", "calcification": None}),
+    ("Right kidney: solid mass, 5.6 cm\nCalcification: no calcified focus identified within the mass",
+     {"calcification": "absent"}),
+    ("Left adrenal mass. Calcification: present, no vascular encasement.", {"calcification": "present"}),
+    ("Left adrenal mass. Calcification: coarse calcific foci in the mass.", {"calcification": "present"}),
+    ("Left adrenal mass | Calcification: [x] yes [ ] no", {"calcification": "present"}),
+    # a colon after the finding in running text heads nothing
+    ("Left renal mass 3 cm with calcification: recurrence?", {"calcification": "present"}),
+    # shadowing said to be inconsistent; calcification not assessed
+    ("Right adrenal mass 3.4 cm. A few bright foci are seen but shadowing is inconsistent.",
+     {"calcification": None}),
+    ("Right adrenal solid mass. Calcification has therefore not been assessed.", {"calcification": None}),
+    # mass words: a size then "solid" ending its clause; a neoplastic process
+    ("Adrenals: R - 3cm solid, calcified (shadowing). L - nil.", {"mass": "present", "laterality": "right"}),
+    ("Retroperitoneum (left): infiltrative neoplastic process, 5 cm", {"mass": "present"}),
+    ("Right adrenal: 3 cm solid mass with calcification.", {"mass": "present", "calcification": "present"}),
+    # a calcification placed after a verb ("are present along the liver surface") is elsewhere
+    ("Small shadowing calcifications are present along the liver surface. In the left paravertebral "
+     "region there is a 3.8 cm solid mass.", {"mass": "present", "calcification": None}),
+    # "old" calcification is from the past; a child's age is not
+    ("Left paravertebral solid mass. Old peritoneal calcification.", {"calcification": None}),
+    ("5 year old with calcified left adrenal mass.", {"calcification": "present"}),
+    ("Right adrenal mass in a 3 yr old, calcified.", {"calcification": "present"}),
+    ("A 4-year-old boy: calcified right adrenal mass.", {"calcification": "present"}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", ROUND_TWELVE_CASES)
+def test_the_twelfth_blind_sets_families(phrase, expected):
+    assert facts_named(phrase, expected) == expected
+
+
 # A negation or hedge after the calcification in its sentence that ConText gives to nothing
 # it can name, or to a nearer finding while it could be the calcification's: of the two
 # readings the one that sends no child to CT wins (calcification not stated).

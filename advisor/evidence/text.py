@@ -79,7 +79,7 @@ NEAR_WORDS_END = CLAUSE_BREAKS | {"with", "by", "."}
 # What may stand between a calcification and the vessel it is in ("in the aorta").
 ATTACHING_WORDS = {"in", "of", "within", "inside", "along", "the", "a", "an", "its"}
 # Words that give a place: a hedge stops there; a clause-final hedge may precede one.
-PLACE_WORDS = {"in", "within", "inside", "at"}
+PLACE_WORDS = {"in", "within", "inside", "at", "along"}
 # What may stand between a finding and a negation or hedge that ends its clause with the
 # words still read as said of it ("Calcification in the mass: no", "Calcified [ ] yes [x] no").
 NEUTRAL_WORDS = ATTACHING_WORDS | PLACE_WORDS | SUBJECT_VERBS | {"yes", "seen", "present", "identified", "noted"}
@@ -869,7 +869,7 @@ def _unticked(words) -> bool:
 
 
 def _unresolved_cue(span) -> str | None:
-    """The words of a negation or hedge after the finding in its sentence that ConText gave
+    """Why a finding is not stated: a negation or hedge after it in its sentence that ConText gave
     to nothing it can name, or to another finding while they could be this one's. Of the
     two readings the one that sends no child to CT wins: the finding is not stated."""
     doc = span.doc
@@ -877,16 +877,60 @@ def _unresolved_cue(span) -> str | None:
         words = doc[slice(*modifier.modifier_span)]
         if (modifier.category in HEDGES | {NEGATION} and words.start >= span.end and not _unticked(words)
                 and _same_sentence(span, words) and (_dangles(modifier, span) or _contested(modifier, span))):
-            return words.text
+            return f"'{words.text}' later in its sentence"
+    return None
+
+
+def _heading_answer(span) -> list:
+    """The tokens that answer a heading ("Calcification: possible tiny focus, ..."): from
+    after its colon to the end of that clause or line; none if ``span`` heads nothing (it
+    must open its line or sentence: "mass 3 cm with calcification: recurrence?" is no heading)."""
+    doc = span.doc
+    if span.end >= len(doc) or doc[span.end].text != ":" or not _opens_its_line(span):
+        return []
+    answer = []
+    for token in doc[span.end + 1:]:
+        if token.lower_ in CLAUSE_BREAKS or token.text == "|" or (answer and token.is_space and "\n" in token.text):
+            break
+        answer.append(token)
+        if _ends_line(token):
+            break
+    return answer
+
+
+def _opens_its_line(span) -> bool:
+    """Nothing but marks, numbers or a "|" stands before ``span`` in its line or sentence."""
+    for token in reversed(span.doc[span.sent.start:span.start]):
+        if token.is_space and "\n" in token.text or token.text == "|":
+            return True
+        if token.is_alpha:
+            return False
+    return True
+
+
+def _doubtful_answer(span) -> str | None:
+    """Why a heading states nothing: its answer holds a negation or a hedge, whatever
+    ConText gave it to ("Calcification: possible tiny focus, ...", "Calcification: no
+    calcified focus identified")."""
+    answer = _heading_answer(span)
+    if not answer:
+        return None
+    first, last = answer[0].i, answer[-1].i
+    for modifier in span.doc._.context_graph.modifiers:
+        start = modifier.modifier_span[0]
+        words = span.doc[slice(*modifier.modifier_span)]
+        if modifier.category in HEDGES | {NEGATION} and first <= start <= last and not _unticked(words):
+            return f"answered '{words.text}'"
     return None
 
 
 def _mention(doc, span, reader: Reader) -> Mention:
     kind = KINDS[span.label_.removesuffix(ABSENT_SUFFIX)]
     status, cue = _status(span)
-    unresolved = _unresolved_cue(span) if status == "present" and kind == "calcification" else None
+    unresolved = (_unresolved_cue(span) or _doubtful_answer(span)
+                  if status == "present" and kind == "calcification" else None)
     if unresolved:
-        return Mention(kind, "uncertain", span.text, f"'{unresolved}' later in its sentence")
+        return Mention(kind, "uncertain", span.text, unresolved)
     elsewhere = _elsewhere(span)
     if kind != "mass" and status == "present" and elsewhere:
         return Mention(kind, "elsewhere", span.text, elsewhere)
@@ -926,11 +970,13 @@ def _with_fallback_side(doc, mentions: list[Mention], spans, reader: Reader) -> 
 
 def _placed_in(doc, span, reader: Reader) -> str | None:
     """The organ a calcification is said to be in, right after it or its noun ("calcified
-    focus in the liver", "calcification within its upper pole"), or as the subject that
+    focus in the liver", "calcification within its upper pole", "calcifications are present
+    along the liver surface"), or as the subject that
     holds it ("The liver contains a few calcifications")."""
     tokens = doc[span.end:span.sent.end]
-    at = next((i for i, token in enumerate(tokens[:2]) if token.lower_ in PLACE_WORDS), None)
-    if at is not None and not any(t.lower_ in reader.breaks or _in_entity(t) for t in tokens[:at]):
+    at = next((i for i, token in enumerate(tokens[:PLACE_REACH]) if token.lower_ in PLACE_WORDS), None)
+    if at is not None and not any(t.lower_ in reader.breaks or _in_entity(t) for t in tokens[:at]) \
+            and sum(t.lower_ not in NEUTRAL_WORDS for t in tokens[:at]) <= 1:
         for token in tokens[at + 1:at + PLACE_REACH]:
             if token.ent_type_.startswith(ORGAN):
                 return token.ent_type_[len(ORGAN):]
