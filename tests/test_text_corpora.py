@@ -14,12 +14,13 @@ once at c593638) and ``reports_tune_i.jsonl`` (the seventh, measured once at 036
 both tuned on in round nine, ``reports_tune_j.jsonl`` (the eighth, measured once at
 3e50903, tuned on in round ten), ``reports_tune_k.jsonl`` (the ninth, measured once at
 7b4a31e) and ``reports_tune_l.jsonl`` (the eleventh, measured once at 3f5fb29), both tuned
-on in round eleven, are the
+on in round eleven, and ``reports_tune_m.jsonl`` (the twelfth, measured once at ed89685,
+tuned on in round twelve) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` is the held-out set (the twelfth blind set), written by someone
-who never saw the rules and measured once on the rules frozen in round eleven;
+``reports_test.jsonl`` is the held-out set (the thirteenth blind set), written by someone
+who never saw the rules and measured once on the rules frozen in round twelve;
 its absence is a failure, not a skip. It is held to floors equal to the figures measured once on it
 (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -110,6 +111,14 @@ TUNING_FLOORS = {
     "reports_tune_l.jsonl": {"outcome": 0.994, "mass": 0.938, "calcification": 0.983,
                              "laterality": 0.972, "organ": 0.950, "follow_up": 0.997,
                              "missed": 2},
+    # The twelfth blind set, measured once at ed89685 (outcome 0.972, 6 wrong CTs, 4 missed).
+    # w-104 stays a wrong CT: "probably ovarian in origin" (a hedged organ, as r-350);
+    # w-286 stays missed as v-275 (a differential naming haemorrhage); w-138, unpunctuated
+    # dictation ("calcification four point five centimetres renal vein thrombus none seen"),
+    # stays missed: "none seen" may be said of the calcification.
+    "reports_tune_m.jsonl": {"outcome": 0.991, "mass": 0.955, "calcification": 0.972,
+                             "laterality": 0.963, "organ": 0.955, "follow_up": 1.0,
+                             "wrongly_recommended": 1, "missed": 2},
 }
 TUNING = tuple(TUNING_FLOORS)
 HELD_OUT = DATA / "reports_test.jsonl"
@@ -118,11 +127,11 @@ HELD_OUT = DATA / "reports_test.jsonl"
 # and "missed" are counts it may not exceed, the others accuracies it may not fall below.
 # None means not yet measured. The targets are outcome >= 0.97, laterality >= 0.95,
 # no wrong CT and missed <= 2% (docs/text.md); they are not asserted here.
-# The twelfth blind set, measured once on the rules frozen at ed89685: outcome 0.972,
-# 6 wrongly recommended CTs, 4 of 80 missed, laterality 0.958.
+# The thirteenth blind set, measured once on the rules frozen at 19d0624: outcome 0.958,
+# 5 wrongly recommended CTs, 10 of 84 missed, laterality 0.944.
 HELD_OUT_FLOORS: dict[str, float | int | None] = {
-    "outcome": 0.972, "wrongly_recommended": 6, "missed": 4,
-    "mass": 0.95, "calcification": 0.958, "laterality": 0.958, "organ": 0.95, "follow_up": 1.0,
+    "outcome": 0.958, "wrongly_recommended": 5, "missed": 10,
+    "mass": 0.911, "calcification": 0.952, "laterality": 0.944, "organ": 0.925, "follow_up": 0.997,
 }
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
 
