@@ -883,6 +883,30 @@ def test_the_twelfth_blind_sets_families(phrase, expected):
     assert facts_named(phrase, expected) == expected
 
 
+# Round thirteen: the thirteenth blind set's families, as general rules.
+ROUND_THIRTEEN_CASES = [
+    # punctuation spoken into voice recognition is read as punctuation
+    ("dictation begins a 3.1 cm solid mass lies in the left paravertebral retroperitoneum comma "
+     "separate from the left kidney period it contains small calcific specks with acoustic shadowing "
+     "period no lymphadenopathy period recommend cross-sectional imaging period",
+     {"mass": "present", "calcification": "present", "laterality": "left"}),
+    ("The right suprarenal region was examined for a mass comma calcification or haemorrhage comma "
+     "and these were excluded full stop appearances are normal", {"mass": None, "calcification": None}),
+    ("Right adrenal mass. History of haemorrhage in the neonatal period.", {"mass": "present"}),
+    # doubt in other words
+    ("Limited study due to bowel gas. A small adrenal mass or calcification could not be confidently "
+     "excluded.", {"mass": None, "calcification": None}),
+    ("Right adrenal mass, 2.5 cm; its echogenic foci are too small to shadow.", {"calcification": None}),
+    ("Right adrenal mass. Calcification ?present - bright foci but shadowing equivocal.",
+     {"calcification": None}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", ROUND_THIRTEEN_CASES)
+def test_the_thirteenth_blind_sets_families(phrase, expected):
+    assert facts_named(phrase, expected) == expected
+
+
 # A negation or hedge after the calcification in its sentence that ConText gives to nothing
 # it can name, or to a nearer finding while it could be the calcification's: of the two
 # readings the one that sends no child to CT wins (calcification not stated).

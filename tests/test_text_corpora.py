@@ -108,7 +108,11 @@ TUNING_FLOORS = {
     # v-165 stays missed as q-283 ("History of neonatal adrenal haemorrhage on the right"),
     # v-275 too: "Differential is neuroblastoma vs haemorrhage; neuroblastoma favoured" raises
     # the haemorrhage flag (a flag in a differential is kept: it stops CT, never starts it).
-    "reports_tune_l.jsonl": {"outcome": 0.994, "mass": 0.938, "calcification": 0.983,
+    # calcification 0.983 -> 0.980 in round thirteen: v-142 ("examined for a mass comma
+    # calcification or haemorrhage comma and these were excluded") with its spoken commas
+    # written out: "these were excluded" no longer reaches back over the comma, so the
+    # calcification is only looked for (unknown, labelled absent); the mass is no longer present.
+    "reports_tune_l.jsonl": {"outcome": 0.994, "mass": 0.938, "calcification": 0.980,
                              "laterality": 0.972, "organ": 0.950, "follow_up": 0.997,
                              "missed": 2},
     # The twelfth blind set, measured once at ed89685 (outcome 0.972, 6 wrong CTs, 4 missed).

@@ -429,6 +429,13 @@ class Reader:
     flag_organs: dict[str, str]   # a flag whose mass has one organ -> that organ
     organ_order: tuple[str, ...]
     fingerprint: str              # of the rules' content: enters the result UIDs
+    dictation: tuple[tuple[re.Pattern, str], ...] = ()   # spoken punctuation -> written
+
+    def as_written(self, text: str) -> str:
+        """``text`` with the punctuation spoken into voice recognition written out."""
+        for spoken, written in self.dictation:
+            text = spoken.sub(written, text)
+        return text
 
 
 MARKS_COMPONENT = "advisor_marks_join_their_item"
@@ -487,7 +494,8 @@ def build_reader(rules: dict[str, Any]) -> Reader:
                   tuple(binding["anaphora"]), binding["before_tokens"], binding["after_tokens"],
                   mass_flags, {flag: entry["organs"][0] for flag, entry in rules["mass_context"].items()
                                if len(entry["organs"]) == 1},
-                  tuple(rules["organs"]), rules_fingerprint(rules))
+                  tuple(rules["organs"]), rules_fingerprint(rules),
+                  tuple((re.compile(entry["spoken"]), entry["written"]) for entry in rules.get("dictation", ())))
 
 
 _process_reader: Reader | None = None
@@ -1076,7 +1084,7 @@ def _flags(doc, mentions: list[Mention], reader: Reader) -> frozenset[str]:
 def read_text(text: str, reader: Reader | None = None) -> Reading:
     """Every mention of the mass and of calcification in ``text``, and its context flags."""
     reader = reader or default_reader()
-    doc = reader.nlp(text)
+    doc = reader.nlp(reader.as_written(text))
     spans = [e for e in doc.ents if e.label_.removesuffix(ABSENT_SUFFIX) in KINDS]
     mentions = _with_fallback_side(doc, [_mention(doc, s, reader) for s in spans], spans, reader)
     mentions = _in_another_place(doc, mentions, spans, reader)
