@@ -899,6 +899,10 @@ ROUND_THIRTEEN_CASES = [
     ("Right adrenal mass, 2.5 cm; its echogenic foci are too small to shadow.", {"calcification": None}),
     ("Right adrenal mass. Calcification ?present - bright foci but shadowing equivocal.",
      {"calcification": None}),
+    # a caveat after a relative clause reaches the term before the clause
+    ("Left suprarenal mass 4 cm. Comment: Calcification, which is common in neuroblastoma, is often "
+     "better demonstrated on CT than on ultrasound.", {"mass": "present", "calcification": None}),
+    ("Left adrenal mass with calcification, which is typical of neuroblastoma.", {"calcification": "present"}),
 ]
 
 

@@ -14,13 +14,14 @@ once at c593638) and ``reports_tune_i.jsonl`` (the seventh, measured once at 036
 both tuned on in round nine, ``reports_tune_j.jsonl`` (the eighth, measured once at
 3e50903, tuned on in round ten), ``reports_tune_k.jsonl`` (the ninth, measured once at
 7b4a31e) and ``reports_tune_l.jsonl`` (the eleventh, measured once at 3f5fb29), both tuned
-on in round eleven, and ``reports_tune_m.jsonl`` (the twelfth, measured once at ed89685,
-tuned on in round twelve) are the
+on in round eleven, ``reports_tune_m.jsonl`` (the twelfth, measured once at ed89685,
+tuned on in round twelve) and ``reports_tune_n.jsonl`` (the thirteenth, measured once at
+19d0624, tuned on in round thirteen) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` is the held-out set (the thirteenth blind set), written by someone
-who never saw the rules and measured once on the rules frozen in round twelve;
+``reports_test.jsonl`` is the held-out set (the fourteenth blind set), written by someone
+who never saw the rules and measured once on the rules frozen in round thirteen;
 its absence is a failure, not a skip. It is held to floors equal to the figures measured once on it
 (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -123,6 +124,18 @@ TUNING_FLOORS = {
     "reports_tune_m.jsonl": {"outcome": 0.991, "mass": 0.955, "calcification": 0.972,
                              "laterality": 0.963, "organ": 0.955, "follow_up": 1.0,
                              "wrongly_recommended": 1, "missed": 2},
+    # The thirteenth blind set, measured once at 19d0624 (outcome 0.958, 5 wrong CTs, 10 missed).
+    # x-287 stays a wrong CT: the eggshell calcification "lies in a separate adjacent cyst; the
+    # solid mass itself is free of calcification" (a cyst is no organ to put it elsewhere, and
+    # within one text present beats absent). Eight stay missed: four raise the haemorrhage flag
+    # for a new calcified mass from a history, a request or a differential that sets it aside
+    # ("Adrenal haemorrhage was considered, but ...", "appearances are not those of
+    # haemorrhage"; the flag from a doubtful mention is kept: it stops CT, never starts it);
+    # "Not a cyst:" heading its lesion (x-152); "?hepatic ?adrenal ?renal" hedging the mass
+    # (x-107); "calcification seen? yes" (x-143); a nodule read as hedged beside a hernia (x-051).
+    "reports_tune_n.jsonl": {"outcome": 0.975, "mass": 0.927, "calcification": 0.972,
+                             "laterality": 0.95, "organ": 0.930, "follow_up": 0.997,
+                             "wrongly_recommended": 1, "missed": 8},
 }
 TUNING = tuple(TUNING_FLOORS)
 HELD_OUT = DATA / "reports_test.jsonl"
@@ -131,11 +144,11 @@ HELD_OUT = DATA / "reports_test.jsonl"
 # and "missed" are counts it may not exceed, the others accuracies it may not fall below.
 # None means not yet measured. The issue's targets are outcome >= 0.97, laterality >= 0.95,
 # no wrong CT and missed <= 2% (docs/text.md); they are not asserted here.
-# The thirteenth blind set, measured once on the rules frozen at 19d0624: outcome 0.958,
-# 5 wrongly recommended CTs, 10 of 84 missed, laterality 0.944.
+# The fourteenth blind set, measured once on the rules frozen at 8779801: outcome 0.989,
+# 2 wrongly recommended CTs, 2 of 83 missed, laterality 0.956.
 HELD_OUT_FLOORS: dict[str, float | int | None] = {
-    "outcome": 0.958, "wrongly_recommended": 5, "missed": 10,
-    "mass": 0.911, "calcification": 0.952, "laterality": 0.944, "organ": 0.925, "follow_up": 0.997,
+    "outcome": 0.988, "wrongly_recommended": 2, "missed": 2,
+    "mass": 0.927, "calcification": 0.966, "laterality": 0.955, "organ": 0.944, "follow_up": 0.994,
 }
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
 
