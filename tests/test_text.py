@@ -903,6 +903,16 @@ ROUND_THIRTEEN_CASES = [
     ("Left suprarenal mass 4 cm. Comment: Calcification, which is common in neuroblastoma, is often "
      "better demonstrated on CT than on ultrasound.", {"mass": "present", "calcification": None}),
     ("Left adrenal mass with calcification, which is typical of neuroblastoma.", {"calcification": "present"}),
+    # a past adrenal haemorrhage in another sentence is history, not today's diagnosis; in the
+    # lesion's own sentence it may be what the lesion is; a calcification said of it is its own
+    ("History of neonatal adrenal haemorrhage on the right. Today there is a new solid right adrenal "
+     "mass with calcification, 2 cm.", {"mass": "present", "calcification": "present", "context": set()}),
+    ("Right adrenal: 12 mm calcified nodule secondary to previous neonatal haemorrhage.",
+     {"context": {"adrenal-haemorrhage"}}),
+    ("History of previous right adrenal haemorrhage which calcified. Today the right adrenal is normal. "
+     "Left adrenal: solid mass 2 cm, no calcification.", {"calcification": "absent", "context": set()}),
+    ("Known neuroblastoma, resected. Today: new solid left adrenal mass with calcification.",
+     {"context": {"known-tumour-follow-up"}}),
 ]
 
 
@@ -1118,6 +1128,17 @@ def test_a_reader_built_afresh_reads_every_case_alike(monkeypatch):
                 test(*case)
             except AssertionError as failure:
                 raise AssertionError(f"{name}{case!r}: {failure}") from None
+
+
+def test_a_past_haemorrhage_apart_from_the_mass_is_history_only_where_the_rules_say_so(monkeypatch):
+    """``binding.past_flags_apart`` names the flags a past mention in another sentence than
+    the mass does not raise; without it (a site's older rules file) the flag is raised."""
+    history = ("History of neonatal adrenal haemorrhage on the right. Today there is a new solid "
+               "right adrenal mass with calcification, 2 cm.")
+    assert read_text(history).context == frozenset()
+    rules = load_text_rules()
+    del rules["binding"]["past_flags_apart"]
+    assert read_text(history, text.build_reader(rules)).context == {"adrenal-haemorrhage"}
 
 
 def test_a_suspected_haematoma_is_a_mass_and_raises_the_haemorrhage_flag():

@@ -68,6 +68,9 @@ EXPLANATION_MARKS = frozenset({",", "(", ")"})
 # A post-position modifier after "X with Y is ..." or "X with Y has regressed" covers the
 # subject X.
 SUBJECT_VERBS = {"is", "are", "was", "were", "has", "have", "had"}
+# What may stand between a finding and a calcification said of it as a verb ("haemorrhage
+# which has since calcified").
+RELATIVE_WORDS = {"which", "that", "has", "have", "had", "since", "later", "subsequently", "then"}
 # Words that join organs into a list ("the liver and right kidney").
 ORGAN_LIST_WORDS = {"and", "or", "&"}
 # "no residual haemorrhage, mass or calcification": a list a negation reaches along even when
@@ -430,6 +433,7 @@ class Reader:
     organ_order: tuple[str, ...]
     fingerprint: str              # of the rules' content: enters the result UIDs
     dictation: tuple[tuple[re.Pattern, str], ...] = ()   # spoken punctuation -> written
+    past_flags_apart: frozenset[str] = frozenset()   # flags a past mention apart from the mass does not raise
 
     def as_written(self, text: str) -> str:
         """``text`` with the punctuation spoken into voice recognition written out."""
@@ -495,7 +499,8 @@ def build_reader(rules: dict[str, Any]) -> Reader:
                   mass_flags, {flag: entry["organs"][0] for flag, entry in rules["mass_context"].items()
                                if len(entry["organs"]) == 1},
                   tuple(rules["organs"]), rules_fingerprint(rules),
-                  tuple((re.compile(entry["spoken"]), entry["written"]) for entry in rules.get("dictation", ())))
+                  tuple((re.compile(entry["spoken"]), entry["written"]) for entry in rules.get("dictation", ())),
+                  frozenset(binding.get("past_flags_apart", ())))
 
 
 _process_reader: Reader | None = None
@@ -932,6 +937,17 @@ def _doubtful_answer(span) -> str | None:
     return None
 
 
+def _of_a_flagged_finding(span) -> str | None:
+    """The finding a calcification is said of when that finding is a context flag's
+    ("haemorrhage which calcified", "haemorrhage that has since calcified"): its own, not
+    the mass's."""
+    words = [t for t in reversed(span.doc[span.sent.start:span.start]) if t.lower_ not in RELATIVE_WORDS]
+    before = span.doc[span.start - 1] if span.start else None
+    if before is None or before.lower_ not in RELATIVE_WORDS or not words:
+        return None
+    return words[0].text if words[0].ent_type_.startswith(FLAG) else None
+
+
 def _mention(doc, span, reader: Reader) -> Mention:
     kind = KINDS[span.label_.removesuffix(ABSENT_SUFFIX)]
     status, cue = _status(span)
@@ -939,7 +955,7 @@ def _mention(doc, span, reader: Reader) -> Mention:
                   if status == "present" and kind == "calcification" else None)
     if unresolved:
         return Mention(kind, "uncertain", span.text, unresolved)
-    elsewhere = _elsewhere(span)
+    elsewhere = _elsewhere(span) or (_of_a_flagged_finding(span) if kind != "mass" else None)
     if kind != "mass" and status == "present" and elsewhere:
         return Mention(kind, "elsewhere", span.text, elsewhere)
     if kind != "mass" or status != "present":
@@ -1070,11 +1086,16 @@ def _corrected(doc, mentions: list[Mention], spans, reader: Reader) -> list[Ment
     return result
 
 
-def _flags(doc, mentions: list[Mention], reader: Reader) -> frozenset[str]:
-    """Context flags named for this patient (not negated, not about family), and those a
-    mass stated or suspected is by its name ("likely resolving haematoma")."""
+def _flags(doc, mentions: list[Mention], spans, reader: Reader) -> frozenset[str]:
+    """Context flags named for this patient (not negated, not about family; for the flags
+    the rules name, not a past one in another sentence than a mass stated now: "History of
+    neonatal adrenal haemorrhage. Today a new solid mass ..."), and those a mass stated or
+    suspected is by its name ("likely resolving haematoma")."""
+    stated = {span.sent.start for m, span in zip(mentions, spans) if m.kind == "mass" and m.status == "present"}
     named = {e.label_[len(FLAG):] for e in doc.ents if e.label_.startswith(FLAG)
-             and not {NEGATION, "FAMILY"} & _categories(e).keys()}
+             and not {NEGATION, "FAMILY"} & _categories(e).keys()
+             and not (e.label_[len(FLAG):] in reader.past_flags_apart and HISTORICAL in _categories(e)
+                      and stated and e.sent.start not in stated)}
     by_name = [(m, reader.mass_flags.get(m.words.lower())) for m in mentions
                if m.kind == "mass" and m.status in ("present", "uncertain")]
     return frozenset(named | {flag for m, (flag, organs) in ((m, f) for m, f in by_name if f)
@@ -1089,7 +1110,7 @@ def read_text(text: str, reader: Reader | None = None) -> Reading:
     mentions = _with_fallback_side(doc, [_mention(doc, s, reader) for s in spans], spans, reader)
     mentions = _in_another_place(doc, mentions, spans, reader)
     mentions = _corrected(doc, mentions, spans, reader)
-    return Reading(tuple(mentions), _flags(doc, mentions, reader), reader.organ_order)
+    return Reading(tuple(mentions), _flags(doc, mentions, spans, reader), reader.organ_order)
 
 
 def text_observations(value: str, source: str, uid: str, where: str) -> Iterator[Observation]:
