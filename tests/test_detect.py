@@ -422,3 +422,16 @@ def test_a_large_ball_with_a_partly_filled_shadow_is_calcification_unless_it_rin
     shadowing = [f for f in detect.detect_instance(path).foci
                  if f.shadow and near(f, large.x, large.y, CURVED.mm_per_pixel, 4.5)]
     assert bool(shadowing) is found
+
+
+def ring_profile(band_level: float, mm: float = 0.2) -> np.ndarray:
+    """A shadow's profile along the beam (tissue beside at 100): dark, with a band every 2 mm."""
+    depth = np.arange(int(12 / mm))
+    return np.where((depth * mm) % 2.0 < 0.6, band_level, 40.0)
+
+
+@pytest.mark.parametrize("band_level, rings", [(130.0, True), (95.0, False)])
+def test_ring_down_is_bands_brighter_than_the_tissue_beside(band_level, rings):
+    """Gas rings with echoes brighter than tissue; a grainy partial shadow behind a coarse
+    calcification reaches near tissue level now and then, and is no ring-down."""
+    assert detect._reverberation(ring_profile(band_level), 100.0, 0.2) is rings

@@ -765,7 +765,7 @@ def _reverberation(profile: np.ndarray, beside_level: float, mm: float) -> bool:
     shortest, longest = max(int(round(1.2 / mm)), 2), max(int(6.0 / mm), 4)
     if len(profile) < 2 * shortest + 2:
         return False
-    bright = profile > 0.9 * beside_level
+    bright = profile > beside_level
     if np.count_nonzero(bright[1:] & ~bright[:-1]) + bright[0] < 2:
         return False  # not repeated: at most one band (e.g. the blurred far edge of a large focus)
     centred = profile - profile.mean()
