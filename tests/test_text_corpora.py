@@ -15,13 +15,14 @@ both tuned on in round nine, ``reports_tune_j.jsonl`` (the eighth, measured once
 3e50903, tuned on in round ten), ``reports_tune_k.jsonl`` (the ninth, measured once at
 7b4a31e) and ``reports_tune_l.jsonl`` (the eleventh, measured once at 3f5fb29), both tuned
 on in round eleven, ``reports_tune_m.jsonl`` (the twelfth, measured once at ed89685,
-tuned on in round twelve) and ``reports_tune_n.jsonl`` (the thirteenth, measured once at
-19d0624, tuned on in round thirteen) are the
+tuned on in round twelve), ``reports_tune_n.jsonl`` (the thirteenth, measured once at
+19d0624, tuned on in round thirteen) and ``reports_tune_o.jsonl`` (the fourteenth, measured
+once at 8779801) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` is the held-out set (the fourteenth blind set), written by someone
-who never saw the rules and measured once on the rules frozen in round thirteen;
+``reports_test.jsonl`` is the held-out set (the fifteenth blind set), written by someone
+who never saw the rules and measured once on the rules at 45f1046;
 its absence is a failure, not a skip. It is held to floors equal to the figures measured once on it
 (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -130,6 +131,13 @@ TUNING_FLOORS = {
     "reports_tune_n.jsonl": {"outcome": 0.980, "mass": 0.927, "calcification": 0.972,
                              "laterality": 0.95, "organ": 0.930, "follow_up": 0.997,
                              "wrongly_recommended": 1, "missed": 6},
+    # The fourteenth blind set, measured once at 8779801 (outcome 0.989, 2 wrong CTs, 2 missed).
+    # Left: y-173 "calcificaton not identifed" (two typos, so no negation is read: a wrong CT),
+    # y-011 "a solid mast in the left a drinal region" and y-263 "Solid retroperitoneal tissue
+    # ... encasing the renal vessels" (no mass word: missed).
+    "reports_tune_o.jsonl": {"outcome": 0.991, "mass": 0.927, "calcification": 0.969,
+                             "laterality": 0.955, "organ": 0.944, "follow_up": 0.994,
+                             "wrongly_recommended": 1, "missed": 2},
 }
 TUNING = tuple(TUNING_FLOORS)
 HELD_OUT = DATA / "reports_test.jsonl"
@@ -138,11 +146,11 @@ HELD_OUT = DATA / "reports_test.jsonl"
 # and "missed" are counts it may not exceed, the others accuracies it may not fall below.
 # None means not yet measured. The issue's targets are outcome >= 0.97, laterality >= 0.95,
 # no wrong CT and missed <= 2% (docs/text.md); they are not asserted here.
-# The fourteenth blind set, measured once on the rules frozen at 8779801: outcome 0.989,
-# 2 wrongly recommended CTs, 2 of 83 missed, laterality 0.956.
+# The fifteenth blind set, measured once on the rules at 45f1046: outcome 0.981,
+# 5 wrongly recommended CTs, 2 of 86 missed, laterality 0.964.
 HELD_OUT_FLOORS: dict[str, float | int | None] = {
-    "outcome": 0.988, "wrongly_recommended": 2, "missed": 2,
-    "mass": 0.927, "calcification": 0.966, "laterality": 0.955, "organ": 0.944, "follow_up": 0.994,
+    "outcome": 0.980, "wrongly_recommended": 5, "missed": 2,
+    "mass": 0.941, "calcification": 0.969, "laterality": 0.963, "organ": 0.952, "follow_up": 1.0,
 }
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
 
