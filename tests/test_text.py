@@ -921,6 +921,30 @@ def test_the_thirteenth_blind_sets_families(phrase, expected):
     assert facts_named(phrase, expected) == expected
 
 
+# Round fifteen: the fifteenth blind set's families, as general rules.
+ROUND_FIFTEEN_CASES = [
+    # negations in other Englishes
+    ("Big solid mass in left side of abdomen arising from left kidney. Calcification is not there in the mass.",
+     {"mass": "present", "calcification": "absent"}),
+    ("A solid lesion of size 3x3 cm is seen in right adrenal region. Lesion is not showing any calcific foci.",
+     {"mass": "present", "calcification": "absent"}),
+    ("Both kidneys contain multiple solid nodules, the largest 2 cm on the right, none calcified.",
+     {"mass": "present", "calcification": "absent"}),
+    # a caveat about shadowing; an outside report's finding
+    ("Left paraspinal mass, 3 cm. Pinpoint calcification may not shadow.", {"calcification": None}),
+    ("An outside ultrasound reportedly described a calcified right adrenal mass. Today both adrenals "
+     "are normal.", {"mass": None, "calcification": None}),
+    # shadows cast by some of the foci, however qualified
+    ("Left suprarenal mass 3 cm with clustered echogenic foci; some of these cast definite shadows.",
+     {"calcification": "present"}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", ROUND_FIFTEEN_CASES)
+def test_the_fifteenth_blind_sets_families(phrase, expected):
+    assert facts_named(phrase, expected) == expected
+
+
 # A negation or hedge after the calcification in its sentence that ConText gives to nothing
 # it can name, or to a nearer finding while it could be the calcification's: of the two
 # readings the one that sends no child to CT wins (calcification not stated).
