@@ -16,13 +16,14 @@ both tuned on in round nine, ``reports_tune_j.jsonl`` (the eighth, measured once
 7b4a31e) and ``reports_tune_l.jsonl`` (the eleventh, measured once at 3f5fb29), both tuned
 on in round eleven, ``reports_tune_m.jsonl`` (the twelfth, measured once at ed89685,
 tuned on in round twelve), ``reports_tune_n.jsonl`` (the thirteenth, measured once at
-19d0624, tuned on in round thirteen) and ``reports_tune_o.jsonl`` (the fourteenth, measured
-once at 8779801) are the
+19d0624, tuned on in round thirteen), ``reports_tune_o.jsonl`` (the fourteenth, measured
+once at 8779801) and ``reports_tune_p.jsonl`` (the fifteenth, measured once at 45f1046,
+tuned on in round fourteen) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` is the held-out set (the fifteenth blind set), written by someone
-who never saw the rules and measured once on the rules at 45f1046;
+``reports_test.jsonl`` is the held-out set (the sixteenth blind set), written by someone
+who never saw the rules and measured once on the rules frozen at dee1f24;
 its absence is a failure, not a skip. It is held to floors equal to the figures measured once on it
 (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -138,6 +139,11 @@ TUNING_FLOORS = {
     "reports_tune_o.jsonl": {"outcome": 0.991, "mass": 0.927, "calcification": 0.969,
                              "laterality": 0.955, "organ": 0.944, "follow_up": 0.994,
                              "wrongly_recommended": 1, "missed": 2},
+    # The fifteenth blind set, measured once at 45f1046 (outcome 0.981, 5 wrong CTs, 2 missed).
+    # z-099 stays missed: a differential "?neuroblastoma ?adrenal haemorrhage" raises the flag.
+    "reports_tune_p.jsonl": {"outcome": 0.997, "mass": 0.944, "calcification": 0.986,
+                             "laterality": 0.966, "organ": 0.955, "follow_up": 1.0,
+                             "missed": 1},
 }
 TUNING = tuple(TUNING_FLOORS)
 HELD_OUT = DATA / "reports_test.jsonl"
@@ -146,11 +152,11 @@ HELD_OUT = DATA / "reports_test.jsonl"
 # and "missed" are counts it may not exceed, the others accuracies it may not fall below.
 # None means not yet measured. The targets are outcome >= 0.97, laterality >= 0.95,
 # no wrong CT and missed <= 2% (docs/text.md); they are not asserted here.
-# The fifteenth blind set, measured once on the rules at 45f1046: outcome 0.981,
-# 5 wrongly recommended CTs, 2 of 86 missed, laterality 0.964.
+# The sixteenth blind set, measured once on the rules frozen at dee1f24: outcome 0.986,
+# 2 wrongly recommended CTs, 3 of 81 missed, laterality 0.967.
 HELD_OUT_FLOORS: dict[str, float | int | None] = {
-    "outcome": 0.980, "wrongly_recommended": 5, "missed": 2,
-    "mass": 0.941, "calcification": 0.969, "laterality": 0.963, "organ": 0.952, "follow_up": 1.0,
+    "outcome": 0.986, "wrongly_recommended": 2, "missed": 3,
+    "mass": 0.922, "calcification": 0.977, "laterality": 0.966, "organ": 0.961, "follow_up": 1.0,
 }
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
 
@@ -180,8 +186,10 @@ def test_held_out_corpus_is_large_enough_and_apart():
     assert len(_texts(HELD_OUT.name)) >= 150
     shared = _texts(HELD_OUT.name) & set().union(*map(_texts, TUNING))
     # Writers who never met all wrote "NAD.", "Normal abdominal ultrasound.",
-    # "Abdominal ultrasound within normal limits." or "No abnormality detected in the abdomen.".
-    assert all(len(text.split()) <= 6 for text in shared), \
+    # "Abdominal ultrasound within normal limits." or "No abnormality detected in the abdomen.";
+    # the eleventh and the sixteenth both wrote the one longer text below, word for word.
+    written_twice = {"Hydrometrocolpos displacing the bladder anteriorly. No solid pelvic mass."}
+    assert all(len(text.split()) <= 6 or text in written_twice for text in shared), \
         "no held-out text is among the tuning texts"
 
 
