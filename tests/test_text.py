@@ -937,6 +937,13 @@ ROUND_FIFTEEN_CASES = [
     # shadows cast by some of the foci, however qualified
     ("Left suprarenal mass 3 cm with clustered echogenic foci; some of these cast definite shadows.",
      {"calcification": "present"}),
+    # families left in earlier rounds that came back: a heading setting a differential aside,
+    # a diagnosis considered and set aside
+    ("Not a simple cyst: the right adrenal lesion is solid with internal vascularity and calcification.",
+     {"mass": "present", "calcification": "present", "laterality": "right"}),
+    ("Adrenal haemorrhage was considered, but the left suprarenal lesion is solid, vascular and "
+     "calcified; neuroblastoma is likely.", {"mass": "present", "context": set()}),
+    ("Not seen: mass, calcification.", {"mass": "absent", "calcification": "absent"}),
 ]
 
 
