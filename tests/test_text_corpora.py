@@ -17,13 +17,14 @@ both tuned on in round nine, ``reports_tune_j.jsonl`` (the eighth, measured once
 on in round eleven, ``reports_tune_m.jsonl`` (the twelfth, measured once at ed89685,
 tuned on in round twelve), ``reports_tune_n.jsonl`` (the thirteenth, measured once at
 19d0624, tuned on in round thirteen), ``reports_tune_o.jsonl`` (the fourteenth, measured
-once at 8779801) and ``reports_tune_p.jsonl`` (the fifteenth, measured once at 45f1046,
-tuned on in round fourteen) are the
+once at 8779801), ``reports_tune_p.jsonl`` (the fifteenth, measured once at 45f1046,
+tuned on in round fourteen) and ``reports_tune_q.jsonl`` (the sixteenth, measured once at
+dee1f24, its families not yet fixed but two that had come back) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` is the held-out set (the sixteenth blind set), written by someone
-who never saw the rules and measured once on the rules frozen at dee1f24;
+``reports_test.jsonl`` is the held-out set (the seventeenth blind set), written by someone
+who never saw the rules and measured once on the rules frozen at fd4d507;
 its absence is a failure, not a skip. It is held to floors equal to the figures measured once on it
 (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -144,6 +145,15 @@ TUNING_FLOORS = {
     "reports_tune_p.jsonl": {"outcome": 0.997, "mass": 0.944, "calcification": 0.986,
                              "laterality": 0.966, "organ": 0.955, "follow_up": 1.0,
                              "missed": 1},
+    # The sixteenth blind set, measured once at dee1f24 (outcome 0.986, 2 wrong CTs, 3 missed);
+    # round fifteen fixed two families that had come back from the thirteenth ("Not a simple
+    # cyst:", "considered, but"). Not yet read for the rest: two wrong CTs (an addendum that
+    # withdraws the calcification in words the corrections do not hold, q16-016; "a small
+    # calcified mass could be missed", q16-125) and one miss ("Antenatally diagnosed
+    # sacrococcygeal teratoma: mixed solid-cystic mass", q16-348).
+    "reports_tune_q.jsonl": {"outcome": 0.991, "mass": 0.925, "calcification": 0.977,
+                             "laterality": 0.969, "organ": 0.963, "follow_up": 1.0,
+                             "wrongly_recommended": 2, "missed": 1},
 }
 TUNING = tuple(TUNING_FLOORS)
 HELD_OUT = DATA / "reports_test.jsonl"
@@ -152,11 +162,11 @@ HELD_OUT = DATA / "reports_test.jsonl"
 # and "missed" are counts it may not exceed, the others accuracies it may not fall below.
 # None means not yet measured. The issue's targets are outcome >= 0.97, laterality >= 0.95,
 # no wrong CT and missed <= 2% (docs/text.md); they are not asserted here.
-# The sixteenth blind set, measured once on the rules frozen at dee1f24: outcome 0.986,
-# 2 wrongly recommended CTs, 3 of 81 missed, laterality 0.967.
+# The seventeenth blind set, measured once on the rules frozen at fd4d507: outcome 0.986,
+# 2 wrongly recommended CTs, 3 of 85 missed, laterality 0.953.
 HELD_OUT_FLOORS: dict[str, float | int | None] = {
     "outcome": 0.986, "wrongly_recommended": 2, "missed": 3,
-    "mass": 0.922, "calcification": 0.977, "laterality": 0.966, "organ": 0.961, "follow_up": 1.0,
+    "mass": 0.913, "calcification": 0.961, "laterality": 0.952, "organ": 0.933, "follow_up": 0.997,
 }
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
 
@@ -187,8 +197,9 @@ def test_held_out_corpus_is_large_enough_and_apart():
     shared = _texts(HELD_OUT.name) & set().union(*map(_texts, TUNING))
     # Writers who never met all wrote "NAD.", "Normal abdominal ultrasound.",
     # "Abdominal ultrasound within normal limits." or "No abnormality detected in the abdomen.";
-    # the eleventh and the sixteenth both wrote the one longer text below, word for word.
-    written_twice = {"Hydrometrocolpos displacing the bladder anteriorly. No solid pelvic mass."}
+    # two pairs of writers each wrote one longer text word for word.
+    written_twice = {"Hydrometrocolpos displacing the bladder anteriorly. No solid pelvic mass.",
+                     "No SOL seen in the liver, spleen or kidneys."}
     assert all(len(text.split()) <= 6 or text in written_twice for text in shared), \
         "no held-out text is among the tuning texts"
 
