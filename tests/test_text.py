@@ -952,6 +952,29 @@ def test_the_fifteenth_blind_sets_families(phrase, expected):
     assert facts_named(phrase, expected) == expected
 
 
+# Round sixteen: the sixteenth blind set's families, as general rules.
+ROUND_SIXTEEN_CASES = [
+    # what a preliminary report stated is history; an addendum says what is there now
+    ("Left kidney: interpolar solid mass 4.5 cm. ADDENDUM: the preliminary report stated that the mass "
+     "was calcified; on review of the stored images the echogenic focus is a vessel wall.",
+     {"mass": "present", "calcification": None}),
+    # a caveat: what could be missed
+    ("Technically limited study owing to body habitus; a small calcified mass could be missed. "
+     "No mass identified.", {"mass": "absent", "calcification": None}),
+    # found before birth, there now
+    ("Antenatally diagnosed sacrococcygeal teratoma: mixed solid-cystic mass with calcifications.",
+     {"mass": "present", "calcification": "present"}),
+    # a diagnosis argued against
+    ("Right suprarenal 2.8 cm solid mass with calcific foci that shadow. The vascularity argues "
+     "against adrenal haemorrhage.", {"mass": "present", "calcification": "present", "context": set()}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", ROUND_SIXTEEN_CASES)
+def test_the_sixteenth_blind_sets_families(phrase, expected):
+    assert facts_named(phrase, expected) == expected
+
+
 # A negation or hedge after the calcification in its sentence that ConText gives to nothing
 # it can name, or to a nearer finding while it could be the calcification's: of the two
 # readings the one that sends no child to CT wins (calcification not stated).
