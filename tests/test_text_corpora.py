@@ -19,12 +19,13 @@ tuned on in round twelve), ``reports_tune_n.jsonl`` (the thirteenth, measured on
 19d0624, tuned on in round thirteen), ``reports_tune_o.jsonl`` (the fourteenth, measured
 once at 8779801), ``reports_tune_p.jsonl`` (the fifteenth, measured once at 45f1046,
 tuned on in round fourteen) and ``reports_tune_q.jsonl`` (the sixteenth, measured once at
-dee1f24, tuned on in rounds fifteen and sixteen) are the
+dee1f24, tuned on in rounds fifteen and sixteen) and ``reports_tune_r.jsonl`` (the
+seventeenth, measured once at fd4d507) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` is the held-out set (the seventeenth blind set), written by someone
-who never saw the rules and measured once on the rules frozen at fd4d507;
+``reports_test.jsonl`` is the held-out set (the eighteenth blind set), written by someone
+who never saw the rules and measured once on the rules frozen at dfd1299;
 its absence is a failure, not a skip. It is held to floors equal to the figures measured once on it
 (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -149,6 +150,14 @@ TUNING_FLOORS = {
     # tuned on in rounds fifteen and sixteen.
     "reports_tune_q.jsonl": {"outcome": 1.0, "mass": 0.930, "calcification": 0.980,
                              "laterality": 0.969, "organ": 0.963, "follow_up": 1.0},
+    # The seventeenth blind set, measured once at fd4d507 (outcome 0.986, 2 wrong CTs, 3 missed);
+    # only "argues against" was taken from it (round sixteen). Left: q17-034 "Left overy"
+    # (misspelt ovary, so no organ to exclude) and q17-143 "Adrenal mass, calcification,
+    # haemorrhage - none seen" (wrong CTs); q17-099 and q17-280, the haemorrhage flag from a
+    # differential and from "previously thought to be haemorrhage but ... now favour" (missed).
+    "reports_tune_r.jsonl": {"outcome": 0.988, "mass": 0.913, "calcification": 0.961,
+                             "laterality": 0.952, "organ": 0.933, "follow_up": 0.997,
+                             "wrongly_recommended": 2, "missed": 2},
 }
 TUNING = tuple(TUNING_FLOORS)
 HELD_OUT = DATA / "reports_test.jsonl"
@@ -157,11 +166,11 @@ HELD_OUT = DATA / "reports_test.jsonl"
 # and "missed" are counts it may not exceed, the others accuracies it may not fall below.
 # None means not yet measured. The issue's targets are outcome >= 0.97, laterality >= 0.95,
 # no wrong CT and missed <= 2% (docs/text.md); they are not asserted here.
-# The seventeenth blind set, measured once on the rules frozen at fd4d507: outcome 0.986,
-# 2 wrongly recommended CTs, 3 of 85 missed, laterality 0.953.
+# The eighteenth blind set, measured once on the rules frozen at dfd1299: outcome 0.989,
+# 1 wrongly recommended CT, 3 of 84 missed, laterality 0.942.
 HELD_OUT_FLOORS: dict[str, float | int | None] = {
-    "outcome": 0.986, "wrongly_recommended": 2, "missed": 3,
-    "mass": 0.913, "calcification": 0.961, "laterality": 0.952, "organ": 0.933, "follow_up": 0.997,
+    "outcome": 0.988, "wrongly_recommended": 1, "missed": 3,
+    "mass": 0.925, "calcification": 0.969, "laterality": 0.941, "organ": 0.930, "follow_up": 0.997,
 }
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
 
@@ -192,9 +201,11 @@ def test_held_out_corpus_is_large_enough_and_apart():
     shared = _texts(HELD_OUT.name) & set().union(*map(_texts, TUNING))
     # Writers who never met all wrote "NAD.", "Normal abdominal ultrasound.",
     # "Abdominal ultrasound within normal limits." or "No abnormality detected in the abdomen.";
-    # two pairs of writers each wrote one longer text word for word.
+    # a few longer texts were written word for word by two writers who never met.
     written_twice = {"Hydrometrocolpos displacing the bladder anteriorly. No solid pelvic mass.",
-                     "No SOL seen in the liver, spleen or kidneys."}
+                     "No SOL seen in the liver, spleen or kidneys.",
+                     "Urachal remnant cyst in the midline above the bladder dome; no solid mass.",
+                     "No calcification is seen within the solid right adrenal mass, which measures 3 cm."}
     assert all(len(text.split()) <= 6 or text in written_twice for text in shared), \
         "no held-out text is among the tuning texts"
 
