@@ -302,7 +302,12 @@ def _ends_line(token) -> bool:
     """``token`` is the last of the text or of its line."""
     doc = token.doc
     after = doc[token.i + 1] if token.i + 1 < len(doc) else None
-    return after is None or "\n" in token.whitespace_ or (after.is_space and "\n" in after.text)
+    return after is None or "\n" in token.whitespace_ or _line_break(after)
+
+
+def _line_break(token) -> bool:
+    """``token`` is whitespace that holds a line break."""
+    return token.is_space and "\n" in token.text
 
 
 def _clause_final(_target, modifier, _span_between) -> bool:
@@ -881,15 +886,21 @@ def _unticked(words) -> bool:
     return before.text.replace(" ", "") == "[]" or before[-1:].text == UNTICKED_BOX
 
 
+def _doubts(doc) -> Iterator[tuple[Any, Any]]:
+    """(modifier, its words) of every negation and hedge in ``doc`` but an unticked option."""
+    for modifier in doc._.context_graph.modifiers:
+        words = doc[slice(*modifier.modifier_span)]
+        if modifier.category in HEDGES | {NEGATION} and not _unticked(words):
+            yield modifier, words
+
+
 def _unresolved_cue(span) -> str | None:
     """Why a finding is not stated: a negation or hedge after it in its sentence that ConText gave
     to nothing it can name, or to another finding while they could be this one's. Of the
     two readings the one that sends no child to CT wins: the finding is not stated."""
-    doc = span.doc
-    for modifier in doc._.context_graph.modifiers:
-        words = doc[slice(*modifier.modifier_span)]
-        if (modifier.category in HEDGES | {NEGATION} and words.start >= span.end and not _unticked(words)
-                and _same_sentence(span, words) and (_dangles(modifier, span) or _contested(modifier, span))):
+    for modifier, words in _doubts(span.doc):
+        if (words.start >= span.end and _same_sentence(span, words)
+                and (_dangles(modifier, span) or _contested(modifier, span))):
             return f"'{words.text}' later in its sentence"
     return None
 
@@ -903,7 +914,7 @@ def _heading_answer(span) -> list:
         return []
     answer = []
     for token in doc[span.end + 1:]:
-        if token.lower_ in CLAUSE_BREAKS or token.text == "|" or (answer and token.is_space and "\n" in token.text):
+        if token.lower_ in CLAUSE_BREAKS or token.text == "|" or (answer and _line_break(token)):
             break
         answer.append(token)
         if _ends_line(token):
@@ -914,7 +925,7 @@ def _heading_answer(span) -> list:
 def _opens_its_line(span) -> bool:
     """Nothing but marks, numbers or a "|" stands before ``span`` in its line or sentence."""
     for token in reversed(span.doc[span.sent.start:span.start]):
-        if token.is_space and "\n" in token.text or token.text == "|":
+        if _line_break(token) or token.text == "|":
             return True
         if token.is_alpha:
             return False
@@ -929,12 +940,8 @@ def _doubtful_answer(span) -> str | None:
     if not answer:
         return None
     first, last = answer[0].i, answer[-1].i
-    for modifier in span.doc._.context_graph.modifiers:
-        start = modifier.modifier_span[0]
-        words = span.doc[slice(*modifier.modifier_span)]
-        if modifier.category in HEDGES | {NEGATION} and first <= start <= last and not _unticked(words):
-            return f"answered '{words.text}'"
-    return None
+    return next((f"answered '{words.text}'" for _, words in _doubts(span.doc)
+                 if first <= words.start <= last), None)
 
 
 def _of_a_flagged_finding(span) -> str | None:

@@ -270,11 +270,9 @@ class Assembler:
         return items, facts, decide(facts, self.protocols)
 
     def _write(self, study_uid: str, dataset: Dataset) -> Path:
-        buffer = io.BytesIO()
-        dcmwrite(buffer, dataset, enforce_file_format=True)
         path = spool.instance_path(self.settings.outbox_dir, study_uid, str(dataset.SOPInstanceUID))
         self._written.append(path)
-        return spool.write_atomically(path, buffer.getvalue())
+        return spool.write_atomically(path, _encoded(dataset))
 
     def _revision_uids(self, facts: StudyFacts, options: tuple[str, ...]) -> ResultUids:
         """The same inputs again (e.g. after a crash) keep their revision; new ones get the next."""
@@ -332,12 +330,13 @@ class Assembler:
                                                            detect_instance)
             uids = result_uids(facts, self.fingerprint, options=self._options())
             for _, dataset in self._build_results(facts, decision, [ds for _, ds in items], uids, None):
-                dcmwrite(io.BytesIO(), dataset, enforce_file_format=True)
+                _encoded(dataset)   # as _write would, kept nowhere
         finally:
             path.unlink(missing_ok=True)
 
 
 def _encoded(ds: Dataset) -> bytes:
+    """``ds`` as a DICOM file (PS3.10), in memory."""
     buffer = io.BytesIO()
     dcmwrite(buffer, ds, enforce_file_format=True)
     return buffer.getvalue()
