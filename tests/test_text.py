@@ -975,6 +975,47 @@ def test_the_sixteenth_blind_sets_families(phrase, expected):
     assert facts_named(phrase, expected) == expected
 
 
+# Round eighteen: the eighteenth blind set's families, as general rules.
+ROUND_EIGHTEEN_CASES = [
+    # a caveat that says what is occult on ultrasound
+    ("Solid left adrenal mass 4 cm. Small calcific foci may remain occult sonographically.",
+     {"mass": "present", "calcification": None}),
+    # a negation does not reach the agent of what it negates, nor past a colon
+    ("No evidence of invasion by the left suprarenal mass, which is densely calcified.",
+     {"mass": "present", "calcification": "present", "laterality": "left"}),
+    ("The liver is not compressed by the right adrenal mass, which has shadowing calcification.",
+     {"mass": "present", "calcification": "present", "laterality": "right"}),
+    ("No fluid component: the left paraspinal mass is solid and calcified.",
+     {"mass": "present", "calcification": "present", "laterality": "left"}),
+    # ... and runs along a list closed by "or", whatever its other items
+    ("Kidneys normal with no cysts, scarring or focal mass.", {"mass": "absent"}),
+    # a mass felt, not seen
+    ("Mass clinically; none on ultrasound. Kidneys normal.", {"mass": None}),
+    ("Left flank mass clinically, confirmed on ultrasound as a solid calcified left adrenal mass.",
+     {"mass": "present", "calcification": "present"}),
+    # shadowing stated in a clause of its own after the foci
+    ("Left adrenal mass with bright foci; distal acoustic shadowing is seen.",
+     {"mass": "present", "calcification": "present"}),
+    ("Left adrenal mass with bright foci; no posterior shadowing is present.",
+     {"mass": "present", "calcification": None}),
+    # nephrocalcinosis in two words
+    ("Medullary calcinosis in both kidneys. Adrenals normal.", {"mass": None, "calcification": None}),
+    # where a mass arises, said after the comma or before another place
+    ("Paravertebral solid mass extending across the midline, arising from the left adrenal, calcified.",
+     {"mass": "present", "laterality": "left", "organ": "adrenal"}),
+    ("Retroperitoneal mass originating in the right adrenal and crossing the midline.",
+     {"mass": "present", "laterality": "right", "organ": "adrenal"}),
+    # a homophone of "right", and an operation with its side between
+    ("Solid mass in the rite adrenal, 3 cm.", {"mass": "present", "laterality": "right"}),
+    ("Surveillance post left nephrectomy. Renal bed clear.", {"context": {"known-tumour-follow-up"}}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", ROUND_EIGHTEEN_CASES)
+def test_the_eighteenth_blind_sets_families(phrase, expected):
+    assert facts_named(phrase, expected) == expected
+
+
 # A negation or hedge after the calcification in its sentence that ConText gives to nothing
 # it can name, or to a nearer finding while it could be the calcification's: of the two
 # readings the one that sends no child to CT wins (calcification not stated).

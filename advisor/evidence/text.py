@@ -82,6 +82,8 @@ NEAR_WORDS_END = CLAUSE_BREAKS | {"with", "by", "."}
 # What may stand between a calcification and the vessel it is in ("in the aorta").
 ATTACHING_WORDS = {"in", "of", "within", "inside", "along", "the", "a", "an", "its"}
 # Words that give a place: a hedge stops there; a clause-final hedge may precede one.
+# What joins an origin word to the place it names ("arising from", "originating in").
+ORIGIN_LINKS = {"from", "in", "within", "at"}
 PLACE_WORDS = {"in", "within", "inside", "at", "along"}
 # What may stand between a finding and a negation or hedge that ends its clause with the
 # words still read as said of it ("Calcification in the mass: no", "Calcified [ ] yes [x] no").
@@ -247,10 +249,19 @@ def _within_clause(target, modifier, _span_between) -> bool:
         return False
     if not forward:
         return all(token.lower_ in BRIDGES for segment in segments for token in segment)
+    closed_list = _in_a_closed_list(target)
     first_names_a_target = not segments[0] or any(map(_in_entity, segments[0])) or \
-        _a_list_item(segments[0]) and _in_a_closed_list(target)
+        _a_list_item(segments[0]) and closed_list
     return forward and first_names_a_target and all(
-        _in_entity(token) or token.lower_ in LIST_WORDS for segment in segments[1:] for token in segment)
+        _a_list_segment(segment, closed_list) for segment in segments[1:])
+
+
+def _a_list_segment(segment, closed_list: bool) -> bool:
+    """One more item of a list a negation runs along: findings and list words, or, in a
+    list an "or" / "and" closes, a word or two that is not a target ("no hydronephrosis,
+    scarring or mass")."""
+    rest = [token for token in segment if not (_in_entity(token) or token.lower_ in LIST_WORDS)]
+    return not rest or closed_list and _a_list_item(rest)
 
 
 def _a_list_item(tokens) -> bool:
@@ -263,7 +274,10 @@ def _in_a_closed_list(target) -> bool:
     """``target`` is one of the items an "or" / "and" / "nor" closes: it follows the word,
     or the word and another finding follow it."""
     doc = target.doc
-    before = doc[target.start - 1].lower_ if target.start else ""
+    start = target.start
+    while start and doc[start - 1].lower_ in LIST_WORDS - CLOSING_LIST_WORDS - {",", "/"}:
+        start -= 1      # "cyst or solid mass"
+    before = doc[start - 1].lower_ if start else ""
     after = doc[target.end:target.end + 2]
     return before in CLOSING_LIST_WORDS or (
         len(after) == 2 and after[0].lower_ in CLOSING_LIST_WORDS and _is_finding(after[1]))
@@ -818,10 +832,12 @@ def _bound(doc, span, reader: Reader) -> tuple[str | None, str | None]:
     sided = any(doc[i].ent_type_.startswith(SIDE) for i in before)
     after = _walk(doc, sentence, span.end, 1, reader.after_tokens,
                   reader.breaks | reader.accompanying if sided else reader.breaks)
-    phrase = range(before.start if before else span.start, after.stop if after else span.end)
+    clause = _origin_clause(doc, span, reader)
+    phrase = range(before.start if before else span.start,
+                   max(after.stop if after else span.end, clause.stop))
     in_phrase = [e for e in doc.ents if (e.start in phrase or e.end - 1 in phrase)
                  and not span.start <= e.start < span.end]
-    nearest = sorted(in_phrase, key=lambda e: abs(e.start - span.start))
+    nearest = sorted(in_phrase, key=lambda e: (e.start not in clause, abs(e.start - span.start)))
     own_sides = [_name(e, SIDE) for e in _origin_entities(doc, nearest, SIDE, reader)
                  if not _neighbourhood(doc, e, reader)]
     sides = own_sides or [_name(e, SIDE) for e in _origin_entities(doc, nearest, SIDE, reader)]
@@ -831,6 +847,21 @@ def _bound(doc, span, reader: Reader) -> tuple[str | None, str | None]:
     organs = [_name(e, ORGAN) for e in _origin_entities(doc, nearest, ORGAN, reader)]
     organ = organs[0] if organs else _organ_nearby(doc, span, reader)
     return side, None if organ in _disowned(doc, span, side, phrase, reader) else organ
+
+
+def _origin_clause(doc, span, reader: Reader) -> range:
+    """The words after the mass, in its sentence, that say where it arises ("mass crossing
+    the midline, arising from the right adrenal"; "retroperitoneal mass arising from the left
+    adrenal"): they name its origin before any other place. None once another finding or a
+    full stop comes first."""
+    sentence = span.sent
+    for index in range(span.end, sentence.end - 1):
+        token = doc[index]
+        if _is_finding(token) or token.text in (".", ";"):
+            break
+        if token.lower_ in reader.origin_words and doc[index + 1].lower_ in ORIGIN_LINKS:
+            return _walk(doc, sentence, index + 1, 1, reader.after_tokens, reader.breaks)
+    return range(span.end, span.end)
 
 
 def _size_mm(sentence_text: str) -> float | None:
