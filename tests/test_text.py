@@ -1016,12 +1016,41 @@ def test_the_eighteenth_blind_sets_families(phrase, expected):
     assert facts_named(phrase, expected) == expected
 
 
+# Round nineteen: the nineteenth blind set's families, as general rules.
+ROUND_NINETEEN_CASES = [
+    # a pair of boxes before their options: the ticked one answers, an unticked side is none
+    ("Mass: [x] present [ ] absent\nSide: [x] R [ ] L\nCalcification: [x] yes [ ] no",
+     {"mass": "present", "calcification": "present", "laterality": "right"}),
+    ("Mass: [ ] present [x] absent\nCalcification: [ ] yes [x] no", {"mass": "absent", "calcification": "absent"}),
+    # an organ said with "probably of" is hedged: no origin
+    ("Solid LUQ mass, possibly of splenic origin, with calcification.", {"mass": "present", "organ": None}),
+    # a tumour favoured over haemorrhage sets the haemorrhage aside; the reverse keeps it
+    ("Left adrenal mass with calcification; adrenal haemorrhage vs neuroblastoma, neuroblastoma "
+     "favoured given the vascularity.", {"context": set()}),
+    ("Solid calcified right adrenal lesion: favour neuroblastoma; haemorrhage less likely.", {"context": set()}),
+    ("Right adrenal lesion with calcification; appearances favour adrenal haemorrhage over tumour.",
+     {"context": {"adrenal-haemorrhage"}}),
+    # a haemorrhage as a baby, apart from the mass stated now
+    ("Right adrenal haemorrhage as a newborn. Today a solid right adrenal mass with calcification.",
+     {"mass": "present", "context": set()}),
+    # an organ beside the calcification is not where it sits
+    ("Presacral solid mass with calcifications anterior to the sacrum and behind the bladder.",
+     {"calcification": "present"}),
+    ("Calcification within the bladder wall; no mass.", {"calcification": None}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", ROUND_NINETEEN_CASES)
+def test_the_nineteenth_blind_sets_families(phrase, expected):
+    assert facts_named(phrase, expected) == expected
+
+
 # A negation or hedge after the calcification in its sentence that ConText gives to nothing
 # it can name, or to a nearer finding while it could be the calcification's: of the two
 # readings the one that sends no child to CT wins (calcification not stated).
 UNRESOLVED_CUE_CASES = [
     ("Left adrenal mass. Calcification in mass: no | Vascular encasement: yes", None),
-    ("Left adrenal mass 3 cm. Calcified [ ] yes [x] no.", None),
+    ("Left adrenal mass 3 cm. Calcified [ ] yes [x] no.", "absent"),
     ("Right adrenal mass; calcification, so typical of neuroblastoma, is lacking.", None),
     # the cue has words of its own to be said of: the calcification stands
     ("Right adrenal mass with calcification, no vascular invasion.", "present"),

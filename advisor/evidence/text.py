@@ -28,7 +28,7 @@ import json
 import re
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -342,13 +342,16 @@ def _group_checks(group: dict[str, Any]) -> list:
     return checks
 
 
-def _elsewhere_check(breaks: frozenset[str]):
+def _elsewhere_check(breaks: frozenset[str], beside: tuple[str, ...] = ()):
     """A calcification is elsewhere unless the mass or one of ``breaks`` ("displacing",
-    "and") lies between. An explanation may follow a comma or brackets ("in the liver
-    (granuloma)"); a place must be in the calcification's own clause."""
+    "and") lies between, or, for a place, one of ``beside`` ("calcifications behind the
+    bladder"; not "in an adjacent lymph node"). An explanation may follow a comma or brackets
+    ("in the liver (granuloma)"); a place must be in the calcification's own clause."""
     def check(target, modifier, _span_between) -> bool:
         between = _between(target, modifier)
-        return not any(token.ent_type_ == MASS or token.lower_ in breaks for token in between)
+        words = f" {' '.join(token.lower_ for token in between)} "
+        return not any(token.ent_type_ == MASS or token.lower_ in breaks for token in between) \
+            and not any(f" {phrase} " in words for phrase in beside)
     return check
 
 
@@ -417,7 +420,8 @@ def _context_rules(rules: dict[str, Any], tokenizer) -> Iterator[Any]:
                           terminated_by={CURRENT} if category == HISTORICAL else None,
                           on_modifies=check)
     elsewhere = _elsewhere_check(frozenset(rules["binding"]["breaks"]) - EXPLANATION_MARKS)
-    same_clause = _elsewhere_check(frozenset(rules["binding"]["breaks"]) | EXPLANATION_MARKS)
+    same_clause = _elsewhere_check(frozenset(rules["binding"]["breaks"]) | EXPLANATION_MARKS,
+                                   tuple(rules["binding"]["beside_calcification"]))
     for key, scope, check in (("calcification_elsewhere", 9, same_clause),
                               ("calcification_explained_as", 12, elsewhere),
                               ("calcification_attached", 4, _named_with)):
@@ -453,6 +457,7 @@ class Reader:
     fingerprint: str              # of the rules' content: enters the result UIDs
     dictation: tuple[tuple[re.Pattern, str], ...] = ()   # spoken punctuation -> written
     past_flags_apart: frozenset[str] = frozenset()   # flags a past mention apart from the mass does not raise
+    flags_set_aside: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # flag -> its sentence's patterns
 
     def as_written(self, text: str) -> str:
         """``text`` with the punctuation spoken into voice recognition written out."""
@@ -519,7 +524,9 @@ def build_reader(rules: dict[str, Any]) -> Reader:
                                if len(entry["organs"]) == 1},
                   tuple(rules["organs"]), rules_fingerprint(rules),
                   tuple((re.compile(entry["spoken"]), entry["written"]) for entry in rules.get("dictation", ())),
-                  frozenset(binding.get("past_flags_apart", ())))
+                  frozenset(binding.get("past_flags_apart", ())),
+                  {flag: tuple(map(re.compile, patterns))
+                   for flag, patterns in binding.get("flags_set_aside", {}).items()})
 
 
 _process_reader: Reader | None = None
@@ -650,9 +657,10 @@ def _name(ent, prefix: str) -> str:
 
 
 def _hedged(ent) -> bool:
-    """"?adrenal", "not renal": the words do not state this organ."""
+    """"?adrenal", "not renal": the words do not state this organ; "Side: [ ] R [x] L": an
+    option left unticked states nothing."""
     return ent.label_.startswith(ORGAN) and bool(
-        {"POSSIBLE_EXISTENCE", NEGATION} & _categories(ent).keys())
+        {"POSSIBLE_EXISTENCE", NEGATION} & _categories(ent).keys()) or _unticked(ent)
 
 
 def _near_words(tokens, count: int) -> list:
@@ -1133,7 +1141,8 @@ def _flags(doc, mentions: list[Mention], spans, reader: Reader) -> frozenset[str
     named = {e.label_[len(FLAG):] for e in doc.ents if e.label_.startswith(FLAG)
              and not {NEGATION, "FAMILY"} & _categories(e).keys()
              and not (e.label_[len(FLAG):] in reader.past_flags_apart and HISTORICAL in _categories(e)
-                      and stated and e.sent.start not in stated)}
+                      and stated and e.sent.start not in stated)
+             and not any(p.search(e.sent.text) for p in reader.flags_set_aside.get(e.label_[len(FLAG):], ()))}
     by_name = [(m, reader.mass_flags.get(m.words.lower())) for m in mentions
                if m.kind == "mass" and m.status in ("present", "uncertain")]
     return frozenset(named | {flag for m, (flag, organs) in ((m, f) for m, f in by_name if f)
