@@ -19,13 +19,15 @@ tuned on in round twelve), ``reports_tune_n.jsonl`` (the thirteenth, measured on
 19d0624, tuned on in round thirteen), ``reports_tune_o.jsonl`` (the fourteenth, measured
 once at 8779801), ``reports_tune_p.jsonl`` (the fifteenth, measured once at 45f1046,
 tuned on in round fourteen) and ``reports_tune_q.jsonl`` (the sixteenth, measured once at
-dee1f24, tuned on in rounds fifteen and sixteen) and ``reports_tune_r.jsonl`` (the
-seventeenth, measured once at fd4d507) are the
+dee1f24, tuned on in rounds fifteen and sixteen), ``reports_tune_r.jsonl`` (the
+seventeenth, measured once at fd4d507), ``reports_tune_s.jsonl`` (the eighteenth, measured
+once at dfd1299, tuned on in round eighteen) and ``reports_tune_t.jsonl`` (the nineteenth,
+measured once at 2350c85, tuned on in round nineteen) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` is the held-out set (the eighteenth blind set), written by someone
-who never saw the rules and measured once on the rules frozen at dfd1299;
+``reports_test.jsonl`` is the held-out set (the twentieth blind set), written by someone
+who never saw the rules and measured once on the rules frozen at 15d42ca;
 its absence is a failure, not a skip. It is held to floors equal to the figures measured once on it
 (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -158,6 +160,17 @@ TUNING_FLOORS = {
     "reports_tune_r.jsonl": {"outcome": 0.988, "mass": 0.913, "calcification": 0.961,
                              "laterality": 0.952, "organ": 0.933, "follow_up": 0.997,
                              "wrongly_recommended": 2, "missed": 2},
+    # The eighteenth blind set, measured once at dfd1299 (outcome 0.989, 1 wrong CT, 3 missed),
+    # tuned on in round eighteen. Its mass field is held back by labels the writers do not share
+    # (a lesion "in keeping with adrenal haemorrhage": unknown, absent or a mass).
+    "reports_tune_s.jsonl": {"outcome": 1.0, "mass": 0.938, "calcification": 0.977,
+                             "laterality": 0.958, "organ": 0.944, "follow_up": 1.0},
+    # The nineteenth blind set, measured once at 2350c85 (outcome 0.981, no wrong CT, 7 of 81
+    # missed), tuned on in round nineteen. q19-304 stays missed: "right adnexal lesion,
+    # probably ovarian" is read as ovarian from "adnexal"; its writer hedged the organ.
+    "reports_tune_t.jsonl": {"outcome": 0.997, "mass": 0.947, "calcification": 0.983,
+                             "laterality": 0.966, "organ": 0.913, "follow_up": 0.988,
+                             "missed": 1},
 }
 TUNING = tuple(TUNING_FLOORS)
 HELD_OUT = DATA / "reports_test.jsonl"
@@ -166,11 +179,11 @@ HELD_OUT = DATA / "reports_test.jsonl"
 # and "missed" are counts it may not exceed, the others accuracies it may not fall below.
 # None means not yet measured. The issue's targets are outcome >= 0.97, laterality >= 0.95,
 # no wrong CT and missed <= 2% (docs/text.md); they are not asserted here.
-# The eighteenth blind set, measured once on the rules frozen at dfd1299: outcome 0.989,
-# 1 wrongly recommended CT, 3 of 84 missed, laterality 0.942.
+# The twentieth blind set, measured once on the rules frozen at 15d42ca: outcome 0.992,
+# 2 wrongly recommended CTs, 1 of 63 missed, laterality 0.967.
 HELD_OUT_FLOORS: dict[str, float | int | None] = {
-    "outcome": 0.988, "wrongly_recommended": 1, "missed": 3,
-    "mass": 0.925, "calcification": 0.969, "laterality": 0.941, "organ": 0.930, "follow_up": 0.997,
+    "outcome": 0.991, "wrongly_recommended": 2, "missed": 1,
+    "mass": 0.913, "calcification": 0.972, "laterality": 0.966, "organ": 0.963, "follow_up": 0.986,
 }
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
 
