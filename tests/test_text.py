@@ -1045,6 +1045,33 @@ def test_the_nineteenth_blind_sets_families(phrase, expected):
     assert facts_named(phrase, expected) == expected
 
 
+# Round twenty: the twentieth blind set's families, as general rules.
+ROUND_TWENTY_CASES = [
+    # a checklist's empty box before its item
+    ("[x] Liver normal\n[ ] Adrenal mass\n[ ] Calcification\n[x] Kidneys normal",
+     {"mass": "absent", "calcification": "absent"}),
+    ("[x] Adrenal mass\n[x] Calcification\n[ ] Free fluid", {"mass": "present", "calcification": "present"}),
+    # answers parted by slashes reach back to their own item only
+    ("mass: no / calcification: n/a / fluid: no / hydro: mild R", {"mass": "absent", "calcification": None}),
+    ("Mass: R adrenal 3 cm / calc: y / fluid: n / nodes: n", {"mass": "present", "calcification": "present"}),
+    # a caveat: what may mimic something else
+    ("Calcified masses can mimic bowel gas on ultrasound. No mass seen.", {"mass": "absent", "calcification": None}),
+    # gone
+    ("Lower abdominal fullness; after voiding, the mass disappeared.", {"mass": "absent"}),
+    # shadowing with descriptors before the foci, and a single echo
+    ("Left adrenal mass with strongly shadowing coarse echogenic foci.", {"calcification": "present"}),
+    ("Right ovarian mass with a bright shadowing echo.", {"calcification": "present"}),
+    # explained as a stone further along its sentence
+    ("Shadowing focus in the upper pole of the left kidney, 4 mm, probably a small stone.",
+     {"calcification": None}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", ROUND_TWENTY_CASES)
+def test_the_twentieth_blind_sets_families(phrase, expected):
+    assert facts_named(phrase, expected) == expected
+
+
 # A negation or hedge after the calcification in its sentence that ConText gives to nothing
 # it can name, or to a nearer finding while it could be the calcification's: of the two
 # readings the one that sends no child to CT wins (calcification not stated).

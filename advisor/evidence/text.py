@@ -296,10 +296,10 @@ def _all_of(*checks):
 
 
 def _stops_at_words(words: frozenset[str]):
-    """Forward, the modifier stops at one of ``words`` ("possible calcification in the mass")."""
+    """The modifier stops at one of ``words`` ("possible calcification in the mass";
+    backward, "calcification: n/a / fluid: no")."""
     def check(target, modifier, _span_between) -> bool:
-        return modifier.start > target.start or not any(
-            token.lower_ in words for token in _between(target, modifier))
+        return not any(token.lower_ in words for token in _between(target, modifier))
     return check
 
 
@@ -420,10 +420,10 @@ def _context_rules(rules: dict[str, Any], tokenizer) -> Iterator[Any]:
                           terminated_by={CURRENT} if category == HISTORICAL else None,
                           on_modifies=check)
     elsewhere = _elsewhere_check(frozenset(rules["binding"]["breaks"]) - EXPLANATION_MARKS)
-    same_clause = _elsewhere_check(frozenset(rules["binding"]["breaks"]) | EXPLANATION_MARKS,
+    same_clause = _elsewhere_check(frozenset(rules["binding"]["breaks"]) | EXPLANATION_MARKS | {"/"},
                                    tuple(rules["binding"]["beside_calcification"]))
     for key, scope, check in (("calcification_elsewhere", 9, same_clause),
-                              ("calcification_explained_as", 12, elsewhere),
+                              ("calcification_explained_as", 16, elsewhere),
                               ("calcification_attached", 4, _named_with)):
         for phrase in rules["targets"][key]:
             literal, pattern = _pattern(phrase, tokenizer)
