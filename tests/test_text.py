@@ -1076,7 +1076,8 @@ def test_the_twentieth_blind_sets_families(phrase, expected):
 # it can name, or to a nearer finding while it could be the calcification's: of the two
 # readings the one that sends no child to CT wins (calcification not stated).
 UNRESOLVED_CUE_CASES = [
-    ("Left adrenal mass. Calcification in mass: no | Vascular encasement: yes", None),
+    # (these two are now read as answers: a box pair, an answer before a bar)
+    ("Left adrenal mass. Calcification in mass: no | Vascular encasement: yes", "absent"),
     ("Left adrenal mass 3 cm. Calcified [ ] yes [x] no.", "absent"),
     ("Right adrenal mass; calcification, so typical of neuroblastoma, is lacking.", None),
     # the cue has words of its own to be said of: the calcification stands
