@@ -1072,6 +1072,33 @@ def test_the_twentieth_blind_sets_families(phrase, expected):
     assert facts_named(phrase, expected) == expected
 
 
+# Round twenty-one: the twenty-first blind set's families, as general rules.
+ROUND_TWENTY_ONE_CASES = [
+    # a template's "Organ:" line names the mass's organ
+    ("Abdominal mass Y/N: Y\nOrgan: liver, segment 6\nCalcification Y/N: Y",
+     {"mass": "present", "organ": "liver"}),
+    # a stage written as today's diagnosis is no known tumour; a known one is
+    ("Left suprarenal calcified mass, in keeping with stage 4S neuroblastoma.", {"context": set()}),
+    ("Stage 4 neuroblastoma on treatment. Left adrenal mass 2 cm, calcified.",
+     {"context": {"known-tumour-follow-up"}}),
+    # shadowing foci only as certain as the calcification they "may represent"
+    ("Right adrenal mass with shadowing echogenic foci, which may represent calcification.",
+     {"mass": "present", "calcification": None}),
+    ("Right adrenal mass with shadowing echogenic foci.", {"calcification": "present"}),
+    # a shadowing margin
+    ("Left renal mass with a thin shadowing echogenic margin.", {"calcification": "present"}),
+    # a metastasis's organ is where the tumour spread, unless no other mass has one
+    ("Right paravertebral mass with calcification. Liver: several lesions ?mets.",
+     {"organ": "retroperitoneum", "laterality": "right"}),
+    ("Liver: several calcified lesions ?mets.", {"organ": "liver"}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", ROUND_TWENTY_ONE_CASES)
+def test_the_twenty_first_blind_sets_families(phrase, expected):
+    assert facts_named(phrase, expected) == expected
+
+
 # A negation or hedge after the calcification in its sentence that ConText gives to nothing
 # it can name, or to a nearer finding while it could be the calcification's: of the two
 # readings the one that sends no child to CT wins (calcification not stated).

@@ -28,7 +28,7 @@ import json
 import re
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -458,6 +458,7 @@ class Reader:
     dictation: tuple[tuple[re.Pattern, str], ...] = ()   # spoken punctuation -> written
     past_flags_apart: frozenset[str] = frozenset()   # flags a past mention apart from the mass does not raise
     flags_set_aside: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # flag -> its sentence's patterns
+    secondary: frozenset[str] = frozenset()   # words that call a mass a metastasis
 
     def as_written(self, text: str) -> str:
         """``text`` with the punctuation spoken into voice recognition written out."""
@@ -526,7 +527,8 @@ def build_reader(rules: dict[str, Any]) -> Reader:
                   tuple((re.compile(entry["spoken"]), entry["written"]) for entry in rules.get("dictation", ())),
                   frozenset(binding.get("past_flags_apart", ())),
                   {flag: tuple(map(re.compile, patterns))
-                   for flag, patterns in binding.get("flags_set_aside", {}).items()})
+                   for flag, patterns in binding.get("flags_set_aside", {}).items()},
+                  frozenset(binding.get("secondary", ())))
 
 
 _process_reader: Reader | None = None
@@ -570,6 +572,7 @@ class Mention:
     side: str | None = None
     organ: str | None = None
     size_mm: float | None = None
+    secondary: bool = False  # said to be a metastasis ("liver lesions ?mets"): spread there
 
 
 @dataclass(frozen=True)
@@ -600,8 +603,10 @@ class Reading:
     @property
     def organ(self) -> str | None:
         """The most specific organ the stated masses are given ("retroperitoneal mass ...
-        Impression: right adrenal neuroblastoma" is adrenal)."""
-        organs = [m.organ for m in self.masses if m.organ]
+        Impression: right adrenal neuroblastoma" is adrenal), a metastasis's only when no
+        other mass has one."""
+        placed = [m for m in self.masses if m.organ]
+        organs = [m.organ for m in ([m for m in placed if not m.secondary] or placed)]
         rank = {name: i for i, name in enumerate(self.organ_order)}
         return min(organs, key=lambda o: rank.get(o, len(rank))) if organs else None
 
@@ -1007,7 +1012,16 @@ def _mention(doc, span, reader: Reader) -> Mention:
     if kind != "mass" or status != "present":
         return Mention(kind, status, span.text, cue)
     side, organ = _bound(doc, span, reader)
-    return Mention(kind, status, span.text, cue, side, organ, _size_mm(span.sent.text))
+    return Mention(kind, status, span.text, cue, side, organ, _size_mm(span.sent.text),
+                   _secondary(doc, span, reader))
+
+
+def _secondary(doc, span, reader: Reader) -> bool:
+    """The word just before the mass, or just after it past marks ("lesions ?mets"), says it
+    is a metastasis."""
+    before = doc[span.start - 1].lower_ if span.start else ""
+    after = next((t.lower_ for t in doc[span.end:span.end + 3] if not t.is_punct), "")
+    return bool({before, after} & reader.secondary)
 
 
 def _known_place(doc, mentions: list[Mention], spans, reader: Reader) -> tuple[str | None, str | None]:
@@ -1032,8 +1046,7 @@ def _with_fallback_side(doc, mentions: list[Mention], spans, reader: Reader) -> 
                 known = known or _known_place(doc, mentions, spans, reader)
                 if organ in (None, known[1]):
                     side, organ = known[0], organ or known[1]
-            mention = Mention(mention.kind, mention.status, mention.words, mention.cue, side,
-                              organ, mention.size_mm)
+            mention = replace(mention, side=side, organ=organ)
         result.append(mention)
     return result
 
@@ -1126,8 +1139,7 @@ def _corrected(doc, mentions: list[Mention], spans, reader: Reader) -> list[Ment
             mention = Mention(mention.kind, "uncertain", mention.words, f"reversed by '{words}'")
         elif earlier_stated and mention.kind == "mass" and mention.side and len(later_sides) == 1:
             # "Correction: left. The mass arises from the LEFT kidney": the corrected side
-            mention = Mention(mention.kind, mention.status, mention.words, mention.cue,
-                              next(iter(later_sides)), mention.organ, mention.size_mm)
+            mention = replace(mention, side=next(iter(later_sides)))
         result.append(mention)
     return result
 
