@@ -22,13 +22,14 @@ tuned on in round fourteen) and ``reports_tune_q.jsonl`` (the sixteenth, measure
 dee1f24, tuned on in rounds fifteen and sixteen), ``reports_tune_r.jsonl`` (the
 seventeenth, measured once at fd4d507), ``reports_tune_s.jsonl`` (the eighteenth, measured
 once at dfd1299, tuned on in round eighteen), ``reports_tune_t.jsonl`` (the nineteenth,
-measured once at 2350c85, tuned on in round nineteen) and ``reports_tune_u.jsonl`` (the
-twentieth, measured once at 15d42ca, tuned on in round twenty) are the
+measured once at 2350c85, tuned on in round nineteen), ``reports_tune_u.jsonl`` (the
+twentieth, measured once at 15d42ca, tuned on in round twenty) and ``reports_tune_v.jsonl``
+(the twenty-first, measured once at 7b74b27, tuned on in round twenty-one) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` is the held-out set (the twenty-first blind set), written by someone
-who never saw the rules and measured once on the rules frozen at 7b74b27;
+``reports_test.jsonl`` is the held-out set (the twenty-second blind set), written by someone
+who never saw the rules and measured once on the rules frozen at fa8b6cc;
 its absence is a failure, not a skip. It is held to floors equal to the figures measured once on it
 (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -178,6 +179,10 @@ TUNING_FLOORS = {
     "reports_tune_u.jsonl": {"outcome": 0.997, "mass": 0.919, "calcification": 0.988,
                              "laterality": 0.969, "organ": 0.963, "follow_up": 0.986,
                              "missed": 1},
+    # The twenty-first blind set, measured once at 7b74b27 (outcome 0.986, 2 wrong CTs, 3 of 69
+    # missed), tuned on in round twenty-one.
+    "reports_tune_v.jsonl": {"outcome": 1.0, "mass": 0.897, "calcification": 0.983,
+                             "laterality": 0.961, "organ": 0.927, "follow_up": 0.997},
 }
 TUNING = tuple(TUNING_FLOORS)
 HELD_OUT = DATA / "reports_test.jsonl"
@@ -186,11 +191,11 @@ HELD_OUT = DATA / "reports_test.jsonl"
 # and "missed" are counts it may not exceed, the others accuracies it may not fall below.
 # None means not yet measured. The targets are outcome >= 0.97, laterality >= 0.95,
 # no wrong CT and missed <= 2% (docs/text.md); they are not asserted here.
-# The twenty-first blind set, measured once on the rules frozen at 7b74b27: outcome 0.986,
-# 2 wrongly recommended CTs, 3 of 69 missed, laterality 0.961.
+# The twenty-second blind set, measured once on the rules frozen at fa8b6cc: outcome 0.986,
+# 2 wrongly recommended CTs, 3 of 80 missed, laterality 0.969.
 HELD_OUT_FLOORS: dict[str, float | int | None] = {
     "outcome": 0.986, "wrongly_recommended": 2, "missed": 3,
-    "mass": 0.897, "calcification": 0.977, "laterality": 0.961, "organ": 0.922, "follow_up": 0.994,
+    "mass": 0.941, "calcification": 0.977, "laterality": 0.969, "organ": 0.925, "follow_up": 0.983,
 }
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
 
@@ -227,7 +232,8 @@ def test_held_out_corpus_is_large_enough_and_apart():
                      "Urachal remnant cyst in the midline above the bladder dome; no solid mass.",
                      "No calcification is seen within the solid right adrenal mass, which measures 3 cm.",
                      "Nil focal lesion in liver, spleen or kidneys.",
-                     "Distended bladder causing mass effect on the uterus. No mass."}
+                     "Distended bladder causing mass effect on the uterus. No mass.",
+                     "Both kidneys normal; no mass on either side."}
     assert all(len(text.split()) <= 6 or text in written_twice for text in shared), \
         "no held-out text is among the tuning texts"
 
