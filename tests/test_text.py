@@ -1099,6 +1099,26 @@ def test_the_twenty_first_blind_sets_families(phrase, expected):
     assert facts_named(phrase, expected) == expected
 
 
+# Round twenty-two: the twenty-second blind set's families, as general rules.
+ROUND_TWENTY_TWO_CASES = [
+    # "NBL", "FU"
+    ("FU NBL: right adrenal residue 1 cm, calcified.", {"context": {"known-tumour-follow-up"}}),
+    # a question answered no, and a mass gone
+    ("Residual calcified mass in the right adrenal? No - it has gone.", {"mass": "absent", "calcification": None}),
+    # gritty
+    ("Left adrenal mass, internally gritty, 3 cm.", {"calcification": "present"}),
+    # an organ adjective of a hedged diagnosis is no origin
+    ("Large pelvic calcified mass crossing the midline; ovarian teratoma likely.",
+     {"mass": "present", "organ": None}),
+    ("Large calcified mass arising from the left ovary; teratoma likely.", {"organ": "ovary"}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", ROUND_TWENTY_TWO_CASES)
+def test_the_twenty_second_blind_sets_families(phrase, expected):
+    assert facts_named(phrase, expected) == expected
+
+
 # A negation or hedge after the calcification in its sentence that ConText gives to nothing
 # it can name, or to a nearer finding while it could be the calcification's: of the two
 # readings the one that sends no child to CT wins (calcification not stated).

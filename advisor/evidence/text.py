@@ -45,6 +45,7 @@ SIDE, ORGAN, FLAG = "SIDE:", "ORGAN:", "FLAG:"
 # the scope and binding rules below are written with.
 SENTENCE_ENDS = {".", "!", "?"}
 FRAGMENT_WORDS = 4      # a next sentence this short still describes the mass
+HEDGED_NAME_REACH = 4   # words from an organ adjective to the diagnosis it names
 ORIGIN_REACH = 2        # sentences after the mass's that may still describe it
 OTHER_ORGAN = "other"   # a bucket of organs: one of them displaced says nothing of another
 # ConText categories that make a mention about something other than this patient now.
@@ -662,10 +663,24 @@ def _name(ent, prefix: str) -> str:
 
 
 def _hedged(ent) -> bool:
-    """"?adrenal", "not renal": the words do not state this organ; "Side: [ ] R [x] L": an
-    option left unticked states nothing."""
-    return ent.label_.startswith(ORGAN) and bool(
-        {"POSSIBLE_EXISTENCE", NEGATION} & _categories(ent).keys()) or _unticked(ent)
+    """"?adrenal", "not renal", "ovarian germ cell tumour likely": the words do not state
+    this organ; "Side: [ ] R [x] L": an option left unticked states nothing."""
+    return ent.label_.startswith(ORGAN) and (
+        bool({"POSSIBLE_EXISTENCE", NEGATION} & _categories(ent).keys()) or _names_a_hedged_mass(ent)) \
+        or _unticked(ent)
+
+
+def _names_a_hedged_mass(organ) -> bool:
+    """The organ is an adjective of a hedged diagnosis a few words on ("ovarian germ cell
+    tumour likely")."""
+    doc, sentence = organ.doc, organ.sent
+    for token in doc[organ.end:min(organ.end + HEDGED_NAME_REACH, sentence.end)]:
+        if token.is_punct or token.ent_type_.startswith(ORGAN):
+            return False
+        if token.ent_type_ == MASS:
+            mass = next(e for e in doc.ents if e.start <= token.i < e.end)
+            return "POSSIBLE_EXISTENCE" in _categories(mass)
+    return False
 
 
 def _near_words(tokens, count: int) -> list:
