@@ -435,3 +435,40 @@ def test_ring_down_is_bands_brighter_than_the_tissue_beside(band_level, rings):
     """Gas rings with echoes brighter than tissue; a grainy partial shadow behind a coarse
     calcification reaches near tissue level now and then, and is no ring-down."""
     assert detect._reverberation(ring_profile(band_level), 100.0, 0.2) is rings
+
+
+def hollow_ring(frame: np.ndarray) -> np.ndarray:
+    """A bright ring 2.4 to 4.4 mm across (a wall around a darker middle, as gas or text over
+    tissue makes) at (330, 250), with tissue behind it dimmed as by a shadow."""
+    rows, cols = np.mgrid[0:frame.shape[0], 0:frame.shape[1]]
+    mm = CURVED.mm_per_pixel
+    radius = np.hypot(cols - 330, rows - 250) * mm
+    out = frame.astype(np.float32)
+    wall = (radius >= 1.2) & (radius <= 2.2)
+    out[wall] = np.maximum(out[wall], 235)
+    behind = (np.abs(cols - 330) * mm <= 1.5) & (rows > 250 + 2.4 / mm) & (rows < 250 + 18 / mm)
+    out[behind] *= 0.4
+    return np.clip(out, 0, 255).astype(frame.dtype)
+
+
+@pytest.mark.parametrize("hollow, found", [(False, True), (True, False)])
+def test_a_solid_round_focus_of_a_few_mm_keeps_a_dirty_shadow_a_hollow_blob_does_not(
+        tmp_path, monkeypatch, hollow, found):
+    """A calcification of 3-4 mm is about as wide as the beam, so its shadow is partial and
+    reaches tissue brightness now and then ('dirty'): a round, solid ball still counts. A round
+    blob that is a bright wall around a darker middle (gas, text over tissue) does not."""
+    path = write(tmp_path, scene(foci=() if hollow else (us.Focus(330, 250, 3.5),)),
+                 overlays=hollow_ring if hollow else None)
+    assert any(f.shadow and near(f, 330, 250, CURVED.mm_per_pixel) for f in detect.detect_instance(path).foci), \
+        "with its own clean shadow, either blob is found"
+    monkeypatch.setattr(detect, "shadow_measure", lambda *args, **kwargs: detect.Shadow(0.6, True, False))
+    shadowing = [f for f in detect.detect_instance(path).foci
+                 if f.shadow and near(f, 330, 250, CURVED.mm_per_pixel)]
+    assert bool(shadowing) is found
+
+
+@pytest.mark.parametrize("roundness, fill, diameter_mm, solid", [
+    (0.9, 0.97, 3.5, True), (0.9, 0.6, 3.5, False), (0.5, 0.97, 3.5, False), (0.9, 0.97, 2.5, False)])
+def test_a_solid_ball_is_round_filled_and_3_mm_or_more(roundness, fill, diameter_mm, solid):
+    c = detect.Candidate(x=0, y=0, diameter_mm=diameter_mm, roundness=roundness, contrast=2.0, fill=fill)
+    assert detect._solid_ball(c) is solid

@@ -68,6 +68,8 @@ MIN_ROUNDNESS_SMALL_STRONG_SHADOW = 0.35  # smaller, this round (blurred wider a
 SHADOW_RATIO = 0.72          # behind / beside; below this the focus shadows
 BALL_SHADOW_RATIO = 0.85     # and below this a large, round, clearly bright focus does:
 BALL_MIN_MM, BALL_MIN_ROUNDNESS, BALL_MIN_CONTRAST = 4.0, 0.6, 2.5
+SOLID_MIN_FILL = 0.85        # a blob filling this share of its moments' ellipse is solid (a calcific
+                             # ball 0.9-1; gas arcs and text over tissue 0.4-0.75)
 FAR_FILL = 0.9               # behind a focus this large, the far half's level counts this much
 FAR_FILL_MIN_MM = 4.0        # (it may fill in to 0.8)
 DIRTY_FRACTION = 0.15        # share of a shadow's profile at tissue brightness: gas, not stone
@@ -316,6 +318,7 @@ class Candidate:
     depth_end: float = 0.0    # from the centroid to where the blob ends along the beam, pixels
     level: float = 0.0        # the grey level that outlines it (half-way from background to peak)
     ring_radius: float = 0.0  # the radius unit of the background ring it was measured against, pixels
+    fill: float = 1.0         # its area over that of the solid ellipse of the same second moments
 
 
 @dataclass(frozen=True)
@@ -560,9 +563,12 @@ def _measure_at(grey: np.ndarray, tissue: np.ndarray, peak: Peak, r: float, alon
     eigen = np.linalg.eigvalsh(np.cov(np.vstack([bx, by])) + np.eye(2) * 1 / 12) if bx.size > 2 \
         else np.array([1.0, 1.0])
     roundness = float(np.sqrt(max(eigen[0], 1e-6) / max(eigen[1], 1e-6)))
+    # A solid ellipse with these second moments covers 4 pi sqrt(l1 l2) pixels; an arc or a ring
+    # (bright wall around a darker middle) covers much less of it.
+    fill = float(bx.size / (4 * np.pi * np.sqrt(max(eigen[0], 1e-6) * max(eigen[1], 1e-6))))
     return Candidate(cx, cy, 2 * np.sqrt(blob.sum() / np.pi) * mm, roundness,
                      (top - background) / spread, half_width=float(np.ptp(v) + 1) / 2,
-                     depth_end=float(u.max()) + 0.5, level=level, ring_radius=r)
+                     depth_end=float(u.max()) + 0.5, level=level, ring_radius=r, fill=fill)
 
 
 def _ring(dx: np.ndarray, dy: np.ndarray, r: float, along: np.ndarray, mm: float) -> np.ndarray:
@@ -814,7 +820,7 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
             # enough to cast a shadow as wide as the strip beside them.
             alone = shadow_measure(grey, geometry, c, tuple(o for o in casters if o is not c))
             behind = alone if alone.ratio < STRONG_SHADOW_RATIO else behind
-        ball = _large_ball(c)
+        ball = _large_ball(c) or _solid_ball(c)
         if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM and not ball):
             continue  # gas: ring-down, or a large bright blob with a dirty shadow that is no ball
         if c.roundness < MIN_ROUNDNESS and not _curvilinear_calcification(c, behind):
@@ -848,6 +854,18 @@ def _large_ball(c: Candidate) -> bool:
     """A large, round, clearly bright focus: coarse calcification. Echoes through its gaps
     may fill its shadow in part ('dirty'), which in a blob of any other shape means gas."""
     return c.diameter_mm >= BALL_MIN_MM and c.roundness >= BALL_MIN_ROUNDNESS and c.contrast >= BALL_MIN_CONTRAST
+
+
+def _solid_ball(c: Candidate) -> bool:
+    """A round, solid focus of a few millimetres: a calcification, whose shadow is partial and
+    may reach tissue brightness now and then ('dirty'), as the beam is about as wide as the focus.
+
+    Gas echoes from an interface: a wall or an arc, elongated or hollow (a bright rim around a
+    darker middle, little of its ellipse filled); text drawn over tissue makes a blob of strokes
+    and gaps. Neither is a solid ball. Its shadow must still be below ``SHADOW_RATIO``.
+    """
+    return (c.diameter_mm >= GAS_MIN_MM and c.roundness >= BALL_MIN_ROUNDNESS
+            and c.fill >= SOLID_MIN_FILL)
 
 
 def _contrasted(blobs: list[Candidate], shadows: list[Shadow]) -> tuple[list[Candidate], list[Shadow]]:
