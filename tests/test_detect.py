@@ -472,3 +472,15 @@ def test_a_solid_round_focus_of_a_few_mm_keeps_a_dirty_shadow_a_hollow_blob_does
 def test_a_solid_ball_is_round_filled_and_3_mm_or_more(roundness, fill, diameter_mm, solid):
     c = detect.Candidate(x=0, y=0, diameter_mm=diameter_mm, roundness=roundness, contrast=2.0, fill=fill)
     assert detect._solid_ball(c) is solid
+
+
+@pytest.mark.parametrize("diameter_mm", [3.2, 3.6])
+def test_a_solid_ball_beside_a_neighbours_shadow_needs_only_the_ordinary_shadow(tmp_path, diameter_mm):
+    """Two foci side by side: the tissue on one side of the smaller one lies in the larger
+    one's shadow. Against its other side alone its own (partial) shadow is below 0.72, not
+    below 0.5: a solid ball counts with it, as it would with tissue on both sides."""
+    large, small = us.Focus(350, 200, 5.0, 0.97), us.Focus(330, 290, diameter_mm, 0.6)
+    path = write(tmp_path, scene(foci=(large, small), mass_radius=130))
+    shadowing = [f for f in detect.detect_instance(path).foci if f.shadow]
+    assert any(near(f, large.x, large.y, CURVED.mm_per_pixel) for f in shadowing)
+    assert any(near(f, small.x, small.y, CURVED.mm_per_pixel) for f in shadowing)

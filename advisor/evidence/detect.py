@@ -816,10 +816,12 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
     for c, behind in zip(blobs, first):
         if behind.ratio >= SHADOW_RATIO and c in casters:
             # One side darker: it may be a neighbour's shadow (two foci side by side). Against
-            # the other side alone, only a strong shadow counts, and only between foci large
-            # enough to cast a shadow as wide as the strip beside them.
+            # the other side alone, only a strong shadow counts (one side is a weaker reference),
+            # and only between foci large enough to cast a shadow as wide as the strip beside
+            # them; a solid ball, a calcification by its shape, needs only the ordinary shadow.
             alone = shadow_measure(grey, geometry, c, tuple(o for o in casters if o is not c))
-            behind = alone if alone.ratio < STRONG_SHADOW_RATIO else behind
+            limit = SHADOW_RATIO if _solid_ball(c) else STRONG_SHADOW_RATIO
+            behind = alone if alone.ratio < limit else behind
         ball = _large_ball(c) or _solid_ball(c)
         if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM and not ball):
             continue  # gas: ring-down, or a large bright blob with a dirty shadow that is no ball
