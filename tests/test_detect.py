@@ -196,6 +196,20 @@ def test_cine_focus_lost_brings_whole_searches_back(tmp_path, monkeypatch):
     assert len(calls) == 1 + 4
 
 
+def test_cine_a_solid_ball_shadowing_on_the_frame_before_keeps_a_milder_shadow(tmp_path):
+    """A solid ball that shadowed on the frame before is that calcification: through the next
+    frame's speckle its partial shadow may read milder (here 0.77-0.8 of the tissue beside),
+    and the large ball's limit (0.85) holds for it. The same frames alone show no focus."""
+    strong, weak = us.Focus(330, 250, 3.5, 0.9), us.Focus(330, 250, 3.5, 0.2)
+    path = write_clip(tmp_path, [scene(foci=(strong,)), scene(foci=(weak,)), scene(foci=(weak,))])
+    seen = {f.frame for f in detect.detect_instance(path).foci
+            if f.shadow and near(f, strong.x, strong.y, CURVED.mm_per_pixel)}
+    assert seen == {1, 2, 3}
+    alone = write_clip(tmp_path, [scene(foci=(weak,))] * 3, name="weak.dcm")
+    assert not [f for f in detect.detect_instance(alone).foci
+                if f.shadow and near(f, strong.x, strong.y, CURVED.mm_per_pixel)]
+
+
 def test_distinct_foci_keeps_apart_what_is_apart_and_other_images():
     def focus(uid, frame, x, score=0.5, shadow=True):
         return Focus(uid, "1.2", frame, x, 100.0, 4.0, shadow, score, 0.25, True)

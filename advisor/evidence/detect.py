@@ -801,12 +801,17 @@ def _possible_calcification(c: Candidate, behind: Shadow) -> bool:
 
 
 def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
-                 peaks: list[Peak] | None = None) -> list[tuple[Candidate, bool, float]]:
+                 peaks: list[Peak] | None = None,
+                 confirmed: tuple[Candidate, ...] = ()) -> list[tuple[Candidate, bool, float]]:
     """(candidate, shadow, score) for each focus found in one frame (at ``peaks`` if given,
     else wherever the blob search finds one).
 
     An elongated bright structure counts only with a strong clean shadow (a rim or
-    plaque of calcification); without one it is a specular reflector or an edge.
+    plaque of calcification); without one it is a specular reflector or an edge. A solid
+    ball where a cine clip's frame next to this one showed a shadowing focus (``confirmed``)
+    is that calcification: its partial shadow, measured through this frame's speckle, may
+    read milder, and the large ball's limit holds for it. (Any other blob is not kept so: a
+    gas blob taken for a focus on one frame would be carried through the clip.)
     """
     found = []
     blobs = [c for c in candidates(grey, mask, geometry, peaks) if c.roundness >= MIN_ROUNDNESS_STRONG_SHADOW]
@@ -823,11 +828,13 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
             limit = SHADOW_RATIO if _solid_ball(c) else STRONG_SHADOW_RATIO
             behind = alone if alone.ratio < limit else behind
         ball = _large_ball(c) or _solid_ball(c)
+        kept = _solid_ball(c) and any(_overlap(c, p, geometry.mm_per_pixel) for p in confirmed)
         if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM and not ball):
             continue  # gas: ring-down, or a large bright blob with a dirty shadow that is no ball
         if c.roundness < MIN_ROUNDNESS and not _curvilinear_calcification(c, behind):
             continue
-        shadow = behind.ratio < _shadow_ratio(c) and (ball or not behind.dirty)
+        limit = BALL_SHADOW_RATIO if kept else _shadow_ratio(c)
+        shadow = behind.ratio < limit and (ball or not behind.dirty)
         if not shadow and not _possible_calcification(c, behind):
             continue
         found.append((c, shadow, _score(behind.ratio, c.contrast, c.roundness)))
@@ -943,19 +950,22 @@ def detect_clip(frames: Iterable[tuple[int, np.ndarray, np.ndarray]], geometry: 
     frames after it too (speckle may hide a focus for a frame or two). A focus
     found by a whole search is also followed back through the frames since the
     last one. At most ``FULL_SEARCH_EVERY - 1`` frames are held, so memory stays
-    flat in the clip's length.
+    flat in the clip's length. A solid ball that shadowed on the frame next to this
+    one (before it, or after it when followed back) keeps a milder shadow limit
+    (:func:`detect_frame`).
     """
     held: list[tuple[int, np.ndarray, np.ndarray, Found]] = []   # frames since the last whole search
     found: Found = []
     search_until = 0   # the last frame searched whole after a focus was lost
     for number, grey, mask in frames:
         followed = _followed([c for c, _, _ in found])
+        confirmed = tuple(c for c, shadow, _ in found if shadow)
         whole = (number - 1) % FULL_SEARCH_EVERY == 0 or number <= search_until
         if not whole:
-            found = detect_frame(grey, geometry, mask, followed)
+            found = detect_frame(grey, geometry, mask, followed, confirmed)
             whole = len(found) < len(followed)
         if whole:
-            found = detect_frame(grey, geometry, mask, search_peaks(grey, mask, geometry) + followed)
+            found = detect_frame(grey, geometry, mask, search_peaks(grey, mask, geometry) + followed, confirmed)
             if len(found) < len(followed) and number > search_until:
                 search_until = number + FULL_SEARCH_EVERY - 1
         else:
@@ -978,13 +988,15 @@ def _follow_back(held: list[tuple[int, np.ndarray, np.ndarray, Found]], found: F
     """Look for ``found``'s foci in the ``held`` frames before, latest first, while they are
     seen there; what is found is added to those frames' foci."""
     later = [c for c, _, _ in found]
+    confirmed = tuple(c for c, shadow, _ in found if shadow)
     for i in reversed(range(len(held))):
         number, grey, mask, earlier = held[i]
         missing = [c for c in later
                    if not any(_overlap(c, e, geometry.mm_per_pixel) for e, _, _ in earlier)]
         if not missing:
             return
-        extra = [f for f in detect_frame(grey, geometry, mask, _followed(missing))
+        extra = [f for f in detect_frame(grey, geometry, mask, _followed(missing), confirmed)
                  if not any(_overlap(f[0], e, geometry.mm_per_pixel) for e, _, _ in earlier)]
         held[i] = number, grey, mask, earlier + extra
         later = [c for c, _, _ in extra]
+        confirmed = tuple(c for c, shadow, _ in extra if shadow)
