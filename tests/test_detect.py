@@ -196,6 +196,20 @@ def test_cine_focus_lost_brings_whole_searches_back(tmp_path, monkeypatch):
     assert len(calls) == 1 + 4
 
 
+def test_cine_a_solid_ball_shadowing_on_the_frame_before_keeps_a_milder_shadow(tmp_path):
+    """A solid ball that shadowed on the frame before is that calcification: through the next
+    frame's speckle its partial shadow may read milder (here 0.77-0.8 of the tissue beside),
+    and the large ball's limit (0.85) holds for it. The same frames alone show no focus."""
+    strong, weak = us.Focus(330, 250, 3.5, 0.9), us.Focus(330, 250, 3.5, 0.2)
+    path = write_clip(tmp_path, [scene(foci=(strong,)), scene(foci=(weak,)), scene(foci=(weak,))])
+    seen = {f.frame for f in detect.detect_instance(path).foci
+            if f.shadow and near(f, strong.x, strong.y, CURVED.mm_per_pixel)}
+    assert seen == {1, 2, 3}
+    alone = write_clip(tmp_path, [scene(foci=(weak,))] * 3, name="weak.dcm")
+    assert not [f for f in detect.detect_instance(alone).foci
+                if f.shadow and near(f, strong.x, strong.y, CURVED.mm_per_pixel)]
+
+
 def test_distinct_foci_keeps_apart_what_is_apart_and_other_images():
     def focus(uid, frame, x, score=0.5, shadow=True):
         return Focus(uid, "1.2", frame, x, 100.0, 4.0, shadow, score, 0.25, True)
@@ -435,3 +449,52 @@ def test_ring_down_is_bands_brighter_than_the_tissue_beside(band_level, rings):
     """Gas rings with echoes brighter than tissue; a grainy partial shadow behind a coarse
     calcification reaches near tissue level now and then, and is no ring-down."""
     assert detect._reverberation(ring_profile(band_level), 100.0, 0.2) is rings
+
+
+def hollow_ring(frame: np.ndarray) -> np.ndarray:
+    """A bright ring 2.4 to 4.4 mm across (a wall around a darker middle, as gas or text over
+    tissue makes) at (330, 250), with tissue behind it dimmed as by a shadow."""
+    rows, cols = np.mgrid[0:frame.shape[0], 0:frame.shape[1]]
+    mm = CURVED.mm_per_pixel
+    radius = np.hypot(cols - 330, rows - 250) * mm
+    out = frame.astype(np.float32)
+    wall = (radius >= 1.2) & (radius <= 2.2)
+    out[wall] = np.maximum(out[wall], 235)
+    behind = (np.abs(cols - 330) * mm <= 1.5) & (rows > 250 + 2.4 / mm) & (rows < 250 + 18 / mm)
+    out[behind] *= 0.4
+    return np.clip(out, 0, 255).astype(frame.dtype)
+
+
+@pytest.mark.parametrize("hollow, found", [(False, True), (True, False)])
+def test_a_solid_round_focus_of_a_few_mm_keeps_a_dirty_shadow_a_hollow_blob_does_not(
+        tmp_path, monkeypatch, hollow, found):
+    """A calcification of 3-4 mm is about as wide as the beam, so its shadow is partial and
+    reaches tissue brightness now and then ('dirty'): a round, solid ball still counts. A round
+    blob that is a bright wall around a darker middle (gas, text over tissue) does not."""
+    path = write(tmp_path, scene(foci=() if hollow else (us.Focus(330, 250, 3.5),)),
+                 overlays=hollow_ring if hollow else None)
+    assert any(f.shadow and near(f, 330, 250, CURVED.mm_per_pixel) for f in detect.detect_instance(path).foci), \
+        "with its own clean shadow, either blob is found"
+    monkeypatch.setattr(detect, "shadow_measure", lambda *args, **kwargs: detect.Shadow(0.6, True, False))
+    shadowing = [f for f in detect.detect_instance(path).foci
+                 if f.shadow and near(f, 330, 250, CURVED.mm_per_pixel)]
+    assert bool(shadowing) is found
+
+
+@pytest.mark.parametrize("roundness, fill, diameter_mm, solid", [
+    (0.9, 0.97, 3.5, True), (0.9, 0.6, 3.5, False), (0.5, 0.97, 3.5, False), (0.9, 0.97, 2.5, False)])
+def test_a_solid_ball_is_round_filled_and_3_mm_or_more(roundness, fill, diameter_mm, solid):
+    c = detect.Candidate(x=0, y=0, diameter_mm=diameter_mm, roundness=roundness, contrast=2.0, fill=fill)
+    assert detect._solid_ball(c) is solid
+
+
+@pytest.mark.parametrize("diameter_mm", [3.2, 3.6])
+def test_a_solid_ball_beside_a_neighbours_shadow_needs_only_the_ordinary_shadow(tmp_path, diameter_mm):
+    """Two foci side by side: the tissue on one side of the smaller one lies in the larger
+    one's shadow. Against its other side alone its own (partial) shadow is below 0.72, not
+    below 0.5: a solid ball counts with it, as it would with tissue on both sides."""
+    large, small = us.Focus(350, 200, 5.0, 0.97), us.Focus(330, 290, diameter_mm, 0.6)
+    path = write(tmp_path, scene(foci=(large, small), mass_radius=130))
+    shadowing = [f for f in detect.detect_instance(path).foci if f.shadow]
+    assert any(near(f, large.x, large.y, CURVED.mm_per_pixel) for f in shadowing)
+    assert any(near(f, small.x, small.y, CURVED.mm_per_pixel) for f in shadowing)

@@ -68,6 +68,8 @@ MIN_ROUNDNESS_SMALL_STRONG_SHADOW = 0.35  # smaller, this round (blurred wider a
 SHADOW_RATIO = 0.72          # behind / beside; below this the focus shadows
 BALL_SHADOW_RATIO = 0.85     # and below this a large, round, clearly bright focus does:
 BALL_MIN_MM, BALL_MIN_ROUNDNESS, BALL_MIN_CONTRAST = 4.0, 0.6, 2.5
+SOLID_MIN_FILL = 0.85        # a blob filling this share of its moments' ellipse is solid (a calcific
+                             # ball 0.9-1; gas arcs and text over tissue 0.4-0.75)
 FAR_FILL = 0.9               # behind a focus this large, the far half's level counts this much
 FAR_FILL_MIN_MM = 4.0        # (it may fill in to 0.8)
 DIRTY_FRACTION = 0.15        # share of a shadow's profile at tissue brightness: gas, not stone
@@ -316,6 +318,7 @@ class Candidate:
     depth_end: float = 0.0    # from the centroid to where the blob ends along the beam, pixels
     level: float = 0.0        # the grey level that outlines it (half-way from background to peak)
     ring_radius: float = 0.0  # the radius unit of the background ring it was measured against, pixels
+    fill: float = 1.0         # its area over that of the solid ellipse of the same second moments
 
 
 @dataclass(frozen=True)
@@ -560,9 +563,12 @@ def _measure_at(grey: np.ndarray, tissue: np.ndarray, peak: Peak, r: float, alon
     eigen = np.linalg.eigvalsh(np.cov(np.vstack([bx, by])) + np.eye(2) * 1 / 12) if bx.size > 2 \
         else np.array([1.0, 1.0])
     roundness = float(np.sqrt(max(eigen[0], 1e-6) / max(eigen[1], 1e-6)))
+    # A solid ellipse with these second moments covers 4 pi sqrt(l1 l2) pixels; an arc or a ring
+    # (bright wall around a darker middle) covers much less of it.
+    fill = float(bx.size / (4 * np.pi * np.sqrt(max(eigen[0], 1e-6) * max(eigen[1], 1e-6))))
     return Candidate(cx, cy, 2 * np.sqrt(blob.sum() / np.pi) * mm, roundness,
                      (top - background) / spread, half_width=float(np.ptp(v) + 1) / 2,
-                     depth_end=float(u.max()) + 0.5, level=level, ring_radius=r)
+                     depth_end=float(u.max()) + 0.5, level=level, ring_radius=r, fill=fill)
 
 
 def _ring(dx: np.ndarray, dy: np.ndarray, r: float, along: np.ndarray, mm: float) -> np.ndarray:
@@ -795,12 +801,17 @@ def _possible_calcification(c: Candidate, behind: Shadow) -> bool:
 
 
 def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
-                 peaks: list[Peak] | None = None) -> list[tuple[Candidate, bool, float]]:
+                 peaks: list[Peak] | None = None,
+                 confirmed: tuple[Candidate, ...] = ()) -> list[tuple[Candidate, bool, float]]:
     """(candidate, shadow, score) for each focus found in one frame (at ``peaks`` if given,
     else wherever the blob search finds one).
 
     An elongated bright structure counts only with a strong clean shadow (a rim or
-    plaque of calcification); without one it is a specular reflector or an edge.
+    plaque of calcification); without one it is a specular reflector or an edge. A solid
+    ball where a cine clip's frame next to this one showed a shadowing focus (``confirmed``)
+    is that calcification: its partial shadow, measured through this frame's speckle, may
+    read milder, and the large ball's limit holds for it. (Any other blob is not kept so: a
+    gas blob taken for a focus on one frame would be carried through the clip.)
     """
     found = []
     blobs = [c for c in candidates(grey, mask, geometry, peaks) if c.roundness >= MIN_ROUNDNESS_STRONG_SHADOW]
@@ -810,16 +821,20 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
     for c, behind in zip(blobs, first):
         if behind.ratio >= SHADOW_RATIO and c in casters:
             # One side darker: it may be a neighbour's shadow (two foci side by side). Against
-            # the other side alone, only a strong shadow counts, and only between foci large
-            # enough to cast a shadow as wide as the strip beside them.
+            # the other side alone, only a strong shadow counts (one side is a weaker reference),
+            # and only between foci large enough to cast a shadow as wide as the strip beside
+            # them; a solid ball, a calcification by its shape, needs only the ordinary shadow.
             alone = shadow_measure(grey, geometry, c, tuple(o for o in casters if o is not c))
-            behind = alone if alone.ratio < STRONG_SHADOW_RATIO else behind
-        ball = _large_ball(c)
+            limit = SHADOW_RATIO if _solid_ball(c) else STRONG_SHADOW_RATIO
+            behind = alone if alone.ratio < limit else behind
+        ball = _large_ball(c) or _solid_ball(c)
+        kept = _solid_ball(c) and any(_overlap(c, p, geometry.mm_per_pixel) for p in confirmed)
         if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM and not ball):
             continue  # gas: ring-down, or a large bright blob with a dirty shadow that is no ball
         if c.roundness < MIN_ROUNDNESS and not _curvilinear_calcification(c, behind):
             continue
-        shadow = behind.ratio < _shadow_ratio(c) and (ball or not behind.dirty)
+        limit = BALL_SHADOW_RATIO if kept else _shadow_ratio(c)
+        shadow = behind.ratio < limit and (ball or not behind.dirty)
         if not shadow and not _possible_calcification(c, behind):
             continue
         found.append((c, shadow, _score(behind.ratio, c.contrast, c.roundness)))
@@ -848,6 +863,18 @@ def _large_ball(c: Candidate) -> bool:
     """A large, round, clearly bright focus: coarse calcification. Echoes through its gaps
     may fill its shadow in part ('dirty'), which in a blob of any other shape means gas."""
     return c.diameter_mm >= BALL_MIN_MM and c.roundness >= BALL_MIN_ROUNDNESS and c.contrast >= BALL_MIN_CONTRAST
+
+
+def _solid_ball(c: Candidate) -> bool:
+    """A round, solid focus of a few millimetres: a calcification, whose shadow is partial and
+    may reach tissue brightness now and then ('dirty'), as the beam is about as wide as the focus.
+
+    Gas echoes from an interface: a wall or an arc, elongated or hollow (a bright rim around a
+    darker middle, little of its ellipse filled); text drawn over tissue makes a blob of strokes
+    and gaps. Neither is a solid ball. Its shadow must still be below ``SHADOW_RATIO``.
+    """
+    return (c.diameter_mm >= GAS_MIN_MM and c.roundness >= BALL_MIN_ROUNDNESS
+            and c.fill >= SOLID_MIN_FILL)
 
 
 def _contrasted(blobs: list[Candidate], shadows: list[Shadow]) -> tuple[list[Candidate], list[Shadow]]:
@@ -923,19 +950,22 @@ def detect_clip(frames: Iterable[tuple[int, np.ndarray, np.ndarray]], geometry: 
     frames after it too (speckle may hide a focus for a frame or two). A focus
     found by a whole search is also followed back through the frames since the
     last one. At most ``FULL_SEARCH_EVERY - 1`` frames are held, so memory stays
-    flat in the clip's length.
+    flat in the clip's length. A solid ball that shadowed on the frame next to this
+    one (before it, or after it when followed back) keeps a milder shadow limit
+    (:func:`detect_frame`).
     """
     held: list[tuple[int, np.ndarray, np.ndarray, Found]] = []   # frames since the last whole search
     found: Found = []
     search_until = 0   # the last frame searched whole after a focus was lost
     for number, grey, mask in frames:
         followed = _followed([c for c, _, _ in found])
+        confirmed = tuple(c for c, shadow, _ in found if shadow)
         whole = (number - 1) % FULL_SEARCH_EVERY == 0 or number <= search_until
         if not whole:
-            found = detect_frame(grey, geometry, mask, followed)
+            found = detect_frame(grey, geometry, mask, followed, confirmed)
             whole = len(found) < len(followed)
         if whole:
-            found = detect_frame(grey, geometry, mask, search_peaks(grey, mask, geometry) + followed)
+            found = detect_frame(grey, geometry, mask, search_peaks(grey, mask, geometry) + followed, confirmed)
             if len(found) < len(followed) and number > search_until:
                 search_until = number + FULL_SEARCH_EVERY - 1
         else:
@@ -958,13 +988,15 @@ def _follow_back(held: list[tuple[int, np.ndarray, np.ndarray, Found]], found: F
     """Look for ``found``'s foci in the ``held`` frames before, latest first, while they are
     seen there; what is found is added to those frames' foci."""
     later = [c for c, _, _ in found]
+    confirmed = tuple(c for c, shadow, _ in found if shadow)
     for i in reversed(range(len(held))):
         number, grey, mask, earlier = held[i]
         missing = [c for c in later
                    if not any(_overlap(c, e, geometry.mm_per_pixel) for e, _, _ in earlier)]
         if not missing:
             return
-        extra = [f for f in detect_frame(grey, geometry, mask, _followed(missing))
+        extra = [f for f in detect_frame(grey, geometry, mask, _followed(missing), confirmed)
                  if not any(_overlap(f[0], e, geometry.mm_per_pixel) for e, _, _ in earlier)]
         held[i] = number, grey, mask, earlier + extra
         later = [c for c, _, _ in extra]
+        confirmed = tuple(c for c, shadow, _ in extra if shadow)
