@@ -23,13 +23,15 @@ dee1f24, tuned on in rounds fifteen and sixteen), ``reports_tune_r.jsonl`` (the
 seventeenth, measured once at fd4d507), ``reports_tune_s.jsonl`` (the eighteenth, measured
 once at dfd1299, tuned on in round eighteen), ``reports_tune_t.jsonl`` (the nineteenth,
 measured once at 2350c85, tuned on in round nineteen), ``reports_tune_u.jsonl`` (the
-twentieth, measured once at 15d42ca, tuned on in round twenty) and ``reports_tune_v.jsonl``
-(the twenty-first, measured once at 7b74b27, tuned on in round twenty-one) are the
+twentieth, measured once at 15d42ca, tuned on in round twenty), ``reports_tune_v.jsonl``
+(the twenty-first, measured once at 7b74b27, tuned on in round twenty-one) and
+``reports_tune_w.jsonl`` (the twenty-second, measured once at fa8b6cc, tuned on in round
+twenty-two) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` is the held-out set (the twenty-second blind set), written by someone
-who never saw the rules and measured once on the rules frozen at fa8b6cc;
+``reports_test.jsonl`` is the held-out set (the twenty-third blind set), written by someone
+who never saw the rules and measured once on the rules frozen at 466cc36;
 its absence is a failure, not a skip. It is held to floors equal to the figures measured once on it
 (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -183,6 +185,12 @@ TUNING_FLOORS = {
     # missed), tuned on in round twenty-one.
     "reports_tune_v.jsonl": {"outcome": 1.0, "mass": 0.897, "calcification": 0.983,
                              "laterality": 0.961, "organ": 0.927, "follow_up": 0.997},
+    # The twenty-second blind set, measured once at fa8b6cc (outcome 0.986, 2 wrong CTs, 3 of
+    # 80 missed), tuned on in round twenty-two. q22-174 stays missed: "Today it has enlarged
+    # and is now solid with calcification" names the mass only as "it".
+    "reports_tune_w.jsonl": {"outcome": 0.997, "mass": 0.944, "calcification": 0.983,
+                             "laterality": 0.972, "organ": 0.927, "follow_up": 0.986,
+                             "missed": 1},
 }
 TUNING = tuple(TUNING_FLOORS)
 HELD_OUT = DATA / "reports_test.jsonl"
@@ -191,11 +199,11 @@ HELD_OUT = DATA / "reports_test.jsonl"
 # and "missed" are counts it may not exceed, the others accuracies it may not fall below.
 # None means not yet measured. The issue's targets are outcome >= 0.97, laterality >= 0.95,
 # no wrong CT and missed <= 2% (docs/text.md); they are not asserted here.
-# The twenty-second blind set, measured once on the rules frozen at fa8b6cc: outcome 0.986,
-# 2 wrongly recommended CTs, 3 of 80 missed, laterality 0.969.
+# The twenty-third blind set, measured once on the rules frozen at 466cc36: outcome 0.989,
+# 1 wrongly recommended CT, 3 of 83 missed, laterality 0.953.
 HELD_OUT_FLOORS: dict[str, float | int | None] = {
-    "outcome": 0.986, "wrongly_recommended": 2, "missed": 3,
-    "mass": 0.941, "calcification": 0.977, "laterality": 0.969, "organ": 0.925, "follow_up": 0.983,
+    "outcome": 0.988, "wrongly_recommended": 1, "missed": 3,
+    "mass": 0.9, "calcification": 0.975, "laterality": 0.952, "organ": 0.933, "follow_up": 0.994,
 }
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
 
