@@ -14,8 +14,8 @@ through the analysis (OCR, annotation vocabulary, text reader) and reports:
 - opposite side: a side read that the label does not name (the error that must
   not happen);
 - seconds per series: wall clock of the analysis without the detector (header,
-  decoding the first frame, OCR), and its CPU time, in this process and in
-  the Tesseract process (the wall clock depends on the machine's load; CPU less).
+  decoding the first frame, OCR), and its CPU time (Tesseract runs in this process;
+  the wall clock depends on the machine's load, CPU less).
 
 Seeds 1000 and up were used while tuning; the figures in docs/ocr.md are from
 seeds 0-199, which were not looked at before.
@@ -53,16 +53,16 @@ def cpu_seconds(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def evaluate(seed: int, folder: Path) -> tuple[ap.AnnotationCase, str | None, float, float, float]:
-    """(case, side read, wall seconds, CPU seconds here, CPU seconds of Tesseract) for one image."""
+def evaluate(seed: int, folder: Path) -> tuple[ap.AnnotationCase, str | None, float, float]:
+    """(case, side read, wall seconds, CPU seconds) for one image."""
     case = ap.draw_case(seed)
     path = folder / f"{seed}.dcm"
     ap.write_case(case, seed, path)
     ds = read_header(path)
-    started = time.perf_counter(), cpu_seconds(resource.RUSAGE_SELF), cpu_seconds(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter(), cpu_seconds(resource.RUSAGE_SELF)
     facts = analyze_study(str(ds.StudyInstanceUID), [(path, ds)], detect=False)
     return (case, facts.laterality.value, time.perf_counter() - started[0],
-            cpu_seconds(resource.RUSAGE_SELF) - started[1], cpu_seconds(resource.RUSAGE_CHILDREN) - started[2])
+            cpu_seconds(resource.RUSAGE_SELF) - started[1])
 
 
 def independent(folder: Path) -> None:
@@ -88,7 +88,7 @@ def main() -> None:
                         help="a folder made by simulate_bmode.py, read instead of rendered labels")
     args = parser.parse_args()
     if not ocr.tesseract_available():
-        sys.exit("Tesseract is not installed: apt-get install tesseract-ocr tesseract-ocr-eng")
+        sys.exit("Tesseract cannot read English here: pip install tesserocr; apt-get install tesseract-ocr-eng")
     if args.independent:
         independent(args.independent)
         return
@@ -100,7 +100,7 @@ def main() -> None:
     opposite = [r for r in results if r[2] is not None and r[2] != r[1].side]
     sided = [r for r in results if r[1].side]
     unread = [r for r in sided if r[2] is None]
-    walls, own, tesseract = ([r[k] for r in results] for k in (3, 4, 5))
+    walls, cpu = ([r[k] for r in results] for k in (3, 4))
     print(f"annotations: {len(results)} (seeds {args.first_seed}-{args.first_seed + args.count - 1}), "
           f"{len(sided)} naming a side, {len(results) - len(sided)} naming none, "
           f"{sum(1 for r in results if r[1].decoy)} with a label of another side over the tissue")
@@ -108,8 +108,8 @@ def main() -> None:
     print(f"opposite or invented side: {len(opposite)}")
     print(f"side not read (unknown): {len(unread)}/{len(sided)}")
     print(f"analysis without detector per series: median {statistics.median(walls):.2f} s, "
-          f"max {max(walls):.2f} s wall; CPU median {statistics.median(own):.2f} s in Python "
-          f"(decoding, masks, upscaling) + {statistics.median(tesseract):.2f} s in Tesseract")
+          f"max {max(walls):.2f} s wall; CPU median {statistics.median(cpu):.3f} s (decoding, masks, "
+          f"upscaling, Tesseract)")
     if args.failures:
         for seed, case, side, *_ in results:
             if side != case.side:

@@ -12,6 +12,7 @@ from pydicom import dcmread
 from advisor.analyze import analyze_study, group_by_study
 from advisor.evidence import ocr
 from advisor.evidence.header import read_header
+from advisor.evidence.pixels import brightness, ultrasound_region_boxes
 from conftest import ROOT, SAMPLES
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -115,8 +116,8 @@ def test_samples_do_not_contradict_themselves(folder):
 
 def test_one_reading_per_series_not_per_frame(monkeypatch):
     calls = []
-    real = ocr.pytesseract.image_to_data
-    monkeypatch.setattr(ocr.pytesseract, "image_to_data", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = ocr.image_to_data
+    monkeypatch.setattr(ocr, "image_to_data", lambda *a, **k: calls.append(1) or real(*a, **k))
     [(uid, items)] = group_by_study([SAMPLES / "01-calcified-left-flank-coded"])[0].items()
     analyze_study(uid, items, detect=False)   # one series: a single frame image and a 3-frame cine
     assert len(calls) == 1
@@ -135,8 +136,8 @@ def test_series_of_a_study_are_read_in_one_run_as_each_would_be_alone(monkeypatc
         strips.append(ocr.series_strip(path, dcmread(path, stop_before_pixels=True)))
     alone = [ocr.read_strips([strip])[0].annotations for strip in strips]
     calls = []
-    real = ocr.pytesseract.image_to_data
-    monkeypatch.setattr(ocr.pytesseract, "image_to_data", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = ocr.image_to_data
+    monkeypatch.setattr(ocr, "image_to_data", lambda *a, **k: calls.append(1) or real(*a, **k))
     together = [reading.annotations for reading in ocr.read_strips(strips)]
     assert len(calls) == 1
     assert together == alone
@@ -156,8 +157,8 @@ def test_a_study_too_large_for_one_page_is_read_on_several():
     assert ocr._pages([1, 2], [strip(100, 100)] * 3) == [[1, 2]]
 
 
-def test_without_tesseract_the_log_says_so_once_and_the_analysis_carries_on(monkeypatch, caplog):
-    monkeypatch.setattr(ocr.pytesseract.pytesseract, "tesseract_cmd", "tesseract-not-installed")
+def test_without_tesseract_the_log_says_so_once_and_the_analysis_carries_on(monkeypatch, caplog, tmp_path):
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))    # no English model there
     ocr.tesseract_available.cache_clear()
     try:
         [(uid, items)] = group_by_study([SAMPLES / "03-right-mass-no-calcification"])[0].items()
@@ -215,3 +216,53 @@ def test_a_label_running_onto_the_fan_is_not_read(tmp_path):
     facts = analyse(path)
     assert facts.laterality.value is None
     assert any("'SAG LIVER'" in note for note in facts.notes), "the label beside the fan is still read"
+
+
+def _with_bars(path: Path, label: str | None, seed: int = 5) -> Path:
+    """A US image whose left margin, beside the fan, holds a grey-scale and a colour bar, as
+    scanners show; ``label`` typed in the bottom-right corner (none: no label)."""
+    drawn = case(label or "X", None, corner="bottom-right", encoding="rgb", shape=(480, 640))
+    frame = ap.render(drawn, seed)
+    if not label:   # paint the label out again: black where it was
+        frame[-60:, -200:] = 0
+    top, height = 195, 90               # as simulate_bmode.py draws them
+    frame[top:top + height, 8:19] = np.linspace(255, 0, height).astype(np.uint8)[:, None, None]
+    t = np.linspace(0, 1, height // 2)[:, None]
+    frame[top:top + height // 2, 24:35] = np.stack([255 * (1 - t), 200 * (1 - abs(2 * t - 1)), 255 * t],
+                                                   axis=-1).astype(np.uint8)
+    ds = ap.us.us_image(ap._study(seed), ap.us.uid("bars", seed, "series"), ap.us.uid("bars", seed, "image"), 1,
+                        [frame], ap.sector_for(drawn.shape), "rgb", 92)
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+def test_a_grey_scale_and_a_colour_bar_are_no_text_strokes(tmp_path):
+    # Tesseract 5.5 read the two bars of a simulate_bmode.py image (seed 77, img0030) as "LT":
+    # a side invented beside the fan. They are no strokes of text to give it.
+    path = _with_bars(tmp_path / "bars.dcm", "RT KIDNEY")
+    ds = dcmread(path)
+    bright = brightness(ds.pixel_array, ds.PhotometricInterpretation)
+    strokes = ocr.text_strokes(bright, ocr.tissue_mask(bright, ultrasound_region_boxes(ds)))
+    assert not strokes[195:285, 8:35].any()
+    assert strokes[-60:, -200:].any()          # the label's
+
+
+def test_a_label_beside_the_bars_is_still_read(tmp_path):
+    facts = analyse(_with_bars(tmp_path / "bars.dcm", "RT KIDNEY"))
+    assert (facts.laterality.value, facts.laterality.source) == ("right", "burned-in-text")
+
+
+def test_analyses_side_by_side_each_read_with_their_own_tesseract(tmp_path):
+    # The node analyses studies in several threads; a Tesseract API may not be shared.
+    from concurrent.futures import ThreadPoolExecutor
+    strips = []
+    for seed, label in enumerate([case("LT KIDNEY", "left", size=16), case("RUQ", "right", size=18)]):
+        path = tmp_path / f"{seed}.dcm"
+        ap.write_case(label, seed, path)
+        strips.append(ocr.series_strip(path, dcmread(path, stop_before_pixels=True)))
+    alone = [[a.text for a in ocr.read_strips([strip])[0].annotations] for strip in strips]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda strip: [a.text for a in ocr.read_strips([strip])[0].annotations],
+                                 strips * 4))
+    assert together == alone * 4
+    assert [[t for t in texts if t in ("LT KIDNEY", "RUQ")] for texts in alone] == [["LT KIDNEY"], ["RUQ"]]

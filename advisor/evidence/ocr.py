@@ -11,10 +11,10 @@ frame of its first image) this module:
    Text over the tissue, and a label running onto it, is not read;
 2. upscales them so that a capital is about :data:`TARGET_HEIGHT_PX` high and
    binarises them as dark text on white, as Tesseract reads best;
-3. reads the words and their boxes with Tesseract (Debian ``tesseract-ocr``
-   through ``pytesseract``), one run for all the series of a study (their text
-   stacked on one page, a strip per series: starting Tesseract costs about as
-   much as reading a series' labels), and keeps the runs of words found in the annotation
+3. reads the words and their boxes with Tesseract (``tesserocr``, its library in this
+   process, with the English model of Debian's ``tesseract-ocr-eng``), one run for all
+   the series of a study (their text stacked on one page, a strip per series), and
+   keeps the runs of words found in the annotation
    vocabulary (``advisor/annotations.toml``), with the side they name ("LT",
    "LUQ" -> left) and spelt out in plain words ("left upper quadrant") for the
    text reader (mass, calcification, organ, with negation).
@@ -31,6 +31,7 @@ import json
 import logging
 import os
 import re
+import threading
 import time
 import tomllib
 from dataclasses import dataclass
@@ -47,9 +48,9 @@ from advisor.evidence.pixels import (brightness, decoded_frames, fill_rows, larg
                                      ultrasound_region_boxes)
 
 try:
-    import pytesseract
+    import tesserocr
 except ImportError:  # the package is a dependency; a broken install still analyses
-    pytesseract = None
+    tesserocr = None
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,8 @@ TEXT_LEVEL = 96            # brightness above which a pixel may be a stroke of t
 LIT_LEVEL = 20             # above: tissue echo (speckle is rarely darker; JPEG noise on black is)
 TISSUE_MARGIN_PX = 2
 TARGET_HEIGHT_PX = 32      # Tesseract reads capitals best at about this height
+BAR_FILL = 0.85            # a stroke filling this much of its box is solid (a bar, or an "I")
+BAR_LENGTH = 3.0           # and a bar if this many times longer than wide and than glyphs are high
 MAX_SCALE = 5
 MAX_PAGE_PIXELS = 8_000_000  # upscaled text of one series given to Tesseract, at most
 MAX_STACK_PIXELS = 4 * MAX_PAGE_PIXELS  # a page of stacked series, at most (white costs Tesseract little)
@@ -68,7 +71,10 @@ PAGE_PAD_PX = 4           # black kept around the strokes' box (the upscaling fi
 MARGIN_PX = 16            # white border around the page given to Tesseract
 STRIP_GAP_PX = 2 * TARGET_HEIGHT_PX   # white rows between two series' strips on one page
 MAX_PAGE_SIDE_PX = 32_767  # Tesseract refuses a taller or wider page ("Image too large")
-TESSERACT_CONFIG = "--psm 11"   # sparse text: labels scattered over the frame
+# Where Debian's tesseract-ocr-eng puts the English model (TESSDATA_PREFIX overrides).
+TESSDATA_GLOBS = ("/usr/share/tesseract-ocr/*/tessdata", "/usr/share/tessdata")
+TSV_INTEGERS = ("level", "page_num", "block_num", "par_num", "line_num", "word_num",
+                "left", "top", "width", "height")   # Tesseract's TSV columns, then conf and text
 WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -133,17 +139,49 @@ def label_side(typed: list[str]) -> str | None:
 
 @functools.cache
 def tesseract_available() -> bool:
-    """True if Tesseract runs; logs once when it does not."""
-    if pytesseract is None:
-        log.warning("burned-in text not read: the pytesseract package is not installed")
+    """True if Tesseract can read English here; logs once when it cannot."""
+    if tesserocr is None:
+        log.warning("burned-in text not read: the tesserocr package is not installed")
         return False
-    try:
-        pytesseract.get_tesseract_version()
-    except (pytesseract.TesseractNotFoundError, OSError) as exc:
-        log.warning("burned-in text not read: Tesseract OCR is not installed (%s); "
-                    "install tesseract-ocr and tesseract-ocr-eng", exc)
+    if _tessdata() is None:
+        log.warning("burned-in text not read: Tesseract OCR's English model is not installed; "
+                    "install tesseract-ocr-eng (or set TESSDATA_PREFIX)")
         return False
     return True
+
+
+def _tessdata() -> str | None:
+    """The folder holding ``eng.traineddata``: TESSDATA_PREFIX, else Debian's."""
+    prefix = os.environ.get("TESSDATA_PREFIX")
+    folders = [Path(prefix)] if prefix else sorted(
+        (folder for pattern in TESSDATA_GLOBS for folder in Path("/").glob(pattern.lstrip("/"))), reverse=True)
+    return next((str(folder) for folder in folders if (folder / "eng.traineddata").is_file()), None)
+
+
+_thread = threading.local()
+
+
+def _tesseract():
+    """This thread's Tesseract, the English model loaded once (about 40 ms): an API may not
+    be shared between threads, and starting a Tesseract process per study cost ten times
+    the reading. Page segmentation: sparse text, labels scattered over the frame."""
+    api = getattr(_thread, "api", None)
+    if api is None:
+        api = _thread.api = tesserocr.PyTessBaseAPI(path=_tessdata(), lang="eng",
+                                                     psm=tesserocr.PSM.SPARSE_TEXT)
+    return api
+
+
+def image_to_data(page: Image.Image) -> dict[str, list]:
+    """Tesseract's words on ``page`` with their boxes, as columns of its TSV output (the
+    layout pytesseract's image_to_data gives): level ... height as ints, conf, text."""
+    api = _tesseract()
+    api.SetImage(page)
+    rows = [line.split("\t") for line in api.GetTSVText(0).splitlines()]
+    data: dict[str, list] = {key: [int(row[i]) for row in rows] for i, key in enumerate(TSV_INTEGERS)}
+    data["conf"] = [float(row[10]) for row in rows]
+    data["text"] = [row[11] if len(row) > 11 else "" for row in rows]
+    return data
 
 
 # --- where text can be -------------------------------------------------------
@@ -166,7 +204,8 @@ def tissue_mask(bright: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> n
 
 
 def text_strokes(bright: np.ndarray, tissue: np.ndarray) -> np.ndarray:
-    """Bright strokes that may be annotation text: those mostly off the tissue (bool mask)."""
+    """Bright strokes that may be annotation text: those mostly off the tissue and not a bar
+    (bool mask)."""
     strokes = bright >= TEXT_LEVEL
     labels = sitk.GetArrayFromImage(sitk.ConnectedComponent(
         sitk.GetImageFromArray(strokes.astype(np.uint8)), True))
@@ -175,13 +214,35 @@ def text_strokes(bright: np.ndarray, tissue: np.ndarray) -> np.ndarray:
     on_tissue = np.bincount(labels[strokes & tissue], minlength=count)
     keep = 2 * on_tissue < size
     keep[0] = False
+    keep[_bars(labels, keep, size)] = False
     return keep[labels]
+
+
+def _bars(labels: np.ndarray, kept: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """Kept labels that are a grey-scale or colour bar, not a glyph: a solid rectangle much
+    longer than it is wide and than the glyphs beside it are high (Tesseract reads two bars
+    as "LT")."""
+    rows, cols = np.nonzero(kept[labels])
+    which = labels[rows, cols]
+    extent = []
+    for index in (rows, cols):
+        low, high = np.full(kept.size, np.iinfo(np.int64).max), np.full(kept.size, -1)
+        np.minimum.at(low, which, index)
+        np.maximum.at(high, which, index)
+        extent.append(high - low + 1)
+    height, width = (np.where(kept, e, 0) for e in extent)
+    solid = kept & (size >= BAR_FILL * height * width)
+    glyphs = height[kept & ~solid]
+    glyph = float(np.median(glyphs)) if glyphs.size else 0.0
+    long, short = np.maximum(height, width), np.minimum(height, width)
+    return solid & (long >= BAR_LENGTH * np.maximum(short, glyph))
 
 
 def _text_height(strokes: np.ndarray, tallest: int) -> float | None:
     """Median height of the glyph-sized stroke components (``tallest`` at most), pixels."""
     image = sitk.ConnectedComponent(sitk.GetImageFromArray(strokes.astype(np.uint8)), True)
     stats = sitk.LabelShapeStatisticsImageFilter()
+    stats.ComputePerimeterOff()
     stats.Execute(image)
     heights = [stats.GetBoundingBox(label)[3] for label in stats.GetLabels()]
     heights = [h for h in heights if 4 <= h <= tallest]
@@ -344,7 +405,7 @@ def _read_page(images: list[Image.Image]) -> list[dict]:
                            tops[-1] + images[-1].height + MARGIN_PX), 255)
     for image, top in zip(images, tops):
         page.paste(image, (MARGIN_PX, top))
-    data = pytesseract.image_to_data(page, config=TESSERACT_CONFIG, output_type=pytesseract.Output.DICT)
+    data = image_to_data(page)
     _fit_to_ink(data, np.asarray(page) < 128)
     split = [{key: [] for key in data} for _ in images]
     for i, (top, height) in enumerate(zip(data["top"], data["height"])):
