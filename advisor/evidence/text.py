@@ -422,7 +422,7 @@ def _context_rules(rules: dict[str, Any], tokenizer) -> Iterator[Any]:
                           on_modifies=check)
     elsewhere = _elsewhere_check(frozenset(rules["binding"]["breaks"]) - EXPLANATION_MARKS)
     same_clause = _elsewhere_check(frozenset(rules["binding"]["breaks"]) | EXPLANATION_MARKS | {"/"},
-                                   tuple(rules["binding"]["beside_calcification"]))
+                                   tuple(rules["binding"].get("beside_calcification", ())))
     for key, scope, check in (("calcification_elsewhere", 9, same_clause),
                               ("calcification_explained_as", 16, elsewhere),
                               ("calcification_attached", 4, _named_with)):
