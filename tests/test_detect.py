@@ -498,3 +498,37 @@ def test_a_solid_ball_beside_a_neighbours_shadow_needs_only_the_ordinary_shadow(
     shadowing = [f for f in detect.detect_instance(path).foci if f.shadow]
     assert any(near(f, large.x, large.y, CURVED.mm_per_pixel) for f in shadowing)
     assert any(near(f, small.x, small.y, CURVED.mm_per_pixel) for f in shadowing)
+
+
+def bright_wall(frame: np.ndarray, behind: str, cx: float = 330, cy: float = 300, radius_mm: float = 5.0,
+                ) -> np.ndarray:
+    """A bright arc (1.5 mm thick, 36 degrees: the part of a wall square to the beam) over
+    either a fluid-filled cavity (an anechoic disc of ``radius_mm``, the tissue behind it
+    enhanced) or an acoustic shadow as wide as the arc, running on."""
+    mm = CURVED.mm_per_pixel
+    rows, cols = np.mgrid[0:frame.shape[0], 0:frame.shape[1]]
+    out = frame.astype(np.float32)
+    radius = np.hypot(cols - cx, rows - cy) * mm
+    angle = np.degrees(np.arctan2(cols - cx, cy - rows))   # 0 at the top
+    if behind == "cavity":
+        inside = radius < radius_mm
+        under = (np.abs(cols - cx) * mm < radius_mm) & (rows > cy) & ~inside & (rows < cy + (radius_mm + 12) / mm)
+        out[under] *= 1.35       # posterior enhancement: fluid attenuates less than tissue
+        out[inside] *= 0.04      # anechoic fluid
+    else:
+        band = (np.abs(cols - cx) * mm < radius_mm * np.sin(np.radians(18))) & (rows > cy - radius_mm / mm)
+        out[band] *= 0.1
+    wall = (radius >= radius_mm) & (radius <= radius_mm + 1.5) & (np.abs(angle) <= 18)
+    out[wall] = np.maximum(out[wall], 235)
+    return np.clip(out, 0, 255).astype(frame.dtype)
+
+
+@pytest.mark.parametrize("behind, shadowing", [("cavity", False), ("shadow", True)])
+def test_the_bright_wall_of_a_fluid_filled_cavity_is_no_shadowing_focus(tmp_path, behind, shadowing):
+    """The bright top of a cyst's wall over its anechoic fluid looks like a focus over a clean
+    shadow; but the dark area ends in enhanced tissue and is wider than the bright blob. The
+    same blob over a shadow as wide as itself that runs on is a shadowing focus."""
+    path = write(tmp_path, scene(foci=(), mass_center=(200, 200), mass_radius=40),
+                 overlays=lambda frame: bright_wall(frame, behind))
+    found = [f for f in detect.detect_instance(path).foci if f.shadow and near(f, 330, 280, CURVED.mm_per_pixel)]
+    assert bool(found) is shadowing

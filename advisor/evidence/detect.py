@@ -73,6 +73,12 @@ SOLID_MIN_FILL = 0.85        # a blob filling this share of its moments' ellipse
 FAR_FILL = 0.9               # behind a focus this large, the far half's level counts this much
 FAR_FILL_MIN_MM = 4.0        # (it may fill in to 0.8)
 DIRTY_FRACTION = 0.15        # share of a shadow's profile at tissue brightness: gas, not stone
+CAVITY_DARK = 0.5            # behind a bright wall, darker than this share of the tissue beside: fluid or shadow;
+CAVITY_LOOK_MM = 30.0        # a fluid cavity ends within this depth behind its wall (a shadow runs on)
+CAVITY_END_MM = 2.0          # in tissue at least as bright as beside (posterior enhancement) over this depth,
+CAVITY_ENHANCED = 1.0        # (this share of the tissue beside at that depth),
+CAVITY_MIN_WIDTH = 1.6       # and its dark area is this many times wider than the bright blob (only the part
+                             # of a cavity's wall square to the beam is bright; a shadow is as wide as its focus)
 GAS_MIN_MM = 3.0             # calcific foci this large shadow cleanly; a dirty shadow means gas
 POSSIBLE_CONTRAST = 5.0      # a focus without shadow is reported only above this contrast,
 POSSIBLE_MAX_MM = 4.0        # this size or smaller,
@@ -740,6 +746,69 @@ def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate,
                   casts=ratio * beside_level < SHADOW_RATIO * brighter_side and not dirty)
 
 
+def _cavity(grey: np.ndarray, geometry: Geometry, c: Candidate) -> bool:
+    """Whether the dark area behind ``c`` is a fluid-filled cavity (cyst, vessel, fluid-filled
+    bowel) under its bright wall, not the acoustic shadow of a focus.
+
+    Fluid attenuates less than tissue: the dark area ends, within a few centimetres, in tissue
+    at least as bright as the tissue beside at that depth (posterior enhancement), where a
+    calcific shadow runs on (it may fade with depth, not turn bright). And only the part of the
+    cavity's wall square to the beam echoes brightly, so the dark area is much wider than the
+    bright blob, where a shadow is as wide as the focus that casts it (or narrower).
+    """
+    mm = geometry.mm_per_pixel
+    along = beam_direction(c.x, c.y, geometry.apex)
+    across = np.array([-along[1], along[0]])
+    width = max(c.half_width, 1.0)
+    start = c.depth_end + 1.0 / mm
+    near, far = width + max(1.5 / mm, 0.5 * width), width + max(4.5 / mm, 1.5 * width)
+    side = np.concatenate([np.linspace(near, far, 3), -np.linspace(near, far, 3)])
+    centre = np.array([c.x, c.y])
+
+    def strip(depths, offsets):
+        grid = centre + depths[:, None, None] * along + offsets[None, :, None] * across
+        return _sample(grey, geometry.tissue, grid)
+
+    depths = np.arange(start, start + CAVITY_LOOK_MM / mm, 1.0)
+    core = strip(depths, np.linspace(-0.2 * width, 0.2 * width, 5))
+    beside = strip(depths, side)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # no tissue beside at some depth
+        level = np.nanmedian(beside, axis=1)
+    valid = np.isfinite(core).all(axis=1) & np.isfinite(level) & (level > 0)
+    last = int(np.argmin(valid)) if not valid.all() else len(valid)   # the beam leaves the tissue
+    if last < 3:
+        return False
+    behind = core[:last].mean(axis=1) / level[:last]
+    dark = np.nonzero(behind < CAVITY_DARK)[0]
+    run = max(int(round(CAVITY_END_MM / mm)), 1)
+    if not dark.size or last - dark[0] < run:
+        return False
+    after = np.convolve(behind[dark[0]:], np.ones(run) / run, "valid")
+    if not (after >= CAVITY_ENHANCED).any():
+        return False
+    # The width of the dark area, across the beam, over the depths the shadow is measured at.
+    shadow_depths = np.arange(start, start + float(np.clip(2.5 * c.diameter_mm, 8.0, 16.0)) / mm, 1.0)
+    offsets = np.arange(-3.0 * width, 3.0 * width + 1.0, 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lateral = np.nanmedian(strip(shadow_depths, offsets), axis=0)
+    outer = np.concatenate([lateral[:len(offsets) // 6 + 1], lateral[-(len(offsets) // 6 + 1):]])
+    if not np.isfinite(outer).any():
+        return False
+    inner = np.where((np.abs(offsets) <= width) & np.isfinite(lateral), lateral, np.inf)
+    lowest = int(np.argmin(inner))
+    if not np.isfinite(inner[lowest]):
+        return False
+    below = np.nan_to_num(lateral, nan=np.inf) < (inner[lowest] + float(np.nanmedian(outer))) / 2
+    lo, hi = lowest, lowest
+    while lo > 0 and below[lo - 1]:
+        lo -= 1
+    while hi < len(below) - 1 and below[hi + 1]:
+        hi += 1
+    return (hi - lo + 1) >= CAVITY_MIN_WIDTH * 2 * width
+
+
 def _behind_another(c: Candidate, others: tuple[Candidate, ...], along: np.ndarray,
                     near: float, far: float, start: float) -> bool:
     """Whether another blob lies in front of the strip ``near``..``far`` across the beam
@@ -835,6 +904,8 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
             continue
         limit = BALL_SHADOW_RATIO if kept else _shadow_ratio(c)
         shadow = behind.ratio < limit and (ball or not behind.dirty)
+        if shadow and _cavity(grey, geometry, c):
+            continue   # the bright wall of a fluid-filled cavity, not a shadowing focus
         if not shadow and not _possible_calcification(c, behind):
             continue
         found.append((c, shadow, _score(behind.ratio, c.contrast, c.roundness)))
