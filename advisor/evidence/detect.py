@@ -756,19 +756,29 @@ def _cavity(grey: np.ndarray, geometry: Geometry, c: Candidate) -> bool:
     cavity's wall square to the beam echoes brightly, so the dark area is much wider than the
     bright blob, where a shadow is as wide as the focus that casts it (or narrower).
     """
-    mm = geometry.mm_per_pixel
+    strip = _beam_strip(grey, geometry, c)
+    width, start, mm = max(c.half_width, 1.0), c.depth_end + 1.0 / geometry.mm_per_pixel, geometry.mm_per_pixel
+    return _ends_enhanced(strip, width, start, mm) and _dark_width(strip, width, start, c, mm) >= \
+        CAVITY_MIN_WIDTH * 2 * width
+
+
+def _beam_strip(grey: np.ndarray, geometry: Geometry, c: Candidate):
+    """Samples of the tissue at (depths along the beam, offsets across it) from ``c``'s centre."""
     along = beam_direction(c.x, c.y, geometry.apex)
     across = np.array([-along[1], along[0]])
-    width = max(c.half_width, 1.0)
-    start = c.depth_end + 1.0 / mm
-    near, far = width + max(1.5 / mm, 0.5 * width), width + max(4.5 / mm, 1.5 * width)
-    side = np.concatenate([np.linspace(near, far, 3), -np.linspace(near, far, 3)])
     centre = np.array([c.x, c.y])
 
-    def strip(depths, offsets):
+    def strip(depths: np.ndarray, offsets: np.ndarray) -> np.ndarray:
         grid = centre + depths[:, None, None] * along + offsets[None, :, None] * across
         return _sample(grey, geometry.tissue, grid)
+    return strip
 
+
+def _ends_enhanced(strip, width: float, start: float, mm: float) -> bool:
+    """The dark area behind the blob ends, within CAVITY_LOOK_MM, in tissue at least as bright
+    as beside it (over CAVITY_END_MM)."""
+    near, far = width + max(1.5 / mm, 0.5 * width), width + max(4.5 / mm, 1.5 * width)
+    side = np.concatenate([np.linspace(near, far, 3), -np.linspace(near, far, 3)])
     depths = np.arange(start, start + CAVITY_LOOK_MM / mm, 1.0)
     core = strip(depths, np.linspace(-0.2 * width, 0.2 * width, 5))
     beside = strip(depths, side)
@@ -785,9 +795,12 @@ def _cavity(grey: np.ndarray, geometry: Geometry, c: Candidate) -> bool:
     if not dark.size or last - dark[0] < run:
         return False
     after = np.convolve(behind[dark[0]:], np.ones(run) / run, "valid")
-    if not (after >= CAVITY_ENHANCED).any():
-        return False
-    # The width of the dark area, across the beam, over the depths the shadow is measured at.
+    return bool((after >= CAVITY_ENHANCED).any())
+
+
+def _dark_width(strip, width: float, start: float, c: Candidate, mm: float) -> int:
+    """Width in pixels, across the beam, of the dark area behind the blob over the depths its
+    shadow is measured at (0 if none is found)."""
     shadow_depths = np.arange(start, start + float(np.clip(2.5 * c.diameter_mm, 8.0, 16.0)) / mm, 1.0)
     offsets = np.arange(-3.0 * width, 3.0 * width + 1.0, 1.0)
     with warnings.catch_warnings():
@@ -795,18 +808,18 @@ def _cavity(grey: np.ndarray, geometry: Geometry, c: Candidate) -> bool:
         lateral = np.nanmedian(strip(shadow_depths, offsets), axis=0)
     outer = np.concatenate([lateral[:len(offsets) // 6 + 1], lateral[-(len(offsets) // 6 + 1):]])
     if not np.isfinite(outer).any():
-        return False
+        return 0
     inner = np.where((np.abs(offsets) <= width) & np.isfinite(lateral), lateral, np.inf)
     lowest = int(np.argmin(inner))
     if not np.isfinite(inner[lowest]):
-        return False
+        return 0
     below = np.nan_to_num(lateral, nan=np.inf) < (inner[lowest] + float(np.nanmedian(outer))) / 2
     lo, hi = lowest, lowest
     while lo > 0 and below[lo - 1]:
         lo -= 1
     while hi < len(below) - 1 and below[hi + 1]:
         hi += 1
-    return (hi - lo + 1) >= CAVITY_MIN_WIDTH * 2 * width
+    return hi - lo + 1
 
 
 def _behind_another(c: Candidate, others: tuple[Candidate, ...], along: np.ndarray,
