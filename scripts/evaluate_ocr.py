@@ -48,8 +48,8 @@ from advisor.evidence import ocr  # noqa: E402
 from advisor.evidence.header import read_header  # noqa: E402
 
 
-def cpu_seconds(who: int) -> float:
-    usage = resource.getrusage(who)
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
 
@@ -59,10 +59,10 @@ def evaluate(seed: int, folder: Path) -> tuple[ap.AnnotationCase, str | None, fl
     path = folder / f"{seed}.dcm"
     ap.write_case(case, seed, path)
     ds = read_header(path)
-    started = time.perf_counter(), cpu_seconds(resource.RUSAGE_SELF)
+    started = time.perf_counter(), cpu_seconds()
     facts = analyze_study(str(ds.StudyInstanceUID), [(path, ds)], detect=False)
     return (case, facts.laterality.value, time.perf_counter() - started[0],
-            cpu_seconds(resource.RUSAGE_SELF) - started[1])
+            cpu_seconds() - started[1])
 
 
 def independent(folder: Path) -> None:

@@ -756,8 +756,8 @@ def _cavity(grey: np.ndarray, geometry: Geometry, c: Candidate) -> bool:
     cavity's wall square to the beam echoes brightly, so the dark area is much wider than the
     bright blob, where a shadow is as wide as the focus that casts it (or narrower).
     """
-    strip = _beam_strip(grey, geometry, c)
-    width, start, mm = max(c.half_width, 1.0), c.depth_end + 1.0 / geometry.mm_per_pixel, geometry.mm_per_pixel
+    strip, mm = _beam_strip(grey, geometry, c), geometry.mm_per_pixel
+    width, start = max(c.half_width, 1.0), c.depth_end + 1.0 / mm
     return _ends_enhanced(strip, width, start, mm) and _dark_width(strip, width, start, c, mm) >= \
         CAVITY_MIN_WIDTH * 2 * width
 
@@ -901,16 +901,16 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
     blobs, first = _contrasted(blobs, first)
     casters = [c for c, behind in zip(blobs, first) if behind.casts and c.diameter_mm >= NEIGHBOUR_MIN_MM]
     for c, behind in zip(blobs, first):
+        solid = _solid_ball(c)
         if behind.ratio >= SHADOW_RATIO and c in casters:
             # One side darker: it may be a neighbour's shadow (two foci side by side). Against
             # the other side alone, only a strong shadow counts (one side is a weaker reference),
             # and only between foci large enough to cast a shadow as wide as the strip beside
             # them; a solid ball, a calcification by its shape, needs only the ordinary shadow.
             alone = shadow_measure(grey, geometry, c, tuple(o for o in casters if o is not c))
-            limit = SHADOW_RATIO if _solid_ball(c) else STRONG_SHADOW_RATIO
-            behind = alone if alone.ratio < limit else behind
-        ball = _large_ball(c) or _solid_ball(c)
-        kept = _solid_ball(c) and any(_overlap(c, p, geometry.mm_per_pixel) for p in confirmed)
+            behind = alone if alone.ratio < (SHADOW_RATIO if solid else STRONG_SHADOW_RATIO) else behind
+        ball = _large_ball(c) or solid
+        kept = solid and any(_overlap(c, p, geometry.mm_per_pixel) for p in confirmed)
         if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM and not ball):
             continue  # gas: ring-down, or a large bright blob with a dirty shadow that is no ball
         if c.roundness < MIN_ROUNDNESS and not _curvilinear_calcification(c, behind):

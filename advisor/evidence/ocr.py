@@ -158,16 +158,16 @@ def _tessdata() -> str | None:
     return next((str(folder) for folder in folders if (folder / "eng.traineddata").is_file()), None)
 
 
-_thread = threading.local()
+_per_thread = threading.local()
 
 
 def _tesseract():
     """This thread's Tesseract, the English model loaded once (about 40 ms): an API may not
     be shared between threads, and starting a Tesseract process per study cost ten times
     the reading. Page segmentation: sparse text, labels scattered over the frame."""
-    api = getattr(_thread, "api", None)
+    api = getattr(_per_thread, "api", None)
     if api is None:
-        api = _thread.api = tesserocr.PyTessBaseAPI(path=_tessdata(), lang="eng",
+        api = _per_thread.api = tesserocr.PyTessBaseAPI(path=_tessdata(), lang="eng",
                                                      psm=tesserocr.PSM.SPARSE_TEXT)
     return api
 

@@ -1165,11 +1165,11 @@ def _flags(doc, mentions: list[Mention], spans, reader: Reader) -> frozenset[str
     neonatal adrenal haemorrhage. Today a new solid mass ..."), and those a mass stated or
     suspected is by its name ("likely resolving haematoma")."""
     stated = {span.sent.start for m, span in zip(mentions, spans) if m.kind == "mass" and m.status == "present"}
-    named = {e.label_[len(FLAG):] for e in doc.ents if e.label_.startswith(FLAG)
+    named = {_name(e, FLAG) for e in doc.ents if e.label_.startswith(FLAG)
              and not {NEGATION, "FAMILY"} & _categories(e).keys()
-             and not (e.label_[len(FLAG):] in reader.past_flags_apart and HISTORICAL in _categories(e)
+             and not (_name(e, FLAG) in reader.past_flags_apart and HISTORICAL in _categories(e)
                       and stated and e.sent.start not in stated)
-             and not any(p.search(e.sent.text) for p in reader.flags_set_aside.get(e.label_[len(FLAG):], ()))}
+             and not any(p.search(e.sent.text) for p in reader.flags_set_aside.get(_name(e, FLAG), ()))}
     by_name = [(m, reader.mass_flags.get(m.words.lower())) for m in mentions
                if m.kind == "mass" and m.status in ("present", "uncertain")]
     return frozenset(named | {flag for m, (flag, organs) in ((m, f) for m, f in by_name if f)
