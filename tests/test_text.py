@@ -1119,6 +1119,30 @@ def test_the_twenty_second_blind_sets_families(phrase, expected):
     assert facts_named(phrase, expected) == expected
 
 
+# Round twenty-three: the twenty-third blind set's families, as general rules.
+ROUND_TWENTY_THREE_CASES = [
+    # a misspelt word of the rules is read as that word, one edit inside it
+    ("rt adrenal solid lesoin 2.4cm w calcifcation", {"mass": "present", "calcification": "present",
+                                                     "laterality": "right"}),
+    ("Rt suprarenl mass 5x4cm, calcificaton not identifed.", {"mass": "present", "calcification": "absent"}),
+    # ... and a word split by voice recognition is joined
+    ("There is a solid mass in the right adrenal with calcific ation.", {"calcification": "present"}),
+    # an affix is no typo: "avascular" is not "vascular"
+    ("Left renal mass, avascular, with calcification.", {"calcification": "present"}),
+    # a follow-up of any named tumour, not only the "-blastomas"
+    ("Follow-up of left paraspinal ganglioneuroma. Mass now 4.1 cm with fine calcification.",
+     {"context": {"known-tumour-follow-up"}}),
+    # an organ said to be "ok" is not where the mass arises
+    ("L flank solid mass 4cm, calcs ++, ?NB. liver ok, R kidney ok.",
+     {"laterality": "left", "organ": None}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", ROUND_TWENTY_THREE_CASES)
+def test_the_twenty_third_blind_sets_families(phrase, expected):
+    assert facts_named(phrase, expected) == expected
+
+
 # A negation or hedge after the calcification in its sentence that ConText gives to nothing
 # it can name, or to a nearer finding while it could be the calcification's: of the two
 # readings the one that sends no child to CT wins (calcification not stated).
@@ -1406,6 +1430,28 @@ def test_every_error_of_a_rules_file_is_named_in_field_order(tmp_path):
     bad.write_text("mass = [")
     with pytest.raises(TextRulesError, match=rf"^{re.escape(str(bad))}: cannot read text rules: "):
         load_text_rules(bad)
+
+def test_a_regex_name_is_written_once_and_must_exist(tmp_path):
+    rules = text.default_rules_path().read_text()
+    assert "{tumour}" in rules
+    site = tmp_path / "text_rules.toml"
+    site.write_text(rules.replace('tumour = "(?:neuroblastoma|', 'tumour = "(?:neuroblastoma|phaeochromocytoma|', 1))
+    reader = text.build_reader(load_text_rules(site))
+    follow_up = "Follow-up of right phaeochromocytoma: 2 cm calcified residue."
+    assert read_text(follow_up, reader).context == {"known-tumour-follow-up"}
+    assert read_text(follow_up).context == set()
+    site.write_text(rules.replace("{tumour}", "{tumor}", 1))
+    with pytest.raises(TextRulesError, match=r"\{tumor\} is not in regex_names"):
+        load_text_rules(site)
+
+
+def test_a_typo_is_corrected_only_to_a_word_of_the_rules_inside_the_word():
+    speller = default_reader().speller
+    assert speller.correct("LESOIN with Calcifcation, nromal kidneys") == "LESION with Calcification, normal kidneys"
+    # English words, affixes and short words stay as written
+    assert speller.correct("a lesson in avascular dermoids; unclr") == "a lesson in avascular dermoids; unclr"
+    assert speller.correct("a drenal mass, calcific ation") == "adrenal mass, calcification"
+
 
 def test_site_rules_add_a_phrase_without_code(tmp_path):
     rules = text.default_rules_path().read_text().replace('mass = [\n', 'mass = [\n  "swelling",\n', 1)

@@ -35,6 +35,7 @@ from typing import Any
 
 import jsonschema
 
+from advisor.evidence.spelling import Speller
 from advisor.model import Observation
 
 MASS, CALCIFICATION, POSSIBLE_CALCIFICATION = "MASS", "CALCIFICATION", "POSSIBLE_CALCIFICATION"
@@ -131,7 +132,30 @@ def load_text_rules(path: Path | None = None) -> dict[str, Any]:
         details = "; ".join(
             f"field {'.'.join(map(str, e.absolute_path)) or '(top level)'}: {e.message}" for e in errors)
         raise TextRulesError(f"{path}: invalid text rules: {details}")
-    return data
+    return _with_names(data, path)
+
+
+REGEX_NAME = re.compile(r"\{([a-z_]+)\}")   # letters only: never a quantifier ("{0,3}")
+
+
+def _with_names(rules: dict[str, Any], path: Path) -> dict[str, Any]:
+    """``rules`` with every ``{name}`` of ``regex_names`` written out in its strings;
+    raises :class:`TextRulesError` for a name the table does not define."""
+    names = rules.get("regex_names", {})
+
+    def expand(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {key: expand(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [expand(item) for item in node]
+        return REGEX_NAME.sub(written_out, node) if isinstance(node, str) else node
+
+    def written_out(match: re.Match) -> str:
+        if match.group(1) not in names:
+            raise TextRulesError(f"{path}: {{{match.group(1)}}} is not in regex_names")
+        return names[match.group(1)]
+
+    return expand(rules)
 
 
 def rules_fingerprint(rules: dict[str, Any]) -> str:
@@ -460,12 +484,14 @@ class Reader:
     past_flags_apart: frozenset[str] = frozenset()   # flags a past mention apart from the mass does not raise
     flags_set_aside: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # flag -> its sentence's patterns
     secondary: frozenset[str] = frozenset()   # words that call a mass a metastasis
+    speller: Speller | None = None           # misspelt words -> the rules' words
 
     def as_written(self, text: str) -> str:
-        """``text`` with the punctuation spoken into voice recognition written out."""
+        """``text`` with the punctuation spoken into voice recognition written out and its
+        misspellings of the rules' words corrected."""
         for spoken, written in self.dictation:
             text = spoken.sub(written, text)
-        return text
+        return self.speller.correct(text) if self.speller else text
 
 
 MARKS_COMPONENT = "advisor_marks_join_their_item"
@@ -529,7 +555,8 @@ def build_reader(rules: dict[str, Any]) -> Reader:
                   frozenset(binding.get("past_flags_apart", ())),
                   {flag: tuple(map(re.compile, patterns))
                    for flag, patterns in binding.get("flags_set_aside", {}).items()},
-                  frozenset(binding.get("secondary", ())))
+                  frozenset(binding.get("secondary", ())),
+                  Speller.for_rules(rules) if "spelling" in rules else None)
 
 
 _process_reader: Reader | None = None
