@@ -24,16 +24,18 @@ seventeenth, measured once at fd4d507), ``reports_tune_s.jsonl`` (the eighteenth
 once at dfd1299, tuned on in round eighteen), ``reports_tune_t.jsonl`` (the nineteenth,
 measured once at 2350c85, tuned on in round nineteen), ``reports_tune_u.jsonl`` (the
 twentieth, measured once at 15d42ca, tuned on in round twenty), ``reports_tune_v.jsonl``
-(the twenty-first, measured once at 7b74b27, tuned on in round twenty-one) and
+(the twenty-first, measured once at 7b74b27, tuned on in round twenty-one),
 ``reports_tune_w.jsonl`` (the twenty-second, measured once at fa8b6cc, tuned on in round
-twenty-two) are the
+twenty-two), ``reports_tune_x.jsonl`` (the twenty-third, measured once at 466cc36, tuned
+on in round twenty-three) and ``reports_tune_y.jsonl`` (the twenty-fifth, measured once at
+4971259, tuned on in round twenty-five) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` is the held-out set (the twenty-third blind set), written by someone
-who never saw the rules and measured once on the rules frozen at 466cc36;
-its absence is a failure, not a skip. It is held to floors equal to the figures measured once on it
-(``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
+``reports_test.jsonl`` is a held-out set (the twenty-fourth blind set), written by someone
+who never saw the rules and measured once on the rules frozen at 4971259; its errors are not
+read. Its absence is a failure, not a skip. Each held-out set is held to floors equal to the
+figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
 docs/text.md, not asserted: a blind set measured once below a target would otherwise
 fail every run from then on.
@@ -191,20 +193,34 @@ TUNING_FLOORS = {
     "reports_tune_w.jsonl": {"outcome": 0.997, "mass": 0.944, "calcification": 0.983,
                              "laterality": 0.972, "organ": 0.927, "follow_up": 0.986,
                              "missed": 1},
+    # The twenty-third blind set, measured once at 466cc36 (outcome 0.989, 1 wrong CT, 3 of 83
+    # missed), tuned on in round twenty-three. q23-032 stays missed: voice recognition wrote
+    # "a soli dmass", which is no word one edit from "mass" inside it.
+    "reports_tune_x.jsonl": {"outcome": 0.997, "mass": 0.905, "calcification": 0.975,
+                             "laterality": 0.955, "organ": 0.936, "follow_up": 0.997,
+                             "missed": 1},
+    # The twenty-fifth blind set, measured once at 4971259 (outcome 0.992, no wrong CT, 3 of 80
+    # missed, laterality 0.950), tuned on in round twenty-five. q25-167 stays missed: "The
+    # differential is an unusual calcifying haematoma versus neuroblastoma" leaves a
+    # haemorrhage open, and the reader then keeps the child from CT.
+    "reports_tune_y.jsonl": {"outcome": 0.997, "mass": 0.891, "calcification": 0.980,
+                             "laterality": 0.95, "organ": 0.936, "follow_up": 0.988,
+                             "missed": 1},
 }
 TUNING = tuple(TUNING_FLOORS)
-HELD_OUT = DATA / "reports_test.jsonl"
-# The figures measured ONCE on the held-out set, filled in by the lead when adding the file
-# (``python scripts/evaluate_text.py tests/data/reports_test.jsonl``): "wrongly_recommended"
-# and "missed" are counts it may not exceed, the others accuracies it may not fall below.
-# None means not yet measured. The issue's targets are outcome >= 0.97, laterality >= 0.95,
-# no wrong CT and missed <= 2% (docs/text.md); they are not asserted here.
-# The twenty-third blind set, measured once on the rules frozen at 466cc36: outcome 0.989,
-# 1 wrongly recommended CT, 3 of 83 missed, laterality 0.953.
-HELD_OUT_FLOORS: dict[str, float | int | None] = {
-    "outcome": 0.988, "wrongly_recommended": 1, "missed": 3,
-    "mass": 0.9, "calcification": 0.975, "laterality": 0.952, "organ": 0.933, "follow_up": 0.994,
+# The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
+# the file (``python scripts/evaluate_text.py tests/data/reports_test.jsonl``):
+# "wrongly_recommended" and "missed" are counts it may not exceed, the others accuracies it
+# may not fall below. The issue's targets are outcome >= 0.97, laterality >= 0.95, no wrong
+# CT and missed <= 2% (docs/text.md); they are not asserted here.
+HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
+    # The twenty-fourth blind set, measured once on the rules frozen at 4971259: outcome 0.997,
+    # no wrongly recommended CT, 1 of 73 missed, laterality 0.972.
+    "reports_test.jsonl": {"outcome": 0.997, "wrongly_recommended": 0, "missed": 1,
+                           "mass": 0.913, "calcification": 0.975, "laterality": 0.972,
+                           "organ": 0.930, "follow_up": 1.0},
 }
+HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
 
 
@@ -213,10 +229,10 @@ def tune(request):
     return request.param, evaluate_text.evaluate(DATA / request.param)
 
 
-@pytest.fixture(scope="module")
-def held_out():
-    assert HELD_OUT.is_file(), f"the held-out corpus {HELD_OUT.name} is missing"
-    return evaluate_text.evaluate(HELD_OUT)
+@pytest.fixture(scope="module", params=HELD_OUT)
+def held_out(request):
+    assert (DATA / request.param).is_file(), f"the held-out corpus {request.param} is missing"
+    return request.param, evaluate_text.evaluate(DATA / request.param)
 
 
 def _texts(name: str) -> set[str]:
@@ -228,10 +244,11 @@ def test_tuning_corpora_are_large_enough():
         assert len(_texts(name)) >= 150, name
 
 
-def test_held_out_corpus_is_large_enough_and_apart():
-    assert HELD_OUT.is_file(), f"the held-out corpus {HELD_OUT.name} is missing"
-    assert len(_texts(HELD_OUT.name)) >= 150
-    shared = _texts(HELD_OUT.name) & set().union(*map(_texts, TUNING))
+@pytest.mark.parametrize("name", HELD_OUT)
+def test_held_out_corpus_is_large_enough_and_apart(name):
+    assert (DATA / name).is_file(), f"the held-out corpus {name} is missing"
+    assert len(_texts(name)) >= 150
+    shared = _texts(name) & set().union(*map(_texts, TUNING + tuple(n for n in HELD_OUT if n != name)))
     # Writers who never met all wrote "NAD.", "Normal abdominal ultrasound.",
     # "Abdominal ultrasound within normal limits." or "No abnormality detected in the abdomen.";
     # a few longer texts were written word for word by two writers who never met.
@@ -241,7 +258,10 @@ def test_held_out_corpus_is_large_enough_and_apart():
                      "No calcification is seen within the solid right adrenal mass, which measures 3 cm.",
                      "Nil focal lesion in liver, spleen or kidneys.",
                      "Distended bladder causing mass effect on the uterus. No mass.",
-                     "Both kidneys normal; no mass on either side."}
+                     "Both kidneys normal; no mass on either side.",
+                     "Unremarkable ultrasound of the abdomen and pelvis.",
+                     "No adrenal haemorrhage. Adrenals normal for age.",
+                     "Bilateral simple renal cysts. No solid mass."}
     assert all(len(text.split()) <= 6 or text in written_twice for text in shared), \
         "no held-out text is among the tuning texts"
 
@@ -257,14 +277,13 @@ def test_tuning_corpora_never_recommend_ct_wrongly_nor_miss(tune):
 
 
 def test_held_out_corpus_keeps_the_figures_measured_once_on_it(held_out):
-    floors = HELD_OUT_FLOORS
-    unset = sorted(name for name, value in floors.items() if value is None)
-    assert not unset, f"HELD_OUT_FLOORS not yet filled in from the one measurement: {unset}"
-    assert held_out.outcome_accuracy >= floors["outcome"]
-    assert held_out.wrongly_recommended <= floors["wrongly_recommended"]
-    assert held_out.missed <= floors["missed"]
+    name, result = held_out
+    floors = HELD_OUT_FLOORS[name]
+    assert result.outcome_accuracy >= floors["outcome"]
+    assert result.wrongly_recommended <= floors["wrongly_recommended"]
+    assert result.missed <= floors["missed"]
     for field in FIELDS:
-        assert held_out.field_accuracy[field] >= floors[field], field
+        assert result.field_accuracy[field] >= floors[field], field
 
 
 def test_text_analysis_takes_under_20_ms_per_report(tune):

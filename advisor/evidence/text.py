@@ -50,7 +50,8 @@ HEDGED_NAME_REACH = 4   # words from an organ adjective to the diagnosis it name
 ORIGIN_REACH = 2        # sentences after the mass's that may still describe it
 OTHER_ORGAN = "other"   # a bucket of organs: one of them displaced says nothing of another
 # ConText categories that make a mention about something other than this patient now.
-NOT_THIS_PATIENT_NOW = {"FAMILY", "HYPOTHETICAL", "INDICATION"}
+INDICATION = "INDICATION"
+NOT_THIS_PATIENT_NOW = {"FAMILY", "HYPOTHETICAL", INDICATION}
 HISTORICAL, CURRENT = "HISTORICAL", "CURRENT"
 DOUBT = "POSSIBLE_EXISTENCE"
 HEDGES = {DOUBT, HISTORICAL}
@@ -58,6 +59,7 @@ NEGATION = "NEGATED_EXISTENCE"
 # A modifier marked clause_only does not reach across these tokens (a full stop inside a
 # sentence is one the sentence splitter missed: "no flow. ?calcs.").
 CLAUSE_BREAKS = {",", ";", ".", "but", "however"}
+GUESS_SEPARATORS = {"-", "–", ",", "("}   # set a guess off from what it is said of
 # A post-position modifier crosses a comma only over these ("mass, now no longer seen").
 # Worksheet marks: each ends its item ("R - mass ✗ L - mass ✓" gives each mass its own side);
 # PyRuSH may split one off as a sentence of its own ("Calc ✗" at the end).
@@ -941,9 +943,20 @@ def _elsewhere(span) -> str | None:
         words = doc[start:end]
         if (modifier.category == ELSEWHERE and modifier.allows(span.label_)
                 and 0 <= distance < modifier.max_scope and _same_sentence(span, words)
-                and modifier.rule.on_modifies(span, words, None)):
+                and modifier.rule.on_modifies(span, words, None) and not _a_guess_at_the_mass(span, words)):
             return words.text
     return None
+
+
+def _a_guess_at_the_mass(span, place) -> bool:
+    """A queried place set off after the calcification of a mass guesses what the mass is,
+    not where its calcification sits ("midline mass, calcified - ?nodal, ?neuroblastoma";
+    not "mass; calcified ?lymph nodes")."""
+    doc = span.doc
+    set_off = doc[span.end:place.start - 1]
+    return span.end < place.start and doc[place.start - 1].text == "?" \
+        and any(token.text in GUESS_SEPARATORS for token in set_off) \
+        and any(token.ent_type_ == MASS for token in doc[span.sent.start:span.start])
 
 
 def _dangles(modifier, span) -> bool:
@@ -1194,7 +1207,7 @@ def _flags(doc, mentions: list[Mention], spans, reader: Reader) -> frozenset[str
     stated = {span.sent.start for m, span in zip(mentions, spans) if m.kind == "mass" and m.status == "present"}
     named = {_name(e, FLAG) for e in doc.ents if e.label_.startswith(FLAG)
              and not {NEGATION, "FAMILY"} & _categories(e).keys()
-             and not (_name(e, FLAG) in reader.past_flags_apart and HISTORICAL in _categories(e)
+             and not (_name(e, FLAG) in reader.past_flags_apart and {HISTORICAL, INDICATION} & _categories(e).keys()
                       and stated and e.sent.start not in stated)
              and not any(p.search(e.sent.text) for p in reader.flags_set_aside.get(_name(e, FLAG), ()))}
     by_name = [(m, reader.mass_flags.get(m.words.lower())) for m in mentions
