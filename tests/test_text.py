@@ -1169,6 +1169,29 @@ def test_the_twenty_fifth_blind_sets_families(phrase, expected):
     assert facts_named(phrase, expected) == expected
 
 
+# Round twenty-six: the twenty-sixth blind set's families.
+ROUND_TWENTY_SIX_CASES = [
+    # another organ described "with" its calcification, whatever its other words
+    ("The spleen is small and echogenic with dystrophic calcification. There is a 2.7 cm soft "
+     "tissue mass in the left paravertebral region.", {"mass": "present", "calcification": None}),
+    ("Left adrenal mass 3 cm. The spleen is normal and the mass shows calcification.",
+     {"calcification": "present"}),
+    # a tumour favoured anywhere in the text sets a haemorrhage aside
+    ("Re-scan of presumed left adrenal haemorrhage. The left suprarenal mass previously thought "
+     "to be haemorrhage has grown and now shows calcification. Impression: neuroblastoma now "
+     "favoured over haemorrhage.", {"context": set()}),
+    # some foci shadow
+    ("Left adrenal mass with both shadowing and non-shadowing echogenic foci.",
+     {"calcification": "present"}),
+    ("Left adrenal mass with no shadowing or non-shadowing foci.", {"calcification": "absent"}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", ROUND_TWENTY_SIX_CASES)
+def test_the_twenty_sixth_blind_sets_families(phrase, expected):
+    assert facts_named(phrase, expected) == expected
+
+
 # A negation or hedge after the calcification in its sentence that ConText gives to nothing
 # it can name, or to a nearer finding while it could be the calcification's: of the two
 # readings the one that sends no child to CT wins (calcification not stated).

@@ -484,7 +484,7 @@ class Reader:
     fingerprint: str              # of the rules' content: enters the result UIDs
     dictation: tuple[tuple[re.Pattern, str], ...] = ()   # spoken punctuation -> written
     past_flags_apart: frozenset[str] = frozenset()   # flags a past mention apart from the mass does not raise
-    flags_set_aside: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # flag -> its sentence's patterns
+    flags_set_aside: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # flag -> the text's patterns
     secondary: frozenset[str] = frozenset()   # words that call a mass a metastasis
     speller: Speller | None = None           # misspelt words -> the rules' words
 
@@ -1209,7 +1209,7 @@ def _flags(doc, mentions: list[Mention], spans, reader: Reader) -> frozenset[str
              and not {NEGATION, "FAMILY"} & _categories(e).keys()
              and not (_name(e, FLAG) in reader.past_flags_apart and {HISTORICAL, INDICATION} & _categories(e).keys()
                       and stated and e.sent.start not in stated)
-             and not any(p.search(e.sent.text) for p in reader.flags_set_aside.get(_name(e, FLAG), ()))}
+             and not any(p.search(doc.text) for p in reader.flags_set_aside.get(_name(e, FLAG), ()))}
     by_name = [(m, reader.mass_flags.get(m.words.lower())) for m in mentions
                if m.kind == "mass" and m.status in ("present", "uncertain")]
     return frozenset(named | {flag for m, (flag, organs) in ((m, f) for m, f in by_name if f)
