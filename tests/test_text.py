@@ -1499,6 +1499,8 @@ def test_a_typo_is_corrected_only_to_a_word_of_the_rules_inside_the_word():
     assert speller.correct("LESOIN with Calcifcation, nromal kidneys") == "LESION with Calcification, normal kidneys"
     # English words, affixes and short words stay as written
     assert speller.correct("a lesson in avascular dermoids; unclr") == "a lesson in avascular dermoids; unclr"
+    # a medical word the English dictionary lacks is listed as known
+    assert speller.correct("granulosa cell tumour") == "granulosa cell tumour"
     assert speller.correct("a drenal mass, calcific ation") == "adrenal mass, calcification"
 
 

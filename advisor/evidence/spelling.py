@@ -27,7 +27,8 @@ PIECE_PAIR = re.compile(r"\b(?=([A-Za-z]+) ([A-Za-z]+)\b)")
 
 
 def rule_words(rules: dict[str, Any]) -> frozenset[str]:
-    """Every word of the rules' phrases (not of their regular expressions), lower-cased."""
+    """Every word of the rules' phrases (not of their regular expressions), lower-cased;
+    ``spelling.known`` is such a list of phrases."""
     return frozenset(word.lower() for phrase in _phrases(rules) for word in WORD.findall(phrase))
 
 
@@ -60,8 +61,7 @@ class Speller:
         vocabulary = rule_words(rules)
         neighbours = SpellChecker(language=None, distance=1)
         neighbours.word_frequency.load_words(vocabulary)
-        return cls(vocabulary, rules["spelling"].get("min_length", 5),
-                   SpellChecker(), neighbours)
+        return cls(vocabulary, rules["spelling"].get("min_length", 5), SpellChecker(), neighbours)
 
     def correct(self, text: str) -> str:
         return WORD.sub(lambda match: self._word(match.group(0)), self._joined(text))
