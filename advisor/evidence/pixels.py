@@ -109,11 +109,20 @@ def _chroma_beyond(chroma: np.ndarray) -> np.ndarray:
 
 def brightness(frame: np.ndarray, photometric: str) -> np.ndarray:
     """0-255 brightness of each pixel: its brightest channel, so coloured text stays bright."""
-    bright = (frame.max(axis=2) if frame.ndim == 3 else frame).astype(np.float32)
+    bright = (_brightest_channel(frame) if frame.ndim == 3 else frame).astype(np.float32)
     top = float(bright.max()) or 1.0
     if top > 255:
         bright *= 255.0 / top
     return 255.0 - bright if photometric == "MONOCHROME1" else bright
+
+
+def _brightest_channel(frame: np.ndarray) -> np.ndarray:
+    """The largest of a frame's channels at each pixel: ``frame.max(axis=2)`` on planes, a
+    tenth of the cost of reducing over the short last axis of interleaved pixels."""
+    brightest = frame[..., 0].copy()
+    for channel in range(1, frame.shape[2]):
+        np.maximum(brightest, frame[..., channel], out=brightest)
+    return brightest
 
 
 def lit_share(lit: np.ndarray, radius: int) -> np.ndarray:
@@ -140,9 +149,14 @@ def _window_lengths(size: int, radius: int) -> np.ndarray:
 
 def largest_component(mask: np.ndarray) -> np.ndarray:
     """The largest 4-connected area of ``mask``."""
-    labels = sitk.RelabelComponent(sitk.ConnectedComponent(sitk.GetImageFromArray(mask.astype(np.uint8))),
-                                   sortByObjectSize=True)
-    return sitk.GetArrayFromImage(labels) == 1
+    components = sitk.ConnectedComponent(sitk.GetImageFromArray(mask.astype(np.uint8)))
+    labels = sitk.GetArrayViewFromImage(components)
+    sizes = np.bincount(labels.ravel())
+    if sizes.size == 1:
+        return np.zeros(mask.shape, bool)
+    sizes[0] = 0   # the background
+    # Of equal sizes the first label, as RelabelComponent orders them (by size, then by label).
+    return labels == int(np.argmax(sizes))
 
 
 def fill_rows(mask: np.ndarray) -> np.ndarray:
