@@ -25,7 +25,6 @@ fourth frame; in between, the foci found are followed (:func:`detect_clip`).
 
 from __future__ import annotations
 
-import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -36,8 +35,8 @@ import numpy as np
 import SimpleITK as sitk
 from pydicom import Dataset, dcmread
 
-from advisor.evidence.pixels import (ASSUMED_MM_PER_PIXEL, Box, fill_rows, grey_frames, largest_component,
-                                     lit_share, tissue_region)
+from advisor.evidence.pixels import (ASSUMED_MM_PER_PIXEL, Box, dilate_ball, fill_rows, grey_frames,
+                                     largest_component, lit_share, tissue_region)
 from advisor.model import Focus
 
 MIN_DIAMETER_MM, MAX_DIAMETER_MM = 0.7, 12.0
@@ -177,10 +176,7 @@ def graphics_mask(grey: np.ndarray) -> np.ndarray:
     jump[:, :-1] |= white[:, :-1] & black[:, 1:]
     jump[1:] |= white[1:] & black[:-1]
     jump[:-1] |= white[:-1] & black[1:]
-    if not jump.any():
-        return jump
-    strokes = sitk.GetImageFromArray(jump.astype(np.uint8))
-    return sitk.GetArrayFromImage(sitk.BinaryDilate(strokes, [3, 3])).astype(bool)
+    return dilate_ball(jump, 3)
 
 
 def _neighbourhood(mask: np.ndarray, every: bool) -> np.ndarray:
@@ -342,6 +338,19 @@ def _robust_spread(values: np.ndarray) -> tuple[float, float]:
     return median, 1.4826 * float(np.median(np.abs(values - median))) + 1e-3
 
 
+def _nanmedian(values: np.ndarray, axis: int | None = None) -> np.ndarray:
+    """``np.nanmedian`` (NaN where a lane has no number), without its warnings and at a tenth
+    of its cost on the small sample arrays of this module: sorted, NaNs last, the middle
+    two numbers of each lane averaged in the array's own type, as numpy does."""
+    if axis is None:
+        values, axis = values.ravel(), 0
+    ordered = np.sort(values, axis=axis)
+    count = np.expand_dims(np.count_nonzero(~np.isnan(values), axis=axis), axis)
+    low = np.take_along_axis(ordered, np.maximum((count - 1) // 2, 0), axis=axis)
+    high = np.take_along_axis(ordered, np.minimum(count // 2, max(values.shape[axis] - 1, 0)), axis=axis)
+    return np.squeeze(np.where(count > 0, (low + high) / 2, np.nan), axis=axis)
+
+
 def _binomial(array: np.ndarray, passes: int = 1) -> np.ndarray:
     """Gaussian smoothing by [1 4 6 4 1] / 16 along each axis, variance 1 pixel\u00b2 per pass.
 
@@ -457,10 +466,9 @@ def _worth_measuring(pyramid: Pyramid, geometry: Geometry) -> list[Peak]:
         tissue = geometry.tissue[np.minimum(rows * f, geometry.tissue.shape[0] - 1),
                                  np.minimum(cols * f, geometry.tissue.shape[1] - 1)]
         values = np.where(tissue, pyramid.smooth[rows, cols], np.nan).reshape(len(xy), -1)
-        return np.nanmedian(values, axis=1) if values.size else np.full(len(xy), np.nan)
+        return _nanmedian(values, axis=1) if values.size else np.full(len(xy), np.nan)
 
-    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)   # all-NaN rows: no tissue there
+    with np.errstate(invalid="ignore", divide="ignore"):   # NaN: no tissue there
         ratio = level(core) / level(side)
     small = 2 * radius * mm <= POSSIBLE_MAX_MM
     shadowed = ~(ratio >= PRESCREEN_RATIO)
@@ -731,7 +739,7 @@ def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate,
     # A shadow is a band with tissue on both sides: the darker side is the reference, so that
     # a bright speck at the edge of a cyst, a vessel or a cardiac cavity is not a shadowing focus.
     # Beside the edge of the fan there is only one side.
-    beside_level = max(min(float(np.nanmedian(side)) for side in sides), 1.0)
+    beside_level = max(min(float(_nanmedian(side)) for side in sides), 1.0)
     profile = behind[valid_rows].mean(axis=1)
     # A calcific shadow runs deep: a vessel lumen under a bright wall ends after a few mm (and
     # the tissue under fluid is enhanced). The far half of a large focus's shadow fills in
@@ -741,7 +749,7 @@ def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate,
     ratio = max(float(np.median(profile[:half])), fill * float(np.median(profile[half:]))) / beside_level
     shadowed = ratio < 1.0
     dirty = shadowed and _dirty(profile, beside_level, 0.5 * c.diameter_mm / mm)
-    brighter_side = max(float(np.nanmedian(side)) for side in sides)
+    brighter_side = max(float(_nanmedian(side)) for side in sides)
     return Shadow(ratio, dirty, shadowed and _reverberation(profile, beside_level, mm),
                   casts=ratio * beside_level < SHADOW_RATIO * brighter_side and not dirty)
 
@@ -782,9 +790,7 @@ def _ends_enhanced(strip, width: float, start: float, mm: float) -> bool:
     depths = np.arange(start, start + CAVITY_LOOK_MM / mm, 1.0)
     core = strip(depths, np.linspace(-0.2 * width, 0.2 * width, 5))
     beside = strip(depths, side)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)   # no tissue beside at some depth
-        level = np.nanmedian(beside, axis=1)
+    level = _nanmedian(beside, axis=1)   # NaN: no tissue beside at that depth
     valid = np.isfinite(core).all(axis=1) & np.isfinite(level) & (level > 0)
     last = int(np.argmin(valid)) if not valid.all() else len(valid)   # the beam leaves the tissue
     if last < 3:
@@ -803,9 +809,7 @@ def _dark_width(strip, width: float, start: float, c: Candidate, mm: float) -> i
     shadow is measured at (0 if none is found)."""
     shadow_depths = np.arange(start, start + float(np.clip(2.5 * c.diameter_mm, 8.0, 16.0)) / mm, 1.0)
     offsets = np.arange(-3.0 * width, 3.0 * width + 1.0, 1.0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        lateral = np.nanmedian(strip(shadow_depths, offsets), axis=0)
+    lateral = _nanmedian(strip(shadow_depths, offsets), axis=0)
     outer = np.concatenate([lateral[:len(offsets) // 6 + 1], lateral[-(len(offsets) // 6 + 1):]])
     if not np.isfinite(outer).any():
         return 0
@@ -813,7 +817,7 @@ def _dark_width(strip, width: float, start: float, c: Candidate, mm: float) -> i
     lowest = int(np.argmin(inner))
     if not np.isfinite(inner[lowest]):
         return 0
-    below = np.nan_to_num(lateral, nan=np.inf) < (inner[lowest] + float(np.nanmedian(outer))) / 2
+    below = np.nan_to_num(lateral, nan=np.inf) < (inner[lowest] + float(_nanmedian(outer))) / 2
     lo, hi = lowest, lowest
     while lo > 0 and below[lo - 1]:
         lo -= 1

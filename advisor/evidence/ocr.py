@@ -44,8 +44,8 @@ import SimpleITK as sitk
 from PIL import Image
 from pydicom import Dataset
 
-from advisor.evidence.pixels import (brightness, decoded_frames, fill_rows, largest_component, lit_share,
-                                     ultrasound_region_boxes)
+from advisor.evidence.pixels import (brightness, decoded_frames, dilate_ball, fill_rows, largest_component,
+                                     lit_share, ultrasound_region_boxes)
 
 try:
     import tesserocr
@@ -199,8 +199,7 @@ def tissue_mask(bright: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> n
         window = (slice(max(y0, 0), y1 + 1), slice(max(x0, 0), x1 + 1))
         if dense[window].any():
             tissue[window] |= fill_rows(largest_component(dense[window]))
-    grown = sitk.BinaryDilate(sitk.GetImageFromArray(tissue.astype(np.uint8)), [TISSUE_MARGIN_PX] * 2)
-    return sitk.GetArrayFromImage(grown).astype(bool)
+    return dilate_ball(tissue, TISSUE_MARGIN_PX)
 
 
 def text_strokes(bright: np.ndarray, tissue: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -268,8 +267,7 @@ def ocr_image(bright: np.ndarray, strokes: np.ndarray, heights: np.ndarray
     largest = max(int(np.sqrt(MAX_PAGE_PIXELS / strokes.size)), 1)   # bounds Tesseract's time
     scale = int(np.clip(round(TARGET_HEIGHT_PX / height), 1, min(MAX_SCALE, largest)))
     # The anti-aliased rim of each stroke is kept so that upscaling gives smooth glyphs.
-    rim = sitk.GetArrayFromImage(sitk.BinaryDilate(
-        sitk.GetImageFromArray(strokes[box].astype(np.uint8)), [1, 1])).astype(bool)
+    rim = dilate_ball(strokes[box], 1)
     text = Image.fromarray(np.where(rim, bright[box], 0).astype(np.uint8))
     if scale > 1:
         text = text.resize((text.width * scale, text.height * scale), Image.Resampling.LANCZOS)
