@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import SimpleITK as sitk
 from pydicom import Dataset, dcmread
+from scipy import ndimage
 
 from advisor.evidence.pixels import (ASSUMED_MM_PER_PIXEL, Box, dilate_ball, fill_rows, grey_frames,
                                      largest_component, lit_share, tissue_region)
@@ -595,13 +596,13 @@ def _ring(dx: np.ndarray, dy: np.ndarray, r: float, along: np.ndarray, mm: float
 
 def _connected(seed: tuple[int, int], allowed: np.ndarray) -> np.ndarray | None:
     """Pixels of ``allowed`` 4-connected to ``seed``; None if the area reaches the border
-    of the window (not a compact blob)."""
-    flood = sitk.ConnectedThresholdImageFilter()
-    flood.SetLower(1)
-    flood.SetUpper(1)
-    flood.SetSeedList([(int(seed[1]), int(seed[0]))])
-    flood.SetNumberOfThreads(1)   # windows are small: threads cost more than they save
-    region = sitk.GetArrayFromImage(flood.Execute(sitk.GetImageFromArray(allowed.view(np.uint8)))) > 0
+    of the window (not a compact blob).
+
+    scipy's labelling, not SimpleITK's flood fill: on these small windows (about 50 x 50
+    pixels) the filter's set-up cost eight times the labelling.
+    """
+    labels, _ = ndimage.label(allowed)
+    region = labels == labels[seed]
     if region[0].any() or region[-1].any() or region[:, 0].any() or region[:, -1].any():
         return None
     return region
