@@ -646,6 +646,9 @@ def _binomial_smooth(grey: np.ndarray) -> np.ndarray:
     return (rows[:, :-2] + 2 * rows[:, 1:-1] + rows[:, 2:]) / 16
 
 
+_ARMS = np.array([(0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (1, -1), (-1, 1), (-1, -1)])   # (row, column) steps
+
+
 def _drawn_lines(grey: np.ndarray, x: float, y: float, half: float, level: float) -> bool:
     """Graphics drawn over the tissue (caliper crosses + or x, corners of measurement boxes):
     bright, flat, thin, straight arms leaving the blob (``half`` pixels wide) in two
@@ -658,23 +661,23 @@ def _drawn_lines(grey: np.ndarray, x: float, y: float, half: float, level: float
     when the blob's centre is a pixel off the line's.
     """
     col, row = int(round(x)), int(round(y))
-    beside = np.array([[-LINE_SIDE_PX, LINE_SIDE_PX]])
-    arms = []
-    for dy, dx in ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (1, -1), (-1, 1), (-1, -1)):
-        first = max(int(half / np.hypot(dy, dx)), 2)
-        reach = np.arange(first, first + LINE_ARM_PX)[:, None]
-        across = np.array([[-1, 0, 1]]) if dy and dx else np.array([[0]])
-        rows, cols = row + dy * reach + dx * across, col + dx * reach - dy * across
-        side_rows, side_cols = row + dy * reach + dx * beside, col + dx * reach - dy * beside
-        if not all(((r >= 0) & (r < grey.shape[0])).all() and ((c >= 0) & (c < grey.shape[1])).all()
-                   for r, c in ((rows, cols), (side_rows, side_cols))):
-            continue
-        values = grey[rows, cols].max(axis=1)
-        sides = grey[side_rows, side_cols].mean(axis=0)
-        if ((values > level).all() and np.ptp(values) <= FLAT_GREY_LEVELS
-                and values.min() > sides.max() + FLAT_GREY_LEVELS):
-            arms.append((dy, dx))
-    return any(a[0] * b[0] + a[1] * b[1] == 0 for a in arms for b in arms)
+    dy, dx = _ARMS[:, :1, None], _ARMS[:, 1:, None]                          # direction x 1 x 1
+    first = np.maximum((half / np.hypot(dy, dx)).astype(int), 2)
+    reach = first + np.arange(LINE_ARM_PX)[None, :, None]                     # direction x step x 1
+    across = np.where(dy * dx != 0, np.array([[[-1, 0, 1]]]), 0)              # direction x 1 x 3
+    beside = np.array([[[-LINE_SIDE_PX, LINE_SIDE_PX]]])
+    line = (row + dy * reach + dx * across, col + dx * reach - dy * across)
+    sides = (row + dy * reach + dx * beside, col + dx * reach - dy * beside)
+    inside = np.ones(len(_ARMS), bool)
+    for rows, cols in (line, sides):
+        inside &= (((rows >= 0) & (rows < grey.shape[0])) & ((cols >= 0) & (cols < grey.shape[1]))).all(axis=(1, 2))
+    clipped = [(np.clip(r, 0, grey.shape[0] - 1), np.clip(c, 0, grey.shape[1] - 1)) for r, c in (line, sides)]
+    values = grey[clipped[0]].max(axis=2)                                     # direction x step
+    side = grey[clipped[1]].mean(axis=1)                                      # direction x side
+    arm = (inside & (values > level).all(axis=1) & (np.ptp(values, axis=1) <= FLAT_GREY_LEVELS)
+           & (values.min(axis=1) > side.max(axis=1) + FLAT_GREY_LEVELS))
+    arms = _ARMS[arm]
+    return bool((arms @ arms.T == 0).any())
 
 
 # --- shadow -----------------------------------------------------------------
