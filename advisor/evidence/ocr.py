@@ -40,9 +40,9 @@ from pathlib import Path
 
 import jsonschema
 import numpy as np
-import SimpleITK as sitk
 from PIL import Image
 from pydicom import Dataset
+from scipy import ndimage
 
 from advisor.evidence.pixels import (brightness, decoded_frames, dilate_ball, fill_rows, largest_component,
                                      lit_share, ultrasound_region_boxes)
@@ -206,9 +206,8 @@ def text_strokes(bright: np.ndarray, tissue: np.ndarray) -> tuple[np.ndarray, np
     """Bright strokes that may be annotation text: those mostly off the tissue and not a bar
     (bool mask), and the height in pixels of each of them (each connected component)."""
     strokes = bright >= TEXT_LEVEL
-    labels = sitk.GetArrayFromImage(sitk.ConnectedComponent(
-        sitk.GetImageFromArray(strokes.astype(np.uint8)), True))
-    count = labels.max() + 1
+    labels, count = ndimage.label(strokes, structure=np.ones((3, 3), bool))   # 8-connected
+    count += 1   # and the background, 0
     size = np.bincount(labels[strokes], minlength=count)
     on_tissue = np.bincount(labels[strokes & tissue], minlength=count)
     keep = 2 * on_tissue < size
