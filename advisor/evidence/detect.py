@@ -205,7 +205,9 @@ def without_overlay(grey: np.ndarray, tissue: np.ndarray) -> np.ndarray:
     level (255) small bright foci saturate, one or two pixels wide: drawings in white are
     left to the caliper test (``_drawn_lines``).
     """
-    levels = np.bincount(np.clip(np.rint(grey[tissue]), 0, 255).astype(np.int64), minlength=256)
+    values = grey[tissue]
+    np.clip(np.rint(values, out=values), 0, 255, out=values)   # in place: this copy is the histogram's own
+    levels = np.bincount(values.astype(np.uint8), minlength=256)
     padded = np.pad(levels.astype(np.float32), 3)
     near = np.median(np.stack([padded[3 + k:259 + k] for k in (-3, -2, -1, 1, 2, 3)]), axis=0)
     median = np.searchsorted(np.cumsum(levels), levels.sum() / 2)
@@ -560,12 +562,12 @@ def _measure_at(grey: np.ndarray, tissue: np.ndarray, peak: Peak, r: float, alon
     ok = tissue[y0:y0 + window.shape[0], x0:x0 + window.shape[1]]
     offsets = np.arange(-half, half + 1, dtype=np.float32)
     whole_dx, whole_dy = offsets[None, :] + (int(peak.x) - peak.x), offsets[:, None] + (int(peak.y) - peak.y)
-    whole_ring = _ring(whole_dx, whole_dy, r, along, mm)   # as if the frame went on beyond its edges
+    distance = np.hypot(whole_dx, whole_dy)
+    whole_ring = _ring(whole_dx, whole_dy, distance, r, along, mm)   # as if the frame went on beyond its edges
     inside = (slice(y0 - first_row, y0 - first_row + window.shape[0]),
               slice(x0 - first_col, x0 - first_col + window.shape[1]))
     ring = whole_ring[inside] & ok
-    dx, dy = np.broadcast_arrays(whole_dx[:, inside[1]], whole_dy[inside[0], :])
-    core = ok & (np.hypot(dx, dy) <= max(0.5 * r, 1.5))
+    core = ok & (distance[inside] <= max(0.5 * r, 1.5))
     if ring.sum() < max(12, MIN_RING_IN_TISSUE * whole_ring.sum()) or not core.any():
         return None   # no background to measure it against (at the edge of the image)
     background, spread = _robust_spread(window[ring])
@@ -596,10 +598,11 @@ def _measure_at(grey: np.ndarray, tissue: np.ndarray, peak: Peak, r: float, alon
                      depth_end=float(u.max()) + 0.5, level=level, ring_radius=r, fill=fill)
 
 
-def _ring(dx: np.ndarray, dy: np.ndarray, r: float, along: np.ndarray, mm: float) -> np.ndarray:
-    """The background ring at 1.5 to 2.5 ``r`` (+ a margin) around a blob, without the part
-    behind it along the beam (its own shadow)."""
-    distance = np.hypot(dx, dy)
+def _ring(dx: np.ndarray, dy: np.ndarray, distance: np.ndarray, r: float, along: np.ndarray,
+          mm: float) -> np.ndarray:
+    """The background ring at 1.5 to 2.5 ``r`` (+ a margin) around a blob (``distance`` from its
+    peak: the hypotenuse of ``dx`` and ``dy``), without the part behind it along the beam (its
+    own shadow)."""
     return ((distance >= 1.5 * r + 1.0 / mm) & (distance <= 2.5 * r + RING_MARGIN_MM / mm)
             & (dx * along[0] + dy * along[1] < 0.5 * r))
 
