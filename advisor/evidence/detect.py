@@ -371,11 +371,18 @@ def _binomial(array: np.ndarray, passes: int = 1) -> np.ndarray:
     of this search, that filter's set-up costs ten times the arithmetic.
     """
     for _ in range(passes):
-        padded = np.pad(array, 2, mode="edge")
+        padded = _pad_edge(array, 2)
         rows = padded[:-4] + 4 * padded[1:-3] + 6 * padded[2:-2] + 4 * padded[3:-1] + padded[4:]
         array = (rows[:, :-4] + 4 * rows[:, 1:-3] + 6 * rows[:, 2:-2] + 4 * rows[:, 3:-1]
                  + rows[:, 4:]) * (1 / 256)
     return array
+
+
+def _pad_edge(array: np.ndarray, width: int) -> np.ndarray:
+    """``np.pad(array, width, mode="edge")`` for a 2-D array: a quarter of its time on the small
+    windows of a measurement, where np.pad's argument handling is most of the cost."""
+    rows, cols = np.arange(-width, array.shape[0] + width), np.arange(-width, array.shape[1] + width)
+    return array.take(rows, axis=0, mode="clip").take(cols, axis=1, mode="clip")
 
 
 def _shrink(array: np.ndarray, factor: int) -> np.ndarray:
@@ -654,7 +661,7 @@ def _overlap(a: Candidate, b: Candidate, mm: float) -> bool:
 
 def _binomial_smooth(grey: np.ndarray) -> np.ndarray:
     """3 x 3 [1 2 1] smoothing: takes the edge off single-pixel speckle, cheaply."""
-    padded = np.pad(grey, 1, mode="edge")
+    padded = _pad_edge(grey, 1)
     rows = padded[:-2] + 2 * padded[1:-1] + padded[2:]
     return (rows[:, :-2] + 2 * rows[:, 1:-1] + rows[:, 2:]) / 16
 
@@ -1013,7 +1020,7 @@ def detect_instance(path: Path, rois: dict[int | None, np.ndarray] | None = None
     ds = dcmread(path, stop_before_pixels=True)
     box, _ = tissue_region(ds, (int(ds.Rows), int(ds.Columns)))
     offset = (box[0], box[1]) if box else (0, 0)
-    greys = enumerate(grey_frames(path, box), start=1)
+    greys = enumerate(grey_frames(path, box, ds), start=1)
     first = next(greys, None)
     if first is None:
         return Detection(foci=[], mask="none", spacing_known=False, frames=0)

@@ -43,8 +43,10 @@ def decoded_frames(path: Path) -> Iterator[tuple[np.ndarray, str]]:
         yield frame, photometric
 
 
-def grey_frames(path: Path, box: Box | None = None) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
-    """(grey float32 frame, colour mask or None) for each frame, read one at a time.
+def grey_frames(path: Path, box: Box | None = None, ds: Dataset | None = None
+                ) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+    """(grey float32 frame, colour mask or None) for each frame, read one at a time
+    (``ds``: the file's header without pixel data, if the caller has read it already).
 
     ``box`` crops each frame before it is turned grey (the detector needs only the
     tissue region, and conversion costs in proportion to the pixels converted).
@@ -52,7 +54,7 @@ def grey_frames(path: Path, box: Box | None = None) -> Iterator[tuple[np.ndarray
     chroma marks colour pixels, which costs less than RGB max/min reductions.
     JPEG Baseline is decoded by Pillow (libjpeg-turbo) when it is installed.
     """
-    ds = dcmread(path, stop_before_pixels=True)
+    ds = ds if ds is not None else dcmread(path, stop_before_pixels=True)
     photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2"))
     for frame in iter_pixels(path, as_rgb=False, **_decoder(ds)):
         if box is not None:
