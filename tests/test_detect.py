@@ -2,6 +2,7 @@
 
 import copy
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import highdicom as hd
@@ -269,6 +270,16 @@ def test_dilating_by_shifts_equals_simpleitk(radius):
                                                              [radius, radius])).astype(bool)
         assert np.array_equal(pixels.dilate_ball(mask, radius), expected)
     assert not pixels.dilate_ball(np.zeros((5, 5), bool), radius).any()
+
+
+@pytest.mark.parametrize("radius, share", [(3, Fraction(1, 2)), (7, Fraction(3, 5)), (2, Fraction(3, 5))])
+def test_densely_lit_equals_simpleitks_box_mean_above_the_share(radius, share):
+    rng = np.random.default_rng(radius)
+    for shape in ((60, 80), (9, 40), (31, 5)):
+        lit = rng.random(shape) < 0.6
+        box_mean = sitk.GetArrayFromImage(sitk.BoxMean(sitk.GetImageFromArray(lit.astype(np.float32)),
+                                                       [radius, radius]))
+        assert np.array_equal(pixels.densely_lit(lit, radius, share), box_mean > float(share))
 
 
 def test_largest_component_equals_relabelling_by_size_ties_to_the_first():

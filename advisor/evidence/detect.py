@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from itertools import chain
 from pathlib import Path
 
@@ -36,8 +37,8 @@ import SimpleITK as sitk
 from pydicom import Dataset, dcmread
 from scipy import ndimage
 
-from advisor.evidence.pixels import (ASSUMED_MM_PER_PIXEL, Box, dilate_ball, fill_rows, grey_frames,
-                                     largest_component, lit_share, tissue_region)
+from advisor.evidence.pixels import (ASSUMED_MM_PER_PIXEL, Box, densely_lit, dilate_ball, fill_rows,
+                                     grey_frames, largest_component, tissue_region)
 from advisor.model import Focus
 
 MIN_DIAMETER_MM, MAX_DIAMETER_MM = 0.7, 12.0
@@ -125,7 +126,7 @@ def fan_mask(grey: np.ndarray, box: tuple[int, int, int, int] | None) -> np.ndar
     Density (the share of lit pixels around each pixel) keeps out burned-in text
     and graphics, which are sparse strokes on black, even where they touch the image.
     """
-    dense = lit_share(grey > 6, 7) > 0.6
+    dense = densely_lit(grey > 6, 7, Fraction(3, 5))
     if box is not None:
         x0, y0, x1, y1 = box
         inside = np.zeros_like(dense)

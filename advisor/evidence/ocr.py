@@ -35,6 +35,7 @@ import threading
 import time
 import tomllib
 from dataclasses import dataclass
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 
@@ -44,8 +45,8 @@ from PIL import Image
 from pydicom import Dataset
 from scipy import ndimage
 
-from advisor.evidence.pixels import (brightness, decoded_frames, dilate_ball, fill_rows, largest_component,
-                                     lit_share, ultrasound_region_boxes)
+from advisor.evidence.pixels import (brightness, decoded_frames, densely_lit, dilate_ball, fill_rows,
+                                     largest_component, ultrasound_region_boxes)
 
 try:
     import tesserocr
@@ -193,7 +194,7 @@ def tissue_mask(bright: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> n
     Labels beside the fan are lit sparsely (strokes on black) and apart from it, so
     they stay out; text typed over the tissue is inside it.
     """
-    dense = lit_share(bright > LIT_LEVEL, 3) > 0.5
+    dense = densely_lit(bright > LIT_LEVEL, 3, Fraction(1, 2))
     tissue = np.zeros(bright.shape, bool)
     for x0, y0, x1, y1 in boxes or [(0, 0, bright.shape[1] - 1, bright.shape[0] - 1)]:
         window = (slice(max(y0, 0), y1 + 1), slice(max(x0, 0), x1 + 1))

@@ -12,6 +12,7 @@ Ultrasound Regions (PS3.3 C.8.5.5; PhysicalDelta in cm).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from fractions import Fraction
 from functools import cache
 from pathlib import Path
 
@@ -127,10 +128,12 @@ def _brightest_channel(frame: np.ndarray) -> np.ndarray:
     return brightest
 
 
-def lit_share(lit: np.ndarray, radius: int) -> np.ndarray:
-    """Share of ``lit`` pixels in the (2 radius + 1)-pixel square around each pixel, the square
-    clipped at the image's border: SimpleITK's BoxMean, as float32, from a summed-area table
-    (a third of BoxMean's CPU time on a frame).
+def densely_lit(lit: np.ndarray, radius: int, share: Fraction) -> np.ndarray:
+    """Whether more than ``share`` of the (2 radius + 1)-pixel square around each pixel is
+    ``lit``, the square clipped at the image's border (SimpleITK's BoxMean above ``share``),
+    from a summed-area table and compared in integers: the same pixels as the float32 share
+    compared with ``float(share)`` (a share of a few hundred pixels is never within float32's
+    rounding of it unless equal), at half the cost of dividing.
     """
     rows, cols = lit.shape
     table = np.zeros((rows + 2 * radius + 1, cols + 2 * radius + 1), np.int32)
@@ -140,7 +143,10 @@ def lit_share(lit: np.ndarray, radius: int) -> np.ndarray:
     width = 2 * radius + 1
     total = ((table[width:, width:] - table[:-width, width:])
              - (table[width:, :-width] - table[:-width, :-width]))
-    return (total / np.outer(_window_lengths(rows, radius), _window_lengths(cols, radius))).astype(np.float32)
+    total *= share.denominator
+    area = (share.numerator * _window_lengths(rows, radius).astype(np.int32))[:, None] \
+        * _window_lengths(cols, radius).astype(np.int32)[None, :]
+    return total > area
 
 
 def _window_lengths(size: int, radius: int) -> np.ndarray:
