@@ -20,6 +20,12 @@ foci, false positives per frame over the whole fan (shadow tier: what the
 decision counts; and "possible calcification" marks), and inside the mass mask
 when the truth gives one; where the false positives sit (nearest distractor);
 the diameter error of matched foci of 2 mm and more; image-level accuracy.
+
+    python scripts/evaluate_detector.py DIR [DIR ...] --foci after.json
+
+also writes every focus found (frame, x, y, diameter, shadow, score; floats exact), to check
+that a change meant to keep the detections (a speed-up) does: run it before and after the
+change and compare the files (``cmp before.json after.json``).
 """
 
 from __future__ import annotations
@@ -143,8 +149,9 @@ class Tally:
         }
 
 
-def evaluate(folder: Path) -> dict:
-    """Run the detector on every image of ``folder/truth.json`` and tally it."""
+def evaluate(folder: Path, foci: dict | None = None) -> dict:
+    """Run the detector on every image of ``folder/truth.json`` and tally it; each image's
+    foci (frame, x, y, diameter, shadow, score) go into ``foci`` if given."""
     from pydicom import dcmread
 
     truth = json.loads((folder / "truth.json").read_text())
@@ -152,6 +159,8 @@ def evaluate(folder: Path) -> dict:
     for image in truth["images"]:
         path = folder / image["file"]
         found = detect_instance(path).foci
+        if foci is not None:
+            foci[str(path)] = [[f.frame, f.x, f.y, f.diameter_mm, f.shadow, f.score] for f in found]
         in_mass = None
         if image.get("mass"):
             header = dcmread(path, stop_before_pixels=True)
@@ -186,8 +195,11 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=150)
     parser.add_argument("--seed", type=int, default=23)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--foci", type=Path, metavar="FILE",
+                        help="write every focus found over the whole fan to FILE (JSON; floats exact): "
+                             "a change that must not change detections gives the same file")
     args = parser.parse_args()
-    results = {}
+    results, foci = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         folders = list(args.folders)
         if args.make:
@@ -195,7 +207,9 @@ def main() -> None:
             make_phantoms(Path(tmp) / "set", args.count, args.seed)
             folders.append(Path(tmp) / "set")
         for folder in folders:
-            results[str(folder)] = evaluate(folder)
+            results[str(folder)] = evaluate(folder, foci)
+    if args.foci:
+        args.foci.write_text(json.dumps(foci, indent=0))
     if args.json:
         print(json.dumps(results, indent=1))
     else:

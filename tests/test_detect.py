@@ -2,6 +2,7 @@
 
 import copy
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import highdicom as hd
@@ -257,6 +258,55 @@ def test_eroding_a_fan_by_its_runs_equals_simpleitk(radius):
     expected = sitk.GetArrayFromImage(sitk.BinaryErode(sitk.GetImageFromArray(fan.astype(np.uint8)),
                                                         [radius, radius])).astype(bool)
     assert np.array_equal(detect._erode_runs(fan, radius), expected)
+
+
+@pytest.mark.parametrize("radius", [1, 2, 3, 5])
+def test_dilating_by_shifts_equals_simpleitk(radius):
+    rng = np.random.default_rng(radius)
+    for shape, density in (((40, 50), 0.02), ((7, 90), 0.1), ((60, 30), 0.5)):
+        mask = rng.random(shape) < density
+        mask[0, 5] = mask[-1, -1] = True        # at the image's edge
+        expected = sitk.GetArrayFromImage(sitk.BinaryDilate(sitk.GetImageFromArray(mask.astype(np.uint8)),
+                                                             [radius, radius])).astype(bool)
+        assert np.array_equal(pixels.dilate_ball(mask, radius), expected)
+    assert not pixels.dilate_ball(np.zeros((5, 5), bool), radius).any()
+
+
+@pytest.mark.parametrize("radius, share", [(3, Fraction(1, 2)), (7, Fraction(3, 5)), (2, Fraction(3, 5))])
+def test_densely_lit_equals_simpleitks_box_mean_above_the_share(radius, share):
+    rng = np.random.default_rng(radius)
+    for shape in ((60, 80), (9, 40), (31, 5)):
+        lit = rng.random(shape) < 0.6
+        box_mean = sitk.GetArrayFromImage(sitk.BoxMean(sitk.GetImageFromArray(lit.astype(np.float32)),
+                                                       [radius, radius]))
+        assert np.array_equal(pixels.densely_lit(lit, radius, share), box_mean > float(share))
+
+
+def test_largest_component_equals_relabelling_by_size_ties_to_the_first():
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        mask = rng.random((40, 50)) < 0.45
+        relabelled = sitk.RelabelComponent(sitk.ConnectedComponent(sitk.GetImageFromArray(mask.astype(np.uint8))),
+                                           sortByObjectSize=True)
+        assert np.array_equal(pixels.largest_component(mask), sitk.GetArrayFromImage(relabelled) == 1)
+    tie = np.zeros((10, 10), bool)
+    tie[1, 1:4] = tie[5, 5:8] = True
+    assert pixels.largest_component(tie)[1, 1] and not pixels.largest_component(tie)[5, 5]
+    assert not pixels.largest_component(np.zeros((4, 4), bool)).any()
+
+
+def test_medians_equal_numpys():
+    rng = np.random.default_rng(4)
+    for n in (1, 2, 7, 40, 301):
+        values = np.round(rng.random(n) * 50).astype(np.float32)
+        assert detect._median(values) == float(np.median(values))
+        lanes = values[:n // 5 * 5].reshape(-1, 5) if n >= 5 else values[None, :]
+        lanes[lanes > 40] = np.nan
+        lanes[0] = np.nan                        # a lane without a number
+        with pytest.warns(RuntimeWarning):       # numpy's "All-NaN slice"
+            expected = np.nanmedian(lanes, axis=1)
+        found = detect._nanmedian(lanes, axis=1)
+        assert found.dtype == expected.dtype and np.array_equal(found, expected, equal_nan=True)
 
 
 def test_colour_frames_turn_grey_without_rgb_conversion(tmp_path):

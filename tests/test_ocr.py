@@ -242,7 +242,7 @@ def test_a_grey_scale_and_a_colour_bar_are_no_text_strokes(tmp_path):
     path = _with_bars(tmp_path / "bars.dcm", "RT KIDNEY")
     ds = dcmread(path)
     bright = brightness(ds.pixel_array, ds.PhotometricInterpretation)
-    strokes = ocr.text_strokes(bright, ocr.tissue_mask(bright, ultrasound_region_boxes(ds)))
+    strokes, _ = ocr.text_strokes(bright, ocr.tissue_mask(bright, ultrasound_region_boxes(ds)))
     assert not strokes[195:285, 8:35].any()
     assert strokes[-60:, -200:].any()          # the label's
 

@@ -35,17 +35,18 @@ import threading
 import time
 import tomllib
 from dataclasses import dataclass
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 
 import jsonschema
 import numpy as np
-import SimpleITK as sitk
 from PIL import Image
 from pydicom import Dataset
+from scipy import ndimage
 
-from advisor.evidence.pixels import (brightness, decoded_frames, fill_rows, largest_component, lit_share,
-                                     ultrasound_region_boxes)
+from advisor.evidence.pixels import (brightness, decoded_frames, densely_lit, dilate_ball, fill_rows,
+                                     largest_component, ultrasound_region_boxes)
 
 try:
     import tesserocr
@@ -193,35 +194,32 @@ def tissue_mask(bright: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> n
     Labels beside the fan are lit sparsely (strokes on black) and apart from it, so
     they stay out; text typed over the tissue is inside it.
     """
-    dense = lit_share(bright > LIT_LEVEL, 3) > 0.5
+    dense = densely_lit(bright > LIT_LEVEL, 3, Fraction(1, 2))
     tissue = np.zeros(bright.shape, bool)
     for x0, y0, x1, y1 in boxes or [(0, 0, bright.shape[1] - 1, bright.shape[0] - 1)]:
         window = (slice(max(y0, 0), y1 + 1), slice(max(x0, 0), x1 + 1))
         if dense[window].any():
             tissue[window] |= fill_rows(largest_component(dense[window]))
-    grown = sitk.BinaryDilate(sitk.GetImageFromArray(tissue.astype(np.uint8)), [TISSUE_MARGIN_PX] * 2)
-    return sitk.GetArrayFromImage(grown).astype(bool)
+    return dilate_ball(tissue, TISSUE_MARGIN_PX)
 
 
-def text_strokes(bright: np.ndarray, tissue: np.ndarray) -> np.ndarray:
+def text_strokes(bright: np.ndarray, tissue: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Bright strokes that may be annotation text: those mostly off the tissue and not a bar
-    (bool mask)."""
+    (bool mask), and the height in pixels of each of them (each connected component)."""
     strokes = bright >= TEXT_LEVEL
-    labels = sitk.GetArrayFromImage(sitk.ConnectedComponent(
-        sitk.GetImageFromArray(strokes.astype(np.uint8)), True))
-    count = labels.max() + 1
+    labels, count = ndimage.label(strokes, structure=np.ones((3, 3), bool))   # 8-connected
+    count += 1   # and the background, 0
     size = np.bincount(labels[strokes], minlength=count)
     on_tissue = np.bincount(labels[strokes & tissue], minlength=count)
     keep = 2 * on_tissue < size
     keep[0] = False
-    keep[_bars(labels, keep, size)] = False
-    return keep[labels]
+    height, width = _extents(labels, keep)
+    keep[_bars(keep, size, height, width)] = False
+    return keep[labels], height[keep]
 
 
-def _bars(labels: np.ndarray, kept: np.ndarray, size: np.ndarray) -> np.ndarray:
-    """Kept labels that are a grey-scale or colour bar, not a glyph: a solid rectangle much
-    longer than it is wide and than the glyphs beside it are high (Tesseract reads two bars
-    as "LT")."""
+def _extents(labels: np.ndarray, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Height and width in pixels of each kept label's bounding box (0 for the others)."""
     rows, cols = np.nonzero(kept[labels])
     which = labels[rows, cols]
     extent = []
@@ -229,8 +227,14 @@ def _bars(labels: np.ndarray, kept: np.ndarray, size: np.ndarray) -> np.ndarray:
         low, high = np.full(kept.size, np.iinfo(np.int64).max), np.full(kept.size, -1)
         np.minimum.at(low, which, index)
         np.maximum.at(high, which, index)
-        extent.append(high - low + 1)
-    height, width = (np.where(kept, e, 0) for e in extent)
+        extent.append(np.where(kept, high - low + 1, 0))
+    return extent[0], extent[1]
+
+
+def _bars(kept: np.ndarray, size: np.ndarray, height: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """Kept labels that are a grey-scale or colour bar, not a glyph: a solid rectangle much
+    longer than it is wide and than the glyphs beside it are high (Tesseract reads two bars
+    as "LT")."""
     solid = kept & (size >= BAR_FILL * height * width)
     glyphs = height[kept & ~solid]
     glyph = float(np.median(glyphs)) if glyphs.size else 0.0
@@ -238,15 +242,10 @@ def _bars(labels: np.ndarray, kept: np.ndarray, size: np.ndarray) -> np.ndarray:
     return solid & (long >= BAR_LENGTH * np.maximum(short, glyph))
 
 
-def _text_height(strokes: np.ndarray, tallest: int) -> float | None:
-    """Median height of the glyph-sized stroke components (``tallest`` at most), pixels."""
-    image = sitk.ConnectedComponent(sitk.GetImageFromArray(strokes.astype(np.uint8)), True)
-    stats = sitk.LabelShapeStatisticsImageFilter()
-    stats.ComputePerimeterOff()
-    stats.Execute(image)
-    heights = [stats.GetBoundingBox(label)[3] for label in stats.GetLabels()]
-    heights = [h for h in heights if 4 <= h <= tallest]
-    return float(np.median(heights)) if heights else None
+def _text_height(heights: np.ndarray, tallest: int) -> float | None:
+    """Median of the glyph-sized stroke ``heights`` (``tallest`` at most), pixels."""
+    glyphs = heights[(heights >= 4) & (heights <= tallest)]
+    return float(np.median(glyphs)) if glyphs.size else None
 
 
 def _extent(lit: np.ndarray) -> slice:
@@ -255,20 +254,20 @@ def _extent(lit: np.ndarray) -> slice:
     return slice(max(int(where[0]) - PAGE_PAD_PX, 0), min(int(where[-1]) + PAGE_PAD_PX + 1, lit.size))
 
 
-def ocr_image(bright: np.ndarray, strokes: np.ndarray) -> tuple[Image.Image, int, tuple[int, int]]:
-    """Dark text on white, upscaled so that glyphs are about TARGET_HEIGHT_PX high, its scale,
-    and the frame pixel (column, row) it starts at.
+def ocr_image(bright: np.ndarray, strokes: np.ndarray, heights: np.ndarray
+              ) -> tuple[Image.Image, int, tuple[int, int]]:
+    """Dark text on white, upscaled so that glyphs (``heights``: of the strokes' components)
+    are about TARGET_HEIGHT_PX high, its scale, and the frame pixel (column, row) it starts at.
 
     The page holds the strokes' bounding box only: Tesseract's time, the upscaling's
     and the page's encoding grow with its area, and the rest would be white.
     """
     box = (_extent(strokes.any(axis=1)), _extent(strokes.any(axis=0)))
-    height = _text_height(strokes[box], strokes.shape[0] // 4) or TARGET_HEIGHT_PX
+    height = _text_height(heights, strokes.shape[0] // 4) or TARGET_HEIGHT_PX
     largest = max(int(np.sqrt(MAX_PAGE_PIXELS / strokes.size)), 1)   # bounds Tesseract's time
     scale = int(np.clip(round(TARGET_HEIGHT_PX / height), 1, min(MAX_SCALE, largest)))
     # The anti-aliased rim of each stroke is kept so that upscaling gives smooth glyphs.
-    rim = sitk.GetArrayFromImage(sitk.BinaryDilate(
-        sitk.GetImageFromArray(strokes[box].astype(np.uint8)), [1, 1])).astype(bool)
+    rim = dilate_ball(strokes[box], 1)
     text = Image.fromarray(np.where(rim, bright[box], 0).astype(np.uint8))
     if scale > 1:
         text = text.resize((text.width * scale, text.height * scale), Image.Resampling.LANCZOS)
@@ -351,10 +350,10 @@ def annotations(data: dict, scale: int, uid: str, frame: int, origin: tuple[int,
 def frame_strip(bright: np.ndarray, ds: Dataset, series_uid: str, uid: str) -> Strip:
     """The text strokes of one frame (``bright``: 0-255 brightness) as a strip to read."""
     tissue = tissue_mask(bright, ultrasound_region_boxes(ds))
-    strokes = text_strokes(bright, tissue)
+    strokes, heights = text_strokes(bright, tissue)
     if not strokes.any():
         return Strip(series_uid, uid, None, 1, (0, 0), tissue)
-    image, scale, origin = ocr_image(bright, strokes)
+    image, scale, origin = ocr_image(bright, strokes, heights)
     return Strip(series_uid, uid, image, scale, origin, tissue)
 
 
