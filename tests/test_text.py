@@ -1192,6 +1192,28 @@ def test_the_twenty_sixth_blind_sets_families(phrase, expected):
     assert facts_named(phrase, expected) == expected
 
 
+# Round twenty-seven: the twenty-seventh blind set's families.
+ROUND_TWENTY_SEVEN_CASES = [
+    # a colon after a finding opens its details: a hedge of the diagnosis stops there
+    ("Appearances suggestive of neuroblastoma: right suprarenal mass, 4.4 cm, with foci of "
+     "calcification.", {"mass": "present", "calcification": "present", "laterality": "right"}),
+    ("Child with suspected neuroblastoma: calcified left adrenal mass.",
+     {"mass": "present", "calcification": "present"}),
+    # ... a hedge of the finding itself still reaches what it hedges
+    ("Possible mass: left adrenal, calcified.", {"mass": None}),
+    # a stage after a dash is today's diagnosis, not a known tumour
+    ("Impression: Right adrenal mass with diffuse hepatic infiltration - stage MS neuroblastoma.",
+     {"context": set()}),
+    ("Stage MS neuroblastoma diagnosed at 2 months. Right adrenal mass now 1 cm.",
+     {"context": {"known-tumour-follow-up"}}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", ROUND_TWENTY_SEVEN_CASES)
+def test_the_twenty_seventh_blind_sets_families(phrase, expected):
+    assert facts_named(phrase, expected) == expected
+
+
 # A negation or hedge after the calcification in its sentence that ConText gives to nothing
 # it can name, or to a nearer finding while it could be the calcification's: of the two
 # readings the one that sends no child to CT wins (calcification not stated).

@@ -28,8 +28,9 @@ twentieth, measured once at 15d42ca, tuned on in round twenty), ``reports_tune_v
 ``reports_tune_w.jsonl`` (the twenty-second, measured once at fa8b6cc, tuned on in round
 twenty-two), ``reports_tune_x.jsonl`` (the twenty-third, measured once at 466cc36, tuned
 on in round twenty-three), ``reports_tune_y.jsonl`` (the twenty-fifth, measured once at
-4971259, tuned on in round twenty-five) and ``reports_tune_z.jsonl`` (the twenty-sixth,
-measured once at fba8ea7, tuned on in round twenty-six) are the
+4971259, tuned on in round twenty-five), ``reports_tune_z.jsonl`` (the twenty-sixth,
+measured once at fba8ea7, tuned on in round twenty-six) and ``reports_tune_aa.jsonl`` (the
+twenty-seventh, measured once at f902743, tuned on in round twenty-seven) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
@@ -211,6 +212,13 @@ TUNING_FLOORS = {
     # missed, laterality 0.981), tuned on in round twenty-six.
     "reports_tune_z.jsonl": {"outcome": 1.0, "mass": 0.916, "calcification": 0.988,
                              "laterality": 0.980, "organ": 0.905, "follow_up": 0.997},
+    # The twenty-seventh blind set, measured once at f902743 (outcome 0.989, no wrong CT, 4 of
+    # 87 missed, laterality 0.958), tuned on in round twenty-seven. Two stay missed: a mass
+    # "better characterised on yesterday's CT" is read as doubted, and calcified nodes are
+    # read as elsewhere when the nodes are the mass ("nodal conglomerate").
+    "reports_tune_aa.jsonl": {"outcome": 0.994, "mass": 0.908, "calcification": 0.977,
+                              "laterality": 0.961, "organ": 0.911, "follow_up": 0.988,
+                              "missed": 2},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding

@@ -270,6 +270,8 @@ def _within_clause(target, modifier, _span_between) -> bool:
     between = _between(target, modifier)
     segments = _segments(between)
     forward = modifier.start < target.start
+    if forward and _details_after_a_finding(between):
+        return False
     if len(segments) == 1:
         return True
     if not _is_finding(target[0]):
@@ -281,6 +283,13 @@ def _within_clause(target, modifier, _span_between) -> bool:
         _a_list_item(segments[0]) and closed_list
     return forward and first_names_a_target and all(
         _a_list_segment(segment, closed_list) for segment in segments[1:])
+
+
+def _details_after_a_finding(between) -> bool:
+    """A colon after a finding opens its details: a modifier before the finding does not
+    reach past it ("suggestive of neuroblastoma: right suprarenal mass, with calcification")."""
+    colons = [token.i for token in between if token.text == ":"]
+    return bool(colons) and any(_is_finding(token) for token in between if token.i < colons[-1])
 
 
 def _a_list_segment(segment, closed_list: bool) -> bool:
