@@ -1214,6 +1214,31 @@ def test_the_twenty_seventh_blind_sets_families(phrase, expected):
     assert facts_named(phrase, expected) == expected
 
 
+# Round twenty-nine: the twenty-ninth blind set's families (the twenty-eighth is held out).
+ROUND_TWENTY_NINE_CASES = [
+    # a checklist's answers in columns of one line
+    ("Mass: N   Calcification: N   Free fluid: N   Hydro: N", {"mass": "absent", "calcification": "absent"}),
+    # ... each answer reaches back to its own item only
+    ("Mass Y/N: Y   Side: Lt   Organ: kidney   Ca: N   Size: 4cm", {"organ": "kidney", "laterality": "left"}),
+    # a word in quotation marks is named, not stated
+    ("ADDENDUM: The 'calcification' reported within the left suprarenal SOL is re-interpreted "
+     "as an echogenic vessel wall; no calcification is present.", {"calcification": "absent"}),
+    ("Left kidney's upper pole mass has calcification.", {"calcification": "present"}),
+    # "NBL follow up"
+    ("NBL follow up - residual calcified R paravertebral mass 1.5 cm, stable.",
+     {"context": {"known-tumour-follow-up"}}),
+    # a description of calcification is only as certain as a doubted name for it that follows
+    ("R para-aortic mass with gritty echogenic densities, ?mineralisation.", {"calcification": None}),
+    ("Left adrenal mass with shadowing echogenic foci, ?calcification.", {"calcification": None}),
+    ("Left adrenal mass with shadowing echogenic foci, calcification likely.", {"calcification": "present"}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", ROUND_TWENTY_NINE_CASES)
+def test_the_twenty_ninth_blind_sets_families(phrase, expected):
+    assert facts_named(phrase, expected) == expected
+
+
 # A negation or hedge after the calcification in its sentence that ConText gives to nothing
 # it can name, or to a nearer finding while it could be the calcification's: of the two
 # readings the one that sends no child to CT wins (calcification not stated).

@@ -30,13 +30,15 @@ twenty-two), ``reports_tune_x.jsonl`` (the twenty-third, measured once at 466cc3
 on in round twenty-three), ``reports_tune_y.jsonl`` (the twenty-fifth, measured once at
 4971259, tuned on in round twenty-five), ``reports_tune_z.jsonl`` (the twenty-sixth,
 measured once at fba8ea7, tuned on in round twenty-six) and ``reports_tune_aa.jsonl`` (the
-twenty-seventh, measured once at f902743, tuned on in round twenty-seven) are the
+twenty-seventh, measured once at f902743, tuned on in round twenty-seven) and
+``reports_tune_ab.jsonl`` (the twenty-ninth, measured once at f2b35ba, tuned on in round
+twenty-nine) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` is a held-out set (the twenty-fourth blind set), written by someone
-who never saw the rules and measured once on the rules frozen at 4971259; its errors are not
-read. Its absence is a failure, not a skip. Each held-out set is held to floors equal to the
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` are held-out sets (the twenty-fourth and
+twenty-eighth blind sets), written by someone who never saw the rules and measured once on the
+rules frozen at 4971259 and f2b35ba; their errors are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
 docs/text.md, not asserted: a blind set measured once below a target would otherwise
@@ -219,6 +221,12 @@ TUNING_FLOORS = {
     "reports_tune_aa.jsonl": {"outcome": 0.994, "mass": 0.908, "calcification": 0.977,
                               "laterality": 0.961, "organ": 0.911, "follow_up": 0.988,
                               "missed": 2},
+    # The twenty-ninth blind set, measured once at f2b35ba (outcome 0.986, 4 wrong CTs, 1 of 84
+    # missed, laterality 0.953), tuned on in round twenty-nine. q29-098 stays missed: in
+    # "Likely calcified right adrenal neuroblastoma" the hedge may be of the calcification.
+    "reports_tune_ab.jsonl": {"outcome": 0.997, "mass": 0.894, "calcification": 0.972,
+                              "laterality": 0.952, "organ": 0.930, "follow_up": 0.997,
+                              "missed": 1},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
@@ -232,6 +240,11 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test.jsonl": {"outcome": 0.997, "wrongly_recommended": 0, "missed": 1,
                            "mass": 0.913, "calcification": 0.975, "laterality": 0.972,
                            "organ": 0.930, "follow_up": 1.0},
+    # The twenty-eighth blind set, measured once on the rules frozen at f2b35ba: outcome 0.992,
+    # no wrongly recommended CT, 3 of 79 missed, laterality 0.947.
+    "reports_test_b.jsonl": {"outcome": 0.991, "wrongly_recommended": 0, "missed": 3,
+                             "mass": 0.891, "calcification": 0.988, "laterality": 0.947,
+                             "organ": 0.908, "follow_up": 0.994},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
@@ -274,7 +287,10 @@ def test_held_out_corpus_is_large_enough_and_apart(name):
                      "Both kidneys normal; no mass on either side.",
                      "Unremarkable ultrasound of the abdomen and pelvis.",
                      "No adrenal haemorrhage. Adrenals normal for age.",
-                     "Bilateral simple renal cysts. No solid mass."}
+                     "Bilateral simple renal cysts. No solid mass.",
+                     "Presacral solid mass 3.5 cm with calcification.",
+                     "Beckwith-Wiedemann screening. Liver, kidneys, adrenals normal. No mass.",
+                     "Left suprarenal mass with calcification, probably neuroblastoma."}
     assert all(len(text.split()) <= 6 or text in written_twice for text in shared), \
         "no held-out text is among the tuning texts"
 

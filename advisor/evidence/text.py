@@ -200,10 +200,11 @@ def _between(target, modifier):
 
 
 def _segments(tokens) -> list[list]:
-    """``tokens`` split at clause breaks."""
+    """``tokens`` split at clause breaks and at the gaps between a line's columns
+    ("Organ: kidney   Ca: N")."""
     segments: list[list] = [[]]
     for token in tokens:
-        if token.lower_ in CLAUSE_BREAKS:
+        if token.lower_ in CLAUSE_BREAKS or token.is_space and "\n" not in token.text:
             segments.append([])
         else:
             segments[-1].append(token)
