@@ -1239,6 +1239,25 @@ def test_the_twenty_ninth_blind_sets_families(phrase, expected):
     assert facts_named(phrase, expected) == expected
 
 
+# Round thirty: the thirtieth blind set's families.
+ROUND_THIRTY_CASES = [
+    # "better characterised" on another examination: the finding is there to characterise
+    ("The left suprarenal mass (4.2 cm) is better characterised on yesterday's CT, which showed "
+     "calcification.", {"mass": "present"}),
+    # a pointer to another examination in brackets reaches nothing outside them
+    ("Left adrenal solid mass with dense calcifications (better characterised on CT).",
+     {"mass": "present", "calcification": "present"}),
+    ("Left adrenal mass. Calcification on CT.", {"calcification": None}),
+    # a caveat about detection still says nothing is found
+    ("No mass seen. Small adrenal masses may be missed on ultrasound.", {"mass": "absent"}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", ROUND_THIRTY_CASES)
+def test_the_thirtieth_blind_sets_families(phrase, expected):
+    assert facts_named(phrase, expected) == expected
+
+
 # A negation or hedge after the calcification in its sentence that ConText gives to nothing
 # it can name, or to a nearer finding while it could be the calcification's: of the two
 # readings the one that sends no child to CT wins (calcification not stated).
