@@ -1258,6 +1258,37 @@ def test_the_thirtieth_blind_sets_families(phrase, expected):
     assert facts_named(phrase, expected) == expected
 
 
+# Rounds thirty-one and thirty-two: the thirty-first and thirty-second blind sets' families.
+ROUND_THIRTY_ONE_CASES = [
+    # a mass of matted nodes; the nodes in its name are its own place
+    ("Pre-aortic conglomerate of nodes with calcific foci, midline at L2, encasing the SMA.",
+     {"mass": "present", "calcification": "present"}),
+    ("Conglomerate of matted nodes in the left para-aortic region, 5 cm, with calcification.",
+     {"mass": "present", "laterality": "left"}),
+    ("Left adrenal mass 3 cm. Calcified lymph nodes nearby.", {"calcification": None}),
+    # a stage after "pattern of" is today's diagnosis
+    ("Small calcified right adrenal mass - pattern of stage MS neuroblastoma.", {"context": set()}),
+    # "not typical of haemorrhage" sets the haemorrhage aside
+    ("Left suprarenal mass with shadowing calcification and internal flow. Not typical of "
+     "haemorrhage.", {"context": set()}),
+    # a haematoma in a differential, without a place, is in the place of the mass stated
+    ("Rim-calcified left renal mass; differential includes a calcified haematoma or a Wilms tumour.",
+     {"context": set()}),
+    ("Right adrenal mass; differential includes a haematoma.", {"context": {"adrenal-haemorrhage"}}),
+    # the calcified wall of a simple cyst is the cyst's
+    ("Left kidney lower pole 2.4 cm solid lesion. Right kidney: three simple cysts, one with a "
+     "fine calcified wall.", {"mass": "present", "calcification": None}),
+    # a colon after an organ opens the details too
+    ("Ultrasound cannot reliably distinguish adrenal from upper pole renal origin: left upper "
+     "quadrant mass 7 cm with calcification.", {"mass": "present", "calcification": "present"}),
+]
+
+
+@pytest.mark.parametrize("phrase, expected", ROUND_THIRTY_ONE_CASES)
+def test_the_thirty_first_and_second_blind_sets_families(phrase, expected):
+    assert facts_named(phrase, expected) == expected
+
+
 # A negation or hedge after the calcification in its sentence that ConText gives to nothing
 # it can name, or to a nearer finding while it could be the calcification's: of the two
 # readings the one that sends no child to CT wins (calcification not stated).

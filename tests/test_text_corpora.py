@@ -32,8 +32,9 @@ on in round twenty-three), ``reports_tune_y.jsonl`` (the twenty-fifth, measured 
 measured once at fba8ea7, tuned on in round twenty-six) and ``reports_tune_aa.jsonl`` (the
 twenty-seventh, measured once at f902743, tuned on in round twenty-seven) and
 ``reports_tune_ab.jsonl`` (the twenty-ninth, measured once at f2b35ba, tuned on in round
-twenty-nine) and ``reports_tune_ac.jsonl`` (the thirtieth, measured once at 40bfd3d, tuned on
-in round thirty) are the
+twenty-nine), ``reports_tune_ac.jsonl`` (the thirtieth, measured once at 40bfd3d, tuned on
+in round thirty) and ``reports_tune_ad.jsonl`` / ``reports_tune_ae.jsonl`` (the thirty-first
+and thirty-second, measured once at 3f7b7f7, tuned on in round thirty-one) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
@@ -216,12 +217,12 @@ TUNING_FLOORS = {
     "reports_tune_z.jsonl": {"outcome": 1.0, "mass": 0.916, "calcification": 0.988,
                              "laterality": 0.980, "organ": 0.905, "follow_up": 0.997},
     # The twenty-seventh blind set, measured once at f902743 (outcome 0.989, no wrong CT, 4 of
-    # 87 missed, laterality 0.958), tuned on in round twenty-seven. Two stay missed: a mass
-    # "better characterised on yesterday's CT" is read as doubted, and calcified nodes are
-    # read as elsewhere when the nodes are the mass ("nodal conglomerate").
-    "reports_tune_aa.jsonl": {"outcome": 0.994, "mass": 0.908, "calcification": 0.977,
-                              "laterality": 0.961, "organ": 0.911, "follow_up": 0.988,
-                              "missed": 2},
+    # 87 missed, laterality 0.958), tuned on in rounds twenty-seven and thirty. q27-202 stays
+    # missed: "Several nodes show coarse calcification" is read as calcification of nodes
+    # when the nodes are the mass (a "nodal conglomerate").
+    "reports_tune_aa.jsonl": {"outcome": 0.997, "mass": 0.913, "calcification": 0.977,
+                              "laterality": 0.963, "organ": 0.913, "follow_up": 0.988,
+                              "missed": 1},
     # The twenty-ninth blind set, measured once at f2b35ba (outcome 0.986, 4 wrong CTs, 1 of 84
     # missed, laterality 0.953), tuned on in round twenty-nine. q29-098 stays missed: in
     # "Likely calcified right adrenal neuroblastoma" the hedge may be of the calcification.
@@ -236,6 +237,15 @@ TUNING_FLOORS = {
     # tune-860 and sent one of them to CT.
     "reports_tune_ac.jsonl": {"outcome": 0.997, "mass": 0.9, "calcification": 0.977,
                               "laterality": 0.955, "organ": 0.922, "follow_up": 0.983,
+                              "missed": 1},
+    # The thirty-first and thirty-second blind sets, measured once at 3f7b7f7 (outcome 0.986, 1
+    # wrong CT, 4 of 82 missed, laterality 0.975; 0.992, none, 3 of 80, 0.953), tuned on in
+    # round thirty-one. q32-210 stays missed: "soft-tissue density" as a mass word made a
+    # wrong CT of "calcified soft-tissue density in the right adrenal bed" (tune-846).
+    "reports_tune_ad.jsonl": {"outcome": 1.0, "mass": 0.919, "calcification": 0.961,
+                              "laterality": 0.975, "organ": 0.919, "follow_up": 0.997},
+    "reports_tune_ae.jsonl": {"outcome": 0.997, "mass": 0.913, "calcification": 0.986,
+                              "laterality": 0.961, "organ": 0.913, "follow_up": 1.0,
                               "missed": 1},
 }
 TUNING = tuple(TUNING_FLOORS)
@@ -300,7 +310,8 @@ def test_held_out_corpus_is_large_enough_and_apart(name):
                      "Bilateral simple renal cysts. No solid mass.",
                      "Presacral solid mass 3.5 cm with calcification.",
                      "Beckwith-Wiedemann screening. Liver, kidneys, adrenals normal. No mass.",
-                     "Left suprarenal mass with calcification, probably neuroblastoma."}
+                     "Left suprarenal mass with calcification, probably neuroblastoma.",
+                     "Adrenal mass: not seen. Calcification: none identified."}
     assert all(len(text.split()) <= 6 or text in written_twice for text in shared), \
         "no held-out text is among the tuning texts"
 

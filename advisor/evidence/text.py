@@ -290,7 +290,8 @@ def _details_after_a_finding(between) -> bool:
     """A colon after a finding opens its details: a modifier before the finding does not
     reach past it ("suggestive of neuroblastoma: right suprarenal mass, with calcification")."""
     colons = [token.i for token in between if token.text == ":"]
-    return bool(colons) and any(_is_finding(token) for token in between if token.i < colons[-1])
+    return bool(colons) and any(_is_finding(token) or token.ent_type_.startswith(ORGAN)
+                                for token in between if token.i < colons[-1])
 
 
 def _a_list_segment(segment, closed_list: bool) -> bool:
@@ -953,7 +954,8 @@ def _elsewhere(span) -> str | None:
         words = doc[start:end]
         if (modifier.category == ELSEWHERE and modifier.allows(span.label_)
                 and 0 <= distance < modifier.max_scope and _same_sentence(span, words)
-                and modifier.rule.on_modifies(span, words, None) and not _a_guess_at_the_mass(span, words)):
+                and modifier.rule.on_modifies(span, words, None) and not _a_guess_at_the_mass(span, words)
+                and not any(token.ent_type_ == MASS for token in words)):
             return words.text
     return None
 
@@ -1222,8 +1224,12 @@ def _flags(doc, mentions: list[Mention], spans, reader: Reader) -> frozenset[str
              and not any(p.search(doc.text) for p in reader.flags_set_aside.get(_name(e, FLAG), ()))}
     by_name = [(m, reader.mass_flags.get(m.words.lower())) for m in mentions
                if m.kind == "mass" and m.status in ("present", "uncertain")]
+    # a mass named by what it may be, without a place, is in the place of the mass stated
+    # ("renal mass; differential includes a calcified haematoma" is no adrenal haemorrhage)
+    stated_organ = next((m.organ for m in mentions if m.kind == "mass" and m.status == "present"
+                         and m.organ), None)
     return frozenset(named | {flag for m, (flag, organs) in ((m, f) for m, f in by_name if f)
-                              if m.organ is None or m.organ in organs})
+                              if (m.organ or stated_organ) in organs | {None}})
 
 
 def read_text(text: str, reader: Reader | None = None) -> Reading:
