@@ -204,7 +204,7 @@ def _segments(tokens) -> list[list]:
     ("Organ: kidney   Ca: N")."""
     segments: list[list] = [[]]
     for token in tokens:
-        if token.lower_ in CLAUSE_BREAKS or token.is_space and "\n" not in token.text:
+        if token.lower_ in CLAUSE_BREAKS or token.is_space and not _line_break(token):
             segments.append([])
         else:
             segments[-1].append(token)
@@ -1217,11 +1217,12 @@ def _flags(doc, mentions: list[Mention], spans, reader: Reader) -> frozenset[str
     neonatal adrenal haemorrhage. Today a new solid mass ..."), and those a mass stated or
     suspected is by its name ("likely resolving haematoma")."""
     stated = {span.sent.start for m, span in zip(mentions, spans) if m.kind == "mass" and m.status == "present"}
+    set_aside = {flag for flag, patterns in reader.flags_set_aside.items()
+                 if any(pattern.search(doc.text) for pattern in patterns)}
     named = {_name(e, FLAG) for e in doc.ents if e.label_.startswith(FLAG)
              and not {NEGATION, "FAMILY"} & _categories(e).keys()
              and not (_name(e, FLAG) in reader.past_flags_apart and {HISTORICAL, INDICATION} & _categories(e).keys()
-                      and stated and e.sent.start not in stated)
-             and not any(p.search(doc.text) for p in reader.flags_set_aside.get(_name(e, FLAG), ()))}
+                      and stated and e.sent.start not in stated)} - set_aside
     by_name = [(m, reader.mass_flags.get(m.words.lower())) for m in mentions
                if m.kind == "mass" and m.status in ("present", "uncertain")]
     # a mass named by what it may be, without a place, is in the place of the mass stated
