@@ -1072,7 +1072,7 @@ def detect_clip(frames: Iterable[tuple[int, np.ndarray, np.ndarray]], geometry: 
     search_until = 0   # the last frame searched whole after a focus was lost
     for number, grey, mask in frames:
         followed = _followed([c for c, _, _ in found])
-        confirmed = tuple(c for c, shadow, _ in found if shadow)
+        confirmed = _shadowing(found)
         whole = (number - 1) % FULL_SEARCH_EVERY == 0 or number <= search_until
         if not whole:
             found = detect_frame(grey, geometry, mask, followed, confirmed)
@@ -1096,12 +1096,18 @@ def _followed(foci: list[Candidate]) -> list[Peak]:
     return [Peak(c.x, c.y, c.ring_radius, np.inf) for c in foci]
 
 
+def _shadowing(found: Found) -> tuple[Candidate, ...]:
+    """The foci of ``found`` that shadowed: a solid ball there keeps the milder limit in the
+    frame next to it (:func:`detect_frame`'s ``confirmed``)."""
+    return tuple(c for c, shadow, _ in found if shadow)
+
+
 def _follow_back(held: list[tuple[int, np.ndarray, np.ndarray, Found]], found: Found,
                  geometry: Geometry) -> None:
     """Look for ``found``'s foci in the ``held`` frames before, latest first, while they are
     seen there; what is found is added to those frames' foci."""
     later = [c for c, _, _ in found]
-    confirmed = tuple(c for c, shadow, _ in found if shadow)
+    confirmed = _shadowing(found)
     for i in reversed(range(len(held))):
         number, grey, mask, earlier = held[i]
         missing = [c for c in later
@@ -1112,4 +1118,4 @@ def _follow_back(held: list[tuple[int, np.ndarray, np.ndarray, Found]], found: F
                  if not any(_overlap(f[0], e, geometry.mm_per_pixel) for e, _, _ in earlier)]
         held[i] = number, grey, mask, earlier + extra
         later = [c for c, _, _ in extra]
-        confirmed = tuple(c for c, shadow, _ in extra if shadow)
+        confirmed = _shadowing(extra)
