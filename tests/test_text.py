@@ -555,11 +555,6 @@ ROUND_SIX_CASES = [
 ]
 
 
-@pytest.mark.parametrize("phrase, expected", ROUND_SIX_CASES)
-def test_the_third_blind_sets_families(phrase, expected):
-    assert facts_named(phrase, expected) == expected
-
-
 # Round seven: the fourth blind set's wrong CTs were uncertainty about the calcification
 # stated after it or in unpunctuated dictation, and its miss a measured "soft tissue".
 ROUND_SEVEN_CASES = [
@@ -635,11 +630,6 @@ ROUND_SEVEN_CASES = [
 ]
 
 
-@pytest.mark.parametrize("phrase, expected", ROUND_SEVEN_CASES)
-def test_the_fourth_blind_sets_families(phrase, expected):
-    assert facts_named(phrase, expected) == expected
-
-
 ROUND_EIGHT_CASES = [
     # a worksheet's cross negates its own item only, on its own line
     ("Right kidney: solid lesion 3.5 cm \u2713\nCalcification \u2717", {"mass": "present", "calcification": "absent"}),
@@ -698,11 +688,6 @@ ROUND_EIGHT_CASES = [
     ("Right adrenal lesion 2 cm\nCalcification ?\nLiver NAD", {"calcification": None}),
     ("Right adrenal mass ?adrenal origin, calcified.", {"calcification": "present"}),
 ]
-
-
-@pytest.mark.parametrize("phrase, expected", ROUND_EIGHT_CASES)
-def test_the_fifth_blind_sets_families(phrase, expected):
-    assert facts_named(phrase, expected) == expected
 
 
 ROUND_NINE_CASES = [
@@ -768,11 +753,6 @@ ROUND_NINE_CASES = [
 ]
 
 
-@pytest.mark.parametrize("phrase, expected", ROUND_NINE_CASES)
-def test_the_sixth_and_seventh_blind_sets_families(phrase, expected):
-    assert facts_named(phrase, expected) == expected
-
-
 ROUND_TEN_CASES = [
     # "vascular" is blood flow in the mass, calcification elsewhere only as "vascular calcification"
     ("Mass lft adrenal 4cm calcif yes vascular yes. Liver normal.", {"calcification": "present"}),
@@ -807,11 +787,6 @@ ROUND_TEN_CASES = [
 ]
 
 
-@pytest.mark.parametrize("phrase, expected", ROUND_TEN_CASES)
-def test_the_eighth_blind_sets_families(phrase, expected):
-    assert facts_named(phrase, expected) == expected
-
-
 # Round eleven: the ninth and eleventh blind sets' families, as general rules.
 ROUND_ELEVEN_CASES = [
     # an active "cannot assess" with its object is a caveat about what follows, not a hedge before it
@@ -840,11 +815,6 @@ ROUND_ELEVEN_CASES = [
      {"calcification": "present"}),
     ("There is a solid mess in the right kidney with calcification.", {"mass": "present", "laterality": "right"}),
 ]
-
-
-@pytest.mark.parametrize("phrase, expected", ROUND_ELEVEN_CASES)
-def test_the_ninth_and_eleventh_blind_sets_families(phrase, expected):
-    assert facts_named(phrase, expected) == expected
 
 
 # Round twelve: the twelfth blind set's families, as general rules.
@@ -876,11 +846,6 @@ ROUND_TWELVE_CASES = [
     ("Right adrenal mass in a 3 yr old, calcified.", {"calcification": "present"}),
     ("A 4-year-old boy: calcified right adrenal mass.", {"calcification": "present"}),
 ]
-
-
-@pytest.mark.parametrize("phrase, expected", ROUND_TWELVE_CASES)
-def test_the_twelfth_blind_sets_families(phrase, expected):
-    assert facts_named(phrase, expected) == expected
 
 
 # Round thirteen: the thirteenth blind set's families, as general rules.
@@ -916,11 +881,6 @@ ROUND_THIRTEEN_CASES = [
 ]
 
 
-@pytest.mark.parametrize("phrase, expected", ROUND_THIRTEEN_CASES)
-def test_the_thirteenth_blind_sets_families(phrase, expected):
-    assert facts_named(phrase, expected) == expected
-
-
 # Round fifteen: the fifteenth blind set's families, as general rules.
 ROUND_FIFTEEN_CASES = [
     # negations in other Englishes
@@ -947,11 +907,6 @@ ROUND_FIFTEEN_CASES = [
 ]
 
 
-@pytest.mark.parametrize("phrase, expected", ROUND_FIFTEEN_CASES)
-def test_the_fifteenth_blind_sets_families(phrase, expected):
-    assert facts_named(phrase, expected) == expected
-
-
 # Round sixteen: the sixteenth blind set's families, as general rules.
 ROUND_SIXTEEN_CASES = [
     # what a preliminary report stated is history; an addendum says what is there now
@@ -968,11 +923,6 @@ ROUND_SIXTEEN_CASES = [
     ("Right suprarenal 2.8 cm solid mass with calcific foci that shadow. The vascularity argues "
      "against adrenal haemorrhage.", {"mass": "present", "calcification": "present", "context": set()}),
 ]
-
-
-@pytest.mark.parametrize("phrase, expected", ROUND_SIXTEEN_CASES)
-def test_the_sixteenth_blind_sets_families(phrase, expected):
-    assert facts_named(phrase, expected) == expected
 
 
 # Round eighteen: the eighteenth blind set's families, as general rules.
@@ -1011,11 +961,6 @@ ROUND_EIGHTEEN_CASES = [
 ]
 
 
-@pytest.mark.parametrize("phrase, expected", ROUND_EIGHTEEN_CASES)
-def test_the_eighteenth_blind_sets_families(phrase, expected):
-    assert facts_named(phrase, expected) == expected
-
-
 # Round nineteen: the nineteenth blind set's families, as general rules.
 ROUND_NINETEEN_CASES = [
     # a pair of boxes before their options: the ticked one answers, an unticked side is none
@@ -1040,11 +985,6 @@ ROUND_NINETEEN_CASES = [
 ]
 
 
-@pytest.mark.parametrize("phrase, expected", ROUND_NINETEEN_CASES)
-def test_the_nineteenth_blind_sets_families(phrase, expected):
-    assert facts_named(phrase, expected) == expected
-
-
 # Round twenty: the twentieth blind set's families, as general rules.
 ROUND_TWENTY_CASES = [
     # a checklist's empty box before its item
@@ -1065,11 +1005,6 @@ ROUND_TWENTY_CASES = [
     ("Shadowing focus in the upper pole of the left kidney, 4 mm, probably a small stone.",
      {"calcification": None}),
 ]
-
-
-@pytest.mark.parametrize("phrase, expected", ROUND_TWENTY_CASES)
-def test_the_twentieth_blind_sets_families(phrase, expected):
-    assert facts_named(phrase, expected) == expected
 
 
 # Round twenty-one: the twenty-first blind set's families, as general rules.
@@ -1094,11 +1029,6 @@ ROUND_TWENTY_ONE_CASES = [
 ]
 
 
-@pytest.mark.parametrize("phrase, expected", ROUND_TWENTY_ONE_CASES)
-def test_the_twenty_first_blind_sets_families(phrase, expected):
-    assert facts_named(phrase, expected) == expected
-
-
 # Round twenty-two: the twenty-second blind set's families, as general rules.
 ROUND_TWENTY_TWO_CASES = [
     # "NBL", "FU"
@@ -1112,11 +1042,6 @@ ROUND_TWENTY_TWO_CASES = [
      {"mass": "present", "organ": None}),
     ("Large calcified mass arising from the left ovary; teratoma likely.", {"organ": "ovary"}),
 ]
-
-
-@pytest.mark.parametrize("phrase, expected", ROUND_TWENTY_TWO_CASES)
-def test_the_twenty_second_blind_sets_families(phrase, expected):
-    assert facts_named(phrase, expected) == expected
 
 
 # Round twenty-three: the twenty-third blind set's families, as general rules.
@@ -1136,11 +1061,6 @@ ROUND_TWENTY_THREE_CASES = [
     ("L flank solid mass 4cm, calcs ++, ?NB. liver ok, R kidney ok.",
      {"laterality": "left", "organ": None}),
 ]
-
-
-@pytest.mark.parametrize("phrase, expected", ROUND_TWENTY_THREE_CASES)
-def test_the_twenty_third_blind_sets_families(phrase, expected):
-    assert facts_named(phrase, expected) == expected
 
 
 # Round twenty-five: the twenty-fifth blind set's families (the twenty-fourth is held out).
@@ -1164,11 +1084,6 @@ ROUND_TWENTY_FIVE_CASES = [
 ]
 
 
-@pytest.mark.parametrize("phrase, expected", ROUND_TWENTY_FIVE_CASES)
-def test_the_twenty_fifth_blind_sets_families(phrase, expected):
-    assert facts_named(phrase, expected) == expected
-
-
 # Round twenty-six: the twenty-sixth blind set's families.
 ROUND_TWENTY_SIX_CASES = [
     # another organ described "with" its calcification, whatever its other words
@@ -1187,11 +1102,6 @@ ROUND_TWENTY_SIX_CASES = [
 ]
 
 
-@pytest.mark.parametrize("phrase, expected", ROUND_TWENTY_SIX_CASES)
-def test_the_twenty_sixth_blind_sets_families(phrase, expected):
-    assert facts_named(phrase, expected) == expected
-
-
 # Round twenty-seven: the twenty-seventh blind set's families.
 ROUND_TWENTY_SEVEN_CASES = [
     # a colon after a finding opens its details: a hedge of the diagnosis stops there
@@ -1207,11 +1117,6 @@ ROUND_TWENTY_SEVEN_CASES = [
     ("Stage MS neuroblastoma diagnosed at 2 months. Right adrenal mass now 1 cm.",
      {"context": {"known-tumour-follow-up"}}),
 ]
-
-
-@pytest.mark.parametrize("phrase, expected", ROUND_TWENTY_SEVEN_CASES)
-def test_the_twenty_seventh_blind_sets_families(phrase, expected):
-    assert facts_named(phrase, expected) == expected
 
 
 # Round twenty-nine: the twenty-ninth blind set's families (the twenty-eighth is held out).
@@ -1234,11 +1139,6 @@ ROUND_TWENTY_NINE_CASES = [
 ]
 
 
-@pytest.mark.parametrize("phrase, expected", ROUND_TWENTY_NINE_CASES)
-def test_the_twenty_ninth_blind_sets_families(phrase, expected):
-    assert facts_named(phrase, expected) == expected
-
-
 # Round thirty: the thirtieth blind set's families.
 ROUND_THIRTY_CASES = [
     # "better characterised" on another examination: the finding is there to characterise
@@ -1251,11 +1151,6 @@ ROUND_THIRTY_CASES = [
     # a caveat about detection still says nothing is found
     ("No mass seen. Small adrenal masses may be missed on ultrasound.", {"mass": "absent"}),
 ]
-
-
-@pytest.mark.parametrize("phrase, expected", ROUND_THIRTY_CASES)
-def test_the_thirtieth_blind_sets_families(phrase, expected):
-    assert facts_named(phrase, expected) == expected
 
 
 # Rounds thirty-one and thirty-two: the thirty-first and thirty-second blind sets' families.
@@ -1284,8 +1179,38 @@ ROUND_THIRTY_ONE_CASES = [
 ]
 
 
-@pytest.mark.parametrize("phrase, expected", ROUND_THIRTY_ONE_CASES)
-def test_the_thirty_first_and_second_blind_sets_families(phrase, expected):
+# Each round's table, by the blind set(s) whose families it pins (a case's id names them).
+FAMILIES_OF_BLIND_SETS = {
+    "third": ROUND_SIX_CASES,
+    "fourth": ROUND_SEVEN_CASES,
+    "fifth": ROUND_EIGHT_CASES,
+    "sixth-and-seventh": ROUND_NINE_CASES,
+    "eighth": ROUND_TEN_CASES,
+    "ninth-and-eleventh": ROUND_ELEVEN_CASES,
+    "twelfth": ROUND_TWELVE_CASES,
+    "thirteenth": ROUND_THIRTEEN_CASES,
+    "fifteenth": ROUND_FIFTEEN_CASES,
+    "sixteenth": ROUND_SIXTEEN_CASES,
+    "eighteenth": ROUND_EIGHTEEN_CASES,
+    "nineteenth": ROUND_NINETEEN_CASES,
+    "twentieth": ROUND_TWENTY_CASES,
+    "twenty-first": ROUND_TWENTY_ONE_CASES,
+    "twenty-second": ROUND_TWENTY_TWO_CASES,
+    "twenty-third": ROUND_TWENTY_THREE_CASES,
+    "twenty-fifth": ROUND_TWENTY_FIVE_CASES,
+    "twenty-sixth": ROUND_TWENTY_SIX_CASES,
+    "twenty-seventh": ROUND_TWENTY_SEVEN_CASES,
+    "twenty-ninth": ROUND_TWENTY_NINE_CASES,
+    "thirtieth": ROUND_THIRTY_CASES,
+    "thirty-first-and-second": ROUND_THIRTY_ONE_CASES,
+}
+
+
+@pytest.mark.parametrize("phrase, expected", [
+    pytest.param(phrase, expected, id=f"{blind_sets}-{number}")
+    for blind_sets, cases in FAMILIES_OF_BLIND_SETS.items()
+    for number, (phrase, expected) in enumerate(cases, start=1)])
+def test_the_blind_sets_families(phrase, expected):
     assert facts_named(phrase, expected) == expected
 
 
