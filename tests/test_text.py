@@ -1179,6 +1179,23 @@ ROUND_THIRTY_ONE_CASES = [
 ]
 
 
+# Round thirty-six: the thirty-sixth blind set's families.
+ROUND_THIRTY_SIX_CASES = [
+    # a tumour named the most likely diagnosis sets a haemorrhage in the differential aside ...
+    ("Right suprarenal mass with calcification. Neuroblastoma is the most likely diagnosis, "
+     "although adrenal haemorrhage is a differential.", {"context": set()}),
+    ("Calcified left suprarenal mass. Differential includes adrenal haemorrhage. Impression: "
+     "most likely neuroblastoma.", {"context": set()}),
+    # ... not when neither is favoured
+    ("Calcified left suprarenal mass; differential includes adrenal haemorrhage.",
+     {"context": {"adrenal-haemorrhage"}}),
+    # an old haemorrhage said not to be what the mass is
+    ("History of right adrenal haemorrhage. New right suprarenal mass with calcification; not in "
+     "keeping with old haemorrhage.", {"context": set()}),
+    ("Right suprarenal mass with calcification, in keeping with old haemorrhage.",
+     {"context": {"adrenal-haemorrhage"}}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1203,6 +1220,7 @@ FAMILIES_OF_BLIND_SETS = {
     "twenty-ninth": ROUND_TWENTY_NINE_CASES,
     "thirtieth": ROUND_THIRTY_CASES,
     "thirty-first-and-second": ROUND_THIRTY_ONE_CASES,
+    "thirty-sixth": ROUND_THIRTY_SIX_CASES,
 }
 
 
