@@ -1196,6 +1196,24 @@ ROUND_THIRTY_SIX_CASES = [
      {"context": {"adrenal-haemorrhage"}}),
 ]
 
+# Round thirty-five: the thirty-fifth blind set's families.
+ROUND_THIRTY_FIVE_CASES = [
+    # a colon after a hedged diagnosis opens its details: the guessed organ is the mass's
+    ("Probable left ovarian teratoma: 6 cm mass with fat and calcification.",
+     {"organ": "ovary", "laterality": "left"}),
+    # "calcified" standing before the mass word is the mass's, whatever organ the sentence names
+    ("Bladder indented posteriorly by a 4 cm calcified presacral mass.", {"calcification": "present"}),
+    ("Left adrenal mass. Calcified splenic granuloma.", {"calcification": None}),
+    # a sentence with a heading of its own takes none from the sentence before
+    ("Kidneys show mild hydronephrosis. Impression: large midline pelvic calcified mass.", {"organ": None}),
+    ("Right adrenal. Mass 3 cm with calcification.", {"organ": "adrenal"}),
+    # a mass within a haemorrhage, not a haemorrhage within a mass
+    ("Solid calcified left adrenal mass within the evolving haemorrhage.", {"context": {"adrenal-haemorrhage"}}),
+    ("Left adrenal mass with calcification; haemorrhage within the mass.", {"context": set()}),
+    # the bowel by its parts
+    ("Impression: ileal mural lesion acting as a lead point.", {"organ": "other"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1220,6 +1238,7 @@ FAMILIES_OF_BLIND_SETS = {
     "twenty-ninth": ROUND_TWENTY_NINE_CASES,
     "thirtieth": ROUND_THIRTY_CASES,
     "thirty-first-and-second": ROUND_THIRTY_ONE_CASES,
+    "thirty-fifth": ROUND_THIRTY_FIVE_CASES,
     "thirty-sixth": ROUND_THIRTY_SIX_CASES,
 }
 

@@ -35,8 +35,8 @@ twenty-seventh, measured once at f902743, tuned on in round twenty-seven) and
 twenty-nine), ``reports_tune_ac.jsonl`` (the thirtieth, measured once at 40bfd3d, tuned on
 in round thirty), ``reports_tune_ad.jsonl`` / ``reports_tune_ae.jsonl`` (the thirty-first
 and thirty-second, measured once at 3f7b7f7, tuned on in round thirty-one) and
-``reports_tune_af.jsonl`` (the thirty-sixth, measured once at 94a1cd1, tuned on in round
-thirty-six) are the
+``reports_tune_af.jsonl`` / ``reports_tune_ag.jsonl`` (the thirty-sixth and thirty-fifth,
+measured once at 94a1cd1 and f2c3fd3, tuned on in rounds thirty-six and thirty-five) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
@@ -94,8 +94,8 @@ TUNING_FLOORS = {
                              "laterality": 0.963, "organ": 0.952, "follow_up": 0.977,
                              "wrongly_recommended": 1},
     # The fifth blind set, measured once at c0331e7 (outcome 0.972, 10 wrong CTs: docs/text.md).
-    "reports_tune_g.jsonl": {"outcome": 1.0, "mass": 0.963, "calcification": 0.969,
-                             "laterality": 0.980, "organ": 0.969, "follow_up": 0.988},
+    "reports_tune_g.jsonl": {"outcome": 1.0, "mass": 0.966, "calcification": 0.975,
+                             "laterality": 0.983, "organ": 0.972, "follow_up": 0.997},
     # The sixth blind set, measured once at c593638 (outcome 0.983, 4 wrong CTs, 2 missed).
     "reports_tune_h.jsonl": {"outcome": 1.0, "mass": 0.955, "calcification": 0.994,
                              "laterality": 0.975, "organ": 0.961, "follow_up": 0.991},
@@ -189,8 +189,8 @@ TUNING_FLOORS = {
     # The twentieth blind set, measured once at 15d42ca (outcome 0.992, 2 wrong CTs, 1 of 63
     # missed), tuned on in round twenty. q20-358 stays missed: "nodal mass with calcified
     # nodes" puts the calcification in the nodes, which here are the mass.
-    "reports_tune_u.jsonl": {"outcome": 0.997, "mass": 0.919, "calcification": 0.988,
-                             "laterality": 0.969, "organ": 0.963, "follow_up": 0.986,
+    "reports_tune_u.jsonl": {"outcome": 0.997, "mass": 0.922, "calcification": 0.988,
+                             "laterality": 0.975, "organ": 0.966, "follow_up": 0.986,
                              "missed": 1},
     # The twenty-first blind set, measured once at 7b74b27 (outcome 0.986, 2 wrong CTs, 3 of 69
     # missed), tuned on in round twenty-one.
@@ -205,8 +205,8 @@ TUNING_FLOORS = {
     # The twenty-third blind set, measured once at 466cc36 (outcome 0.989, 1 wrong CT, 3 of 83
     # missed), tuned on in round twenty-three. q23-032 stays missed: voice recognition wrote
     # "a soli dmass", which is no word one edit from "mass" inside it.
-    "reports_tune_x.jsonl": {"outcome": 0.997, "mass": 0.905, "calcification": 0.975,
-                             "laterality": 0.955, "organ": 0.936, "follow_up": 0.997,
+    "reports_tune_x.jsonl": {"outcome": 0.997, "mass": 0.908, "calcification": 0.975,
+                             "laterality": 0.961, "organ": 0.938, "follow_up": 0.997,
                              "missed": 1},
     # The twenty-fifth blind set, measured once at 4971259 (outcome 0.992, no wrong CT, 3 of 80
     # missed, laterality 0.950), tuned on in round twenty-five. q25-167 stays missed: "The
@@ -217,20 +217,20 @@ TUNING_FLOORS = {
                              "missed": 1},
     # The twenty-sixth blind set, measured once at fba8ea7 (outcome 0.992, 1 wrong CT, 2 of 83
     # missed, laterality 0.981), tuned on in round twenty-six.
-    "reports_tune_z.jsonl": {"outcome": 1.0, "mass": 0.916, "calcification": 0.988,
-                             "laterality": 0.980, "organ": 0.905, "follow_up": 0.997},
+    "reports_tune_z.jsonl": {"outcome": 1.0, "mass": 0.922, "calcification": 0.988,
+                             "laterality": 0.98, "organ": 0.913, "follow_up": 0.997},
     # The twenty-seventh blind set, measured once at f902743 (outcome 0.989, no wrong CT, 4 of
     # 87 missed, laterality 0.958), tuned on in rounds twenty-seven and thirty. q27-202 stays
     # missed: "Several nodes show coarse calcification" is read as calcification of nodes
     # when the nodes are the mass (a "nodal conglomerate").
     "reports_tune_aa.jsonl": {"outcome": 0.997, "mass": 0.913, "calcification": 0.977,
-                              "laterality": 0.963, "organ": 0.913, "follow_up": 0.988,
+                              "laterality": 0.963, "organ": 0.919, "follow_up": 0.988,
                               "missed": 1},
     # The twenty-ninth blind set, measured once at f2b35ba (outcome 0.986, 4 wrong CTs, 1 of 84
     # missed, laterality 0.953), tuned on in round twenty-nine. q29-098 stays missed: in
     # "Likely calcified right adrenal neuroblastoma" the hedge may be of the calcification.
-    "reports_tune_ab.jsonl": {"outcome": 0.997, "mass": 0.894, "calcification": 0.972,
-                              "laterality": 0.952, "organ": 0.930, "follow_up": 0.997,
+    "reports_tune_ab.jsonl": {"outcome": 0.997, "mass": 0.9, "calcification": 0.972,
+                              "laterality": 0.955, "organ": 0.936, "follow_up": 0.997,
                               "missed": 1},
     # The thirtieth blind set, measured once at 40bfd3d (outcome 0.994, no wrong CT, 2 of 85
     # missed, laterality 0.956), tuned on in round thirty. q30-355 stays missed: "Both ovaries
@@ -238,22 +238,31 @@ TUNING_FLOORS = {
     # "separately" marks an organ that cannot be told apart from the mass ("not seen
     # separately"); a rule that read only "not separately" so lost the organ of tune-608 and
     # tune-860 and sent one of them to CT.
-    "reports_tune_ac.jsonl": {"outcome": 0.997, "mass": 0.9, "calcification": 0.977,
-                              "laterality": 0.955, "organ": 0.922, "follow_up": 0.983,
+    "reports_tune_ac.jsonl": {"outcome": 0.997, "mass": 0.905, "calcification": 0.977,
+                              "laterality": 0.961, "organ": 0.936, "follow_up": 0.983,
                               "missed": 1},
     # The thirty-first and thirty-second blind sets, measured once at 3f7b7f7 (outcome 0.986, 1
     # wrong CT, 4 of 82 missed, laterality 0.975; 0.992, none, 3 of 80, 0.953), tuned on in
     # round thirty-one. q32-210 stays missed: "soft-tissue density" as a mass word made a
     # wrong CT of "calcified soft-tissue density in the right adrenal bed" (tune-846).
     "reports_tune_ad.jsonl": {"outcome": 1.0, "mass": 0.919, "calcification": 0.961,
-                              "laterality": 0.975, "organ": 0.919, "follow_up": 0.997},
+                              "laterality": 0.975, "organ": 0.922, "follow_up": 0.997},
     "reports_tune_ae.jsonl": {"outcome": 0.997, "mass": 0.913, "calcification": 0.986,
-                              "laterality": 0.961, "organ": 0.913, "follow_up": 1.0,
+                              "laterality": 0.961, "organ": 0.916, "follow_up": 1.0,
                               "missed": 1},
     # The thirty-sixth blind set, measured once at 94a1cd1 (outcome 0.994, no wrong CT, 2 of 82
     # missed, laterality 0.975), tuned on in round thirty-six.
     "reports_tune_af.jsonl": {"outcome": 1.0, "mass": 0.913, "calcification": 0.988,
-                              "laterality": 0.975, "organ": 0.93, "follow_up": 0.997},
+                              "laterality": 0.975, "organ": 0.933, "follow_up": 0.997},
+    # The thirty-fifth blind set, measured once at f2c3fd3 (outcome 0.986, 2 wrong CTs, 3 of 79
+    # missed, laterality 0.953), tuned on in round thirty-five. Left: q35-359's wrong CT (an
+    # ovarian origin only guessed after the mass, "probably ovarian teratoma", read as no
+    # organ as the twenty-second set's writer labels it); q35-170 (a mass after leukaemia "in
+    # remission" is read as follow-up) and q35-273 ("haemorrhage vs neuroblastoma" keeps the
+    # haemorrhage, a suspected one) missed.
+    "reports_tune_ag.jsonl": {"outcome": 0.991, "mass": 0.913, "calcification": 0.983,
+                              "laterality": 0.955, "organ": 0.919, "follow_up": 0.983,
+                              "wrongly_recommended": 1, "missed": 2},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding

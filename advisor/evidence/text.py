@@ -46,7 +46,9 @@ SIDE, ORGAN, FLAG = "SIDE:", "ORGAN:", "FLAG:"
 # the scope and binding rules below are written with.
 SENTENCE_ENDS = {".", "!", "?"}
 FRAGMENT_WORDS = 4      # a next sentence this short still describes the mass
+LABEL_WORDS = 3         # words of a heading that opens a sentence, before its colon
 HEDGED_NAME_REACH = 4   # words from an organ adjective to the diagnosis it names
+ADJECTIVE_REACH = 3     # words from a calcification adjective to the mass it describes
 ORIGIN_REACH = 2        # sentences after the mass's that may still describe it
 OTHER_ORGAN = "other"   # a bucket of organs: one of them displaced says nothing of another
 # ConText categories that make a mention about something other than this patient now.
@@ -818,9 +820,16 @@ def _context_sentences(doc, span, reader: Reader) -> list:
                 or any(token.lower_ in reader.origin_words for token in following):
             result.append(following)
     if index > 0 and (_opens_with(sentences[index], reader.anaphora)
-                      or _heading(sentences[index - 1])):
+                      or _heading(sentences[index - 1]) and not _labelled(sentences[index])):
         result.append(sentences[index - 1])
     return result
+
+
+def _labelled(sentence) -> bool:
+    """The sentence opens with a heading of its own ("Impression: ...", "LEFT ADRENAL: ..."):
+    the sentence before it heads nothing here ("Kidneys show mild hydronephrosis.
+    Impression: large midline pelvic calcified mass")."""
+    return any(token.text == ":" for token in sentence[:LABEL_WORDS + 1])
 
 
 def _entities_near(doc, span, prefix: str, reader: Reader) -> list:
@@ -846,9 +855,9 @@ def _disowned(doc, span, side: str | None, phrase: range, reader: Reader) -> set
 
 def _organ_nearby(doc, span, reader: Reader) -> str | None:
     """The organ nearest the mass in its sentences that is not displaced, spared or normal,
-    else the one organ of a flag said there ("Left adrenal haemorrhage, evolving: now a
-    2 cm cystic lesion" is adrenal)."""
-    organs = _entities_near(doc, span, ORGAN, reader)
+    else the organ of the finding the mass details, else the one organ of a flag said there
+    ("Left adrenal haemorrhage, evolving: now a 2 cm cystic lesion" is adrenal)."""
+    organs = _entities_near(doc, span, ORGAN, reader) or _heading_organs(doc, span, reader)
     if organs:
         return _name(organs[0], ORGAN)
     sentences = _context_sentences(doc, span, reader)
@@ -857,6 +866,23 @@ def _organ_nearby(doc, span, reader: Reader) -> str | None:
                and not _categories(e).keys() & {NEGATION, "FAMILY"}}
     flagged.discard(None)
     return next(iter(flagged)) if len(flagged) == 1 else None
+
+
+def _heading_organs(doc, span, reader: Reader) -> list:
+    """The organs of a finding a colon opens before the mass, in its sentence, when only
+    that finding's diagnosis is hedged ("Probable left ovarian teratoma: 6 cm mass with
+    fat"): the mass is its details, so the guess at their origin is the mass's. Nearest
+    first; not an organ said not to be the place ("not renal"), nor a normal or displaced one."""
+    before = doc[span.sent.start:span.start]
+    colon = max((token.i for token in before if token.text == ":"), default=None)
+    if colon is None:
+        return []
+    headed = [e for e in doc.ents if e.label_ == MASS and span.sent.start <= e.start and e.end <= colon]
+    return sorted((e for e in doc.ents if e.label_.startswith(ORGAN) and span.sent.start <= e.start
+                   and any(e.end <= mass.start for mass in headed)
+                   and NEGATION not in _categories(e) and not _unticked(e)
+                   and not _neighbourhood(doc, e, reader)),
+                  key=lambda e: -e.start)
 
 
 def _side_of(ent, organ: str | None, organ_at: dict[int, str]) -> str | None:
@@ -955,9 +981,23 @@ def _elsewhere(span) -> str | None:
         if (modifier.category == ELSEWHERE and modifier.allows(span.label_)
                 and 0 <= distance < modifier.max_scope and _same_sentence(span, words)
                 and modifier.rule.on_modifies(span, words, None) and not _a_guess_at_the_mass(span, words)
+                and not _an_adjective_of_a_mass(span)
                 and not any(token.ent_type_ == MASS for token in words)):
             return words.text
     return None
+
+
+def _an_adjective_of_a_mass(span) -> bool:
+    """The calcification is said of the mass word it stands before, with only the mass's
+    side and place between ("indented by a calcified presacral mass"): whatever other organ
+    its sentence names, it is the mass's."""
+    doc = span.doc
+    for token in doc[span.end:min(span.end + ADJECTIVE_REACH, span.sent.end)]:
+        if token.ent_type_ == MASS:
+            return True
+        if not token.ent_type_.startswith((ORGAN, SIDE)):
+            return False
+    return False
 
 
 def _a_guess_at_the_mass(span, place) -> bool:
