@@ -1037,9 +1037,12 @@ ROUND_TWENTY_TWO_CASES = [
     ("Residual calcified mass in the right adrenal? No - it has gone.", {"mass": "absent", "calcification": None}),
     # gritty
     ("Left adrenal mass, internally gritty, 3 cm.", {"calcification": "present"}),
-    # an organ adjective of a hedged diagnosis is no origin
-    ("Large pelvic calcified mass crossing the midline; ovarian teratoma likely.",
+    # an organ adjective of a hedged diagnosis is no origin, but a guessed ovary or liver is
+    # (round thirty-seven: of the two readings, the one that sends no child to CT)
+    ("Large pelvic calcified mass crossing the midline; renal cell carcinoma likely.",
      {"mass": "present", "organ": None}),
+    ("Large pelvic calcified mass crossing the midline; ovarian teratoma likely.",
+     {"mass": "present", "organ": "ovary"}),
     ("Large calcified mass arising from the left ovary; teratoma likely.", {"organ": "ovary"}),
 ]
 
@@ -1214,6 +1217,27 @@ ROUND_THIRTY_FIVE_CASES = [
     ("Impression: ileal mural lesion acting as a lead point.", {"organ": "other"}),
 ]
 
+# Round thirty-seven: the thirty-eighth and thirty-ninth blind sets' families (the thirty-seventh
+# is held out).
+ROUND_THIRTY_SEVEN_CASES = [
+    # an origin only guessed at places the mass when it is an ovary or the liver ...
+    ("Pelvic mass probably arising from the left ovary, 7 cm, with shadowing calcification.",
+     {"organ": "ovary", "laterality": "left"}),
+    ("Large solid RUQ mass, probably of hepatic origin, containing calcifications.", {"organ": "liver"}),
+    # ... not another organ, nor one of two guesses, nor one said not to be the origin
+    ("Right flank mass with calcification, likely renal.", {"organ": None}),
+    ("Pelvic mass with calcification, ?ovarian ?uterine.", {"organ": None}),
+    ("Pelvic mass with calcification, not ovarian.", {"organ": None}),
+    # what is left of a past haemorrhage is that haemorrhage's
+    ("Known previous neonatal adrenal haemorrhage, left. Left suprarenal now contains a 1 cm "
+     "calcified residuum, no soft tissue mass.", {"context": {"adrenal-haemorrhage"}}),
+    ("History of neonatal adrenal haemorrhage. Today a new solid left adrenal mass with "
+     "calcification.", {"context": set()}),
+    # tissue that looks neoplastic is a mass
+    ("Neoplastic-looking lobulated soft tissue in the left suprarenal fossa, 3 cm, with calcified "
+     "foci.", {"mass": "present", "calcification": "present", "organ": "adrenal"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1240,6 +1264,7 @@ FAMILIES_OF_BLIND_SETS = {
     "thirty-first-and-second": ROUND_THIRTY_ONE_CASES,
     "thirty-fifth": ROUND_THIRTY_FIVE_CASES,
     "thirty-sixth": ROUND_THIRTY_SIX_CASES,
+    "thirty-eighth-and-ninth": ROUND_THIRTY_SEVEN_CASES,
 }
 
 

@@ -36,14 +36,16 @@ twenty-nine), ``reports_tune_ac.jsonl`` (the thirtieth, measured once at 40bfd3d
 in round thirty), ``reports_tune_ad.jsonl`` / ``reports_tune_ae.jsonl`` (the thirty-first
 and thirty-second, measured once at 3f7b7f7, tuned on in round thirty-one) and
 ``reports_tune_af.jsonl`` / ``reports_tune_ag.jsonl`` (the thirty-sixth and thirty-fifth,
-measured once at 94a1cd1 and f2c3fd3, tuned on in rounds thirty-six and thirty-five) are the
+measured once at 94a1cd1 and f2c3fd3, tuned on in rounds thirty-six and thirty-five) and
+``reports_tune_ah.jsonl`` / ``reports_tune_ai.jsonl`` (the thirty-eighth and thirty-ninth,
+measured once at 9711495, tuned on in round thirty-seven) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl``, ``reports_test_b.jsonl``, ``reports_test_c.jsonl`` and
-``reports_test_d.jsonl`` are held-out sets (the twenty-fourth, twenty-eighth, thirty-third and
-thirty-fourth blind sets), written by someone who never saw the rules and measured once on the
-rules frozen at 4971259, f2b35ba and (both last) 77d0b6c; their errors are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_e.jsonl`` are held-out
+sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth and thirty-seventh blind
+sets), written by someone who never saw the rules and measured once on the rules frozen at
+4971259, f2b35ba, 77d0b6c (both c and d) and 9711495; their errors are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
 docs/text.md, not asserted: a blind set measured once below a target would otherwise
@@ -63,8 +65,13 @@ import evaluate_text  # noqa: E402
 DATA = ROOT / "tests" / "data"
 # The figures measured on each tuning corpus: a change to the rules may not lower them.
 TUNING_FLOORS = {
-    "reports_tune.jsonl": {"outcome": 1.0, "mass": 0.994, "calcification": 0.997,
-                           "laterality": 1.0, "organ": 0.997, "follow_up": 1.0},
+    # Round thirty-seven reads an origin only guessed at as the mass's when it is an ovary or
+    # the liver (``guessed_origins``: the reading that sends no child to CT). It mended four
+    # wrong CTs (two of them on fresh sets) and misses seven masses whose writers labelled a
+    # guessed ovary or liver "other": m-100 and m-359 (reports_tune_e), q19-103 (_t), q22-101
+    # and q22-357 (_w), q23-353 (_x), q29-118 (_ab).
+    "reports_tune.jsonl": {"outcome": 1.0, "mass": 0.995, "calcification": 0.998,
+                           "laterality": 1.0, "organ": 0.999, "follow_up": 1.0},
     "reports_tune_b.jsonl": {"outcome": 1.0, "mass": 1.0, "calcification": 1.0,
                              "laterality": 1.0, "organ": 0.994, "follow_up": 1.0},
     # laterality 0.958 -> 0.955 in round five: "?Left renal mass ..." (h-116) is now read as
@@ -80,36 +87,37 @@ TUNING_FLOORS = {
     # (h-021); "a left adnexal lesion is possibly a haemorrhagic cyst or a solid mass" now
     # names the ovary of a mass labelled unknown (m-106).
     "reports_tune_c.jsonl": {"outcome": 1.0, "mass": 0.955, "calcification": 0.994,
-                             "laterality": 0.955, "organ": 0.943, "follow_up": 0.970},
-    "reports_tune_d.jsonl": {"outcome": 1.0, "mass": 0.960, "calcification": 0.985,
+                             "laterality": 0.955, "organ": 0.943, "follow_up": 0.97},
+    "reports_tune_d.jsonl": {"outcome": 1.0, "mass": 0.96, "calcification": 0.985,
                              "laterality": 0.938, "organ": 0.938, "follow_up": 0.963},
-    "reports_tune_e.jsonl": {"outcome": 1.0, "mass": 0.958, "calcification": 0.983,
-                             "laterality": 0.961, "organ": 0.949, "follow_up": 0.983},
+    "reports_tune_e.jsonl": {"outcome": 0.994, "mass": 0.958, "calcification": 0.983,
+                             "laterality": 0.961, "organ": 0.944, "follow_up": 0.988,
+                             "missed": 2},
     # n-034, "... UPPER POLE MASS THIRTY MM CALCIFIED NO HETERO LEFT KIDNEY NORMAL ...", is
     # labelled calcification absent: in unpunctuated dictation "calcified no" may be the
     # answer to "calcified" or the "no" of the next word, and the tuning texts have both
     # ("MASS WITH CALCIFICATION NO HYDRONEPHROSIS" is calcified). No general rule reads it
     # absent without missing the others, so it stays the one wrong CT (docs/text.md).
-    "reports_tune_f.jsonl": {"outcome": 0.997, "mass": 0.955, "calcification": 0.980,
-                             "laterality": 0.963, "organ": 0.952, "follow_up": 0.977,
+    "reports_tune_f.jsonl": {"outcome": 0.997, "mass": 0.958, "calcification": 0.983,
+                             "laterality": 0.963, "organ": 0.955, "follow_up": 0.988,
                              "wrongly_recommended": 1},
     # The fifth blind set, measured once at c0331e7 (outcome 0.972, 10 wrong CTs: docs/text.md).
     "reports_tune_g.jsonl": {"outcome": 1.0, "mass": 0.966, "calcification": 0.975,
                              "laterality": 0.983, "organ": 0.972, "follow_up": 0.997},
     # The sixth blind set, measured once at c593638 (outcome 0.983, 4 wrong CTs, 2 missed).
-    "reports_tune_h.jsonl": {"outcome": 1.0, "mass": 0.955, "calcification": 0.994,
-                             "laterality": 0.975, "organ": 0.961, "follow_up": 0.991},
+    "reports_tune_h.jsonl": {"outcome": 1.0, "mass": 0.958, "calcification": 0.994,
+                             "laterality": 0.975, "organ": 0.963, "follow_up": 0.991},
     # The seventh blind set, measured once at 0361e9e (outcome 0.975, 6 wrong CTs, 3 missed).
     # Two wrong CTs stay: r-280 "mass with internal haemorrhage and calcification -
     # neuroblastoma" (the flag is haemorrhage as the diagnosis, not within a tumour; the
     # writer labelled it haemorrhage) and r-350 "probably arising from the right ovary" (a
     # hedged organ is no origin; counting it loses more than it gains on the other sets).
-    "reports_tune_i.jsonl": {"outcome": 0.994, "mass": 0.955, "calcification": 0.980,
-                             "laterality": 0.950, "organ": 0.960, "follow_up": 0.994,
-                             "wrongly_recommended": 2},
+    "reports_tune_i.jsonl": {"outcome": 0.997, "mass": 0.958, "calcification": 0.98,
+                             "laterality": 0.952, "organ": 0.966, "follow_up": 0.994,
+                             "wrongly_recommended": 1},
     # The eighth blind set, measured once at 3e50903 (outcome 0.969, 4 wrong CTs, 7 missed).
-    "reports_tune_j.jsonl": {"outcome": 1.0, "mass": 0.933, "calcification": 0.975,
-                             "laterality": 0.966, "organ": 0.947, "follow_up": 0.986},
+    "reports_tune_j.jsonl": {"outcome": 1.0, "mass": 0.938, "calcification": 0.975,
+                             "laterality": 0.972, "organ": 0.952, "follow_up": 0.991},
     # The ninth blind set, measured once at 7b4a31e (outcome 0.964, 7 wrong CTs, 6 missed).
     # Two wrong CTs stay: u-088 "calcification in the contralateral (left) adrenal" (its side
     # is beyond the reach of the place words) and u-282 "mass with internal hemorrhage and
@@ -118,8 +126,8 @@ TUNING_FLOORS = {
     # from infancy; today ... a new left adrenal solid mass" tells the past haematoma in the
     # new mass's sentence, where it may be what a lesion is; u-360 "extending into both adnexa, unclear whether ovarian" is
     # read as a bilateral ovarian mass.
-    "reports_tune_k.jsonl": {"outcome": 0.988, "mass": 0.911, "calcification": 0.961,
-                             "laterality": 0.922, "organ": 0.908, "follow_up": 0.988,
+    "reports_tune_k.jsonl": {"outcome": 0.988, "mass": 0.916, "calcification": 0.969,
+                             "laterality": 0.927, "organ": 0.911, "follow_up": 0.988,
                              "wrongly_recommended": 2, "missed": 2},
     # The eleventh blind set, measured once at 3f5fb29 (outcome 0.986, 2 wrong CTs, 3 missed).
     # v-275 stays missed: "Differential is neuroblastoma vs haemorrhage; neuroblastoma favoured" raises
@@ -128,17 +136,16 @@ TUNING_FLOORS = {
     # calcification or haemorrhage comma and these were excluded") with its spoken commas
     # written out: "these were excluded" no longer reaches back over the comma, so the
     # calcification is only looked for (unknown, labelled absent); the mass is no longer present.
-    "reports_tune_l.jsonl": {"outcome": 0.997, "mass": 0.938, "calcification": 0.980,
-                             "laterality": 0.972, "organ": 0.950, "follow_up": 0.997,
-                             "missed": 1},
+    "reports_tune_l.jsonl": {"outcome": 1.0, "mass": 0.944, "calcification": 0.988,
+                             "laterality": 0.977, "organ": 0.961, "follow_up": 0.997},
     # The twelfth blind set, measured once at ed89685 (outcome 0.972, 6 wrong CTs, 4 missed).
     # w-104 stays a wrong CT: "probably ovarian in origin" (a hedged organ, as r-350);
     # w-286 stays missed as v-275 (a differential naming haemorrhage); w-138, unpunctuated
     # dictation ("calcification four point five centimetres renal vein thrombus none seen"),
     # stays missed: "none seen" may be said of the calcification.
-    "reports_tune_m.jsonl": {"outcome": 0.991, "mass": 0.955, "calcification": 0.972,
-                             "laterality": 0.963, "organ": 0.955, "follow_up": 1.0,
-                             "wrongly_recommended": 1, "missed": 2},
+    "reports_tune_m.jsonl": {"outcome": 0.997, "mass": 0.961, "calcification": 0.975,
+                             "laterality": 0.966, "organ": 0.961, "follow_up": 1.0,
+                             "missed": 1},
     # The thirteenth blind set, measured once at 19d0624 (outcome 0.958, 5 wrong CTs, 10 missed).
     # x-287 stays a wrong CT: the eggshell calcification "lies in a separate adjacent cyst; the
     # solid mass itself is free of calcification" (a cyst is no organ to put it elsewhere, and
@@ -148,44 +155,43 @@ TUNING_FLOORS = {
     # flag from a doubtful mention is kept: it stops CT, never starts it);
     # "Not a cyst:" heading its lesion (x-152); "?hepatic ?adrenal ?renal" hedging the mass
     # (x-107); "calcification seen? yes" (x-143); a nodule read as hedged beside a hernia (x-051).
-    "reports_tune_n.jsonl": {"outcome": 0.980, "mass": 0.927, "calcification": 0.972,
-                             "laterality": 0.95, "organ": 0.930, "follow_up": 0.997,
-                             "wrongly_recommended": 1, "missed": 6},
+    "reports_tune_n.jsonl": {"outcome": 0.988, "mass": 0.933, "calcification": 0.972,
+                             "laterality": 0.958, "organ": 0.938, "follow_up": 0.997,
+                             "wrongly_recommended": 1, "missed": 3},
     # The fourteenth blind set, measured once at 8779801 (outcome 0.989, 2 wrong CTs, 2 missed).
     # Left: y-173 "calcificaton not identifed" (two typos, so no negation is read: a wrong CT),
     # y-011 "a solid mast in the left a drinal region" and y-263 "Solid retroperitoneal tissue
     # ... encasing the renal vessels" (no mass word: missed).
-    "reports_tune_o.jsonl": {"outcome": 0.991, "mass": 0.927, "calcification": 0.969,
-                             "laterality": 0.955, "organ": 0.944, "follow_up": 0.994,
-                             "wrongly_recommended": 1, "missed": 2},
+    "reports_tune_o.jsonl": {"outcome": 0.994, "mass": 0.938, "calcification": 0.977,
+                             "laterality": 0.963, "organ": 0.952, "follow_up": 0.997,
+                             "missed": 2},
     # The fifteenth blind set, measured once at 45f1046 (outcome 0.981, 5 wrong CTs, 2 missed).
     # z-099 stays missed: a differential "?neuroblastoma ?adrenal haemorrhage" raises the flag.
-    "reports_tune_p.jsonl": {"outcome": 0.997, "mass": 0.944, "calcification": 0.986,
-                             "laterality": 0.966, "organ": 0.955, "follow_up": 1.0,
-                             "missed": 1},
+    "reports_tune_p.jsonl": {"outcome": 1.0, "mass": 0.944, "calcification": 0.986,
+                             "laterality": 0.969, "organ": 0.958, "follow_up": 1.0},
     # The sixteenth blind set, measured once at dee1f24 (outcome 0.986, 2 wrong CTs, 3 missed),
     # tuned on in rounds fifteen and sixteen.
-    "reports_tune_q.jsonl": {"outcome": 1.0, "mass": 0.930, "calcification": 0.980,
-                             "laterality": 0.969, "organ": 0.963, "follow_up": 1.0},
+    "reports_tune_q.jsonl": {"outcome": 1.0, "mass": 0.93, "calcification": 0.983,
+                             "laterality": 0.969, "organ": 0.969, "follow_up": 1.0},
     # The seventeenth blind set, measured once at fd4d507 (outcome 0.986, 2 wrong CTs, 3 missed);
     # only "argues against" was taken from it (round sixteen). Left: q17-034 "Left overy"
     # (misspelt ovary, so no organ to exclude) and q17-143 "Adrenal mass, calcification,
     # haemorrhage - none seen" (wrong CTs); q17-099 and q17-280, the haemorrhage flag from a
     # differential and from "previously thought to be haemorrhage but ... now favour" (missed).
-    "reports_tune_r.jsonl": {"outcome": 0.988, "mass": 0.913, "calcification": 0.961,
-                             "laterality": 0.952, "organ": 0.933, "follow_up": 0.997,
-                             "wrongly_recommended": 2, "missed": 2},
+    "reports_tune_r.jsonl": {"outcome": 0.991, "mass": 0.916, "calcification": 0.961,
+                             "laterality": 0.955, "organ": 0.938, "follow_up": 0.997,
+                             "wrongly_recommended": 2, "missed": 1},
     # The eighteenth blind set, measured once at dfd1299 (outcome 0.989, 1 wrong CT, 3 missed),
     # tuned on in round eighteen. Its mass field is held back by labels the writers do not share
     # (a lesion "in keeping with adrenal haemorrhage": unknown, absent or a mass).
-    "reports_tune_s.jsonl": {"outcome": 1.0, "mass": 0.938, "calcification": 0.977,
-                             "laterality": 0.958, "organ": 0.944, "follow_up": 1.0},
+    "reports_tune_s.jsonl": {"outcome": 1.0, "mass": 0.944, "calcification": 0.98,
+                             "laterality": 0.963, "organ": 0.952, "follow_up": 1.0},
     # The nineteenth blind set, measured once at 2350c85 (outcome 0.981, no wrong CT, 7 of 81
     # missed), tuned on in round nineteen. q19-304 stays missed: "right adnexal lesion,
     # probably ovarian" is read as ovarian from "adnexal"; its writer hedged the organ.
-    "reports_tune_t.jsonl": {"outcome": 0.997, "mass": 0.947, "calcification": 0.983,
-                             "laterality": 0.966, "organ": 0.913, "follow_up": 0.988,
-                             "missed": 1},
+    "reports_tune_t.jsonl": {"outcome": 0.994, "mass": 0.947, "calcification": 0.986,
+                             "laterality": 0.966, "organ": 0.916, "follow_up": 0.988,
+                             "missed": 2},
     # The twentieth blind set, measured once at 15d42ca (outcome 0.992, 2 wrong CTs, 1 of 63
     # missed), tuned on in round twenty. q20-358 stays missed: "nodal mass with calcified
     # nodes" puts the calcification in the nodes, which here are the mass.
@@ -194,26 +200,26 @@ TUNING_FLOORS = {
                              "missed": 1},
     # The twenty-first blind set, measured once at 7b74b27 (outcome 0.986, 2 wrong CTs, 3 of 69
     # missed), tuned on in round twenty-one.
-    "reports_tune_v.jsonl": {"outcome": 1.0, "mass": 0.897, "calcification": 0.983,
-                             "laterality": 0.961, "organ": 0.927, "follow_up": 0.997},
+    "reports_tune_v.jsonl": {"outcome": 1.0, "mass": 0.897, "calcification": 0.986,
+                             "laterality": 0.963, "organ": 0.93, "follow_up": 0.997},
     # The twenty-second blind set, measured once at fa8b6cc (outcome 0.986, 2 wrong CTs, 3 of
     # 80 missed), tuned on in round twenty-two. q22-174 stays missed: "Today it has enlarged
     # and is now solid with calcification" names the mass only as "it".
-    "reports_tune_w.jsonl": {"outcome": 0.997, "mass": 0.944, "calcification": 0.983,
-                             "laterality": 0.972, "organ": 0.927, "follow_up": 0.986,
-                             "missed": 1},
+    "reports_tune_w.jsonl": {"outcome": 0.991, "mass": 0.947, "calcification": 0.983,
+                             "laterality": 0.975, "organ": 0.93, "follow_up": 0.988,
+                             "missed": 3},
     # The twenty-third blind set, measured once at 466cc36 (outcome 0.989, 1 wrong CT, 3 of 83
     # missed), tuned on in round twenty-three. q23-032 stays missed: voice recognition wrote
     # "a soli dmass", which is no word one edit from "mass" inside it.
-    "reports_tune_x.jsonl": {"outcome": 0.997, "mass": 0.908, "calcification": 0.975,
+    "reports_tune_x.jsonl": {"outcome": 0.994, "mass": 0.908, "calcification": 0.975,
                              "laterality": 0.961, "organ": 0.938, "follow_up": 0.997,
-                             "missed": 1},
+                             "missed": 2},
     # The twenty-fifth blind set, measured once at 4971259 (outcome 0.992, no wrong CT, 3 of 80
     # missed, laterality 0.950), tuned on in round twenty-five. q25-167 stays missed: "The
     # differential is an unusual calcifying haematoma versus neuroblastoma" leaves a
     # haemorrhage open, and the reader then keeps the child from CT.
-    "reports_tune_y.jsonl": {"outcome": 0.997, "mass": 0.891, "calcification": 0.980,
-                             "laterality": 0.95, "organ": 0.936, "follow_up": 0.988,
+    "reports_tune_y.jsonl": {"outcome": 0.997, "mass": 0.894, "calcification": 0.986,
+                             "laterality": 0.95, "organ": 0.938, "follow_up": 0.988,
                              "missed": 1},
     # The twenty-sixth blind set, measured once at fba8ea7 (outcome 0.992, 1 wrong CT, 2 of 83
     # missed, laterality 0.981), tuned on in round twenty-six.
@@ -229,17 +235,17 @@ TUNING_FLOORS = {
     # The twenty-ninth blind set, measured once at f2b35ba (outcome 0.986, 4 wrong CTs, 1 of 84
     # missed, laterality 0.953), tuned on in round twenty-nine. q29-098 stays missed: in
     # "Likely calcified right adrenal neuroblastoma" the hedge may be of the calcification.
-    "reports_tune_ab.jsonl": {"outcome": 0.997, "mass": 0.9, "calcification": 0.972,
+    "reports_tune_ab.jsonl": {"outcome": 0.994, "mass": 0.9, "calcification": 0.972,
                               "laterality": 0.955, "organ": 0.936, "follow_up": 0.997,
-                              "missed": 1},
+                              "missed": 2},
     # The thirtieth blind set, measured once at 40bfd3d (outcome 0.994, no wrong CT, 2 of 85
     # missed, laterality 0.956), tuned on in round thirty. q30-355 stays missed: "Both ovaries
     # are seen separately and appear normal" gives the midline pelvic mass an ovary, since
     # "separately" marks an organ that cannot be told apart from the mass ("not seen
     # separately"); a rule that read only "not separately" so lost the organ of tune-608 and
     # tune-860 and sent one of them to CT.
-    "reports_tune_ac.jsonl": {"outcome": 0.997, "mass": 0.905, "calcification": 0.977,
-                              "laterality": 0.961, "organ": 0.936, "follow_up": 0.983,
+    "reports_tune_ac.jsonl": {"outcome": 0.997, "mass": 0.908, "calcification": 0.977,
+                              "laterality": 0.963, "organ": 0.938, "follow_up": 0.983,
                               "missed": 1},
     # The thirty-first and thirty-second blind sets, measured once at 3f7b7f7 (outcome 0.986, 1
     # wrong CT, 4 of 82 missed, laterality 0.975; 0.992, none, 3 of 80, 0.953), tuned on in
@@ -252,17 +258,22 @@ TUNING_FLOORS = {
                               "missed": 1},
     # The thirty-sixth blind set, measured once at 94a1cd1 (outcome 0.994, no wrong CT, 2 of 82
     # missed, laterality 0.975), tuned on in round thirty-six.
-    "reports_tune_af.jsonl": {"outcome": 1.0, "mass": 0.913, "calcification": 0.988,
-                              "laterality": 0.975, "organ": 0.933, "follow_up": 0.997},
+    "reports_tune_af.jsonl": {"outcome": 1.0, "mass": 0.916, "calcification": 0.988,
+                              "laterality": 0.977, "organ": 0.936, "follow_up": 0.997},
     # The thirty-fifth blind set, measured once at f2c3fd3 (outcome 0.986, 2 wrong CTs, 3 of 79
-    # missed, laterality 0.953), tuned on in round thirty-five. Left: q35-359's wrong CT (an
-    # ovarian origin only guessed after the mass, "probably ovarian teratoma", read as no
-    # organ as the twenty-second set's writer labels it); q35-170 (a mass after leukaemia "in
-    # remission" is read as follow-up) and q35-273 ("haemorrhage vs neuroblastoma" keeps the
-    # haemorrhage, a suspected one) missed.
-    "reports_tune_ag.jsonl": {"outcome": 0.991, "mass": 0.913, "calcification": 0.983,
-                              "laterality": 0.955, "organ": 0.919, "follow_up": 0.983,
-                              "wrongly_recommended": 1, "missed": 2},
+    # missed, laterality 0.953), tuned on in rounds thirty-five and thirty-seven. Left missed:
+    # q35-170 (a mass after leukaemia "in remission" is read as follow-up) and q35-273
+    # ("haemorrhage vs neuroblastoma" keeps the haemorrhage, a suspected one).
+    "reports_tune_ag.jsonl": {"outcome": 0.994, "mass": 0.913, "calcification": 0.983,
+                              "laterality": 0.955, "organ": 0.922, "follow_up": 0.983,
+                              "missed": 2},
+    # The thirty-eighth and thirty-ninth blind sets, measured once at 9711495 (outcome 0.997, 1
+    # wrong CT, none of 85 missed, laterality 0.956; 0.994, 1, 1 of 84, 0.967), tuned on in
+    # round thirty-seven.
+    "reports_tune_ah.jsonl": {"outcome": 1.0, "mass": 0.936, "calcification": 0.986,
+                              "laterality": 0.952, "organ": 0.916, "follow_up": 0.994},
+    "reports_tune_ai.jsonl": {"outcome": 1.0, "mass": 0.95, "calcification": 0.98,
+                              "laterality": 0.969, "organ": 0.938, "follow_up": 0.997},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
@@ -290,6 +301,11 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_d.jsonl": {"outcome": 0.994, "wrongly_recommended": 0, "missed": 2,
                              "mass": 0.922, "calcification": 0.977, "laterality": 0.958,
                              "organ": 0.927, "follow_up": 0.991},
+    # The thirty-seventh blind set, measured once on the rules frozen at 9711495: outcome
+    # 0.981, 2 wrongly recommended CTs, 5 of 78 missed, laterality 0.983.
+    "reports_test_e.jsonl": {"outcome": 0.98, "wrongly_recommended": 2, "missed": 5,
+                             "mass": 0.925, "calcification": 0.961, "laterality": 0.983,
+                             "organ": 0.936, "follow_up": 0.997},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")

@@ -493,6 +493,8 @@ class Reader:
     after_tokens: int
     mass_flags: dict[str, tuple[str, frozenset[str]]]  # "haematoma" -> (its flag, its organs)
     flag_organs: dict[str, str]   # a flag whose mass has one organ -> that organ
+    guessed_origins: frozenset[str]  # organs an origin only guessed at still gives
+    remains: frozenset[str]       # mass words for what is left of a past finding
     organ_order: tuple[str, ...]
     fingerprint: str              # of the rules' content: enters the result UIDs
     dictation: tuple[tuple[re.Pattern, str], ...] = ()   # spoken punctuation -> written
@@ -565,6 +567,8 @@ def build_reader(rules: dict[str, Any]) -> Reader:
                   tuple(binding["anaphora"]), binding["before_tokens"], binding["after_tokens"],
                   mass_flags, {flag: entry["organs"][0] for flag, entry in rules["mass_context"].items()
                                if len(entry["organs"]) == 1},
+                  frozenset(binding.get("guessed_origins", ())),
+                  frozenset(word.lower() for word in binding.get("remains", ())),
                   tuple(rules["organs"]), rules_fingerprint(rules),
                   tuple((re.compile(entry["spoken"]), entry["written"]) for entry in rules.get("dictation", ())),
                   frozenset(binding.get("past_flags_apart", ())),
@@ -770,15 +774,22 @@ def _neighbourhood(doc, ent, reader: Reader, words: frozenset[str] | None = None
             | (set(after) & (reader.not_origin | reader.not_origin_after)))
 
 
-def _origin_entities(doc, ents, prefix: str, reader: Reader) -> list:
-    """``prefix`` entities that name where a mass is, not a neighbour nor a normal organ.
+def _origin_entities(doc, ents, prefix: str, reader: Reader, guessed: bool = False) -> list:
+    """``prefix`` entities that name where a mass is, not a neighbour nor a normal organ;
+    with ``guessed``, also an organ only hedged ("probably arising from the left ovary").
 
     A side may stand beside a position word ("posterior to the right kidney" is
     on the right); an organ may not (the kidney is not the origin).
     """
     allowed = reader.beside if prefix == SIDE else frozenset()
-    return [e for e in ents if e.label_.startswith(prefix) and not _hedged(e)
+    return [e for e in ents if e.label_.startswith(prefix)
+            and not (_guessed(e) if guessed else _hedged(e))
             and _neighbourhood(doc, e, reader) <= allowed]
+
+
+def _guessed(ent) -> bool:
+    """Hedged, but not negated nor left unticked: the organ is a guess at the origin."""
+    return _hedged(ent) and (NEGATION in _categories(ent) or _unticked(ent))
 
 
 def _opens_with(sentence, words: tuple[str, ...]) -> bool:
@@ -832,11 +843,11 @@ def _labelled(sentence) -> bool:
     return any(token.text == ":" for token in sentence[:LABEL_WORDS + 1])
 
 
-def _entities_near(doc, span, prefix: str, reader: Reader) -> list:
+def _entities_near(doc, span, prefix: str, reader: Reader, guessed: bool = False) -> list:
     """``prefix`` entities in the mass's sentences that name where it is, nearest first."""
     sentences = _context_sentences(doc, span, reader)
     inside = [e for e in doc.ents if any(s.start <= e.start < s.end for s in sentences)]
-    return sorted(_origin_entities(doc, inside, prefix, reader),
+    return sorted(_origin_entities(doc, inside, prefix, reader, guessed),
                   key=lambda e: (e.sent.start != span.sent.start, abs(e.start - span.start)))
 
 
@@ -855,11 +866,15 @@ def _disowned(doc, span, side: str | None, phrase: range, reader: Reader) -> set
 
 def _organ_nearby(doc, span, reader: Reader) -> str | None:
     """The organ nearest the mass in its sentences that is not displaced, spared or normal,
-    else the organ of the finding the mass details, else the one organ of a flag said there
+    else the organ of the finding the mass details, else the one organ guessed there if the
+    rules take that guess (``guessed_origins``), else the one organ of a flag said there
     ("Left adrenal haemorrhage, evolving: now a 2 cm cystic lesion" is adrenal)."""
     organs = _entities_near(doc, span, ORGAN, reader) or _heading_organs(doc, span, reader)
     if organs:
         return _name(organs[0], ORGAN)
+    guesses = {_name(e, ORGAN) for e in _entities_near(doc, span, ORGAN, reader, guessed=True)}
+    if len(guesses) == 1 and guesses <= reader.guessed_origins:    # not "?ovarian ?uterine"
+        return guesses.pop()
     sentences = _context_sentences(doc, span, reader)
     flagged = {reader.flag_organs.get(_name(e, FLAG)) for e in doc.ents
                if e.label_.startswith(FLAG) and any(s.start <= e.start < s.end for s in sentences)
@@ -1254,9 +1269,11 @@ def _corrected(doc, mentions: list[Mention], spans, reader: Reader) -> list[Ment
 def _flags(doc, mentions: list[Mention], spans, reader: Reader) -> frozenset[str]:
     """Context flags named for this patient (not negated, not about family; for the flags
     the rules name, not a past one in another sentence than a mass stated now: "History of
-    neonatal adrenal haemorrhage. Today a new solid mass ..."), and those a mass stated or
+    neonatal adrenal haemorrhage. Today a new solid mass ...", unless that mass is what
+    is left of it: "... now contains a calcified residuum"), and those a mass stated or
     suspected is by its name ("likely resolving haematoma")."""
-    stated = {span.sent.start for m, span in zip(mentions, spans) if m.kind == "mass" and m.status == "present"}
+    stated = {span.sent.start for m, span in zip(mentions, spans) if m.kind == "mass" and m.status == "present"
+              and m.words.lower() not in reader.remains}
     set_aside = {flag for flag, patterns in reader.flags_set_aside.items()
                  if any(pattern.search(doc.text) for pattern in patterns)}
     named = {_name(e, FLAG) for e in doc.ents if e.label_.startswith(FLAG)
