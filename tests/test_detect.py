@@ -12,6 +12,7 @@ import SimpleITK as sitk
 from PIL import Image, ImageDraw, ImageFont
 from pydicom import Dataset, dcmread
 from pydicom.data import get_testdata_file
+from pydicom.pixels import apply_color_lut, iter_pixels
 from pydicom.uid import JPEG2000Lossless, JPEGLSLossless, RLELossless
 
 from advisor.evidence import detect, pixels
@@ -280,6 +281,32 @@ def test_densely_lit_equals_simpleitks_box_mean_above_the_share(radius, share):
         box_mean = sitk.GetArrayFromImage(sitk.BoxMean(sitk.GetImageFromArray(lit.astype(np.float32)),
                                                        [radius, radius]))
         assert np.array_equal(pixels.densely_lit(lit, radius, share), box_mean > float(share))
+
+
+@pytest.mark.parametrize("variant", ["mono", "rgb", "jpeg", "palette", "jpeg-ls"])
+def test_a_first_frame_decoded_once_gives_what_decoding_it_twice_gave(tmp_path, variant):
+    """The OCR's RGB frame and the detector's grey frames from one decoding of the first frame
+    equal those of the two decodings they replace (pydicom's as_rgb; every frame decoded)."""
+    def doppler(frame):
+        frame = us.to_color(frame)
+        us.colour_box(frame, (380, 120, 470, 200), seed=3)
+        return frame
+    encoding = variant if variant in ("rgb", "jpeg") else "mono"
+    path = write(tmp_path, scene(), encoding=encoding, frames=3, overlays=doppler if encoding != "mono" else None)
+    path = {"palette": palette, "jpeg-ls": lambda p: compressed(p, JPEGLSLossless)}.get(variant, lambda p: p)(path)
+    ds = dcmread(path, stop_before_pixels=True)
+    first = pixels.first_frame(path, ds)
+    decoded_as_rgb = next(iter_pixels(path, **pixels._decoder(ds)))
+    if variant == "palette":
+        decoded_as_rgb = apply_color_lut(decoded_as_rgb, ds)
+    assert np.array_equal(pixels.as_rgb(*first, ds), decoded_as_rgb)
+    assert (first[1] == "YBR_FULL_422") == (variant == "jpeg")
+    box, _ = pixels.tissue_region(ds, (int(ds.Rows), int(ds.Columns)))
+    once, twice = list(pixels.grey_frames(path, box, ds, first[0])), list(pixels.grey_frames(path, box, ds))
+    assert len(once) == len(twice) == 3
+    for (grey, colour), (grey_again, colour_again) in zip(once, twice):
+        assert np.array_equal(grey, grey_again)
+        assert (colour is None) == (colour_again is None) and (colour is None or np.array_equal(colour, colour_again))
 
 
 def test_largest_component_equals_relabelling_by_size_ties_to_the_first():

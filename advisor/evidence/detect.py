@@ -1009,8 +1009,11 @@ def _crop(mask: np.ndarray, box: Box | None) -> np.ndarray:
     return mask if box is None else mask[box[1]:box[3] + 1, box[0]:box[2] + 1]
 
 
-def detect_instance(path: Path, rois: dict[int | None, np.ndarray] | None = None) -> Detection:
-    """All foci in every frame of the US image at ``path`` (frames read one at a time).
+def detect_instance(path: Path, rois: dict[int | None, np.ndarray] | None = None,
+                    first: np.ndarray | None = None) -> Detection:
+    """All foci in every frame of the US image at ``path`` (frames read one at a time;
+    ``first``: its first frame as :func:`~advisor.evidence.pixels.first_frame` decoded it,
+    if the caller has).
 
     ``rois`` maps a frame number (None: every frame) to a mass mask; frames
     without one are searched in the tissue region eroded from its edges. Only the
@@ -1021,7 +1024,7 @@ def detect_instance(path: Path, rois: dict[int | None, np.ndarray] | None = None
     ds = dcmread(path, stop_before_pixels=True)
     box, _ = tissue_region(ds, (int(ds.Rows), int(ds.Columns)))
     offset = (box[0], box[1]) if box else (0, 0)
-    greys = enumerate(grey_frames(path, box, ds), start=1)
+    greys = enumerate(grey_frames(path, box, ds, first), start=1)
     first = next(greys, None)
     if first is None:
         return Detection(foci=[], mask="none", spacing_known=False, frames=0)
