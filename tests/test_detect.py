@@ -322,6 +322,25 @@ def test_largest_component_equals_relabelling_by_size_ties_to_the_first():
     assert not pixels.largest_component(np.zeros((4, 4), bool)).any()
 
 
+def test_strongest_apart_equals_keeping_each_peak_apart_from_the_stronger_ones_kept():
+    def one_by_one(peaks):
+        kept = []
+        for peak in sorted(peaks, key=lambda p: -p.strength):
+            if not any(np.hypot(k.x - peak.x, k.y - peak.y) <= max(k.radius, peak.radius) for k in kept):
+                kept.append(peak)
+            if len(kept) == detect.MAX_PEAKS:
+                break
+        return kept
+    rng = np.random.default_rng(6)
+    for count in (0, 1, 5, 60, 400):
+        xy = rng.integers(0, 120, (count, 2)).astype(float) + 0.5   # on a grid: exact ties of distance
+        radius = rng.choice([2.0, 4.0, 8.0], count)
+        strength = rng.integers(3, 9, count).astype(float)          # ties of strength: stable order
+        peaks = [detect.Peak(x, y, r, s) for (x, y), r, s in zip(xy, radius, strength)]
+        assert detect._strongest_apart(peaks) == one_by_one(peaks)
+    assert len(detect._strongest_apart([detect.Peak(float(i * 10), 0.0, 1.0, 1.0) for i in range(200)])) == detect.MAX_PEAKS
+
+
 def test_medians_equal_numpys():
     rng = np.random.default_rng(4)
     for n in (1, 2, 7, 40, 301):
