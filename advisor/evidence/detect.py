@@ -769,7 +769,8 @@ def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate,
     # A shadow is a band with tissue on both sides: the darker side is the reference, so that
     # a bright speck at the edge of a cyst, a vessel or a cardiac cavity is not a shadowing focus.
     # Beside the edge of the fan there is only one side.
-    beside_level = max(min(float(_nanmedian(side)) for side in sides), 1.0)
+    side_levels = [float(_nanmedian(side)) for side in sides]
+    beside_level = max(min(side_levels), 1.0)
     profile = behind[valid_rows].mean(axis=1)
     # A calcific shadow runs deep: a vessel lumen under a bright wall ends after a few mm (and
     # the tissue under fluid is enhanced). The far half of a large focus's shadow fills in
@@ -779,9 +780,8 @@ def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate,
     ratio = max(_median(profile[:half]), fill * _median(profile[half:])) / beside_level
     shadowed = ratio < 1.0
     dirty = shadowed and _dirty(profile, beside_level, 0.5 * c.diameter_mm / mm)
-    brighter_side = max(float(_nanmedian(side)) for side in sides)
     return Shadow(ratio, dirty, shadowed and _reverberation(profile, beside_level, mm),
-                  casts=ratio * beside_level < SHADOW_RATIO * brighter_side and not dirty)
+                  casts=ratio * beside_level < SHADOW_RATIO * max(side_levels) and not dirty)
 
 
 def _cavity(grey: np.ndarray, geometry: Geometry, c: Candidate) -> bool:
