@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-import SimpleITK as sitk
+from scipy import ndimage
 from pydicom import Dataset, dcmread
 from pydicom.pixels import apply_color_lut, convert_color_space, iter_pixels
 from pydicom.pixels.decoders.base import get_decoder
@@ -187,14 +187,18 @@ def _window_lengths(size: int, radius: int) -> np.ndarray:
 
 
 def largest_component(mask: np.ndarray) -> np.ndarray:
-    """The largest 4-connected area of ``mask``."""
-    components = sitk.ConnectedComponent(sitk.GetImageFromArray(mask.astype(np.uint8)))
-    labels = sitk.GetArrayViewFromImage(components)
-    sizes = np.bincount(labels.ravel())
-    if sizes.size == 1:
+    """The largest 4-connected area of ``mask``; of equal sizes the first in raster order, as
+    SimpleITK's ConnectedComponent and RelabelComponent (by size, then by label) choose it.
+
+    Labelled by scipy in this thread (labels in raster order, as ConnectedComponent's): about
+    the filter's CPU time on an idle machine, and half its wall clock, with less CPU, when
+    other processes share the cores (the filter's threads then wait for one another).
+    """
+    labels, count = ndimage.label(mask)
+    if not count:
         return np.zeros(mask.shape, bool)
+    sizes = np.bincount(labels.ravel())
     sizes[0] = 0   # the background
-    # Of equal sizes the first label, as RelabelComponent orders them (by size, then by label).
     return labels == int(np.argmax(sizes))
 
 
