@@ -339,6 +339,18 @@ def test_strongest_apart_equals_keeping_each_peak_apart_from_the_stronger_ones_k
         peaks = [detect.Peak(x, y, r, s) for (x, y), r, s in zip(xy, radius, strength)]
         assert detect._strongest_apart(peaks) == one_by_one(peaks)
     assert len(detect._strongest_apart([detect.Peak(float(i * 10), 0.0, 1.0, 1.0) for i in range(200)])) == detect.MAX_PEAKS
+def test_a_blob_whose_ring_lies_off_the_tissue_is_not_measured_with_larger_rings(monkeypatch):
+    """A larger ring lies further off the tissue: the first ring without background ends it."""
+    grey = np.random.default_rng(5).normal(100, 10, (200, 200)).astype(np.float32)
+    tissue = np.zeros(grey.shape, bool)
+    tissue[:, :100] = True
+    rings = []
+    measure = detect._measure_shrunk
+    monkeypatch.setattr(detect, "_measure_shrunk", lambda *args: rings.append(args[3]) or measure(*args))
+    peak = detect.Peak(99.0, 100.0, 4.0, 10.0)
+    assert detect.measure_blob(grey, tissue, peak, np.array([0.0, 1.0]), 0.25) is None
+    assert rings == [4.0]
+    assert measure(grey, tissue, peak, 4.0, np.array([0.0, 1.0]), 0.25) is detect.Miss.NO_BACKGROUND
 
 
 def test_medians_equal_numpys():

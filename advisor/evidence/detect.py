@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from enum import Enum
 from fractions import Fraction
 from itertools import chain
 from pathlib import Path
@@ -522,6 +523,14 @@ def _strongest_apart(peaks: list[Peak]) -> list[Peak]:
     return kept
 
 
+class Miss(Enum):
+    """Why a blob was not measured against a background ring of one size."""
+
+    NO_BACKGROUND = "too little of the ring lies in the tissue (at the edge of the image)"
+    NOT_BRIGHTER = "the blob's core is no brighter than the ring"
+    NOT_COMPACT = "the blob reaches the edge of its window (a band or an organ edge)"
+
+
 def measure_blob(grey: np.ndarray, tissue: np.ndarray, peak: Peak, along: np.ndarray,
                  mm: float) -> Candidate | None:
     """The blob around ``peak`` at full resolution: the connected area above half-way from
@@ -530,12 +539,16 @@ def measure_blob(grey: np.ndarray, tissue: np.ndarray, peak: Peak, along: np.nda
     The background ring must lie outside the blob: a blob larger than the scale that
     found it (a large focus is often found first by a finer scale, on its texture) is
     measured again with a ring sized for it, up to ``MAX_DIAMETER_MM``. None if the
-    blob is not compact even then (a band or an organ edge, not a focus).
+    blob is not compact even then (a band or an organ edge, not a focus), or as soon as too
+    little of its ring lies in the tissue: a larger ring would not be measured at the
+    edge of the image either (on the tuning sets, no focus was found that way).
     """
     radius, largest = max(peak.radius, 1.0), MAX_DIAMETER_MM / mm / 2
     while True:
         found = _measure_shrunk(grey, tissue, peak, radius, along, mm)
-        blob_radius = None if found is None else found.diameter_mm / mm / 2
+        if found is Miss.NO_BACKGROUND:
+            return None   # a larger ring lies further off the tissue still
+        blob_radius = None if isinstance(found, Miss) else found.diameter_mm / mm / 2
         if blob_radius is not None and blob_radius <= RING_CLEAR * radius:
             return found
         if radius >= largest:
@@ -544,7 +557,7 @@ def measure_blob(grey: np.ndarray, tissue: np.ndarray, peak: Peak, along: np.nda
 
 
 def _measure_shrunk(grey: np.ndarray, tissue: np.ndarray, peak: Peak, r: float, along: np.ndarray,
-                    mm: float) -> Candidate | None:
+                    mm: float) -> Candidate | Miss:
     """``_measure_at`` on the window around a large blob shrunk so that ``r`` is about
     ``MEASURE_RING_PX`` pixels: a blob this large is measured as well from fewer pixels,
     and the window's pixels are what the measurement costs."""
@@ -558,16 +571,16 @@ def _measure_shrunk(grey: np.ndarray, tissue: np.ndarray, peak: Peak, r: float, 
     in_tissue = _shrink(tissue[window].astype(np.float32), q) >= 0.5
     centre = Peak((peak.x - x0 + 0.5) / q - 0.5, (peak.y - y0 + 0.5) / q - 0.5, r / q, peak.strength)
     found = _measure_at(small, in_tissue, centre, r / q, along, mm * q)
-    if found is None:
-        return None
+    if isinstance(found, Miss):
+        return found
     return replace(found, x=(found.x + 0.5) * q - 0.5 + x0, y=(found.y + 0.5) * q - 0.5 + y0,
                    half_width=found.half_width * q, depth_end=found.depth_end * q, ring_radius=r)
 
 
 def _measure_at(grey: np.ndarray, tissue: np.ndarray, peak: Peak, r: float, along: np.ndarray,
-                mm: float) -> Candidate | None:
+                mm: float) -> Candidate | Miss:
     """``measure_blob`` with the background ring at 1.5 to 2.5 ``r`` (+ a margin) from the peak,
-    leaving out the part behind the blob (its own shadow)."""
+    leaving out the part behind the blob (its own shadow); why not, if the blob is not measured."""
     half = int(np.ceil(2.5 * r + RING_MARGIN_MM / mm)) + 2
     first_row, first_col = int(peak.y) - half, int(peak.x) - half
     y0, x0 = max(first_row, 0), max(first_col, 0)
@@ -582,18 +595,18 @@ def _measure_at(grey: np.ndarray, tissue: np.ndarray, peak: Peak, r: float, alon
     ring = whole_ring[inside] & ok
     core = ok & (distance[inside] <= max(0.5 * r, 1.5))
     if ring.sum() < max(12, MIN_RING_IN_TISSUE * whole_ring.sum()) or not core.any():
-        return None   # no background to measure it against (at the edge of the image)
+        return Miss.NO_BACKGROUND
     background, spread = _robust_spread(window[ring])
     smooth = _binomial_smooth(window)
     values = smooth[core]
     top = float(np.partition(values, int(0.9 * (values.size - 1)))[int(0.9 * (values.size - 1))])
     if top <= background:
-        return None
+        return Miss.NOT_BRIGHTER
     level = background + 0.5 * (top - background)
     seed = np.unravel_index(np.argmax(np.where(core, smooth, -1)), smooth.shape)
     blob = _connected(seed, (smooth >= level) & ok)
     if blob is None:
-        return None
+        return Miss.NOT_COMPACT
     by, bx = np.nonzero(blob)
     by, bx = by + y0, bx + x0
     cx, cy = float(bx.mean()), float(by.mean())
