@@ -90,11 +90,11 @@ Detector = Callable[[Path, dict, np.ndarray | None], Detection]
 
 
 def pixel_evidence(items: list[tuple[Path, Dataset]], detector: Detector = detect_instance,
-                   text: SeriesText | None = None) -> tuple[list[Focus], list[Observation], list[str]]:
+                   text_reader: SeriesText | None = None) -> tuple[list[Focus], list[Observation], list[str]]:
     """Distinct foci found by the detector in the US images, as evidence about calcification.
 
     A shadowing focus counts as calcification present; finding none is not
-    evidence of absence (ultrasound can miss calcification). ``text``: the OCR of the
+    evidence of absence (ultrasound can miss calcification). ``text_reader``: the OCR of the
     study, handed the first frame of each image it reads, so that frame is decoded once.
     """
     shapes = {str(ds.SOPInstanceUID): (integer(ds, "Rows"), integer(ds, "Columns"))
@@ -108,7 +108,7 @@ def pixel_evidence(items: list[tuple[Path, Dataset]], detector: Detector = detec
     for path, ds in images:
         uid = str(ds.SOPInstanceUID)
         try:
-            first = text.hand_first_frame(path, ds) if text is not None else None
+            first = text_reader.hand_first_frame(path, ds) if text_reader is not None else None
             detection = detector(path, {frame: m for (u, frame), m in masks.items() if u == uid},
                                  first[0] if first is not None else None)
         except Exception as exc:  # noqa: BLE001 - undecodable pixels: say so, keep the other evidence
@@ -188,10 +188,10 @@ def series_text(items: list[tuple[Path, Dataset]]) -> SeriesText | None:
     return SeriesText(images) if images and tesseract_available() else None
 
 
-def burned_in_evidence(items: list[tuple[Path, Dataset]], text: SeriesText | None = None
+def burned_in_evidence(items: list[tuple[Path, Dataset]], text_reader: SeriesText | None = None
                        ) -> tuple[list[Observation], list[str], list[str], list[BurnedInLabel]]:
     """What the sonographer typed on the images, read by OCR once per series (one
-    Tesseract run for the whole study; ``text``: the study's reader, if the detector has
+    Tesseract run for the whole study; ``text_reader``: the study's reader, if the detector has
     handed it frames).
 
     Returns the observations (source ``burned-in-text``), the annotations in
@@ -201,11 +201,11 @@ def burned_in_evidence(items: list[tuple[Path, Dataset]], text: SeriesText | Non
     """
     if not any(is_us_image(ds) for _, ds in items):
         return [], [], [], []
-    text = text or series_text(items)
-    if text is None:
+    text_reader = text_reader or series_text(items)
+    if text_reader is None:
         return [], [], ["Burned-in text not read: Tesseract OCR is not available."], []
     observations, regions, labels = [], [], []
-    readings, notes = text.read()
+    readings, notes = text_reader.read()
     for reading in readings:
         log.debug("series %s: burned-in text read in %.2f s", reading.series_instance_uid, reading.seconds)
         for annotation in reading.annotations:
@@ -347,11 +347,11 @@ def analyze_study(study_uid: str, items: list[tuple[Path, Dataset]], detect: boo
     items, observations, excluded = readable_instances(study_uid, items)
     excluded = list(unreadable) + excluded
     datasets = [ds for _, ds in items]
-    text = series_text(items) if ocr else None
-    foci, detector_observations, detector_notes = (pixel_evidence(items, detector, text) if detect
+    text_reader = series_text(items) if ocr else None
+    foci, detector_observations, detector_notes = (pixel_evidence(items, detector, text_reader) if detect
                                                    else ([], [], []))
     observations.extend(detector_observations)
-    burned_in, burned_in_regions, burned_in_notes, labels = (burned_in_evidence(items, text) if ocr
+    burned_in, burned_in_regions, burned_in_notes, labels = (burned_in_evidence(items, text_reader) if ocr
                                                              else ([], [], [], []))
     observations.extend(burned_in)
     age, age_source = patient_age(datasets)

@@ -17,11 +17,11 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-from scipy import ndimage
 from pydicom import Dataset, dcmread
 from pydicom.pixels import apply_color_lut, convert_color_space, iter_pixels
 from pydicom.pixels.decoders.base import get_decoder
 from pydicom.uid import JPEGBaseline8Bit
+from scipy import ndimage
 
 from advisor.evidence.header import integer, items, number, text
 
