@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 from pydicom import Dataset
 
 from advisor import is_own_output
@@ -24,9 +25,9 @@ from advisor.evidence.header import (UnreadableFile, body_part, header_observati
                                      header_texts, instance_ref, integer, is_us_image, modality,
                                      patient_age, patient_weight, read_header, text)
 from advisor.evidence.masks import mass_masks
-from advisor.evidence.ocr import (Annotation, Reading, read_strips, series_images, series_strip,
+from advisor.evidence.ocr import (Annotation, Reading, Strip, read_strips, series_images, series_strip,
                                   tesseract_available)
-from advisor.evidence.pixels import ASSUMED_MM_PER_PIXEL, tissue_region
+from advisor.evidence.pixels import ASSUMED_MM_PER_PIXEL, first_frame, tissue_region
 from advisor.model import SOURCE_PRECEDENCE, BurnedInLabel, Focus, Observation, Resolved, StudyFacts
 
 log = logging.getLogger(__name__)
@@ -84,15 +85,17 @@ def pixel_grid(ds: Dataset) -> tuple:
     return str(ds.get("SeriesInstanceUID", "")), int(ds.Rows), int(ds.Columns), box, spacing
 
 
-Detector = Callable[[Path, dict], Detection]  # detect_instance, or one that remembers results
+# detect_instance, or one that remembers results: (path, mass masks, first frame if decoded)
+Detector = Callable[[Path, dict, np.ndarray | None], Detection]
 
 
 def pixel_evidence(items: list[tuple[Path, Dataset]], detector: Detector = detect_instance,
-                   ) -> tuple[list[Focus], list[Observation], list[str]]:
+                   text_reader: SeriesText | None = None) -> tuple[list[Focus], list[Observation], list[str]]:
     """Distinct foci found by the detector in the US images, as evidence about calcification.
 
     A shadowing focus counts as calcification present; finding none is not
-    evidence of absence (ultrasound can miss calcification).
+    evidence of absence (ultrasound can miss calcification). ``text_reader``: the OCR of the
+    study, handed the first frame of each image it reads, so that frame is decoded once.
     """
     shapes = {str(ds.SOPInstanceUID): (integer(ds, "Rows"), integer(ds, "Columns"))
               for _, ds in items if is_us_image(ds)}
@@ -105,7 +108,9 @@ def pixel_evidence(items: list[tuple[Path, Dataset]], detector: Detector = detec
     for path, ds in images:
         uid = str(ds.SOPInstanceUID)
         try:
-            detection = detector(path, {frame: m for (u, frame), m in masks.items() if u == uid})
+            first = text_reader.hand_first_frame(path, ds) if text_reader is not None else None
+            detection = detector(path, {frame: m for (u, frame), m in masks.items() if u == uid},
+                                 first[0] if first is not None else None)
         except Exception as exc:  # noqa: BLE001 - undecodable pixels: say so, keep the other evidence
             notes.append(f"Detector could not read the pixels of {uid}: {exc}")
             continue
@@ -138,23 +143,69 @@ def label_observations(annotation: Annotation) -> list[Observation]:
                    if o.kind != "laterality"]
 
 
-def burned_in_evidence(items: list[tuple[Path, Dataset]]
+class SeriesText:
+    """The burned-in text of a study's US series: one strip (:func:`series_strip`) from the
+    first frame of each series' first image, all read by one Tesseract run while they fit
+    on a page. The detector decodes those frames anyway: it hands each over
+    (:meth:`hand_first_frame`), so that it is decoded once; only the strip is kept."""
+
+    def __init__(self, images: list[tuple[Path, Dataset]]) -> None:
+        self.images = series_images(images)
+        self._wanted = {str(ds.SOPInstanceUID) for _, ds in self.images}
+        self._strips: dict[str, Strip] = {}
+
+    def hand_first_frame(self, path: Path, ds: Dataset) -> tuple[np.ndarray, str] | None:
+        """The first frame of ``path`` as decoded (:func:`first_frame`) if this reader reads
+        it (its strip made from it), else None."""
+        uid = str(ds.SOPInstanceUID)
+        if uid not in self._wanted or uid in self._strips:
+            return None
+        first = first_frame(path, ds)
+        try:
+            self._strips[uid] = series_strip(path, ds, first)
+        except Exception:  # noqa: BLE001 - read() tries again and says why it failed
+            self._wanted.discard(uid)
+        return first
+
+    def read(self) -> tuple[list[Reading], list[str]]:
+        """Each series' reading, and a note for each series whose text could not be read."""
+        strips, notes = [], []
+        for path, ds in self.images:
+            uid = str(ds.SOPInstanceUID)
+            try:
+                strips.append(self._strips[uid] if uid in self._strips else series_strip(path, ds))
+            except Exception as exc:  # noqa: BLE001 - unreadable pixels: say so, keep the other evidence
+                notes.append(f"Burned-in text of {ds.SOPInstanceUID} could not be read: {exc}")
+        try:
+            return read_strips(strips), notes
+        except Exception as exc:  # noqa: BLE001 - Tesseract failed on the page: keep the other evidence
+            return [], notes + [f"Burned-in text of {s.sop_instance_uid} could not be read: {exc}" for s in strips]
+
+
+def series_text(items: list[tuple[Path, Dataset]]) -> SeriesText | None:
+    """The reader of the study's burned-in text, None without US images or without Tesseract."""
+    images = [(p, ds) for p, ds in items if is_us_image(ds)]
+    return SeriesText(images) if images and tesseract_available() else None
+
+
+def burned_in_evidence(items: list[tuple[Path, Dataset]], text_reader: SeriesText | None = None
                        ) -> tuple[list[Observation], list[str], list[str], list[BurnedInLabel]]:
     """What the sonographer typed on the images, read by OCR once per series (one
-    Tesseract run for the whole study).
+    Tesseract run for the whole study; ``text_reader``: the study's reader, if the detector has
+    handed it frames).
 
     Returns the observations (source ``burned-in-text``), the annotations in
     plain words (region texts, e.g. "left kidney"), one note per series for
     the reasons: what was read and where (no timing: the SR must be repeatable),
     and the labels with their boxes (for the study page).
     """
-    images = [(p, ds) for p, ds in items if is_us_image(ds)]
-    if not images:
+    if not any(is_us_image(ds) for _, ds in items):
         return [], [], [], []
-    if not tesseract_available():
+    text_reader = text_reader or series_text(items)
+    if text_reader is None:
         return [], [], ["Burned-in text not read: Tesseract OCR is not available."], []
     observations, regions, labels = [], [], []
-    readings, notes = _read_series_text(images)
+    readings, notes = text_reader.read()
     for reading in readings:
         log.debug("series %s: burned-in text read in %.2f s", reading.series_instance_uid, reading.seconds)
         for annotation in reading.annotations:
@@ -166,21 +217,6 @@ def burned_in_evidence(items: list[tuple[Path, Dataset]]
                           for a in reading.annotations) or "no annotation recognised"
         notes.append(f"Burned-in text (OCR of {reading.sop_instance_uid} frame 1): {found}.")
     return observations, regions, notes, labels
-
-
-def _read_series_text(images: list[tuple[Path, Dataset]]) -> tuple[list[Reading], list[str]]:
-    """The burned-in text of each series, read together (one Tesseract run while they fit
-    on a page), and a note for each series whose text could not be read."""
-    strips, notes = [], []
-    for path, ds in series_images(images):
-        try:
-            strips.append(series_strip(path, ds))
-        except Exception as exc:  # noqa: BLE001 - unreadable pixels: say so, keep the other evidence
-            notes.append(f"Burned-in text of {ds.SOPInstanceUID} could not be read: {exc}")
-    try:
-        return read_strips(strips), notes
-    except Exception as exc:  # noqa: BLE001 - Tesseract failed on the page: keep the other evidence
-        return [], notes + [f"Burned-in text of {s.sop_instance_uid} could not be read: {exc}" for s in strips]
 
 
 # --- precedence -----------------------------------------------------------
@@ -311,9 +347,11 @@ def analyze_study(study_uid: str, items: list[tuple[Path, Dataset]], detect: boo
     items, observations, excluded = readable_instances(study_uid, items)
     excluded = list(unreadable) + excluded
     datasets = [ds for _, ds in items]
-    foci, detector_observations, detector_notes = pixel_evidence(items, detector) if detect else ([], [], [])
+    text_reader = series_text(items) if ocr else None
+    foci, detector_observations, detector_notes = (pixel_evidence(items, detector, text_reader) if detect
+                                                   else ([], [], []))
     observations.extend(detector_observations)
-    burned_in, burned_in_regions, burned_in_notes, labels = (burned_in_evidence(items) if ocr
+    burned_in, burned_in_regions, burned_in_notes, labels = (burned_in_evidence(items, text_reader) if ocr
                                                              else ([], [], [], []))
     observations.extend(burned_in)
     age, age_source = patient_age(datasets)

@@ -372,7 +372,7 @@ def test_outbox_files_the_journal_does_not_know_are_removed_in_the_own_shard_onl
 class Detector(list):
     """Stands in for the detector: records each path and returns a new result for it."""
 
-    def __call__(self, path: Path, rois: dict) -> object:
+    def __call__(self, path: Path, rois: dict, first=None) -> object:
         self.append(path.name)
         self.regions.append(rois)
         return object()

@@ -99,9 +99,9 @@ def counting_detector(monkeypatch) -> list[Path]:
     """The paths the detector runs on, from now on."""
     calls: list[Path] = []
 
-    def detect(path, rois):
+    def detect(path, rois, first=None):
         calls.append(path)
-        return real(path, rois)
+        return real(path, rois, first)
     real = assemble.detect_instance
     monkeypatch.setattr(assemble, "detect_instance", detect)
     return calls

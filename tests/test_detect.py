@@ -12,6 +12,7 @@ import SimpleITK as sitk
 from PIL import Image, ImageDraw, ImageFont
 from pydicom import Dataset, dcmread
 from pydicom.data import get_testdata_file
+from pydicom.pixels import apply_color_lut, iter_pixels
 from pydicom.uid import JPEG2000Lossless, JPEGLSLossless, RLELossless
 
 from advisor.evidence import detect, pixels
@@ -282,6 +283,32 @@ def test_densely_lit_equals_simpleitks_box_mean_above_the_share(radius, share):
         assert np.array_equal(pixels.densely_lit(lit, radius, share), box_mean > float(share))
 
 
+@pytest.mark.parametrize("variant", ["mono", "rgb", "jpeg", "palette", "jpeg-ls"])
+def test_a_first_frame_decoded_once_gives_what_decoding_it_twice_gave(tmp_path, variant):
+    """The OCR's RGB frame and the detector's grey frames from one decoding of the first frame
+    equal those of the two decodings they replace (pydicom's as_rgb; every frame decoded)."""
+    def doppler(frame):
+        frame = us.to_color(frame)
+        us.colour_box(frame, (380, 120, 470, 200), seed=3)
+        return frame
+    encoding = variant if variant in ("rgb", "jpeg") else "mono"
+    path = write(tmp_path, scene(), encoding=encoding, frames=3, overlays=doppler if encoding != "mono" else None)
+    path = {"palette": palette, "jpeg-ls": lambda p: compressed(p, JPEGLSLossless)}.get(variant, lambda p: p)(path)
+    ds = dcmread(path, stop_before_pixels=True)
+    first = pixels.first_frame(path, ds)
+    decoded_as_rgb = next(iter_pixels(path, **pixels._decoder(ds)))
+    if variant == "palette":
+        decoded_as_rgb = apply_color_lut(decoded_as_rgb, ds)
+    assert np.array_equal(pixels.as_rgb(*first, ds), decoded_as_rgb)
+    assert (first[1] == "YBR_FULL_422") == (variant == "jpeg")
+    box, _ = pixels.tissue_region(ds, (int(ds.Rows), int(ds.Columns)))
+    once, twice = list(pixels.grey_frames(path, box, ds, first[0])), list(pixels.grey_frames(path, box, ds))
+    assert len(once) == len(twice) == 3
+    for (grey, colour), (grey_again, colour_again) in zip(once, twice):
+        assert np.array_equal(grey, grey_again)
+        assert (colour is None) == (colour_again is None) and (colour is None or np.array_equal(colour, colour_again))
+
+
 def test_largest_component_equals_relabelling_by_size_ties_to_the_first():
     rng = np.random.default_rng(3)
     for _ in range(20):
@@ -293,6 +320,37 @@ def test_largest_component_equals_relabelling_by_size_ties_to_the_first():
     tie[1, 1:4] = tie[5, 5:8] = True
     assert pixels.largest_component(tie)[1, 1] and not pixels.largest_component(tie)[5, 5]
     assert not pixels.largest_component(np.zeros((4, 4), bool)).any()
+
+
+def test_strongest_apart_equals_keeping_each_peak_apart_from_the_stronger_ones_kept():
+    def one_by_one(peaks):
+        kept = []
+        for peak in sorted(peaks, key=lambda p: -p.strength):
+            if not any(np.hypot(k.x - peak.x, k.y - peak.y) <= max(k.radius, peak.radius) for k in kept):
+                kept.append(peak)
+            if len(kept) == detect.MAX_PEAKS:
+                break
+        return kept
+    rng = np.random.default_rng(6)
+    for count in (0, 1, 5, 60, 400):
+        xy = rng.integers(0, 120, (count, 2)).astype(float) + 0.5   # on a grid: exact ties of distance
+        radius = rng.choice([2.0, 4.0, 8.0], count)
+        strength = rng.integers(3, 9, count).astype(float)          # ties of strength: stable order
+        peaks = [detect.Peak(x, y, r, s) for (x, y), r, s in zip(xy, radius, strength)]
+        assert detect._strongest_apart(peaks) == one_by_one(peaks)
+    assert len(detect._strongest_apart([detect.Peak(float(i * 10), 0.0, 1.0, 1.0) for i in range(200)])) == detect.MAX_PEAKS
+def test_a_blob_whose_ring_lies_off_the_tissue_is_not_measured_with_larger_rings(monkeypatch):
+    """A larger ring lies further off the tissue: the first ring without background ends it."""
+    grey = np.random.default_rng(5).normal(100, 10, (200, 200)).astype(np.float32)
+    tissue = np.zeros(grey.shape, bool)
+    tissue[:, :100] = True
+    rings = []
+    measure = detect._measure_shrunk
+    monkeypatch.setattr(detect, "_measure_shrunk", lambda *args: rings.append(args[3]) or measure(*args))
+    peak = detect.Peak(99.0, 100.0, 4.0, 10.0)
+    assert detect.measure_blob(grey, tissue, peak, np.array([0.0, 1.0]), 0.25) is None
+    assert rings == [4.0]
+    assert measure(grey, tissue, peak, 4.0, np.array([0.0, 1.0]), 0.25) is detect.Miss.NO_BACKGROUND
 
 
 def test_medians_equal_numpys():

@@ -140,7 +140,7 @@ def test_non_shadowing_foci_are_no_evidence_of_calcification():
     faint = Focus(str(image.SOPInstanceUID), str(image.SOPClassUID), 1, 120.0, 90.0, 2.5, False, 0.7,
                   0.2, True)
 
-    def detector(p, masks):
+    def detector(p, masks, first):
         return Detection([faint] if p == path else [], "mass-roi", True, 1)
     foci, observations, _ = pixel_evidence(items, detector)
     assert foci == [replace(faint, frames=(1,))] and observations == []
@@ -394,7 +394,7 @@ def test_the_study_uses_the_detector_it_is_given():
     path, image = next((p, ds) for p, ds in items if ds.Modality == "US")
     found = Focus(str(image.SOPInstanceUID), str(image.SOPClassUID), 1, 150.0, 80.0, 3.0, True, 0.9, 0.2, True)
 
-    def detector(p, masks):
+    def detector(p, masks, first):
         return Detection([found] if p == path else [], "mass-roi", True, 1)
     facts = analyze_study(uid, items, ocr=False, detector=detector)
     assert facts.foci == [replace(found, frames=(1,))]

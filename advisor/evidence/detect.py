@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from enum import Enum
 from fractions import Fraction
 from itertools import chain
 from pathlib import Path
@@ -503,18 +504,31 @@ def _worth_measuring(pyramid: Pyramid, geometry: Geometry) -> list[Peak]:
 
 
 def _strongest_apart(peaks: list[Peak]) -> list[Peak]:
-    """The strongest peaks, at most ``MAX_PEAKS``, none within the radius of a stronger one."""
+    """The strongest peaks, at most ``MAX_PEAKS``, none within the radius of a stronger one.
+
+    Greedy, strongest first: each peak kept rules out, in one vectorised test, every peak
+    within its radius or within theirs (the peaks kept are fewer than the peaks tested).
+    """
+    ordered = sorted(peaks, key=lambda p: -p.strength)
+    xyr = np.array([(p.x, p.y, p.radius) for p in ordered], dtype=float).reshape(-1, 3)
+    ruled_out = np.zeros(len(ordered), bool)
     kept: list[Peak] = []
-    xyr = np.empty((MAX_PEAKS, 3))
-    for peak in sorted(peaks, key=lambda p: -p.strength):
-        near = xyr[:len(kept)]
-        overlap = np.hypot(near[:, 0] - peak.x, near[:, 1] - peak.y) <= np.maximum(near[:, 2], peak.radius)
-        if not overlap.any():
-            xyr[len(kept)] = peak.x, peak.y, peak.radius
-            kept.append(peak)
+    for i, peak in enumerate(ordered):
+        if ruled_out[i]:
+            continue
+        kept.append(peak)
         if len(kept) == MAX_PEAKS:
             break
+        ruled_out |= np.hypot(xyr[:, 0] - peak.x, xyr[:, 1] - peak.y) <= np.maximum(xyr[:, 2], peak.radius)
     return kept
+
+
+class Miss(Enum):
+    """Why a blob was not measured against a background ring of one size."""
+
+    NO_BACKGROUND = "too little of the ring lies in the tissue (at the edge of the image)"
+    NOT_BRIGHTER = "the blob's core is no brighter than the ring"
+    NOT_COMPACT = "the blob reaches the edge of its window (a band or an organ edge)"
 
 
 def measure_blob(grey: np.ndarray, tissue: np.ndarray, peak: Peak, along: np.ndarray,
@@ -525,12 +539,16 @@ def measure_blob(grey: np.ndarray, tissue: np.ndarray, peak: Peak, along: np.nda
     The background ring must lie outside the blob: a blob larger than the scale that
     found it (a large focus is often found first by a finer scale, on its texture) is
     measured again with a ring sized for it, up to ``MAX_DIAMETER_MM``. None if the
-    blob is not compact even then (a band or an organ edge, not a focus).
+    blob is not compact even then (a band or an organ edge, not a focus), or as soon as too
+    little of its ring lies in the tissue: a larger ring would not be measured at the
+    edge of the image either (on the tuning sets, no focus was found that way).
     """
     radius, largest = max(peak.radius, 1.0), MAX_DIAMETER_MM / mm / 2
     while True:
         found = _measure_shrunk(grey, tissue, peak, radius, along, mm)
-        blob_radius = None if found is None else found.diameter_mm / mm / 2
+        if found is Miss.NO_BACKGROUND:
+            return None   # a larger ring lies further off the tissue still
+        blob_radius = None if isinstance(found, Miss) else found.diameter_mm / mm / 2
         if blob_radius is not None and blob_radius <= RING_CLEAR * radius:
             return found
         if radius >= largest:
@@ -539,7 +557,7 @@ def measure_blob(grey: np.ndarray, tissue: np.ndarray, peak: Peak, along: np.nda
 
 
 def _measure_shrunk(grey: np.ndarray, tissue: np.ndarray, peak: Peak, r: float, along: np.ndarray,
-                    mm: float) -> Candidate | None:
+                    mm: float) -> Candidate | Miss:
     """``_measure_at`` on the window around a large blob shrunk so that ``r`` is about
     ``MEASURE_RING_PX`` pixels: a blob this large is measured as well from fewer pixels,
     and the window's pixels are what the measurement costs."""
@@ -553,16 +571,16 @@ def _measure_shrunk(grey: np.ndarray, tissue: np.ndarray, peak: Peak, r: float, 
     in_tissue = _shrink(tissue[window].astype(np.float32), q) >= 0.5
     centre = Peak((peak.x - x0 + 0.5) / q - 0.5, (peak.y - y0 + 0.5) / q - 0.5, r / q, peak.strength)
     found = _measure_at(small, in_tissue, centre, r / q, along, mm * q)
-    if found is None:
-        return None
+    if isinstance(found, Miss):
+        return found
     return replace(found, x=(found.x + 0.5) * q - 0.5 + x0, y=(found.y + 0.5) * q - 0.5 + y0,
                    half_width=found.half_width * q, depth_end=found.depth_end * q, ring_radius=r)
 
 
 def _measure_at(grey: np.ndarray, tissue: np.ndarray, peak: Peak, r: float, along: np.ndarray,
-                mm: float) -> Candidate | None:
+                mm: float) -> Candidate | Miss:
     """``measure_blob`` with the background ring at 1.5 to 2.5 ``r`` (+ a margin) from the peak,
-    leaving out the part behind the blob (its own shadow)."""
+    leaving out the part behind the blob (its own shadow); why not, if the blob is not measured."""
     half = int(np.ceil(2.5 * r + RING_MARGIN_MM / mm)) + 2
     first_row, first_col = int(peak.y) - half, int(peak.x) - half
     y0, x0 = max(first_row, 0), max(first_col, 0)
@@ -577,18 +595,18 @@ def _measure_at(grey: np.ndarray, tissue: np.ndarray, peak: Peak, r: float, alon
     ring = whole_ring[inside] & ok
     core = ok & (distance[inside] <= max(0.5 * r, 1.5))
     if ring.sum() < max(12, MIN_RING_IN_TISSUE * whole_ring.sum()) or not core.any():
-        return None   # no background to measure it against (at the edge of the image)
+        return Miss.NO_BACKGROUND
     background, spread = _robust_spread(window[ring])
     smooth = _binomial_smooth(window)
     values = smooth[core]
     top = float(np.partition(values, int(0.9 * (values.size - 1)))[int(0.9 * (values.size - 1))])
     if top <= background:
-        return None
+        return Miss.NOT_BRIGHTER
     level = background + 0.5 * (top - background)
     seed = np.unravel_index(np.argmax(np.where(core, smooth, -1)), smooth.shape)
     blob = _connected(seed, (smooth >= level) & ok)
     if blob is None:
-        return None
+        return Miss.NOT_COMPACT
     by, bx = np.nonzero(blob)
     by, bx = by + y0, bx + x0
     cx, cy = float(bx.mean()), float(by.mean())
@@ -764,7 +782,8 @@ def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate,
     # A shadow is a band with tissue on both sides: the darker side is the reference, so that
     # a bright speck at the edge of a cyst, a vessel or a cardiac cavity is not a shadowing focus.
     # Beside the edge of the fan there is only one side.
-    beside_level = max(min(float(_nanmedian(side)) for side in sides), 1.0)
+    side_levels = [float(_nanmedian(side)) for side in sides]
+    beside_level = max(min(side_levels), 1.0)
     profile = behind[valid_rows].mean(axis=1)
     # A calcific shadow runs deep: a vessel lumen under a bright wall ends after a few mm (and
     # the tissue under fluid is enhanced). The far half of a large focus's shadow fills in
@@ -774,9 +793,8 @@ def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate,
     ratio = max(_median(profile[:half]), fill * _median(profile[half:])) / beside_level
     shadowed = ratio < 1.0
     dirty = shadowed and _dirty(profile, beside_level, 0.5 * c.diameter_mm / mm)
-    brighter_side = max(float(_nanmedian(side)) for side in sides)
     return Shadow(ratio, dirty, shadowed and _reverberation(profile, beside_level, mm),
-                  casts=ratio * beside_level < SHADOW_RATIO * brighter_side and not dirty)
+                  casts=ratio * beside_level < SHADOW_RATIO * max(side_levels) and not dirty)
 
 
 def _cavity(grey: np.ndarray, geometry: Geometry, c: Candidate) -> bool:
@@ -1009,8 +1027,11 @@ def _crop(mask: np.ndarray, box: Box | None) -> np.ndarray:
     return mask if box is None else mask[box[1]:box[3] + 1, box[0]:box[2] + 1]
 
 
-def detect_instance(path: Path, rois: dict[int | None, np.ndarray] | None = None) -> Detection:
-    """All foci in every frame of the US image at ``path`` (frames read one at a time).
+def detect_instance(path: Path, rois: dict[int | None, np.ndarray] | None = None,
+                    first: np.ndarray | None = None) -> Detection:
+    """All foci in every frame of the US image at ``path`` (frames read one at a time;
+    ``first``: its first frame as :func:`~advisor.evidence.pixels.first_frame` decoded it,
+    if the caller has).
 
     ``rois`` maps a frame number (None: every frame) to a mass mask; frames
     without one are searched in the tissue region eroded from its edges. Only the
@@ -1021,7 +1042,7 @@ def detect_instance(path: Path, rois: dict[int | None, np.ndarray] | None = None
     ds = dcmread(path, stop_before_pixels=True)
     box, _ = tissue_region(ds, (int(ds.Rows), int(ds.Columns)))
     offset = (box[0], box[1]) if box else (0, 0)
-    greys = enumerate(grey_frames(path, box, ds), start=1)
+    greys = enumerate(grey_frames(path, box, ds, first), start=1)
     first = next(greys, None)
     if first is None:
         return Detection(foci=[], mask="none", spacing_known=False, frames=0)

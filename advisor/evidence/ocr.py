@@ -45,8 +45,8 @@ from PIL import Image
 from pydicom import Dataset
 from scipy import ndimage
 
-from advisor.evidence.pixels import (brightness, decoded_frames, densely_lit, dilate_ball, fill_rows,
-                                     largest_component, ultrasound_region_boxes)
+from advisor.evidence.pixels import (as_rgb, brightness, densely_lit, dilate_ball, fill_rows, first_frame,
+                                     header_photometric, largest_component, ultrasound_region_boxes)
 
 try:
     import tesserocr
@@ -450,26 +450,20 @@ def series_images(images: list[tuple[Path, Dataset]]) -> list[tuple[Path, Datase
             for members in series.values()]
 
 
-def series_strip(path: Path, ds: Dataset) -> Strip:
-    """The text strokes on the first frame of ``path``, the image that stands for its series."""
+def series_strip(path: Path, ds: Dataset, first: tuple[np.ndarray, str] | None = None) -> Strip:
+    """The text strokes on the first frame of ``path``, the image that stands for its series
+    (``first``: that frame and its photometric interpretation as :func:`first_frame` decoded
+    them, if the caller has)."""
     started = time.perf_counter()
-    frame, photometric = _first_frame(path)
-    strip = frame_strip(brightness(frame, photometric), ds, str(ds.get("SeriesInstanceUID", "")),
-                        str(ds.SOPInstanceUID))
+    frame, decoded_as = first if first is not None else first_frame(path, ds)
+    strip = frame_strip(brightness(as_rgb(frame, decoded_as, ds), header_photometric(ds)), ds,
+                        str(ds.get("SeriesInstanceUID", "")), str(ds.SOPInstanceUID))
     return dataclasses.replace(strip, seconds=time.perf_counter() - started)
 
 
 def read_series(path: Path, ds: Dataset) -> Reading:
     """The annotations on the first frame of ``path``, read on their own."""
     return read_strips([series_strip(path, ds)])[0]
-
-
-def _first_frame(path: Path) -> tuple[np.ndarray, str]:
-    frames = decoded_frames(path)
-    try:
-        return next(frames)
-    finally:
-        frames.close()
 
 
 def _instance_number(ds: Dataset) -> int:

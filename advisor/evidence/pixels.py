@@ -17,11 +17,11 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-import SimpleITK as sitk
 from pydicom import Dataset, dcmread
-from pydicom.pixels import apply_color_lut, iter_pixels
+from pydicom.pixels import apply_color_lut, convert_color_space, iter_pixels
 from pydicom.pixels.decoders.base import get_decoder
 from pydicom.uid import JPEGBaseline8Bit
+from scipy import ndimage
 
 from advisor.evidence.header import integer, items, number, text
 
@@ -31,23 +31,43 @@ COLOUR_CHROMA = 20           # |Cb - 128| or |Cr - 128| above this: a colour pix
 Box = tuple[int, int, int, int]   # x0, y0, x1, y1, inclusive
 
 
-def decoded_frames(path: Path) -> Iterator[tuple[np.ndarray, str]]:
-    """(frame as decoded, photometric interpretation) for each frame, read one at a time.
+def first_frame(path: Path, ds: Dataset) -> tuple[np.ndarray, str]:
+    """The first frame of ``path`` as decoded (YBR kept, palette indices kept) and the
+    photometric interpretation it was decoded in: a JPEG codestream may say otherwise than
+    the header (PS3.5 8.2.1), and pydicom follows the codestream (``ds``: the file's header).
 
-    PALETTE COLOR frames come out as RGB through their lookup table, YBR frames as RGB.
+    Decoded once for the detector and the burned-in-text reader, which share it.
     """
-    ds = dcmread(path, stop_before_pixels=True)
-    photometric = text(ds, "PhotometricInterpretation") or "MONOCHROME2"
-    for frame in iter_pixels(path, **_decoder(ds)):
-        if photometric == "PALETTE COLOR":
-            frame = apply_color_lut(frame, ds)
-        yield frame, photometric
+    decoded = Dataset()
+    frames = iter_pixels(path, as_rgb=False, ds_out=decoded, **_decoder(ds))
+    try:
+        frame = next(frames)
+    finally:
+        frames.close()
+    return frame, str(decoded.get("PhotometricInterpretation", header_photometric(ds)))
 
 
-def grey_frames(path: Path, box: Box | None = None, ds: Dataset | None = None
-                ) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+def as_rgb(frame: np.ndarray, photometric: str, ds: Dataset) -> np.ndarray:
+    """A frame as decoded (:func:`first_frame`) as pydicom's ``as_rgb`` decoding gives it:
+    YBR_FULL and YBR_FULL_422 converted to RGB (PS3.3 C.7.6.3.1.2), PALETTE COLOR through
+    its lookup table; other frames as they are."""
+    if photometric in ("YBR_FULL", "YBR_FULL_422"):
+        return convert_color_space(frame, "YBR_FULL", "RGB")
+    if header_photometric(ds) == "PALETTE COLOR":
+        return apply_color_lut(frame, ds)
+    return frame
+
+
+def header_photometric(ds: Dataset) -> str:
+    """The Photometric Interpretation the header gives (MONOCHROME2 if it gives none)."""
+    return text(ds, "PhotometricInterpretation") or "MONOCHROME2"
+
+
+def grey_frames(path: Path, box: Box | None = None, ds: Dataset | None = None,
+                first: np.ndarray | None = None) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
     """(grey float32 frame, colour mask or None) for each frame, read one at a time
-    (``ds``: the file's header without pixel data, if the caller has read it already).
+    (``ds``: the file's header without pixel data, if the caller has read it already;
+    ``first``: the first frame as :func:`first_frame` decoded it, if the caller has).
 
     ``box`` crops each frame before it is turned grey (the detector needs only the
     tissue region, and conversion costs in proportion to the pixels converted).
@@ -57,12 +77,23 @@ def grey_frames(path: Path, box: Box | None = None, ds: Dataset | None = None
     """
     ds = ds if ds is not None else dcmread(path, stop_before_pixels=True)
     photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2"))
-    for frame in iter_pixels(path, as_rgb=False, **_decoder(ds)):
+    for frame in _frames(path, ds, first):
         if box is not None:
             frame = frame[box[1]:box[3] + 1, box[0]:box[2] + 1]
         if photometric == "PALETTE COLOR":
             frame = apply_color_lut(frame, ds)
         yield to_grey(frame, photometric)
+
+
+def _frames(path: Path, ds: Dataset, first: np.ndarray | None) -> Iterator[np.ndarray]:
+    """The frames of ``path`` as decoded (YBR kept), ``first`` given instead of decoded again."""
+    if first is None:
+        yield from iter_pixels(path, as_rgb=False, **_decoder(ds))
+        return
+    yield first
+    count = integer(ds, "NumberOfFrames") or 1
+    if count > 1:
+        yield from iter_pixels(path, as_rgb=False, indices=range(1, count), **_decoder(ds))
 
 
 def _decoder(ds: Dataset) -> dict[str, str]:
@@ -156,14 +187,18 @@ def _window_lengths(size: int, radius: int) -> np.ndarray:
 
 
 def largest_component(mask: np.ndarray) -> np.ndarray:
-    """The largest 4-connected area of ``mask``."""
-    components = sitk.ConnectedComponent(sitk.GetImageFromArray(mask.astype(np.uint8)))
-    labels = sitk.GetArrayViewFromImage(components)
-    sizes = np.bincount(labels.ravel())
-    if sizes.size == 1:
+    """The largest 4-connected area of ``mask``; of equal sizes the first in raster order, as
+    SimpleITK's ConnectedComponent and RelabelComponent (by size, then by label) choose it.
+
+    Labelled by scipy in this thread (labels in raster order, as ConnectedComponent's): about
+    the filter's CPU time on an idle machine, and half its wall clock, with less CPU, when
+    other processes share the cores (the filter's threads then wait for one another).
+    """
+    labels, count = ndimage.label(mask)
+    if not count:
         return np.zeros(mask.shape, bool)
+    sizes = np.bincount(labels.ravel())
     sizes[0] = 0   # the background
-    # Of equal sizes the first label, as RelabelComponent orders them (by size, then by label).
     return labels == int(np.argmax(sizes))
 
 

@@ -104,16 +104,16 @@ class DetectionCache:
         self._results: OrderedDict[tuple[int, ...], Detection] = OrderedDict()
         self._tried: OrderedDict[Path, None] = OrderedDict()  # searched ahead, or failed to be
 
-    def detect(self, path: Path, rois: dict) -> Detection:
+    def detect(self, path: Path, rois: dict, first: np.ndarray | None = None) -> Detection:
         """What :func:`detect_instance` gives, from the cache when it can."""
         if rois:
-            return detect_instance(path, rois)
+            return detect_instance(path, rois, first)
         stat = path.stat()
         key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
         if key in self._results:
             self._results.move_to_end(key)
             return self._results[key]
-        detection = detect_instance(path, {})
+        detection = detect_instance(path, {}, first)
         self._remember(self._results, key, detection)
         return detection
 
