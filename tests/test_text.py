@@ -1238,6 +1238,18 @@ ROUND_THIRTY_SEVEN_CASES = [
      "foci.", {"mass": "present", "calcification": "present", "organ": "adrenal"}),
 ]
 
+# Round thirty-eight: the fortieth blind set's families.
+ROUND_THIRTY_EIGHT_CASES = [
+    # a box left empty before its item in a column of one line
+    ("[x] Renal mass  [ ] Calcification\nComment: R kidney lower pole solid mass 2.9cm, no calc.",
+     {"mass": "present", "calcification": "absent"}),
+    ("[x] Renal mass  [x] Calcification", {"mass": "present", "calcification": "present"}),
+    # a status said to be unclear hedges the finding it is the status of
+    ("Right suprarenal mass 4.2 cm; calcification status of the mass unclear on this study.",
+     {"calcification": None}),
+    ("Right suprarenal mass 4.2 cm with calcification. Nodal status unclear.", {"calcification": "present"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1265,6 +1277,7 @@ FAMILIES_OF_BLIND_SETS = {
     "thirty-fifth": ROUND_THIRTY_FIVE_CASES,
     "thirty-sixth": ROUND_THIRTY_SIX_CASES,
     "thirty-eighth-and-ninth": ROUND_THIRTY_SEVEN_CASES,
+    "fortieth": ROUND_THIRTY_EIGHT_CASES,
 }
 
 

@@ -38,7 +38,8 @@ and thirty-second, measured once at 3f7b7f7, tuned on in round thirty-one) and
 ``reports_tune_af.jsonl`` / ``reports_tune_ag.jsonl`` (the thirty-sixth and thirty-fifth,
 measured once at 94a1cd1 and f2c3fd3, tuned on in rounds thirty-six and thirty-five) and
 ``reports_tune_ah.jsonl`` / ``reports_tune_ai.jsonl`` (the thirty-eighth and thirty-ninth,
-measured once at 9711495, tuned on in round thirty-seven) are the
+measured once at 9711495, tuned on in round thirty-seven) and ``reports_tune_aj.jsonl`` (the
+fortieth, measured once at 1225523, tuned on in round thirty-eight) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
@@ -218,7 +219,7 @@ TUNING_FLOORS = {
     # missed, laterality 0.950), tuned on in round twenty-five. q25-167 stays missed: "The
     # differential is an unusual calcifying haematoma versus neuroblastoma" leaves a
     # haemorrhage open, and the reader then keeps the child from CT.
-    "reports_tune_y.jsonl": {"outcome": 0.997, "mass": 0.894, "calcification": 0.986,
+    "reports_tune_y.jsonl": {"outcome": 0.997, "mass": 0.897, "calcification": 0.986,
                              "laterality": 0.95, "organ": 0.938, "follow_up": 0.988,
                              "missed": 1},
     # The twenty-sixth blind set, measured once at fba8ea7 (outcome 0.992, 1 wrong CT, 2 of 83
@@ -229,7 +230,7 @@ TUNING_FLOORS = {
     # 87 missed, laterality 0.958), tuned on in rounds twenty-seven and thirty. q27-202 stays
     # missed: "Several nodes show coarse calcification" is read as calcification of nodes
     # when the nodes are the mass (a "nodal conglomerate").
-    "reports_tune_aa.jsonl": {"outcome": 0.997, "mass": 0.913, "calcification": 0.977,
+    "reports_tune_aa.jsonl": {"outcome": 0.997, "mass": 0.913, "calcification": 0.98,
                               "laterality": 0.963, "organ": 0.919, "follow_up": 0.988,
                               "missed": 1},
     # The twenty-ninth blind set, measured once at f2b35ba (outcome 0.986, 4 wrong CTs, 1 of 84
@@ -274,6 +275,12 @@ TUNING_FLOORS = {
                               "laterality": 0.952, "organ": 0.916, "follow_up": 0.994},
     "reports_tune_ai.jsonl": {"outcome": 1.0, "mass": 0.95, "calcification": 0.98,
                               "laterality": 0.969, "organ": 0.938, "follow_up": 0.997},
+    # The fortieth blind set, measured once at 1225523 (outcome 0.992, 2 wrong CTs, 1 of 83
+    # missed, laterality 0.975), tuned on in round thirty-eight. q40-176 stays missed: a new
+    # mass after a resected ganglioneuroma on the other side is read as follow-up.
+    "reports_tune_aj.jsonl": {"outcome": 0.997, "mass": 0.911, "calcification": 0.977,
+                              "laterality": 0.975, "organ": 0.936, "follow_up": 0.983,
+                              "missed": 1},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
