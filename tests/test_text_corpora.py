@@ -43,10 +43,11 @@ fortieth, measured once at 1225523, tuned on in round thirty-eight) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_e.jsonl`` are held-out
-sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth and thirty-seventh blind
-sets), written by someone who never saw the rules and measured once on the rules frozen at
-4971259, f2b35ba, 77d0b6c (both c and d) and 9711495; their errors are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_f.jsonl`` are held-out
+sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh and
+forty-first blind sets), written by someone who never saw the rules and measured once on the
+rules frozen at 4971259, f2b35ba, 77d0b6c (both c and d), 9711495 and a3fc18a; their errors
+are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
 docs/text.md, not asserted: a blind set measured once below a target would otherwise
@@ -313,6 +314,11 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_e.jsonl": {"outcome": 0.98, "wrongly_recommended": 2, "missed": 5,
                              "mass": 0.925, "calcification": 0.961, "laterality": 0.983,
                              "organ": 0.936, "follow_up": 0.997},
+    # The forty-first blind set, measured once on the rules frozen at a3fc18a: outcome 0.997,
+    # 1 wrongly recommended CT, none of 83 missed, laterality 0.967.
+    "reports_test_f.jsonl": {"outcome": 0.997, "wrongly_recommended": 1, "missed": 0,
+                             "mass": 0.933, "calcification": 0.98, "laterality": 0.966,
+                             "organ": 0.905, "follow_up": 0.997},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
