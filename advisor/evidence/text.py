@@ -783,13 +783,13 @@ def _origin_entities(doc, ents, prefix: str, reader: Reader, guessed: bool = Fal
     """
     allowed = reader.beside if prefix == SIDE else frozenset()
     return [e for e in ents if e.label_.startswith(prefix)
-            and not (_guessed(e) if guessed else _hedged(e))
+            and not (_ruled_out(e) if guessed else _hedged(e))
             and _neighbourhood(doc, e, reader) <= allowed]
 
 
-def _guessed(ent) -> bool:
-    """Hedged, but not negated nor left unticked: the organ is a guess at the origin."""
-    return _hedged(ent) and (NEGATION in _categories(ent) or _unticked(ent))
+def _ruled_out(ent) -> bool:
+    """Said not to be the place ("not renal") or an option left unticked: not even a guess."""
+    return NEGATION in _categories(ent) or _unticked(ent)
 
 
 def _opens_with(sentence, words: tuple[str, ...]) -> bool:
@@ -895,8 +895,7 @@ def _heading_organs(doc, span, reader: Reader) -> list:
     headed = [e for e in doc.ents if e.label_ == MASS and span.sent.start <= e.start and e.end <= colon]
     return sorted((e for e in doc.ents if e.label_.startswith(ORGAN) and span.sent.start <= e.start
                    and any(e.end <= mass.start for mass in headed)
-                   and NEGATION not in _categories(e) and not _unticked(e)
-                   and not _neighbourhood(doc, e, reader)),
+                   and not _ruled_out(e) and not _neighbourhood(doc, e, reader)),
                   key=lambda e: -e.start)
 
 
