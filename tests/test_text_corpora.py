@@ -40,15 +40,16 @@ measured once at 94a1cd1 and f2c3fd3, tuned on in rounds thirty-six and thirty-f
 ``reports_tune_ah.jsonl`` / ``reports_tune_ai.jsonl`` (the thirty-eighth and thirty-ninth,
 measured once at 9711495, tuned on in round thirty-seven) and ``reports_tune_aj.jsonl`` (the
 fortieth, measured once at 1225523, tuned on in round thirty-eight) and
-``reports_tune_ak.jsonl`` (the forty-second, measured once at 39003aa, read) are the
+``reports_tune_ak.jsonl`` / ``reports_tune_al.jsonl`` (the forty-second and forty-fourth,
+measured once at 39003aa and c897677, read) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_g.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_h.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
-forty-first and forty-third blind sets), written by someone who never saw the rules and
-measured once on the rules frozen at 4971259, f2b35ba, 77d0b6c (both c and d), 9711495 and
-a3fc18a (both f and g); their errors are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
+forty-first, forty-third and forty-fifth blind sets), written by someone who never saw the
+rules and measured once on the rules frozen at 4971259, f2b35ba, 77d0b6c (both c and d),
+9711495 and a3fc18a (f, g, and h at c897677, the same rules); their errors are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
 docs/text.md, not asserted: a blind set measured once below a target would otherwise
@@ -287,6 +288,13 @@ TUNING_FLOORS = {
     # 83 missed, laterality 0.975): read, nothing to mend.
     "reports_tune_ak.jsonl": {"outcome": 1.0, "mass": 0.93, "calcification": 0.977,
                               "laterality": 0.975, "organ": 0.944, "follow_up": 0.988},
+    # The forty-fourth blind set, measured once at c897677 (outcome 0.997, no wrong CT, 1 of 86
+    # missed, laterality 0.961): read, nothing mended. q44-287 stays missed: "haemorrhage into
+    # a neuroblastoma versus simple adrenal haemorrhage - indeterminate" keeps the haemorrhage,
+    # a suspected one.
+    "reports_tune_al.jsonl": {"outcome": 0.997, "mass": 0.911, "calcification": 0.983,
+                              "laterality": 0.961, "organ": 0.93, "follow_up": 0.991,
+                              "missed": 1},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
@@ -329,6 +337,11 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_g.jsonl": {"outcome": 0.994, "wrongly_recommended": 1, "missed": 1,
                              "mass": 0.919, "calcification": 0.98, "laterality": 0.958,
                              "organ": 0.938, "follow_up": 1.0},
+    # The forty-fifth blind set, measured once on the rules of c897677: outcome 0.992, 1 wrongly
+    # recommended CT, 2 of 80 missed, laterality 0.975.
+    "reports_test_h.jsonl": {"outcome": 0.991, "wrongly_recommended": 1, "missed": 2,
+                             "mass": 0.933, "calcification": 0.983, "laterality": 0.975,
+                             "organ": 0.919, "follow_up": 0.994},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
