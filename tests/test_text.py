@@ -1250,6 +1250,18 @@ ROUND_THIRTY_EIGHT_CASES = [
     ("Right suprarenal mass 4.2 cm with calcification. Nodal status unclear.", {"calcification": "present"}),
 ]
 
+# Round thirty-nine: the forty-sixth blind set's families.
+ROUND_THIRTY_NINE_CASES = [
+    # a rim that shadows is calcification, one that does not is not
+    ("Ring-like echogenic rim with dense shadowing within a retrovesical mass.", {"calcification": "present"}),
+    ("Right kidney: echogenic rim without shadowing. Left adrenal mass.", {"calcification": None}),
+    # a stage that features suggest is today's diagnosis, not a known tumour
+    ("Right adrenal mass with calcification and hepatic infiltration - features suggest stage MS "
+     "neuroblastoma.", {"context": set()}),
+    ("Stage 4 neuroblastoma on chemotherapy. Left adrenal mass 2 cm, calcified.",
+     {"context": {"known-tumour-follow-up"}}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1278,6 +1290,7 @@ FAMILIES_OF_BLIND_SETS = {
     "thirty-sixth": ROUND_THIRTY_SIX_CASES,
     "thirty-eighth-and-ninth": ROUND_THIRTY_SEVEN_CASES,
     "fortieth": ROUND_THIRTY_EIGHT_CASES,
+    "forty-sixth": ROUND_THIRTY_NINE_CASES,
 }
 
 
