@@ -46,11 +46,12 @@ measured once at 5621e7a, tuned on in round thirty-nine) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_h.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_i.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
-forty-first, forty-third and forty-fifth blind sets), written by someone who never saw the
-rules and measured once on the rules frozen at 4971259, f2b35ba, 77d0b6c (both c and d),
-9711495 and a3fc18a (f, g, and h at c897677, the same rules); their errors are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
+forty-first, forty-third, forty-fifth and forty-seventh blind sets), written by someone who
+never saw the rules and measured once on the rules frozen at 4971259, f2b35ba, 77d0b6c (both
+c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules) and 9a847ef; their errors
+are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
 docs/text.md, not asserted: a blind set measured once below a target would otherwise
@@ -350,6 +351,11 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_h.jsonl": {"outcome": 0.991, "wrongly_recommended": 1, "missed": 2,
                              "mass": 0.933, "calcification": 0.983, "laterality": 0.975,
                              "organ": 0.919, "follow_up": 0.994},
+    # The forty-seventh blind set, measured once on the rules frozen at 9a847ef: outcome 0.994,
+    # 1 wrongly recommended CT, 1 of 77 missed, laterality 0.956.
+    "reports_test_i.jsonl": {"outcome": 0.994, "wrongly_recommended": 1, "missed": 1,
+                             "mass": 0.911, "calcification": 0.977, "laterality": 0.955,
+                             "organ": 0.922, "follow_up": 0.997},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
