@@ -76,7 +76,7 @@ def grey_frames(path: Path, box: Box | None = None, ds: Dataset | None = None,
     JPEG Baseline is decoded by Pillow (libjpeg-turbo) when it is installed.
     """
     ds = ds if ds is not None else dcmread(path, stop_before_pixels=True)
-    photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2"))
+    photometric = header_photometric(ds)
     for frame in _frames(path, ds, first):
         if box is not None:
             frame = frame[box[1]:box[3] + 1, box[0]:box[2] + 1]
