@@ -1262,6 +1262,24 @@ ROUND_THIRTY_NINE_CASES = [
      {"context": {"known-tumour-follow-up"}}),
 ]
 
+ROUND_FORTY_CASES = [
+    # a haemorrhage after a dash is what "unlikely" speaks of, not the calcification before it
+    ("Left adrenal region: echogenic mass with internal vascularity and calcifications - "
+     "haemorrhage unlikely; NBL likely.", {"calcification": "present"}),
+    ("Right adrenal mass with calcification or adrenal haemorrhage: not seen.",
+     {"calcification": "absent"}),
+    ("A previously noted right suprarenal echogenic lesion (thought to be haemorrhage) has "
+     "resolved.", {"mass": "absent"}),
+    # an organ whose lesions are called metastases elsewhere is where the tumour spread
+    ("Large left retroperitoneal mass with calcification, 8 cm. Liver: multiple small hypoechoic "
+     "lesions. Impression: left retroperitoneal mass and likely liver metastases.",
+     {"organ": "retroperitoneum"}),
+    ("Liver: 4 cm calcified mass in segment VI. No other lesion.", {"organ": "liver"}),
+    # a tumour of a named place under observation: the place stays the mass's
+    ("Ganglioneuroma of the left adrenal under surveillance: stable 4 cm calcified mass.",
+     {"laterality": "left", "organ": "adrenal", "context": {"known-tumour-follow-up"}}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1291,6 +1309,7 @@ FAMILIES_OF_BLIND_SETS = {
     "thirty-eighth-and-ninth": ROUND_THIRTY_SEVEN_CASES,
     "fortieth": ROUND_THIRTY_EIGHT_CASES,
     "forty-sixth": ROUND_THIRTY_NINE_CASES,
+    "forty-eighth-and-ninth": ROUND_FORTY_CASES,
 }
 
 

@@ -62,6 +62,7 @@ NEGATION = "NEGATED_EXISTENCE"
 # sentence is one the sentence splitter missed: "no flow. ?calcs.").
 CLAUSE_BREAKS = {",", ";", ".", "but", "however"}
 GUESS_SEPARATORS = {"-", "–", ",", "("}   # set a guess off from what it is said of
+DASHES = {"-", "–", "—"}   # "calcifications - haemorrhage unlikely": a new subject follows
 # A post-position modifier crosses a comma only over these ("mass, now no longer seen").
 # Worksheet marks: each ends its item ("R - mass ✗ L - mass ✓" gives each mass its own side);
 # PyRuSH may split one off as a sentence of its own ("Calc ✗" at the end).
@@ -259,7 +260,25 @@ def _stops_at_finding(target, modifier, _span_between) -> bool:
     if modifier.start < target.start:
         return _along_a_list(list(between))
     subject = modifier[0].lower_ in SUBJECT_VERBS and not any(t.is_punct for t in between)
-    return subject or _listed_with(between)
+    return subject or _listed_with(between) and not _flag_spoken_of(between)
+
+
+def _flag_spoken_of(tokens) -> bool:
+    """A context flag after a dash, right before a modifier that follows the finding, is
+    what the modifier speaks of: "calcifications - haemorrhage unlikely" leaves the
+    calcification ("calcification or adrenal haemorrhage: not seen" and "lesion (thought to
+    be haemorrhage) has resolved" do not)."""
+    tokens = list(tokens)
+    while tokens and tokens[-1].is_punct:
+        tokens.pop()
+    if not tokens or not tokens[-1].ent_type_.startswith(FLAG):
+        return False
+    start = len(tokens) - 1
+    while start > 0 and tokens[start].ent_iob_ != "B":
+        start -= 1
+    while start < len(tokens) - 1 and tokens[start].is_punct:
+        start += 1
+    return start > 0 and tokens[start - 1].text in DASHES and not any(map(_is_finding, tokens[:start]))
 
 
 def _within_clause(target, modifier, _span_between) -> bool:
@@ -1039,10 +1058,12 @@ def _dangles(modifier, span) -> bool:
 
 def _contested(modifier, span) -> bool:
     """A negation after the finding whose scope holds it but that went to another finding
-    nearer to it ("calcification, so typical of neuroblastoma, is lacking")."""
-    scope_start = modifier.scope_span[0]
+    nearer to it ("calcification, so typical of neuroblastoma, is lacking"), not a flag it
+    speaks of ("calcifications - haemorrhage unlikely")."""
+    scope_start, words_start = modifier.scope_span[0], modifier.modifier_span[0]
     return (modifier.category == NEGATION and modifier.direction in ("BACKWARD", "BIDIRECTIONAL")
-            and modifier.num_targets > 0 and scope_start <= span.start)
+            and modifier.num_targets > 0 and scope_start <= span.start
+            and not _flag_spoken_of(span.doc[span.end:words_start]))
 
 
 def _unticked(words) -> bool:
@@ -1134,7 +1155,7 @@ def _mention(doc, span, reader: Reader) -> Mention:
         return Mention(kind, status, span.text, cue)
     side, organ = _bound(doc, span, reader)
     return Mention(kind, status, span.text, cue, side, organ, _size_mm(span.sent.text),
-                   _secondary(doc, span, reader))
+                   _secondary(doc, span, reader) or _spread_to(doc, organ, reader))
 
 
 def _secondary(doc, span, reader: Reader) -> bool:
@@ -1143,6 +1164,14 @@ def _secondary(doc, span, reader: Reader) -> bool:
     before = doc[span.start - 1].lower_ if span.start else ""
     after = next((t.lower_ for t in doc[span.end:span.end + 3] if not t.is_punct), "")
     return bool({before, after} & reader.secondary)
+
+
+def _spread_to(doc, organ: str | None, reader: Reader) -> bool:
+    """The text calls the organ's lesions metastases elsewhere ("Liver: multiple hypoechoic
+    lesions. Impression: ... likely liver metastases")."""
+    return organ is not None and any(
+        _name(e, ORGAN) == organ and _secondary(doc, e, reader)
+        for e in doc.ents if e.label_.startswith(ORGAN))
 
 
 def _known_place(doc, mentions: list[Mention], spans, reader: Reader) -> tuple[str | None, str | None]:
