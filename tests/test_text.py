@@ -1280,6 +1280,17 @@ ROUND_FORTY_CASES = [
      {"laterality": "left", "organ": "adrenal", "context": {"known-tumour-follow-up"}}),
 ]
 
+ROUND_FORTY_ONE_CASES = [
+    # a hedge that ends its clause before a "but" hedges the words before it
+    ("Left suprarenal mass. Impression: calcification possible but not certain.",
+     {"calcification": None}),
+    ("Left suprarenal mass with calcification, possibly neuroblastoma but Wilms also possible.",
+     {"calcification": "present"}),
+    # what a suggested CT is for is not found
+    ("Impression: right renal mass; CT suggested for staging and for calcification.",
+     {"mass": "present", "calcification": None}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1310,6 +1321,7 @@ FAMILIES_OF_BLIND_SETS = {
     "fortieth": ROUND_THIRTY_EIGHT_CASES,
     "forty-sixth": ROUND_THIRTY_NINE_CASES,
     "forty-eighth-and-ninth": ROUND_FORTY_CASES,
+    "fifty-first": ROUND_FORTY_ONE_CASES,
 }
 
 

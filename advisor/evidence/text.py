@@ -384,10 +384,11 @@ def _line_break(token) -> bool:
 
 
 def _clause_final(_target, modifier, _span_between) -> bool:
-    """The modifier ends its clause: punctuation, the end, or a place follows."""
+    """The modifier ends its clause: punctuation, the end, a place or a "but" follows
+    ("calcification possible but not certain")."""
     doc = modifier.doc
     return modifier.end >= len(doc) or doc[modifier.end].is_punct or \
-        doc[modifier.end].lower_ in PLACE_WORDS
+        doc[modifier.end].lower_ in PLACE_WORDS | {"but"}
 
 
 def _group_checks(group: dict[str, Any]) -> list:
