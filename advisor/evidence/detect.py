@@ -994,7 +994,8 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
         kept = solid and any(_overlap(c, p, geometry.mm_per_pixel) for p in confirmed)
         if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM and not ball):
             continue  # gas: ring-down, or a large bright blob with a dirty shadow that is no ball
-        if c.roundness < MIN_ROUNDNESS and not _curvilinear_calcification(c, behind):
+        elongated = c.roundness < MIN_ROUNDNESS and _ball_roundness(c) < BALL_MIN_ROUNDNESS
+        if elongated and not _curvilinear_calcification(c, behind):
             continue
         limit = BALL_SHADOW_RATIO if kept else _shadow_ratio(c)
         shadow = behind.ratio < limit and (ball or not behind.dirty)
@@ -1035,9 +1036,10 @@ def _ball_roundness(c: Candidate) -> float:
     """How round a blob is as a ball: its outline's roundness, or its whole extent's if rounder
     (a large solid focus whose echo fades with depth, see :func:`_extent_roundness`).
 
-    Only the ball tests use the whole extent: used for the elongation test too, it let a solid
-    bowel-gas blob of the third generator's set A through on three frames (roundness 0.42-0.44,
-    its whole extent 0.45-0.47, just above ``MIN_ROUNDNESS``)."""
+    A blob whose whole extent is as round as a ball is no elongated structure either, though its
+    outline is. Below that the outline decides: a whole extent merely over ``MIN_ROUNDNESS`` let
+    a solid bowel-gas blob of the third generator's set A through on three frames (roundness
+    0.42-0.44, its whole extent 0.45-0.47)."""
     return max(c.roundness, c.extent_roundness)
 
 
