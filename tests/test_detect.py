@@ -640,3 +640,45 @@ def test_the_bright_wall_of_a_fluid_filled_cavity_is_no_shadowing_focus(tmp_path
                  overlays=lambda frame: bright_wall(frame, behind))
     found = [f for f in detect.detect_instance(path).foci if f.shadow and near(f, 330, 280, CURVED.mm_per_pixel)]
     assert bool(found) is shadowing
+
+
+def fading_ball(frame: np.ndarray, far_level: float | None, cap_mm: float = 3.5, cx: float = 330,
+                cy: float = 250, radius_mm: float = 3.5) -> np.ndarray:
+    """A round focus of ``radius_mm`` whose echo fades with depth: its front ``cap_mm`` at 235, the
+    rest at ``far_level`` (None: tissue, so that only the front cap stands out); the tissue behind
+    it dimmed as by a partial shadow."""
+    mm = CURVED.mm_per_pixel
+    rows, cols = np.mgrid[0:frame.shape[0], 0:frame.shape[1]]
+    out = frame.astype(np.float32)
+    disc = np.hypot(cols - cx, rows - cy) * mm <= radius_mm
+    out[(np.abs(cols - cx) * mm <= radius_mm) & (rows > cy) & (rows < cy + 20 / mm)] *= 0.5
+    front = rows < cy - (radius_mm - cap_mm) / mm
+    out[disc & front] = 235
+    if far_level is not None:
+        out[disc & ~front] = far_level
+    return np.clip(out, 0, 255).astype(frame.dtype)
+
+
+@pytest.mark.parametrize("far_level, found", [(130.0, True), (None, False)])
+def test_a_large_focus_whose_echo_fades_with_depth_is_a_ball_by_its_whole_extent(
+        tmp_path, monkeypatch, far_level, found):
+    """A large calcification reflects most at its front and dims its own echo: its half-maximum
+    outline is a front cap (not round), its whole extent a ball, which keeps a partial 'dirty'
+    shadow. A bright cap with nothing fainter behind it (an arc) is no ball and stays gas."""
+    path = write(tmp_path, scene(foci=(), mass_radius=110), overlays=lambda f: fading_ball(f, far_level))
+    monkeypatch.setattr(detect, "shadow_measure", lambda *args, **kwargs: detect.Shadow(0.78, True, False))
+    result = detect.detect_instance(path).foci
+    assert any(f.shadow and near(f, 330, 240, CURVED.mm_per_pixel, 3.0) for f in result) is found
+
+
+@pytest.mark.parametrize("far_level, found", [(130.0, True), (None, False)])
+def test_a_focus_elongated_only_in_its_front_cap_is_no_elongated_structure(
+        tmp_path, monkeypatch, far_level, found):
+    """At half maximum only the thin front cap of a large focus whose echo fades with depth shows:
+    elongated, as a bowel-gas arc or a specular line is. With its fainter far part it is a ball
+    and shadows with the ordinary clean shadow; the cap alone needs the curvilinear one (< 0.30)."""
+    path = write(tmp_path, scene(foci=(), mass_radius=110),
+                 overlays=lambda f: fading_ball(f, far_level, cap_mm=2.5, radius_mm=5.0))
+    monkeypatch.setattr(detect, "shadow_measure", lambda *args, **kwargs: detect.Shadow(0.5, False, False))
+    result = detect.detect_instance(path).foci
+    assert any(f.shadow and near(f, 330, 240, CURVED.mm_per_pixel, 3.0) for f in result) is found

@@ -72,6 +72,8 @@ BALL_SHADOW_RATIO = 0.85     # and below this a large, round, clearly bright foc
 BALL_MIN_MM, BALL_MIN_ROUNDNESS, BALL_MIN_CONTRAST = 4.0, 0.6, 2.5
 SOLID_MIN_FILL = 0.85        # a blob filling this share of its moments' ellipse is solid (a calcific
                              # ball 0.9-1; gas arcs and text over tissue 0.4-0.75)
+EXTENT_LEVEL = 0.25          # a large solid focus's whole extent stands this share of the way from
+                             # background to top (its echo fades with depth: see _extent_roundness)
 FAR_FILL = 0.9               # behind a focus this large, the far half's level counts this much
 FAR_FILL_MIN_MM = 4.0        # (it may fill in to 0.8)
 DIRTY_FRACTION = 0.15        # share of a shadow's profile at tissue brightness: gas, not stone
@@ -326,6 +328,7 @@ class Candidate:
     level: float = 0.0        # the grey level that outlines it (half-way from background to peak)
     ring_radius: float = 0.0  # the radius unit of the background ring it was measured against, pixels
     fill: float = 1.0         # its area over that of the solid ellipse of the same second moments
+    extent_roundness: float = 0.0  # roundness of a large solid blob's whole extent (0: not measured)
 
 
 @dataclass(frozen=True)
@@ -613,15 +616,46 @@ def _measure_at(grey: np.ndarray, tissue: np.ndarray, peak: Peak, r: float, alon
     across = np.array([-along[1], along[0]])
     u = (bx - cx) * along[0] + (by - cy) * along[1]
     v = (bx - cx) * across[0] + (by - cy) * across[1]
-    eigen = np.linalg.eigvalsh(np.cov(np.vstack([bx, by])) + np.eye(2) * 1 / 12) if bx.size > 2 \
-        else np.array([1.0, 1.0])
-    roundness = float(np.sqrt(max(eigen[0], 1e-6) / max(eigen[1], 1e-6)))
+    eigen = _second_moments(bx, by)
+    roundness = _axis_ratio(eigen)
     # A solid ellipse with these second moments covers 4 pi sqrt(l1 l2) pixels; an arc or a ring
     # (bright wall around a darker middle) covers much less of it.
     fill = float(bx.size / (4 * np.pi * np.sqrt(max(eigen[0], 1e-6) * max(eigen[1], 1e-6))))
-    return Candidate(cx, cy, 2 * np.sqrt(blob.sum() / np.pi) * mm, roundness,
+    diameter_mm = 2 * np.sqrt(blob.sum() / np.pi) * mm
+    extent = (_extent_roundness(smooth, ok, seed, background, top)
+              if diameter_mm >= BALL_MIN_MM and fill >= SOLID_MIN_FILL else 0.0)
+    return Candidate(cx, cy, diameter_mm, roundness,
                      (top - background) / spread, half_width=float(np.ptp(v) + 1) / 2,
-                     depth_end=float(u.max()) + 0.5, level=level, ring_radius=r, fill=fill)
+                     depth_end=float(u.max()) + 0.5, level=level, ring_radius=r, fill=fill,
+                     extent_roundness=extent)
+
+
+def _second_moments(cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Eigenvalues, smallest first, of the second moments of pixels (each a unit square)."""
+    if cols.size <= 2:
+        return np.array([1.0, 1.0])
+    return np.linalg.eigvalsh(np.cov(np.vstack([cols, rows])) + np.eye(2) * 1 / 12)
+
+
+def _axis_ratio(eigen: np.ndarray) -> float:
+    """Minor over major axis of the ellipse with these second moments."""
+    return float(np.sqrt(max(eigen[0], 1e-6) / max(eigen[1], 1e-6)))
+
+
+def _extent_roundness(smooth: np.ndarray, ok: np.ndarray, seed: tuple[int, int], background: float,
+                      top: float) -> float:
+    """Roundness of a large solid focus's whole extent: the area connected to ``seed`` that
+    stands ``EXTENT_LEVEL`` of the way from ``background`` to ``top`` (0 if it is no compact blob).
+
+    A large calcification reflects most at its front surface and attenuates the beam within
+    itself, so its echo fades with depth: its half-maximum outline is a front cap, wider
+    across the beam than deep, while the whole focus is round.
+    """
+    whole = _connected(seed, (smooth >= background + EXTENT_LEVEL * (top - background)) & ok)
+    if whole is None:
+        return 0.0
+    rows, cols = np.nonzero(whole)
+    return _axis_ratio(_second_moments(cols, rows))
 
 
 def _ring(dx: np.ndarray, dy: np.ndarray, distance: np.ndarray, r: float, along: np.ndarray,
@@ -960,7 +994,8 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
         kept = solid and any(_overlap(c, p, geometry.mm_per_pixel) for p in confirmed)
         if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM and not ball):
             continue  # gas: ring-down, or a large bright blob with a dirty shadow that is no ball
-        if c.roundness < MIN_ROUNDNESS and not _curvilinear_calcification(c, behind):
+        elongated = c.roundness < MIN_ROUNDNESS and _ball_roundness(c) < BALL_MIN_ROUNDNESS
+        if elongated and not _curvilinear_calcification(c, behind):
             continue
         limit = BALL_SHADOW_RATIO if kept else _shadow_ratio(c)
         shadow = behind.ratio < limit and (ball or not behind.dirty)
@@ -993,7 +1028,19 @@ def _shadow_ratio(c: Candidate) -> float:
 def _large_ball(c: Candidate) -> bool:
     """A large, round, clearly bright focus: coarse calcification. Echoes through its gaps
     may fill its shadow in part ('dirty'), which in a blob of any other shape means gas."""
-    return c.diameter_mm >= BALL_MIN_MM and c.roundness >= BALL_MIN_ROUNDNESS and c.contrast >= BALL_MIN_CONTRAST
+    return (c.diameter_mm >= BALL_MIN_MM and _ball_roundness(c) >= BALL_MIN_ROUNDNESS
+            and c.contrast >= BALL_MIN_CONTRAST)
+
+
+def _ball_roundness(c: Candidate) -> float:
+    """How round a blob is as a ball: its outline's roundness, or its whole extent's if rounder
+    (a large solid focus whose echo fades with depth, see :func:`_extent_roundness`).
+
+    A blob whose whole extent is as round as a ball is no elongated structure either, though its
+    outline is. Below that the outline decides: a whole extent merely over ``MIN_ROUNDNESS`` let
+    a solid bowel-gas blob of the third generator's set A through on three frames (roundness
+    0.42-0.44, its whole extent 0.45-0.47)."""
+    return max(c.roundness, c.extent_roundness)
 
 
 def _solid_ball(c: Candidate) -> bool:
@@ -1004,7 +1051,7 @@ def _solid_ball(c: Candidate) -> bool:
     darker middle, little of its ellipse filled); text drawn over tissue makes a blob of strokes
     and gaps. Neither is a solid ball. Its shadow must still be below ``SHADOW_RATIO``.
     """
-    return (c.diameter_mm >= GAS_MIN_MM and c.roundness >= BALL_MIN_ROUNDNESS
+    return (c.diameter_mm >= GAS_MIN_MM and _ball_roundness(c) >= BALL_MIN_ROUNDNESS
             and c.fill >= SOLID_MIN_FILL)
 
 
