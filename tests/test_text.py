@@ -1291,6 +1291,15 @@ ROUND_FORTY_ONE_CASES = [
      {"mass": "present", "calcification": None}),
 ]
 
+ROUND_FORTY_TWO_CASES = [
+    # a watched tumour named with its place after a comma: follow-up, the place the mass's
+    ("Ganglioneuroma, left paraspinal, under observation: stable 4 cm calcified mass, no growth "
+     "since last year.", {"laterality": "left", "organ": "retroperitoneum",
+                          "context": {"known-tumour-follow-up"}}),
+    ("Neuroblastoma, left adrenal, 3 cm with calcification. Plan: staging CT.",
+     {"laterality": "left", "context": set()}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1322,6 +1331,7 @@ FAMILIES_OF_BLIND_SETS = {
     "forty-sixth": ROUND_THIRTY_NINE_CASES,
     "forty-eighth-and-ninth": ROUND_FORTY_CASES,
     "fifty-first": ROUND_FORTY_ONE_CASES,
+    "forty-ninth": ROUND_FORTY_TWO_CASES,
 }
 
 

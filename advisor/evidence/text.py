@@ -520,6 +520,7 @@ class Reader:
     dictation: tuple[tuple[re.Pattern, str], ...] = ()   # spoken punctuation -> written
     past_flags_apart: frozenset[str] = frozenset()   # flags a past mention apart from the mass does not raise
     flags_set_aside: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # flag -> the text's patterns
+    flags_raised: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # flag -> the text's patterns
     secondary: frozenset[str] = frozenset()   # words that call a mass a metastasis
     speller: Speller | None = None           # misspelt words -> the rules' words
 
@@ -592,10 +593,14 @@ def build_reader(rules: dict[str, Any]) -> Reader:
                   tuple(rules["organs"]), rules_fingerprint(rules),
                   tuple((re.compile(entry["spoken"]), entry["written"]) for entry in rules.get("dictation", ())),
                   frozenset(binding.get("past_flags_apart", ())),
-                  {flag: tuple(map(re.compile, patterns))
-                   for flag, patterns in binding.get("flags_set_aside", {}).items()},
+                  _patterns_per_flag(binding.get("flags_set_aside", {})),
+                  _patterns_per_flag(binding.get("flags_raised", {})),
                   frozenset(binding.get("secondary", ())),
                   Speller.for_rules(rules) if "spelling" in rules else None)
+
+
+def _patterns_per_flag(table: dict[str, list[str]]) -> dict[str, tuple[re.Pattern, ...]]:
+    return {flag: tuple(map(re.compile, patterns)) for flag, patterns in table.items()}
 
 
 _process_reader: Reader | None = None
@@ -1299,16 +1304,19 @@ def _flags(doc, mentions: list[Mention], spans, reader: Reader) -> frozenset[str
     """Context flags named for this patient (not negated, not about family; for the flags
     the rules name, not a past one in another sentence than a mass stated now: "History of
     neonatal adrenal haemorrhage. Today a new solid mass ...", unless that mass is what
-    is left of it: "... now contains a calcified residuum"), and those a mass stated or
-    suspected is by its name ("likely resolving haematoma")."""
+    is left of it: "... now contains a calcified residuum"), those the rules' patterns raise
+    from the whole text, and those a mass stated or suspected is by its name ("likely
+    resolving haematoma")."""
     stated = {span.sent.start for m, span in zip(mentions, spans) if m.kind == "mass" and m.status == "present"
               and m.words.lower() not in reader.remains}
-    set_aside = {flag for flag, patterns in reader.flags_set_aside.items()
-                 if any(pattern.search(doc.text) for pattern in patterns)}
+    set_aside, raised = (
+        {flag for flag, patterns in table.items() if any(p.search(doc.text) for p in patterns)}
+        for table in (reader.flags_set_aside, reader.flags_raised))
     named = {_name(e, FLAG) for e in doc.ents if e.label_.startswith(FLAG)
              and not {NEGATION, "FAMILY"} & _categories(e).keys()
              and not (_name(e, FLAG) in reader.past_flags_apart and {HISTORICAL, INDICATION} & _categories(e).keys()
-                      and stated and e.sent.start not in stated)} - set_aside
+                      and stated and e.sent.start not in stated)}
+    named = (named | raised) - set_aside
     by_name = [(m, reader.mass_flags.get(m.words.lower())) for m in mentions
                if m.kind == "mass" and m.status in ("present", "uncertain")]
     # a mass named by what it may be, without a place, is in the place of the mass stated
