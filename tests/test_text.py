@@ -1298,6 +1298,19 @@ ROUND_FORTY_TWO_CASES = [
                           "context": {"known-tumour-follow-up"}}),
     ("Neuroblastoma, left adrenal, 3 cm with calcification. Plan: staging CT.",
      {"laterality": "left", "context": set()}),
+    # what the text declines to say is not stated
+    ("Large mass in the left abdomen. No comment can be made on calcification.",
+     {"mass": "present", "calcification": None}),
+    # "none are" negates what follows it
+    ("The left kidney contains two solid masses. None are calcified.",
+     {"calcification": "absent"}),
+    ("Right adrenal mass with calcification. Metastases: none are seen.",
+     {"calcification": "present"}),
+    # speckled foci said not to shadow are not calcification; a faint shadow is no finding
+    ("Left adrenal mass with speckled echogenic foci which do not shadow.", {"calcification": None}),
+    ("Speckled bright echoes within the right paraspinal mass.", {"calcification": "present"}),
+    ("Right adrenal mass; the echogenic area shows only faint shadowing.", {"calcification": None}),
+    ("Right adrenal mass with echogenic foci casting dense shadows.", {"calcification": "present"}),
 ]
 
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
@@ -1331,7 +1344,7 @@ FAMILIES_OF_BLIND_SETS = {
     "forty-sixth": ROUND_THIRTY_NINE_CASES,
     "forty-eighth-and-ninth": ROUND_FORTY_CASES,
     "fifty-first": ROUND_FORTY_ONE_CASES,
-    "forty-ninth": ROUND_FORTY_TWO_CASES,
+    "forty-ninth-fifty-fourth-and-fifth": ROUND_FORTY_TWO_CASES,
 }
 
 
