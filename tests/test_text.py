@@ -1313,6 +1313,27 @@ ROUND_FORTY_TWO_CASES = [
     ("Right adrenal mass with echogenic foci casting dense shadows.", {"calcification": "present"}),
 ]
 
+ROUND_FORTY_THREE_CASES = [
+    # a comma that opens an item of its own side: what follows is not said of what came before
+    ("Bilateral suprarenal masses, the right with coarse calcification, the left without.",
+     {"calcification": "present", "laterality": "bilateral"}),
+    ("Bilateral suprarenal solid masses, the left calcified, the right not.",
+     {"calcification": "present"}),
+    ("Bilateral adrenal lesions - left solid with calcs, right a simple cyst.",
+     {"calcification": "present"}),
+    ("Right adrenal mass. Calcification in the left kidney (simple cyst).", {"calcification": None}),
+    # a hedge stops at the evidence it is drawn from
+    ("Right suprarenal mass, 4 cm; appearances suggestive of neuroblastoma given internal "
+     "calcifications.", {"calcification": "present"}),
+    # a request is a heading only where it heads
+    ("Isolated family history; scan performed at parental request: left kidney 4 cm mass with "
+     "calcification.", {"mass": "present", "calcification": "present", "laterality": "left"}),
+    ("Request: ?neuroblastoma. Findings: normal adrenals.", {"mass": None}),
+    # a review asked for is no follow-up
+    ("Right adrenal mass 2.5 cm with calcification. Urgent endocrine and oncology review.",
+     {"context": set()}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1345,6 +1366,7 @@ FAMILIES_OF_BLIND_SETS = {
     "forty-eighth-and-ninth": ROUND_FORTY_CASES,
     "fifty-first": ROUND_FORTY_ONE_CASES,
     "forty-ninth-fifty-fourth-and-fifth": ROUND_FORTY_TWO_CASES,
+    "fifty-first-seventh-and-eighth": ROUND_FORTY_THREE_CASES,
 }
 
 

@@ -411,8 +411,23 @@ def _elsewhere_check(breaks: frozenset[str], beside: tuple[str, ...] = ()):
         between = _between(target, modifier)
         words = f" {' '.join(token.lower_ for token in between)} "
         return not any(token.ent_type_ == MASS or token.lower_ in breaks for token in between) \
-            and not any(f" {phrase} " in words for phrase in beside)
+            and not any(f" {phrase} " in words for phrase in beside) and not _side_item(between)
     return check
+
+
+def _side_item(tokens) -> bool:
+    """A comma opens an item of its own side ("left solid with calcs, right a simple cyst",
+    "the right with calcification, the left without"): what follows is not said of what
+    came before it."""
+    tokens = list(tokens)
+    for i, token in enumerate(tokens[:-1]):
+        if token.text != ",":
+            continue
+        first, *rest = tokens[i + 1:i + 3]
+        side = rest[0] if first.lower_ == "the" and rest else first
+        if side.ent_type_.startswith(SIDE):
+            return True
+    return False
 
 
 def _named_with(target, modifier, _span_between) -> bool:
@@ -1053,13 +1068,15 @@ def _a_guess_at_the_mass(span, place) -> bool:
 def _dangles(modifier, span) -> bool:
     """The modifier modifies nothing, nothing it could be said of follows it in its
     clause, and nothing but the finding's place stands before it ("Calcification in mass:
-    no |", "Calcified [ ] yes [x] no."; not "..., haemorrhage unlikely.")."""
+    no |", "Calcified [ ] yes [x] no."; not "..., haemorrhage unlikely.", nor "..., the
+    left without": that speaks of its own side)."""
     doc = span.doc
     start, end = modifier.modifier_span
     ends_clause = end >= len(doc) or not doc[end].is_alpha or _ends_line(doc[end - 1])
-    return modifier.num_targets == 0 and ends_clause and all(
+    between = doc[span.end:start]
+    return modifier.num_targets == 0 and ends_clause and not _side_item(between) and all(
         len(token) == 1 or not token.is_alpha or _in_entity(token) or token.lower_ in NEUTRAL_WORDS
-        for token in doc[span.end:start])   # a single letter is a mark ("[x]") or a side
+        for token in between)   # a single letter is a mark ("[x]") or a side
 
 
 def _contested(modifier, span) -> bool:
