@@ -53,12 +53,12 @@ tuned on in round forty-three) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_l.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_m.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
-forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third and fifty-sixth
-blind sets), written by someone who never saw the rules and measured once on the rules
-frozen at 4971259, f2b35ba, 77d0b6c (both c and d), 9711495, a3fc18a (f, g, and h at
-c897677, the same rules), 9a847ef, 84ba10b, 5f0ecf3 and 528e917; their errors
+forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth and
+fifty-ninth blind sets), written by someone who never saw the rules and measured once on the
+rules frozen at 4971259, f2b35ba, 77d0b6c (both c and d), 9711495, a3fc18a (f, g, and h at
+c897677, the same rules), 9a847ef, 84ba10b, 5f0ecf3, 528e917 and 669b511; their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -420,6 +420,11 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_l.jsonl": {"outcome": 0.986, "wrongly_recommended": 3, "missed": 2,
                              "mass": 0.933, "calcification": 0.977, "laterality": 0.983,
                              "organ": 0.938, "follow_up": 0.991},
+    # The fifty-ninth blind set, measured once on the rules frozen at 669b511: outcome 0.997,
+    # no wrongly recommended CT, 1 of 81 missed, laterality 0.978.
+    "reports_test_m.jsonl": {"outcome": 0.997, "wrongly_recommended": 0, "missed": 1,
+                             "mass": 0.916, "calcification": 0.988, "laterality": 0.977,
+                             "organ": 0.916, "follow_up": 0.997},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
