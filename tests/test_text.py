@@ -1334,6 +1334,25 @@ ROUND_FORTY_THREE_CASES = [
      {"context": set()}),
 ]
 
+ROUND_FORTY_FOUR_CASES = [
+    # an origin stated after the mass's own calcification is still its origin
+    ("A 5 cm heterogeneous mass with dense calcification is seen in the pelvis to the right of "
+     "the bladder, arising from the right ovary.", {"laterality": "right", "organ": "ovary"}),
+    # a mass that refers back is in the organ named before: a calcified focus elsewhere is not
+    # its calcification
+    ("A 4 mm shadowing focus in hepatic segment 5 represents an old calcified granuloma. There "
+     "is a 3.8 cm solid mass in the right adrenal gland. No calcification is seen within this "
+     "mass.", {"calcification": "absent", "organ": "adrenal"}),
+    # an organ the mass lies beside is a landmark, not where its calcification sits
+    ("Midline mass posterior to the bladder with coarse calcification - ?teratoma.",
+     {"calcification": "present"}),
+    ("Right adrenal mass. Calcification in the bladder wall.", {"calcification": None}),
+    # a past haemorrhage said to be unrelated to the mass raises no flag
+    ("Past neonatal adrenal haemorrhage (left). Today a right renal mass of 4 cm with "
+     "calcification. Impression: right renal calcified mass; unrelated to the previous left "
+     "adrenal haemorrhage.", {"context": set()}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1367,6 +1386,7 @@ FAMILIES_OF_BLIND_SETS = {
     "fifty-first": ROUND_FORTY_ONE_CASES,
     "forty-ninth-fifty-fourth-and-fifth": ROUND_FORTY_TWO_CASES,
     "fifty-first-seventh-and-eighth": ROUND_FORTY_THREE_CASES,
+    "sixtieth-and-sixty-first": ROUND_FORTY_FOUR_CASES,
 }
 
 

@@ -62,7 +62,9 @@ NEGATION = "NEGATED_EXISTENCE"
 # sentence is one the sentence splitter missed: "no flow. ?calcs.").
 CLAUSE_BREAKS = {",", ";", ".", "but", "however"}
 GUESS_SEPARATORS = {"-", "–", ",", "("}   # set a guess off from what it is said of
-DASHES = {"-", "–", "—"}   # "calcifications - haemorrhage unlikely": a new subject follows
+DASHES = {"-", "–", "—"}
+LANDMARK_REACH = 3   # "posterior to the | bladder": the words before a place that make it a landmark
+REFERRING_WORDS = {"this", "that", "the", "these", "those", "said"}   # "this mass": one named before   # "calcifications - haemorrhage unlikely": a new subject follows
 # A post-position modifier crosses a comma only over these ("mass, now no longer seen").
 # Worksheet marks: each ends its item ("R - mass ✗ L - mass ✓" gives each mass its own side);
 # PyRuSH may split one off as a sentence of its own ("Calc ✗" at the end).
@@ -404,14 +406,17 @@ def _group_checks(group: dict[str, Any]) -> list:
 
 def _elsewhere_check(breaks: frozenset[str], beside: tuple[str, ...] = ()):
     """A calcification is elsewhere unless the mass or one of ``breaks`` ("displacing",
-    "and") lies between, or, for a place, one of ``beside`` ("calcifications behind the
-    bladder"; not "in an adjacent lymph node"). An explanation may follow a comma or brackets
+    "and") lies between, or, for a place, one of ``beside`` lies between or makes the place a
+    landmark ("calcifications behind the bladder", "mass posterior to the bladder with coarse
+    calcification"; not "in an adjacent lymph node"). An explanation may follow a comma or brackets
     ("in the liver (granuloma)"); a place must be in the calcification's own clause."""
     def check(target, modifier, _span_between) -> bool:
         between = _between(target, modifier)
         words = f" {' '.join(token.lower_ for token in between)} "
+        landmark = f" {modifier.doc[max(modifier.start - LANDMARK_REACH, 0):modifier.start].text.lower()} "
         return not any(token.ent_type_ == MASS or token.lower_ in breaks for token in between) \
-            and not any(f" {phrase} " in words for phrase in beside) and not _side_item(between)
+            and not any(f" {phrase} " in words or f" {phrase} " in landmark for phrase in beside) \
+            and not _side_item(between)
     return check
 
 
@@ -1000,12 +1005,13 @@ def _bound(doc, span, reader: Reader) -> tuple[str | None, str | None]:
 def _origin_clause(doc, span, reader: Reader) -> range:
     """The words after the mass, in its sentence, that say where it arises ("mass crossing
     the midline, arising from the right adrenal"; "retroperitoneal mass arising from the left
-    adrenal"): they name its origin before any other place. None once another finding or a
-    full stop comes first."""
+    adrenal"; "mass with dense calcification is seen in the pelvis, arising from the right
+    ovary"): they name its origin before any other place. None once another mass or a full
+    stop comes first."""
     sentence = span.sent
     for index in range(span.end, sentence.end - 1):
         token = doc[index]
-        if _is_finding(token) or token.text in (".", ";"):
+        if token.ent_type_.removesuffix(ABSENT_SUFFIX) == MASS or token.text in (".", ";"):
             break
         if token.lower_ in reader.origin_words and doc[index + 1].lower_ in ORIGIN_LINKS:
             return _walk(doc, sentence, index + 1, 1, reader.after_tokens, reader.breaks)
@@ -1268,12 +1274,14 @@ def _holder(before, reader: Reader) -> str | None:
 def _in_another_place(doc, mentions: list[Mention], spans, reader: Reader) -> list[Mention]:
     """A calcification whose own phrase names a side no stated mass is on ("Left renal
     mass. Right suprarenal region: small calcified focus"), or an organ none of them is in
-    ("Small calcified focus in the liver. Left adrenal: 1 cm nodule"), is elsewhere."""
-    masses = [m for m in mentions if m.kind == "mass" and m.status == "present"]
+    ("Small calcified focus in the liver. Left adrenal: 1 cm nodule"), is elsewhere; a mass
+    that refers back to one named before ("this mass") is in that one's organ."""
+    stated = [(m, span) for m, span in zip(mentions, spans) if m.kind == "mass" and m.status == "present"]
+    masses = [m for m, _ in stated]
     mass_sides = {m.side for m in masses}
     sided = bool(mass_sides & {"left", "right"}) and "bilateral" not in mass_sides
-    mass_organs = {m.organ for m in masses}
-    placed = None not in mass_organs and bool(mass_organs)
+    mass_organs = {m.organ for m in masses} - {None}
+    placed = bool(mass_organs) and all(m.organ or _refers_back(span) for m, span in stated)
     result = []
     for mention, span in zip(mentions, spans):
         if mention.kind == "calcification" and mention.status == "present":
@@ -1284,6 +1292,11 @@ def _in_another_place(doc, mentions: list[Mention], spans, reader: Reader) -> li
                 mention = Mention(mention.kind, "elsewhere", mention.words, organ)
         result.append(mention)
     return result
+
+
+def _refers_back(span) -> bool:
+    """The mass word names a mass already named ("No calcification is seen within this mass")."""
+    return span.start > 0 and span.doc[span.start - 1].lower_ in REFERRING_WORDS
 
 
 def _correction_at(doc, reader: Reader) -> tuple[int, str] | None:
