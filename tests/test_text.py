@@ -1353,6 +1353,25 @@ ROUND_FORTY_FOUR_CASES = [
      "adrenal haemorrhage.", {"context": set()}),
 ]
 
+ROUND_FORTY_FIVE_CASES = [
+    # certainty is no negation or doubt
+    ("Without doubt there is a solid left suprarenal mass with calcifications.",
+     {"mass": "present", "calcification": "present"}),
+    ("No doubt there is a mass at the left renal hilum, 3.5 cm, calcified.", {"mass": "present"}),
+    ("I doubt there is a mass. Calcification seen.", {"mass": None}),
+    # a word in quotes graded after it is stated
+    ("R adrenal mass, 'calcs' ++.", {"calcification": "present"}),
+    ("Right adrenal mass. The 'calcification' reported earlier is a vessel wall.",
+     {"calcification": None}),
+    # the null sign written for "no"
+    ("R suprarenal SOL 28x25x22mm, hypoechoic, \u00d8 calcs, vasc +. L adr nml.",
+     {"calcification": "absent"}),
+    # a partial resection is a treated tumour
+    ("History: Retroperitoneal ganglioneuroblastoma, post partial resection. A residual soft "
+     "tissue mass persists to the right of the aorta, 2.6 cm, with a calcific focus with "
+     "shadowing.", {"context": {"known-tumour-follow-up"}}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1387,6 +1406,7 @@ FAMILIES_OF_BLIND_SETS = {
     "forty-ninth-fifty-fourth-and-fifth": ROUND_FORTY_TWO_CASES,
     "fifty-first-seventh-and-eighth": ROUND_FORTY_THREE_CASES,
     "sixtieth-and-sixty-first": ROUND_FORTY_FOUR_CASES,
+    "sixty-third-and-fourth": ROUND_FORTY_FIVE_CASES,
 }
 
 
