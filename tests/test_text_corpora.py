@@ -56,13 +56,13 @@ measured once at e6ec2f9, tuned on in round forty-five) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_n.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_p.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
-fifty-ninth and sixty-second blind sets), written by someone who never saw the rules and
-measured once on the rules frozen at 4971259, f2b35ba, 77d0b6c (both c and d), 9711495,
-a3fc18a (f, g, and h at c897677, the same rules), 9a847ef, 84ba10b, 5f0ecf3, 528e917,
-669b511 and 2290175; their errors
+fifty-ninth, sixty-second, sixty-fifth and sixty-sixth blind sets), written by someone who
+never saw the rules and measured once on the rules frozen at 4971259, f2b35ba, 77d0b6c (both
+c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef, 84ba10b,
+5f0ecf3, 528e917, 669b511, 2290175 and e28a7af (o and p); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -452,6 +452,17 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_n.jsonl": {"outcome": 0.997, "wrongly_recommended": 1, "missed": 0,
                              "mass": 0.919, "calcification": 0.983, "laterality": 0.975,
                              "organ": 0.916, "follow_up": 0.997},
+    # The sixty-fifth and sixty-sixth blind sets, measured once on the rules frozen at e28a7af:
+    # outcome 0.986, 1 wrongly recommended CT, 4 of 78 missed, laterality 0.975; and 1.000,
+    # none, none of 82, 0.978. Thirteen texts of the sixty-sixth were word for word among the
+    # tuning texts (short negatives such as "Bilateral simple renal cysts. No solid mass."):
+    # they are left out of reports_test_p, whose 347 texts read 1.000, none, none of 79, 0.976.
+    "reports_test_o.jsonl": {"outcome": 0.986, "wrongly_recommended": 1, "missed": 4,
+                             "mass": 0.9, "calcification": 0.966, "laterality": 0.975,
+                             "organ": 0.913, "follow_up": 0.991},
+    "reports_test_p.jsonl": {"outcome": 1.0, "wrongly_recommended": 0, "missed": 0,
+                             "mass": 0.916, "calcification": 0.974, "laterality": 0.976,
+                             "organ": 0.956, "follow_up": 0.997},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
