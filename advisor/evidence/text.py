@@ -62,9 +62,9 @@ NEGATION = "NEGATED_EXISTENCE"
 # sentence is one the sentence splitter missed: "no flow. ?calcs.").
 CLAUSE_BREAKS = {",", ";", ".", "but", "however"}
 GUESS_SEPARATORS = {"-", "–", ",", "("}   # set a guess off from what it is said of
-DASHES = {"-", "–", "—"}
+DASHES = {"-", "–", "—"}   # "calcifications - haemorrhage unlikely": a new subject follows
 LANDMARK_REACH = 3   # "posterior to the | bladder": the words before a place that make it a landmark
-REFERRING_WORDS = {"this", "that", "the", "these", "those", "said"}   # "this mass": one named before   # "calcifications - haemorrhage unlikely": a new subject follows
+REFERRING_WORDS = {"this", "that", "the", "these", "those", "said"}   # "this mass": one named before
 # A post-position modifier crosses a comma only over these ("mass, now no longer seen").
 # Worksheet marks: each ends its item ("R - mass ✗ L - mass ✓" gives each mass its own side);
 # PyRuSH may split one off as a sentence of its own ("Calc ✗" at the end).
