@@ -56,13 +56,13 @@ measured once at e6ec2f9, tuned on in round forty-five) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_p.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_s.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
-fifty-ninth, sixty-second, sixty-fifth and sixty-sixth blind sets), written by someone who
+fifty-ninth, sixty-second and sixty-fifth to sixty-ninth blind sets), written by someone who
 never saw the rules and measured once on the rules frozen at 4971259, f2b35ba, 77d0b6c (both
 c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef, 84ba10b,
-5f0ecf3, 528e917, 669b511, 2290175 and e28a7af (o and p); their errors
+5f0ecf3, 528e917, 669b511, 2290175 and e28a7af (o to s); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -463,6 +463,21 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_p.jsonl": {"outcome": 1.0, "wrongly_recommended": 0, "missed": 0,
                              "mass": 0.916, "calcification": 0.974, "laterality": 0.976,
                              "organ": 0.956, "follow_up": 0.997},
+    # The sixty-seventh, sixty-eighth and sixty-ninth blind sets, written after the last change
+    # of the rules (e28a7af) and measured once on them (at 67726a5, which changes a comment):
+    # outcome 0.983, 2 wrongly recommended CTs, 4 of 79 missed, laterality 0.972; 0.997, none,
+    # 1 of 75, 0.975; 0.994, none, 2 of 87, 0.975. Twelve texts of the sixty-ninth were word
+    # for word among the tuning texts and are left out of reports_test_s (its 348 read 0.994,
+    # none, 2 of 83, 0.974).
+    "reports_test_q.jsonl": {"outcome": 0.983, "wrongly_recommended": 2, "missed": 4,
+                             "mass": 0.947, "calcification": 0.966, "laterality": 0.972,
+                             "organ": 0.938, "follow_up": 0.991},
+    "reports_test_r.jsonl": {"outcome": 0.997, "wrongly_recommended": 0, "missed": 1,
+                             "mass": 0.902, "calcification": 0.986, "laterality": 0.975,
+                             "organ": 0.947, "follow_up": 0.991},
+    "reports_test_s.jsonl": {"outcome": 0.994, "wrongly_recommended": 0, "missed": 2,
+                             "mass": 0.931, "calcification": 0.979, "laterality": 0.974,
+                             "organ": 0.948, "follow_up": 0.991},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
