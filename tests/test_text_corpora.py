@@ -56,13 +56,13 @@ measured once at e6ec2f9, tuned on in round forty-five) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_s.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_v.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
-fifty-ninth, sixty-second and sixty-fifth to sixty-ninth blind sets), written by someone who
+fifty-ninth, sixty-second and sixty-fifth to seventy-second blind sets), written by someone who
 never saw the rules and measured once on the rules frozen at 4971259, f2b35ba, 77d0b6c (both
 c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef, 84ba10b,
-5f0ecf3, 528e917, 669b511, 2290175 and e28a7af (o to s); their errors
+5f0ecf3, 528e917, 669b511, 2290175 and e28a7af (o to v); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -478,6 +478,19 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_s.jsonl": {"outcome": 0.994, "wrongly_recommended": 0, "missed": 2,
                              "mass": 0.931, "calcification": 0.979, "laterality": 0.974,
                              "organ": 0.948, "follow_up": 0.991},
+    # The seventieth to seventy-second blind sets, written in a hurry (about 40-70 full reports
+    # each instead of 120), declared held out and measured once on the rules of e28a7af (at
+    # 43cdcd4): outcome 0.994, 1 wrongly recommended CT, 1 of 89 missed, laterality 0.952;
+    # 0.988, none, 4 of 88, 0.955; 0.988, 1, 3 of 87, 0.952.
+    "reports_test_t.jsonl": {"outcome": 0.994, "wrongly_recommended": 1, "missed": 1,
+                             "mass": 0.891, "calcification": 0.986, "laterality": 0.952,
+                             "organ": 0.916, "follow_up": 0.994},
+    "reports_test_u.jsonl": {"outcome": 0.988, "wrongly_recommended": 0, "missed": 4,
+                             "mass": 0.897, "calcification": 0.983, "laterality": 0.955,
+                             "organ": 0.919, "follow_up": 0.994},
+    "reports_test_v.jsonl": {"outcome": 0.988, "wrongly_recommended": 1, "missed": 3,
+                             "mass": 0.908, "calcification": 0.983, "laterality": 0.952,
+                             "organ": 0.905, "follow_up": 0.994},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
