@@ -240,13 +240,19 @@ def _a_place(tokens) -> bool:
     return not tokens or (tokens[0].lower_ in PLACE_WORDS and not any(t.is_punct for t in tokens))
 
 
+def _without_closing_marks(tokens) -> list:
+    """``tokens`` as a list, without the marks that end it."""
+    tokens = list(tokens)
+    while tokens and tokens[-1].is_punct:
+        tokens.pop()
+    return tokens
+
+
 def _listed_with(tokens) -> bool:
     """Between a finding and a modifier after it, another finding only as its place or in
     a list with it ("calcification within the mass cannot be excluded", "mass or
     calcification in the adrenals: none", not "mass: calcification nil")."""
-    tokens = list(tokens)
-    while tokens and tokens[-1].is_punct:
-        tokens.pop()
+    tokens = _without_closing_marks(tokens)
     findings = [i for i, token in enumerate(tokens) if _is_finding(token)]
     if not findings or _a_place(tokens):
         return True
@@ -270,9 +276,7 @@ def _flag_spoken_of(tokens) -> bool:
     what the modifier speaks of: "calcifications - haemorrhage unlikely" leaves the
     calcification ("calcification or adrenal haemorrhage: not seen" and "lesion (thought to
     be haemorrhage) has resolved" do not)."""
-    tokens = list(tokens)
-    while tokens and tokens[-1].is_punct:
-        tokens.pop()
+    tokens = _without_closing_marks(tokens)
     if not tokens or not tokens[-1].ent_type_.startswith(FLAG):
         return False
     start = len(tokens) - 1
