@@ -1372,6 +1372,53 @@ ROUND_FORTY_FIVE_CASES = [
      "shadowing.", {"context": {"known-tumour-follow-up"}}),
 ]
 
+ROUND_FORTY_SIX_CASES = [
+    # alternatives after a hedge or negation, the last one described ("or small calcifications")
+    ("Echogenic foci in the left renal mass, which may represent fat, haemorrhage or small "
+     "calcifications.", {"calcification": None}),
+    ("Right adrenal mass. No flow, haemorrhage or coarse calcification.", {"calcification": "absent"}),
+    ("No hydronephrosis, scarring or small mass.", {"mass": "absent"}),
+    # a full stop typed without its space ends the sentence
+    ("R paravertebral mass 3cm,bright foci w/o shadowing.no definite calc.sep from R kid.",
+     {"mass": "present", "calcification": "absent"}),
+    # words in brackets join nothing: the calculi keep their shadow
+    ("Right kidney has two calculi (3 mm and 6 mm) with acoustic shadowing. Left kidney: solid "
+     "mass 5 cm.", {"calcification": None}),
+    # what cannot be told apart is not stated
+    ("Right renal mass 5 cm. Unable to distinguish between calcification in the mass and a "
+     "calyceal stone.", {"calcification": None}),
+    ("Left renal mass. Shadowing foci at its lower margin; cannot differentiate between "
+     "calcification within the mass and an adjacent calculus.", {"calcification": None}),
+    # a tumour treated or watched, said after a comma
+    ("Right paravertebral ganglioneuroma, incompletely resected 2020. Mass 3 cm with calcification.",
+     {"context": {"known-tumour-follow-up"}}),
+    ("Left adrenal ganglioneuroma, yearly surveillance. Mass 2.5 cm with calcification.",
+     {"context": {"known-tumour-follow-up"}}),
+    ("Known stage MS (4S) neuroblastoma. Right adrenal primary 1.2 cm, calcified.",
+     {"context": {"known-tumour-follow-up"}}),
+    ("BWS, 3-monthly surveillance. Left adrenal mass 3 cm with calcification.", {"context": set()}),
+    # a teratoma's teeth
+    ("Presacral mass 5 cm containing fat and a shadowing tooth.", {"calcification": "present"}),
+    # a course is no negation
+    ("The right adrenal lesion has not decreased and now shows shadowing calcific foci.",
+     {"mass": "present", "calcification": "present"}),
+    ("Left adrenal mass, not increased in size and with coarse calcification.",
+     {"calcification": "present"}),
+    # a hedged flag before a colon does not reach its details
+    ("Follow-up of suspected left adrenal haemorrhage: the lesion now measures 2.6 cm with "
+     "calcific foci.", {"mass": "present", "laterality": "left"}),
+    # a side right before another finding is that finding's
+    ("A solid right suprarenal mass contains calcific foci. Also noted is bilateral medullary "
+     "nephrocalcinosis unrelated to the mass.", {"laterality": "right"}),
+    ("Bilateral hydronephrosis from a solid mass behind the bladder.", {"laterality": None}),
+    # a comma between two words after a size leaves the phrase whole
+    ("Right adrenal contains a 2.1 x 1.4 cm heterogeneous, avascular lesion; left adrenal contains "
+     "a similar lesion.", {"laterality": "bilateral"}),
+    # the liver's two lobes are no sides
+    ("Liver nodules throughout both lobes. Left suprarenal mass 3 cm with calcification.",
+     {"laterality": "left"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1407,6 +1454,7 @@ FAMILIES_OF_BLIND_SETS = {
     "fifty-first-seventh-and-eighth": ROUND_FORTY_THREE_CASES,
     "sixtieth-and-sixty-first": ROUND_FORTY_FOUR_CASES,
     "sixty-third-and-fourth": ROUND_FORTY_FIVE_CASES,
+    "seventy-third-and-fourth": ROUND_FORTY_SIX_CASES,
 }
 
 

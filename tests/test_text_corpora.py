@@ -52,17 +52,19 @@ measured once at f62ea69, tuned on in round forty-two) and ``reports_tune_at.jso
 tuned on in round forty-three) and ``reports_tune_av.jsonl`` / ``reports_tune_aw.jsonl`` (the
 sixtieth and sixty-first, measured once at 68d1087, tuned on in round forty-four) and
 ``reports_tune_ax.jsonl`` / ``reports_tune_ay.jsonl`` (the sixty-third and sixty-fourth,
-measured once at e6ec2f9, tuned on in round forty-five) are the
+measured once at e6ec2f9, tuned on in round forty-five) and ``reports_tune_az.jsonl`` /
+``reports_tune_ba.jsonl`` (the seventy-third and seventy-fourth, measured once at 27e9fb0,
+tuned on in round forty-six) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_v.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_w.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
-fifty-ninth, sixty-second and sixty-fifth to seventy-second blind sets), written by someone who
-never saw the rules and measured once on the rules frozen at 4971259, f2b35ba, 77d0b6c (both
-c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef, 84ba10b,
-5f0ecf3, 528e917, 669b511, 2290175 and e28a7af (o to v); their errors
+fifty-ninth, sixty-second, sixty-fifth to seventy-second and seventy-fifth blind sets), written
+by someone who never saw the rules and measured once on the rules frozen at 4971259, f2b35ba,
+77d0b6c (both c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef,
+84ba10b, 5f0ecf3, 528e917, 669b511, 2290175, e28a7af (o to v) and 27e9fb0 (w); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -375,6 +377,17 @@ TUNING_FLOORS = {
                               "laterality": 0.966, "organ": 0.922, "follow_up": 0.991},
     "reports_tune_ay.jsonl": {"outcome": 1.0, "mass": 0.891, "calcification": 0.983,
                               "laterality": 0.955, "organ": 0.922, "follow_up": 0.997},
+    # The seventy-third and seventy-fourth blind sets, measured once at 27e9fb0 (outcome 0.983,
+    # 3 wrong CTs, 3 of 89 missed, laterality 0.950; and 0.994, 2 wrong CTs, none of 87
+    # missed, 0.944), tuned on in round forty-six. The miss left is a meconium pseudocyst
+    # "with calcified wall", labelled a calcified mass: no tumour, and no rule reads it as one.
+    # The seventy-fourth's writer gives a liver mass placed by segment alone no side, where
+    # the reader takes segments 5-8 as the right lobe: eight of its laterality errors.
+    "reports_tune_az.jsonl": {"outcome": 0.997, "mass": 0.941, "calcification": 0.961,
+                              "laterality": 0.961, "organ": 0.9, "follow_up": 0.994,
+                              "missed": 1},
+    "reports_tune_ba.jsonl": {"outcome": 1.0, "mass": 0.925, "calcification": 0.975,
+                              "laterality": 0.952, "organ": 0.952, "follow_up": 0.991},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
@@ -491,6 +504,11 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_v.jsonl": {"outcome": 0.988, "wrongly_recommended": 1, "missed": 3,
                              "mass": 0.908, "calcification": 0.983, "laterality": 0.952,
                              "organ": 0.905, "follow_up": 0.994},
+    # The seventy-fifth blind set, declared held out before it was measured, once, on the rules
+    # of 27e9fb0: outcome 0.977, 5 wrongly recommended CTs, 3 of 78 missed, laterality 0.958.
+    "reports_test_w.jsonl": {"outcome": 0.977, "wrongly_recommended": 5, "missed": 3,
+                             "mass": 0.930, "calcification": 0.961, "laterality": 0.958,
+                             "organ": 0.930, "follow_up": 0.988},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")

@@ -85,6 +85,8 @@ ORGAN_LIST_WORDS = {"and", "or", "&"}
 # "no residual haemorrhage, mass or calcification": a list a negation reaches along even when
 # its first item is no target, if closed by one of these before a finding
 CLOSING_LIST_WORDS = {"and", "or", "nor"}
+SIZE_UNIT = re.compile(r"(?i)^(?:\d+(?:\.\d+)?)?(?:cm|mm)$")   # "cm", "2.2cm": a size's last token
+ALTERNATIVES = {"or", "nor"}
 LIST_ITEM_WORDS = 2
 # Where the words around an organ or side stop counting.
 NEAR_WORDS_END = CLAUSE_BREAKS | {"with", "by", "."}
@@ -315,9 +317,10 @@ def _within_clause(target, modifier, _span_between) -> bool:
 
 def _details_after_a_finding(between) -> bool:
     """A colon after a finding opens its details: a modifier before the finding does not
-    reach past it ("suggestive of neuroblastoma: right suprarenal mass, with calcification")."""
+    reach past it ("suggestive of neuroblastoma: right suprarenal mass, with calcification",
+    "follow-up of suspected adrenal haemorrhage: the lesion now shows ...")."""
     colons = [token.i for token in between if token.text == ":"]
-    return bool(colons) and any(_is_finding(token) or token.ent_type_.startswith(ORGAN)
+    return bool(colons) and any(_is_finding(token) or token.ent_type_.startswith((ORGAN, FLAG))
                                 for token in between if token.i < colons[-1])
 
 
@@ -342,10 +345,24 @@ def _in_a_closed_list(target) -> bool:
     start = target.start
     while start and doc[start - 1].lower_ in LIST_WORDS - CLOSING_LIST_WORDS - {",", "/"}:
         start -= 1      # "cyst or solid mass"
+    described = start - _describing_words(doc[max(start - LIST_ITEM_WORDS, 0):start])
+    if described and doc[described - 1].lower_ in ALTERNATIVES:
+        start = described   # "fat, haemorrhage or small calcifications"
     before = doc[start - 1].lower_ if start else ""
     after = doc[target.end:target.end + 2]
     return before in CLOSING_LIST_WORDS or (
         len(after) == 2 and after[0].lower_ in CLOSING_LIST_WORDS and _is_finding(after[1]))
+
+
+def _describing_words(tokens) -> int:
+    """How many of the last ``tokens`` only describe the word after them: words that are
+    neither targets nor stop words ("small", "fine", not "the" nor "mass")."""
+    count = 0
+    for token in reversed(list(tokens)):
+        if not token.is_alpha or token.is_stop or _in_entity(token) or token.lower_ in LIST_WORDS:
+            break
+        count += 1
+    return count
 
 
 def _same_sentence(target, modifier) -> bool:
@@ -418,10 +435,20 @@ def _elsewhere_check(breaks: frozenset[str], beside: tuple[str, ...] = ()):
         between = _between(target, modifier)
         words = f" {' '.join(token.lower_ for token in between)} "
         landmark = f" {modifier.doc[max(modifier.start - LANDMARK_REACH, 0):modifier.start].text.lower()} "
-        return not any(token.ent_type_ == MASS or token.lower_ in breaks for token in between) \
+        return not any(token.ent_type_ == MASS or token.lower_ in breaks for token in _outside_brackets(between)) \
             and not any(f" {phrase} " in words or f" {phrase} " in landmark for phrase in beside) \
             and not _side_item(between)
     return check
+
+
+def _outside_brackets(tokens) -> Iterator:
+    """``tokens`` but those inside round brackets: "calculi (4 mm and 5 mm) with shadowing" is
+    one item, whatever joins the words in its brackets."""
+    depth = 0
+    for token in tokens:
+        depth += (token.text == "(") - (token.text == ")")
+        if depth <= 0 and token.text != ")":
+            yield token
 
 
 def _side_item(tokens) -> bool:
@@ -746,11 +773,20 @@ def _walk(doc, sentence, start: int, step: int, limit: int, breaks: frozenset[st
     """Token indices of the mass's own phrase from ``start`` in direction ``step``."""
     index, taken = start, 0
     while sentence.start <= index < sentence.end and taken < limit:
-        if doc[index].lower_ in breaks:
+        if doc[index].lower_ in breaks and not (step < 0 and _between_sized_adjectives(doc, index)):
             break
         index += step
         taken += 1
     return range(min(start, index - step), max(start, index - step) + 1) if taken else range(0)
+
+
+def _between_sized_adjectives(doc, index: int) -> bool:
+    """The comma at ``index`` only separates two words describing the mass after a size ("a
+    2.2 x 1.5 cm heterogeneous, avascular lesion"): the phrase goes on past it."""
+    if doc[index].text != "," or index < 2:
+        return False
+    before, size = doc[index - 1], doc[index - 2]
+    return before.is_alpha and not before.ent_type_ and bool(SIZE_UNIT.search(size.text))
 
 
 def _name(ent, prefix: str) -> str:
@@ -819,8 +855,9 @@ def _neighbourhood(doc, ent, reader: Reader, words: frozenset[str] | None = None
     after = _near_words(doc[end:sentence.end], reach)
     if words is not None:
         return (before_terms | set(after)) & words
+    own_finding = reader.other_findings if ent.label_.startswith(SIDE) else frozenset()   # "left HUN"
     return ((before_terms & (reader.not_origin | reader.not_origin_before))
-            | (set(after) & (reader.not_origin | reader.not_origin_after)))
+            | (set(after) & (reader.not_origin | reader.not_origin_after | own_finding)))
 
 
 def _origin_entities(doc, ents, prefix: str, reader: Reader, guessed: bool = False) -> list:
