@@ -1419,6 +1419,29 @@ ROUND_FORTY_SIX_CASES = [
      {"laterality": "left"}),
 ]
 
+ROUND_FORTY_SEVEN_CASES = [
+    # a general statement about a tumour names calcification without stating it
+    ("Left renal mass 6 cm; no calcification. Although Wilms tumour only rarely calcifies, CT "
+     "is advised.", {"calcification": "absent"}),
+    # new since the last scan is no negation
+    ("The right renal mass is again seen, now with a shadowing calcification not appreciated "
+     "previously.", {"calcification": "present"}),
+    ("Left adrenal mass. Coarse calcification not present on the prior scan.",
+     {"calcification": "present"}),
+    # a stage named as today's diagnosis is no known tumour
+    ("Enlarging calcified left adrenal mass with liver nodules; stage MS neuroblastoma is likely.",
+     {"context": set()}),
+    # calcification explained as pancreatitis is the pancreas's
+    ("Pancreas echogenic with calcifications (chronic pancreatitis). A 3 cm cystic lesion at the "
+     "tail.", {"mass": "present", "calcification": None}),
+    # foci with and without shadow include shadowing ones
+    ("Right paravertebral mass 4 cm; echogenic foci both with and without shadowing.",
+     {"calcification": "present"}),
+    # "??" written onto the mass doubts it as "?" does
+    ("Calcified right adrenal mass?? No - the focus is a calculus in the upper pole calyx.",
+     {"mass": None}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1455,6 +1478,7 @@ FAMILIES_OF_BLIND_SETS = {
     "sixtieth-and-sixty-first": ROUND_FORTY_FOUR_CASES,
     "sixty-third-and-fourth": ROUND_FORTY_FIVE_CASES,
     "seventy-third-and-fourth": ROUND_FORTY_SIX_CASES,
+    "seventy-ninth-and-eightieth": ROUND_FORTY_SEVEN_CASES,
 }
 
 
