@@ -367,6 +367,17 @@ def test_medians_equal_numpys():
         assert found.dtype == expected.dtype and np.array_equal(found, expected, equal_nan=True)
 
 
+def test_histogram_equals_bincount_of_the_rounded_clipped_levels():
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 2, 3, 1001, 40000):
+        for values in (rng.uniform(-20, 280, n), rng.integers(0, 256, n), np.full(n, 0.5), np.full(n, 254.5),
+                       np.full(n, -0.4)):
+            values = values.astype(np.float32)
+            expected = np.bincount(np.clip(np.rint(values), 0, 255).astype(np.uint8), minlength=256)
+            found = detect._histogram(values.copy())
+            assert found.dtype == expected.dtype and np.array_equal(found, expected)
+
+
 def test_colour_frames_turn_grey_without_rgb_conversion(tmp_path):
     def doppler(frame):
         frame = us.to_color(frame)

@@ -209,9 +209,7 @@ def without_overlay(grey: np.ndarray, tissue: np.ndarray) -> np.ndarray:
     level (255) small bright foci saturate, one or two pixels wide: drawings in white are
     left to the caliper test (``_drawn_lines``).
     """
-    values = grey[tissue]
-    np.clip(np.rint(values, out=values), 0, 255, out=values)   # in place: this copy is the histogram's own
-    levels = np.bincount(values.astype(np.uint8), minlength=256)
+    levels = _histogram(grey[tissue])
     padded = np.pad(levels.astype(np.float32), 3)
     near = np.median(np.stack([padded[3 + k:259 + k] for k in (-3, -2, -1, 1, 2, 3)]), axis=0)
     median = np.searchsorted(np.cumsum(levels), levels.sum() / 2)
@@ -240,6 +238,20 @@ def without_overlay(grey: np.ndarray, tissue: np.ndarray) -> np.ndarray:
     fill = np.where(count > 0, (values * weight).sum(axis=1) / np.maximum(count, 1), grey[box][rows, cols])
     filled[rows + y0, cols + x0] = fill
     return filled
+
+
+def _histogram(values: np.ndarray) -> np.ndarray:
+    """Counts of each grey level 0-255 among ``values`` (a copy of their own), rounded and
+    clipped to 0-255 in place; counted two 8-bit values at a time (pairs viewed as 16-bit
+    numbers), as ``np.bincount`` costs per number counted.
+    """
+    np.minimum(np.maximum(np.rint(values, out=values), 0, out=values), 255, out=values)   # np.clip's results
+    levels = values.astype(np.uint8)
+    pairs = np.bincount(levels[:levels.size // 2 * 2].view(np.uint16), minlength=1 << 16).reshape(256, 256)
+    counts = pairs.sum(axis=0) + pairs.sum(axis=1)
+    if levels.size % 2:
+        counts[levels[-1]] += 1
+    return counts
 
 
 def frame_geometry(ds: Dataset, grey: np.ndarray, offset: tuple[int, int] = (0, 0)) -> Geometry:
