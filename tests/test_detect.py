@@ -378,6 +378,14 @@ def test_histogram_equals_bincount_of_the_rounded_clipped_levels():
             assert found.dtype == expected.dtype and np.array_equal(found, expected)
 
 
+def test_mostly_equals_the_shrunk_mask_at_a_half():
+    rng = np.random.default_rng(6)
+    for shape, factor in (((50, 70), 1), ((71, 93), 2), ((710, 848), 3), ((64, 64), 4), ((101, 77), 5),
+                          ((100, 100), 16)):
+        mask = rng.random(shape) < rng.random()
+        assert np.array_equal(detect._mostly(mask, factor), detect._shrink(mask, factor) >= 0.5)
+
+
 def test_colour_frames_turn_grey_without_rgb_conversion(tmp_path):
     def doppler(frame):
         frame = us.to_color(frame)

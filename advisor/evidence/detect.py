@@ -414,6 +414,20 @@ def _shrink(array: np.ndarray, factor: int) -> np.ndarray:
     return total * (1 / factor ** 2)
 
 
+def _mostly(mask: np.ndarray, factor: int) -> np.ndarray:
+    """``_shrink(mask, factor) >= 0.5`` for a boolean mask: each block's pixels counted in
+    bytes (exact, as the float32 sums are, then scaled as they are), without casting every
+    pixel to float32 (a seventh of the time on a frame's search mask)."""
+    rows, cols = mask.shape[0] // factor, mask.shape[1] // factor
+    lit = mask.astype(bool, copy=False).view(np.uint8)
+    count = lit[:rows * factor:factor, :cols * factor:factor].astype(np.uint8 if factor < 16 else np.uint16)
+    for dy in range(factor):
+        for dx in range(factor):
+            if dy or dx:
+                count += lit[dy:rows * factor:factor, dx:cols * factor:factor]
+    return count.astype(np.float32) * (1 / factor ** 2) >= 0.5
+
+
 def _peaks(response: np.ndarray, inside: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
     """(row, column, strength) of local maxima above ``threshold``, strength in robust
     spreads of the response inside the search mask."""
@@ -454,7 +468,7 @@ def blob_peaks(grey: np.ndarray, mask: np.ndarray, mm: float) -> Pyramid:
     """
     factor = max(int(WORK_MM / mm), 1)
     work = _shrink(grey.astype(np.float32, copy=False), factor)
-    inside = _shrink(mask, factor) >= 0.5
+    inside = _mostly(mask, factor)
     fine = _binomial(work)                       # sigma = 1 work pixel
     finest, peaks, scale = fine, [], 1
     while min(fine.shape) >= 8:
@@ -467,7 +481,7 @@ def blob_peaks(grey: np.ndarray, mask: np.ndarray, mm: float) -> Pyramid:
         if 2 * radius_px * mm * 2 > MAX_DIAMETER_MM * 1.2:
             break
         fine, scale = _shrink(coarse, 2), scale * 2
-        inside = _shrink(inside, 2) >= 0.5
+        inside = _mostly(inside, 2)
     return Pyramid(_strongest_apart(peaks), finest, factor)
 
 
