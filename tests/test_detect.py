@@ -12,7 +12,7 @@ import SimpleITK as sitk
 from PIL import Image, ImageDraw, ImageFont
 from pydicom import Dataset, dcmread
 from pydicom.data import get_testdata_file
-from pydicom.pixels import apply_color_lut, iter_pixels
+from pydicom.pixels import apply_color_lut, convert_color_space, iter_pixels
 from pydicom.uid import JPEG2000Lossless, JPEGLSLossless, RLELossless
 
 from advisor.evidence import detect, pixels
@@ -307,6 +307,18 @@ def test_a_first_frame_decoded_once_gives_what_decoding_it_twice_gave(tmp_path, 
     for (grey, colour), (grey_again, colour_again) in zip(once, twice):
         assert np.array_equal(grey, grey_again)
         assert (colour is None) == (colour_again is None) and (colour is None or np.array_equal(colour, colour_again))
+
+
+def test_ybr_frames_turn_rgb_as_pydicom_converts_them():
+    """Only rows with a colour pixel are converted; grey rows are their luma in every channel."""
+    rng = np.random.default_rng(7)
+    grey = np.repeat(rng.integers(0, 256, (60, 80, 1), dtype=np.uint8), 3, axis=2)
+    grey[..., 1:] = 128
+    speckled = grey.copy()
+    speckled[[3, 40], [7, 79], 1:] = [[90, 200], [129, 128]]
+    for frame in (grey, speckled, rng.integers(0, 256, (60, 80, 3), dtype=np.uint8), speckled[:1]):
+        assert np.array_equal(pixels.as_rgb(frame, "YBR_FULL", Dataset()),
+                              convert_color_space(frame, "YBR_FULL", "RGB"))
 
 
 def test_largest_component_equals_relabelling_by_size_ties_to_the_first():
