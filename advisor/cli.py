@@ -19,7 +19,7 @@ from pynetdicom.sop_class import Verification
 from tqdm import tqdm
 
 from advisor import __version__, logs
-from advisor.analyze import analyze_study, dicom_files, group_by_study
+from advisor.analyze import analyze_study, dicom_files, group_by_study, keep_freed_heap
 from advisor.config import ConfigError, Destination, Settings, load_settings
 from advisor.decide import DETECTOR_ONLY, decide
 from advisor.node import security
@@ -546,6 +546,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    keep_freed_heap()
     logs.configure(logs.level_from(args.verbose, args.quiet, args.log_level), args.log_format,
                    args.debug_libraries)
     try:

@@ -45,7 +45,7 @@ from pydicom.pixels import iter_pixels
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import usphantom as us  # noqa: E402
 
-from advisor.analyze import DEFAULT_THREADS, analyze_study, group_by_study  # noqa: E402
+from advisor.analyze import DEFAULT_THREADS, analyze_study, group_by_study, keep_freed_heap  # noqa: E402
 from advisor.evidence import detect  # noqa: E402
 from advisor.evidence.detect import detect_instance  # noqa: E402
 from advisor.evidence.pixels import grey_frames, tissue_region  # noqa: E402
@@ -161,7 +161,9 @@ def whole_analysis(folder: Path, frames: int, repeats: int, ocr: bool = True,
 PEAK_MEMORY_PROBE = """
 import json, re, sys, tracemalloc
 from pathlib import Path
+from advisor.analyze import keep_freed_heap
 from advisor.evidence.detect import detect_instance
+keep_freed_heap()
 tracemalloc.start()
 result = detect_instance(Path(sys.argv[1]))
 _, traced_peak = tracemalloc.get_traced_memory()
@@ -185,6 +187,7 @@ def main() -> None:
     parser.add_argument("--analysis-threads", type=int, choices=(1, 2), default=DEFAULT_THREADS,
                         help=f"threads of the whole analysis (default {DEFAULT_THREADS})")
     args = parser.parse_args()
+    keep_freed_heap()   # as the command line and the node's workers do
     if args.threads:
         sitk.ProcessObject.SetGlobalDefaultNumberOfThreads(args.threads)
     print(f"SimpleITK threads: {sitk.ProcessObject.GetGlobalDefaultNumberOfThreads()}; analysis threads: "
