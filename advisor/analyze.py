@@ -8,9 +8,13 @@ kind of evidence by the precedence in DESIGN.md.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import logging
 import math
+import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -33,6 +37,28 @@ from advisor.model import SOURCE_PRECEDENCE, BurnedInLabel, Focus, Observation, 
 log = logging.getLogger(__name__)
 
 FOCUS_MATCH_MIN_MM = 1.5   # detections closer than this (or the focus radius) are one focus
+# Threads of one analysis: 1, all in the calling thread; 2, the burned-in text read in a
+# second thread beside the detector (the default where there is a second core).
+DEFAULT_THREADS = 2 if (os.cpu_count() or 1) > 1 else 1
+FIRST_FRAMES_AHEAD = 4   # a study's text is read ahead of the detector when it has this many series or fewer
+HEAP_KEPT_BYTES = 64 * 2**20   # freed heap glibc keeps for the next frame (see keep_freed_heap)
+
+
+def keep_freed_heap() -> None:
+    """Ask glibc's allocator (no effect without it) to serve a frame's arrays (1-10 MB) from the
+    heap and keep up to HEAP_KEPT_BYTES of freed heap for the next frame. By default it maps each
+    allocation above 128 kB afresh, raising that limit only to the size of a mapped block it
+    frees, and hands freed heap above twice the limit back to the system: which sizes happened
+    to be freed first decided whether each frame's arrays page-faulted afresh (0.3-1 ms of system
+    time per frame of the benchmark's analysis). Called once per process by the command line and
+    the node's workers; the answers do not depend on it."""
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3   # malloc.h
+    mallopt(m_mmap_threshold, HEAP_KEPT_BYTES // 2)
+    mallopt(m_trim_threshold, HEAP_KEPT_BYTES)
 
 
 # --- pixels ---------------------------------------------------------------
@@ -104,6 +130,8 @@ def pixel_evidence(items: list[tuple[Path, Dataset]], detector: Detector = detec
     if not images:
         return [], [], []
     masks = mass_masks(items, shapes)
+    if text_reader is not None:
+        text_reader.read_ahead(images)
     found, notes, detections = [], [], []
     for path, ds in images:
         uid = str(ds.SOPInstanceUID)
@@ -147,33 +175,71 @@ class SeriesText:
     """The burned-in text of a study's US series: one strip (:func:`series_strip`) from the
     first frame of each series' first image, all read by one Tesseract run while they fit
     on a page. The detector decodes those frames anyway: it hands each over
-    (:meth:`hand_first_frame`), so that it is decoded once; only the strip is kept."""
+    (:meth:`hand_first_frame`), so that it is decoded once; only the strip is kept.
 
-    def __init__(self, images: list[tuple[Path, Dataset]]) -> None:
+    With a ``worker`` (an executor of one thread), the strips are made and, once every one
+    is, read there while the detector goes on; the reading is the same as in this thread.
+    A study of a few series is read ahead (:meth:`read_ahead`).
+    """
+
+    def __init__(self, images: list[tuple[Path, Dataset]], worker: Executor | None = None) -> None:
         self.images = series_images(images)
         self._wanted = {str(ds.SOPInstanceUID) for _, ds in self.images}
-        self._strips: dict[str, Strip] = {}
+        self._worker = worker
+        self._strips: dict[str, Future[Strip]] = {}
+        self._reading: Future[tuple[list[Reading], list[str]]] | None = None
+        self._ahead: dict[str, Future[tuple[np.ndarray, str]]] = {}
+
+    def read_ahead(self, images: list[tuple[Path, Dataset]]) -> None:
+        """With a worker, if every image this reader reads is among ``images`` (those the
+        detector will hand over) and they are at most FIRST_FRAMES_AHEAD: decode their first
+        frames on the worker now, make the strips and read them there, while the detector
+        runs. Each frame is kept until the detector takes it (:meth:`hand_first_frame`): it is
+        still decoded once, and at most FIRST_FRAMES_AHEAD frames are held."""
+        ahead = [(p, ds) for p, ds in images if str(ds.SOPInstanceUID) in self._wanted]
+        if self._worker is None or len(ahead) != len(self._wanted) or len(ahead) > FIRST_FRAMES_AHEAD:
+            return
+        for path, ds in ahead:
+            uid = str(ds.SOPInstanceUID)
+            self._ahead[uid] = self._worker.submit(first_frame, path, ds)
+            self._strips[uid] = self._worker.submit(_strip_of, path, ds, self._ahead[uid])
+        self._reading = self._worker.submit(self._read)
 
     def hand_first_frame(self, path: Path, ds: Dataset) -> tuple[np.ndarray, str] | None:
         """The first frame of ``path`` as decoded (:func:`first_frame`) if this reader reads
         it (its strip made from it), else None."""
         uid = str(ds.SOPInstanceUID)
+        if uid in self._ahead:
+            return self._ahead.pop(uid).result()
         if uid not in self._wanted or uid in self._strips:
             return None
         first = first_frame(path, ds)
-        try:
-            self._strips[uid] = series_strip(path, ds, first)
-        except Exception:  # noqa: BLE001 - read() tries again and says why it failed
-            self._wanted.discard(uid)
+        self._strips[uid] = self._run(series_strip, path, ds, first)
+        if len(self._strips) == len(self._wanted) and self._worker is not None:
+            self._reading = self._worker.submit(self._read)
         return first
+
+    def _run(self, function: Callable, *args) -> Future:
+        """``function(*args)`` on the worker, or here and now without one."""
+        if self._worker is not None:
+            return self._worker.submit(function, *args)
+        done: Future = Future()
+        try:
+            done.set_result(function(*args))
+        except Exception as exc:  # noqa: BLE001 - kept for _read, which tries again and says why
+            done.set_exception(exc)
+        return done
 
     def read(self) -> tuple[list[Reading], list[str]]:
         """Each series' reading, and a note for each series whose text could not be read."""
+        return self._reading.result() if self._reading is not None else self._read()
+
+    def _read(self) -> tuple[list[Reading], list[str]]:
         strips, notes = [], []
         for path, ds in self.images:
             uid = str(ds.SOPInstanceUID)
             try:
-                strips.append(self._strips[uid] if uid in self._strips else series_strip(path, ds))
+                strips.append(self._handed_strip(uid) or series_strip(path, ds))
             except Exception as exc:  # noqa: BLE001 - unreadable pixels: say so, keep the other evidence
                 notes.append(f"Burned-in text of {ds.SOPInstanceUID} could not be read: {exc}")
         try:
@@ -181,11 +247,31 @@ class SeriesText:
         except Exception as exc:  # noqa: BLE001 - Tesseract failed on the page: keep the other evidence
             return [], notes + [f"Burned-in text of {s.sop_instance_uid} could not be read: {exc}" for s in strips]
 
+    def _handed_strip(self, uid: str) -> Strip | None:
+        """The strip made from the frame handed over, None if none was or making it failed."""
+        made = self._strips.get(uid)
+        return made.result() if made is not None and made.exception() is None else None
 
-def series_text(items: list[tuple[Path, Dataset]]) -> SeriesText | None:
-    """The reader of the study's burned-in text, None without US images or without Tesseract."""
+
+def _strip_of(path: Path, ds: Dataset, first: Future[tuple[np.ndarray, str]]) -> Strip:
+    """:func:`series_strip` of the first frame ``first`` decodes."""
+    return series_strip(path, ds, first.result())
+
+
+@functools.cache
+def _text_worker(process: int) -> ThreadPoolExecutor:
+    """The thread that reads burned-in text beside the detector, one per process (``process``:
+    its id), kept for the process's life: Tesseract's model is loaded once per thread."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="burned-in-text")
+
+
+def series_text(items: list[tuple[Path, Dataset]], threads: int = 1) -> SeriesText | None:
+    """The reader of the study's burned-in text, None without US images or without Tesseract;
+    with ``threads`` above 1 it reads in a thread of its own (:class:`SeriesText`)."""
     images = [(p, ds) for p, ds in items if is_us_image(ds)]
-    return SeriesText(images) if images and tesseract_available() else None
+    if not images or not tesseract_available():
+        return None
+    return SeriesText(images, _text_worker(os.getpid()) if threads > 1 else None)
 
 
 def burned_in_evidence(items: list[tuple[Path, Dataset]], text_reader: SeriesText | None = None
@@ -335,19 +421,21 @@ def read_instances(study_uid: str, paths: Iterable[Path]) -> tuple[list[tuple[Pa
 
 def analyze_study(study_uid: str, items: list[tuple[Path, Dataset]], detect: bool = True,
                   ocr: bool = True, unreadable: Iterable[str] = (),
-                  detector: Detector = detect_instance) -> StudyFacts:
+                  detector: Detector = detect_instance, threads: int | None = None) -> StudyFacts:
     """Facts of one study from its (path, header dataset) pairs.
 
     ``detect`` runs the pixel detector (``detector``) on every US image (pixels
     are read from ``path`` one frame at a time); ``ocr`` reads the text burned
     into the first image of each US series. ``unreadable`` holds the notes of
-    files of the study that could not be read at all (:func:`read_instances`).
+    files of the study that could not be read at all (:func:`read_instances`). ``threads``:
+    1 runs all in the calling thread, 2 reads the burned-in text in a second thread while the
+    detector runs (the facts are the same); None, :data:`DEFAULT_THREADS`.
     """
     items = [(p, ds) for p, ds in items if not is_own_output(ds)]
     items, observations, excluded = readable_instances(study_uid, items)
     excluded = list(unreadable) + excluded
     datasets = [ds for _, ds in items]
-    text_reader = series_text(items) if ocr else None
+    text_reader = series_text(items, DEFAULT_THREADS if threads is None else threads) if ocr else None
     foci, detector_observations, detector_notes = (pixel_evidence(items, detector, text_reader) if detect
                                                    else ([], [], []))
     observations.extend(detector_observations)

@@ -19,7 +19,7 @@ from pynetdicom.sop_class import Verification
 from tqdm import tqdm
 
 from advisor import __version__, logs
-from advisor.analyze import analyze_study, dicom_files, group_by_study
+from advisor.analyze import analyze_study, dicom_files, group_by_study, keep_freed_heap
 from advisor.config import ConfigError, Destination, Settings, load_settings
 from advisor.decide import DETECTOR_ONLY, decide
 from advisor.node import security
@@ -37,14 +37,20 @@ SAMPLES = Path("dicom_samples")
 
 # --- analyze ---------------------------------------------------------------
 
-def analyze_paths(paths: list[Path], protocols_dir: Path | None) -> tuple[list[dict], list[str]]:
-    """The JSON contract's study records for every study found under ``paths``."""
+ANALYSIS_THREADS_HELP = ("threads per analysis: 1, or 2 to read the burned-in text beside the detector "
+                         "(default: 2 where there is a second core)")
+
+
+def analyze_paths(paths: list[Path], protocols_dir: Path | None,
+                  threads: int | None = None) -> tuple[list[dict], list[str]]:
+    """The JSON contract's study records for every study found under ``paths`` (``threads``:
+    of each analysis, see :func:`analyze_study`)."""
     protocols = load_protocols(protocols_dir)
     use_site_rules(protocols_dir)
     studies, problems = group_by_study(paths)
     records = []
     for study_uid, items in studies.items():
-        facts = analyze_study(study_uid, items)
+        facts = analyze_study(study_uid, items, threads=threads)
         records.append(contract_json(facts, decide(facts, protocols)))
     return records, problems
 
@@ -69,7 +75,7 @@ def _print_summary(records: list[dict]) -> None:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    records, problems = analyze_paths(args.paths, args.protocols)
+    records, problems = analyze_paths(args.paths, args.protocols, args.analysis_threads)
     for problem in problems:
         print(problem, file=sys.stderr)
     if args.json:
@@ -141,7 +147,8 @@ def _settings(args: argparse.Namespace) -> Settings:
                          tls_require_client_cert=args.tls_require_client_cert or None,
                          allowed_calling_aes=args.allow_calling_ae,
                          allowed_peers=args.allow_peer,
-                         analysis_processes=args.analysis_processes)
+                         analysis_processes=args.analysis_processes,
+                         analysis_threads=args.analysis_threads)
 
 
 class StartupError(RuntimeError):
@@ -372,6 +379,8 @@ def _node_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--analysis-processes", type=int, metavar="N",
                         help="analyse in N processes beside the receiving one (default: one per "
                              "core; 0: in the node's own process)")
+    parser.add_argument("--analysis-threads", type=int, choices=(1, 2), metavar="N",
+                        help=ANALYSIS_THREADS_HELP)
     parser.add_argument("--protocols", type=Path, metavar="DIR",
                         help="protocol folder (default: the protocols shipped in the package)")
     parser.add_argument("--key-image", action=argparse.BooleanOptionalAction, default=None,
@@ -485,6 +494,8 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--json", action="store_true", help="print the JSON contract of DESIGN.md")
     analyze.add_argument("--protocols", type=Path, metavar="DIR",
                          help="protocol folder (default: the protocols shipped in the package)")
+    analyze.add_argument("--analysis-threads", type=int, choices=(1, 2), metavar="N",
+                         help=ANALYSIS_THREADS_HELP)
 
     replay_ = _command(commands, "replay", "send files or folders to a DICOM node (C-STORE)", cmd_replay)
     replay_.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="DICOM files or folders")
@@ -535,6 +546,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    keep_freed_heap()
     logs.configure(logs.level_from(args.verbose, args.quiet, args.log_level), args.log_format,
                    args.debug_libraries)
     try:

@@ -105,6 +105,9 @@ class Settings:
     # Assembler processes beside the receiving one; None: one per core; 0: threads of the
     # node's own process (receiving then shares its interpreter with analysis).
     analysis_processes: int | None = None
+    # Threads of one analysis: 1, or 2 to read the burned-in text beside the detector; None:
+    # 2 where there is a second core.
+    analysis_threads: int | None = None
 
     def backoff_seconds(self, failures: int) -> float:
         """Wait after ``failures`` failed tries (1, 2, ...): doubling from the base, capped."""

@@ -258,7 +258,8 @@ def bench_kind(tmp: Path, kind: str, args: argparse.Namespace) -> None:
         servers.append(bare)
         receivers.append(("pynetdicom", "BARE", bare_port))
     data_dir = tmp / kind / "node"
-    node, node_port = start_node(data_dir, args.quiet, args.analysis_processes)
+    node, node_port = start_node(data_dir, args.quiet, args.analysis_processes,
+                                 *(["--analysis-threads", str(args.analysis_threads)] if args.analysis_threads else []))
     servers.append(node)
     receivers.append(("advisor", "ADVISOR", node_port))
     study_number = iter(range(10_000))
@@ -351,6 +352,7 @@ def main() -> None:
     parser.add_argument("--kinds", default="mono,rgb", help="mono (480x640), rgb (600x800) or both")
     parser.add_argument("--quiet", type=float, default=1.0, help="the node's quiet window (default 1 s)")
     parser.add_argument("--analysis-processes", type=int, help="passed to advisor serve")
+    parser.add_argument("--analysis-threads", type=int, choices=(1, 2), help="passed to advisor serve")
     parser.add_argument("--memory", type=int, metavar="MIB", help="measure memory for one instance this big")
     parser.add_argument("--bare-pynetdicom", action="store_true",
                         help="also time a pynetdicom SCP that does nothing (the ceiling)")

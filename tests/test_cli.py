@@ -39,6 +39,7 @@ def test_config_file_sets_and_flags_win(tmp_path):
     ("analysis_max_attempts = 0\n", "setting analysis_max_attempts = 0: expected an integer from 1"),
     ("retry_base_seconds = 10\nretry_max_seconds = 5\n", "retry_max_seconds = 5: expected at least"),
     ("log_patient_data = true\n", "unknown setting(s): log_patient_data"),
+    ("analysis_threads = 3\n", "setting analysis_threads = 3: expected 1 or 2 threads per analysis"),
 ])
 def test_bad_settings_are_named(tmp_path, text, message):
     config = tmp_path / "advisor.toml"

@@ -12,7 +12,7 @@ import SimpleITK as sitk
 from PIL import Image, ImageDraw, ImageFont
 from pydicom import Dataset, dcmread
 from pydicom.data import get_testdata_file
-from pydicom.pixels import apply_color_lut, iter_pixels
+from pydicom.pixels import apply_color_lut, convert_color_space, iter_pixels
 from pydicom.uid import JPEG2000Lossless, JPEGLSLossless, RLELossless
 
 from advisor.evidence import detect, pixels
@@ -309,6 +309,18 @@ def test_a_first_frame_decoded_once_gives_what_decoding_it_twice_gave(tmp_path, 
         assert (colour is None) == (colour_again is None) and (colour is None or np.array_equal(colour, colour_again))
 
 
+def test_ybr_frames_turn_rgb_as_pydicom_converts_them():
+    """Only rows with a colour pixel are converted; grey rows are their luma in every channel."""
+    rng = np.random.default_rng(7)
+    grey = np.repeat(rng.integers(0, 256, (60, 80, 1), dtype=np.uint8), 3, axis=2)
+    grey[..., 1:] = 128
+    speckled = grey.copy()
+    speckled[[3, 40], [7, 79], 1:] = [[90, 200], [129, 128]]
+    for frame in (grey, speckled, rng.integers(0, 256, (60, 80, 3), dtype=np.uint8), speckled[:1]):
+        assert np.array_equal(pixels.as_rgb(frame, "YBR_FULL", Dataset()),
+                              convert_color_space(frame, "YBR_FULL", "RGB"))
+
+
 def test_largest_component_equals_relabelling_by_size_ties_to_the_first():
     rng = np.random.default_rng(3)
     for _ in range(20):
@@ -365,6 +377,25 @@ def test_medians_equal_numpys():
             expected = np.nanmedian(lanes, axis=1)
         found = detect._nanmedian(lanes, axis=1)
         assert found.dtype == expected.dtype and np.array_equal(found, expected, equal_nan=True)
+
+
+def test_histogram_equals_bincount_of_the_rounded_clipped_levels():
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 2, 3, 1001, 40000):
+        for values in (rng.uniform(-20, 280, n), rng.integers(0, 256, n), np.full(n, 0.5), np.full(n, 254.5),
+                       np.full(n, -0.4)):
+            values = values.astype(np.float32)
+            expected = np.bincount(np.clip(np.rint(values), 0, 255).astype(np.uint8), minlength=256)
+            found = detect._histogram(values.copy())
+            assert found.dtype == expected.dtype and np.array_equal(found, expected)
+
+
+def test_mostly_equals_the_shrunk_mask_at_a_half():
+    rng = np.random.default_rng(6)
+    for shape, factor in (((50, 70), 1), ((71, 93), 2), ((710, 848), 3), ((64, 64), 4), ((101, 77), 5),
+                          ((100, 100), 16)):
+        mask = rng.random(shape) < rng.random()
+        assert np.array_equal(detect._mostly(mask, factor), detect._shrink(mask, factor) >= 0.5)
 
 
 def test_colour_frames_turn_grey_without_rgb_conversion(tmp_path):

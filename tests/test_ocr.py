@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 from pydicom import dcmread
 
+from advisor import analyze
 from advisor.analyze import analyze_study, group_by_study
 from advisor.evidence import ocr
 from advisor.evidence.header import read_header
@@ -266,3 +267,28 @@ def test_analyses_side_by_side_each_read_with_their_own_tesseract(tmp_path):
                                  strips * 4))
     assert together == alone * 4
     assert [[t for t in texts if t in ("LT KIDNEY", "RUQ")] for texts in alone] == [["LT KIDNEY"], ["RUQ"]]
+
+
+
+@pytest.mark.parametrize("ahead", [0, 4])
+def test_text_read_beside_the_detector_gives_the_same_facts(monkeypatch, tmp_path, ahead):
+    # Two series with labels and one whose pixels cannot be decoded: the text read in a second
+    # thread, from the first frames the detector hands over (or decoded ahead of it), is the
+    # text read in this one.
+    monkeypatch.setattr(analyze, "FIRST_FRAMES_AHEAD", ahead)
+    study = None
+    for seed, label in enumerate([case("LT KIDNEY", "left", size=16),
+                                  case("TRANS LUQ", "left", encoding="jpeg", corner="bottom-right")]):
+        ds = ap.write_case(label, seed, tmp_path / f"{seed}.dcm", study)
+        study = study or ds
+    broken = dcmread(tmp_path / "0.dcm")
+    broken.SeriesInstanceUID, broken.SOPInstanceUID = "1.2.826.0.1.3680043.10.1", "1.2.826.0.1.3680043.10.2"
+    broken.PixelData = broken.PixelData[:100]
+    broken.save_as(tmp_path / "2.dcm")
+    [(uid, items)] = group_by_study([tmp_path])[0].items()
+    one, two = (analyze_study(uid, items, threads=threads) for threads in (1, 2))
+    assert (one.labels, one.notes, one.observations, one.foci) == (two.labels, two.notes, two.observations,
+                                                                   two.foci)
+    assert [label.text for label in two.labels] == ["LT KIDNEY", "TRANS LUQ"]
+    assert any(note.startswith("Burned-in text of 1.2.826.0.1.3680043.10.2 could not be read")
+               for note in two.notes)

@@ -52,10 +52,24 @@ def as_rgb(frame: np.ndarray, photometric: str, ds: Dataset) -> np.ndarray:
     YBR_FULL and YBR_FULL_422 converted to RGB (PS3.3 C.7.6.3.1.2), PALETTE COLOR through
     its lookup table; other frames as they are."""
     if photometric in ("YBR_FULL", "YBR_FULL_422"):
-        return convert_color_space(frame, "YBR_FULL", "RGB")
+        return _ybr_as_rgb(frame)
     if header_photometric(ds) == "PALETTE COLOR":
         return apply_color_lut(frame, ds)
     return frame
+
+
+def _ybr_as_rgb(frame: np.ndarray) -> np.ndarray:
+    """pydicom's YBR_FULL -> RGB conversion of a frame, done on the rows with a colour pixel
+    only: a grey pixel (both chroma 128) of an 8-bit frame converts to its luma in every
+    channel, exactly (its chroma terms are zero), and a row converts as it does in the whole
+    frame (numpy multiplies a frame's rows one by one). An ultrasound frame is mostly grey."""
+    if frame.dtype != np.uint8:
+        return convert_color_space(frame, "YBR_FULL", "RGB")
+    rgb = np.repeat(frame[..., :1], 3, axis=-1)
+    coloured = ((frame[..., 1] != 128) | (frame[..., 2] != 128)).any(axis=-1)
+    if coloured.any():
+        rgb[coloured] = convert_color_space(frame[coloured], "YBR_FULL", "RGB")
+    return rgb
 
 
 def header_photometric(ds: Dataset) -> str:

@@ -266,7 +266,8 @@ class Assembler:
                          ) -> tuple[list[tuple[Path, Dataset]], StudyFacts, Decision]:
         """The study's readable instances, its facts and the decision on them."""
         items, unreadable = read_instances(study_uid, paths)
-        facts = analyze_study(study_uid, items, unreadable=unreadable, detector=detector)
+        facts = analyze_study(study_uid, items, unreadable=unreadable, detector=detector,
+                              threads=self.settings.analysis_threads)
         return items, facts, decide(facts, self.protocols)
 
     def _write(self, study_uid: str, dataset: Dataset) -> Path:
