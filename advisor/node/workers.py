@@ -136,9 +136,9 @@ def _relayed_audit(channel: _PipeQueue):
 def _assemble(settings: Settings, shard: Shard, journal, stop, channel: _PipeQueue) -> None:
     from advisor.analyze import keep_freed_heap
     from advisor.evidence.text import use_site_rules
-    keep_freed_heap()
     from advisor.node.assemble import Assembler
     from advisor.protocols import load_protocols
+    keep_freed_heap()
     use_site_rules(settings.protocols_dir)
     assembler = Assembler(journal, settings, load_protocols(settings.protocols_dir),
                           _relayed_audit(channel), shard=shard,
