@@ -1442,6 +1442,24 @@ ROUND_FORTY_SEVEN_CASES = [
      {"mass": None}),
 ]
 
+ROUND_FORTY_EIGHT_CASES = [
+    # a list's next item, on its own line, ends what the line before said
+    ("LIVER - NAD\nKIDNEYS - RK 7cm LK 7cm, no HN\nADRENALS - LT SR solid SOL 28mm c/ calcs. ?NBL\n"
+     "BLADDER - NAD", {"mass": "present", "calcification": "present"}),
+    # "no X and has ...": the negation is X's, the verb starts a clause of its own
+    ("Solid lesion in the right kidney, which contains no calcification and has a rim of flow.",
+     {"calcification": "absent"}),
+    # "in particular" between a finding and its caveat
+    ("Left adrenal mass 3 cm. Calcification, in particular, is better assessed on CT.",
+     {"calcification": None}),
+    # foci none of which shadow
+    ("Right adrenal solid lesion 3 cm with tiny bright specks, none of which shadow.",
+     {"calcification": None}),
+    # what only looks like a stone is no stone
+    ("The right renal mass contains stone-like dense echoes with shadowing.",
+     {"calcification": "present"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1479,6 +1497,7 @@ FAMILIES_OF_BLIND_SETS = {
     "sixty-third-and-fourth": ROUND_FORTY_FIVE_CASES,
     "seventy-third-and-fourth": ROUND_FORTY_SIX_CASES,
     "seventy-ninth-and-eightieth": ROUND_FORTY_SEVEN_CASES,
+    "eighty-third-and-fourth": ROUND_FORTY_EIGHT_CASES,
 }
 
 

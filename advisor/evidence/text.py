@@ -62,7 +62,8 @@ NEGATION = "NEGATED_EXISTENCE"
 # sentence is one the sentence splitter missed: "no flow. ?calcs.").
 CLAUSE_BREAKS = {",", ";", ".", "but", "however"}
 GUESS_SEPARATORS = {"-", "–", ",", "("}   # set a guess off from what it is said of
-DASHES = {"-", "–", "—"}   # "calcifications - haemorrhage unlikely": a new subject follows
+DASHES = {"-", "–", "—"}
+ITEM_LABEL_WORDS = 3   # "Right kidney -": the words of a list item's label   # "calcifications - haemorrhage unlikely": a new subject follows
 LANDMARK_REACH = 3   # "posterior to the | bladder": the words before a place that make it a landmark
 REFERRING_WORDS = {"this", "that", "the", "these", "those", "said"}   # "this mass": one named before
 # A post-position modifier crosses a comma only over these ("mass, now no longer seen").
@@ -71,7 +72,7 @@ REFERRING_WORDS = {"this", "that", "the", "these", "those", "said"}   # "this ma
 UNTICKED_BOX = "\u2610"
 TICK_MARKS = frozenset("\u2713\u2714\u2717\u2718\u00d7\u2715\u2716\u274c")
 BRIDGES = {"now", "since", "subsequently", "today", "and", "has", "have", "is", "are", "too",
-           "also"}
+           "also", "in", "particular", "particularly", "especially"}   # "calcification, in particular, is ..."
 # What may stand between a calcification and the explanation that puts it elsewhere.
 EXPLANATION_MARKS = frozenset({",", "(", ")"})
 # A post-position modifier after "X with Y is ..." or "X with Y has regressed" covers the
@@ -207,15 +208,29 @@ def _between(target, modifier):
 
 
 def _segments(tokens) -> list[list]:
-    """``tokens`` split at clause breaks and at the gaps between a line's columns
-    ("Organ: kidney   Ca: N")."""
+    """``tokens`` split at clause breaks, at the gaps between a line's columns
+    ("Organ: kidney   Ca: N") and before a line that opens an item of a list ("... no HN\n
+    ADRENALS - LT SR solid SOL")."""
     segments: list[list] = [[]]
     for token in tokens:
-        if token.lower_ in CLAUSE_BREAKS or token.is_space and not _line_break(token):
+        if token.lower_ in CLAUSE_BREAKS or token.is_space and not _line_break(token) \
+                or _line_break(token) and _opens_an_item(token):
             segments.append([])
         else:
             segments[-1].append(token)
     return segments
+
+
+def _opens_an_item(line_break) -> bool:
+    """The line after ``line_break`` opens with a label of a word or three and a dash or colon
+    ("ADRENALS - ...", "Left kidney: ...")."""
+    following = line_break.doc[line_break.i + 1:line_break.i + 1 + ITEM_LABEL_WORDS + 1]
+    for token in following:
+        if token.text in DASHES or token.text == ":":
+            return token.i > line_break.i + 1
+        if not token.is_alpha:
+            return False
+    return False
 
 
 def _in_entity(token) -> bool:
