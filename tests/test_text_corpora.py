@@ -61,13 +61,15 @@ measured once at 920adcd, tuned on in round forty-eight) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_w.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_ad.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
-fifty-ninth, sixty-second, sixty-fifth to seventy-second and seventy-fifth blind sets), written
+fifty-ninth, sixty-second, sixty-fifth to seventy-second, seventy-fifth to seventy-eighth,
+eighty-first, eighty-second, eighty-fifth and eighty-sixth blind sets), written
 by someone who never saw the rules and measured once on the rules frozen at 4971259, f2b35ba,
 77d0b6c (both c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef,
-84ba10b, 5f0ecf3, 528e917, 669b511, 2290175, e28a7af (o to v) and 27e9fb0 (w); their errors
+84ba10b, 5f0ecf3, 528e917, 669b511, 2290175, e28a7af (o to v), 27e9fb0 (w), 920adcd (x to ab)
+and 4d45220 (ac, ad); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -533,6 +535,31 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_w.jsonl": {"outcome": 0.977, "wrongly_recommended": 5, "missed": 3,
                              "mass": 0.930, "calcification": 0.961, "laterality": 0.958,
                              "organ": 0.930, "follow_up": 0.988},
+    # The seventy-sixth to seventy-eighth and eighty-first and eighty-second blind sets (written from
+    # a brief rebuilt this session), declared held out before any was measured, and measured once
+    # on the rules of round forty-seven (920adcd); the eighty-fifth and eighty-sixth, declared the
+    # same way, measured once on those of round forty-eight (4d45220).
+    "reports_test_x.jsonl": {"outcome": 0.983, "wrongly_recommended": 1, "missed": 5,
+                             "mass": 0.913, "calcification": 0.975, "laterality": 0.93,
+                             "organ": 0.897, "follow_up": 0.988},
+    "reports_test_y.jsonl": {"outcome": 0.98, "wrongly_recommended": 1, "missed": 6,
+                             "mass": 0.902, "calcification": 0.958, "laterality": 0.93,
+                             "organ": 0.894, "follow_up": 0.997},
+    "reports_test_z.jsonl": {"outcome": 0.988, "wrongly_recommended": 0, "missed": 4,
+                             "mass": 0.919, "calcification": 0.986, "laterality": 0.975,
+                             "organ": 0.916, "follow_up": 0.986},
+    "reports_test_aa.jsonl": {"outcome": 0.991, "wrongly_recommended": 1, "missed": 2,
+                              "mass": 0.913, "calcification": 0.986, "laterality": 0.969,
+                              "organ": 0.936, "follow_up": 0.988},
+    "reports_test_ab.jsonl": {"outcome": 0.988, "wrongly_recommended": 2, "missed": 2,
+                              "mass": 0.905, "calcification": 0.969, "laterality": 0.947,
+                              "organ": 0.922, "follow_up": 0.986},
+    "reports_test_ac.jsonl": {"outcome": 0.983, "wrongly_recommended": 4, "missed": 2,
+                              "mass": 0.9, "calcification": 0.975, "laterality": 0.966,
+                              "organ": 0.93, "follow_up": 0.986},
+    "reports_test_ad.jsonl": {"outcome": 0.994, "wrongly_recommended": 1, "missed": 1,
+                              "mass": 0.9, "calcification": 0.975, "laterality": 0.933,
+                              "organ": 0.905, "follow_up": 0.986},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
