@@ -62,15 +62,15 @@ NEGATION = "NEGATED_EXISTENCE"
 # sentence is one the sentence splitter missed: "no flow. ?calcs.").
 CLAUSE_BREAKS = {",", ";", ".", "but", "however"}
 GUESS_SEPARATORS = {"-", "–", ",", "("}   # set a guess off from what it is said of
-DASHES = {"-", "–", "—"}
-ITEM_LABEL_WORDS = 3   # "Right kidney -": the words of a list item's label   # "calcifications - haemorrhage unlikely": a new subject follows
+DASHES = {"-", "–", "—"}   # "calcifications - haemorrhage unlikely": a new subject follows
+ITEM_LABEL_WORDS = 3   # "Right kidney -": the words of a list item's label
 LANDMARK_REACH = 3   # "posterior to the | bladder": the words before a place that make it a landmark
 REFERRING_WORDS = {"this", "that", "the", "these", "those", "said"}   # "this mass": one named before
-# A post-position modifier crosses a comma only over these ("mass, now no longer seen").
 # Worksheet marks: each ends its item ("R - mass ✗ L - mass ✓" gives each mass its own side);
 # PyRuSH may split one off as a sentence of its own ("Calc ✗" at the end).
 UNTICKED_BOX = "\u2610"
 TICK_MARKS = frozenset("\u2713\u2714\u2717\u2718\u00d7\u2715\u2716\u274c")
+# A post-position modifier crosses a comma only over these ("mass, now no longer seen").
 BRIDGES = {"now", "since", "subsequently", "today", "and", "has", "have", "is", "are", "too",
            "also", "in", "particular", "particularly", "especially"}   # "calcification, in particular, is ..."
 # What may stand between a calcification and the explanation that puts it elsewhere.
@@ -801,7 +801,7 @@ def _between_sized_adjectives(doc, index: int) -> bool:
     if doc[index].text != "," or index < 2:
         return False
     before, size = doc[index - 1], doc[index - 2]
-    return before.is_alpha and not before.ent_type_ and bool(SIZE_UNIT.search(size.text))
+    return before.is_alpha and not _in_entity(before) and bool(SIZE_UNIT.search(size.text))
 
 
 def _name(ent, prefix: str) -> str:
