@@ -713,3 +713,25 @@ def test_a_focus_elongated_only_in_its_front_cap_is_no_elongated_structure(
     monkeypatch.setattr(detect, "shadow_measure", lambda *args, **kwargs: detect.Shadow(0.5, False, False))
     result = detect.detect_instance(path).foci
     assert any(f.shadow and near(f, 330, 240, CURVED.mm_per_pixel, 3.0) for f in result) is found
+
+
+def bright_letter(frame: np.ndarray, letter: str) -> np.ndarray:
+    """``letter`` written over the tissue at (325, 245), anti-aliased (not one flat grey level, so
+    the drawing fill leaves it to the detector), a shade under the white that the graphics mask
+    cuts out, with no shadow behind it."""
+    image = Image.fromarray(frame)
+    ImageDraw.Draw(image).text((325, 245), letter, fill=248, font=ImageFont.load_default(size=20))
+    frame[...] = np.asarray(image)
+    return frame
+
+
+@pytest.mark.parametrize("letter", ["0", "o"])
+def test_a_bright_letter_over_tissue_is_no_possible_calcification_a_solid_speck_is(tmp_path, letter):
+    """A round, bright blob with tissue behind it is reported as a possible (non-shadowing)
+    calcification only when it is solid: an anti-aliased letter is as round and as bright, but
+    strokes around a gap (fill under 0.85)."""
+    path = write(tmp_path, scene(foci=()), overlays=lambda frame: bright_letter(frame, letter))
+    assert not [f for f in detect.detect_instance(path).foci if near(f, 330, 255, CURVED.mm_per_pixel, 5.0)]
+    speck = write(tmp_path, scene(foci=(us.Focus(330, 250, 2.0, 0.0),)), name="speck.dcm")
+    [possible] = [f for f in detect.detect_instance(speck).foci if near(f, 330, 250, CURVED.mm_per_pixel)]
+    assert not possible.shadow

@@ -983,10 +983,13 @@ def _possible_calcification(c: Candidate, behind: Shadow) -> bool:
     A bright blob larger than this without a clean shadow is not a calcific focus
     (a calcification that size shadows): tissue, fat or gas. A speck with much
     brighter tissue behind it than beside it sits on the edge of a cyst, a vessel
-    or a cavity.
+    or a cavity. A focus is solid (:data:`SOLID_MIN_FILL`): burned-in text and caliper
+    marks that are not drawn in one flat grey level (anti-aliased, JPEG) are strokes
+    and gaps, as round and as bright as a speck but not solid.
     """
     return (c.contrast >= POSSIBLE_CONTRAST and c.diameter_mm <= POSSIBLE_MAX_MM
-            and c.roundness >= POSSIBLE_MIN_ROUNDNESS and behind.ratio <= POSSIBLE_MAX_RATIO)
+            and c.roundness >= POSSIBLE_MIN_ROUNDNESS and behind.ratio <= POSSIBLE_MAX_RATIO
+            and c.fill >= SOLID_MIN_FILL)
 
 
 def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
