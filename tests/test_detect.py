@@ -713,3 +713,59 @@ def test_a_focus_elongated_only_in_its_front_cap_is_no_elongated_structure(
     monkeypatch.setattr(detect, "shadow_measure", lambda *args, **kwargs: detect.Shadow(0.5, False, False))
     result = detect.detect_instance(path).foci
     assert any(f.shadow and near(f, 330, 240, CURVED.mm_per_pixel, 3.0) for f in result) is found
+
+
+def bright_letter(frame: np.ndarray, letter: str) -> np.ndarray:
+    """``letter`` written over the tissue at (325, 245), anti-aliased (not one flat grey level, so
+    the drawing fill leaves it to the detector), a shade under the white that the graphics mask
+    cuts out, with no shadow behind it."""
+    image = Image.fromarray(frame)
+    ImageDraw.Draw(image).text((325, 245), letter, fill=248, font=ImageFont.load_default(size=20))
+    frame[...] = np.asarray(image)
+    return frame
+
+
+@pytest.mark.parametrize("letter", ["0", "o"])
+def test_a_bright_letter_over_tissue_is_no_possible_calcification_a_solid_speck_is(tmp_path, letter):
+    """A round, bright blob with tissue behind it is reported as a possible (non-shadowing)
+    calcification only when it is solid: an anti-aliased letter is as round and as bright, but
+    strokes around a gap (fill under 0.85)."""
+    path = write(tmp_path, scene(foci=()), overlays=lambda frame: bright_letter(frame, letter))
+    assert not [f for f in detect.detect_instance(path).foci if near(f, 330, 255, CURVED.mm_per_pixel, 5.0)]
+    speck = write(tmp_path, scene(foci=(us.Focus(330, 250, 2.0, 0.0),)), name="speck.dcm")
+    [possible] = [f for f in detect.detect_instance(speck).foci if near(f, 330, 250, CURVED.mm_per_pixel)]
+    assert not possible.shadow
+
+
+def partial_shadow(frame: np.ndarray, start_mm: float, gaps: tuple[tuple[float, float], ...],
+                   hollow: bool = False) -> np.ndarray:
+    """The tissue behind (330, 250), 2 mm wide, dimmed to 0.45 from ``start_mm`` below it, but for
+    ``gaps`` (mm after the start, not evenly spaced: no ring-down) where it keeps the tissue's
+    brightness: the partial shadow of a focus about as wide as the beam, 'dirty'. ``hollow``: a
+    bright ring 1.4 to 2.8 mm across drawn at (330, 250) too (a wall around a darker middle)."""
+    mm = CURVED.mm_per_pixel
+    rows, cols = np.mgrid[0:frame.shape[0], 0:frame.shape[1]]
+    out = frame.astype(np.float32)
+    depth = (rows - 250) * mm - start_mm
+    behind = (np.abs(cols - 330) * mm <= 1.0) & (depth > 0) & (depth < 18)
+    for first, last in gaps:
+        behind &= ~((depth >= first) & (depth < last))
+    out[behind] *= 0.45
+    if hollow:
+        radius = np.hypot(cols - 330, rows - 250) * mm
+        wall = (radius >= 0.7) & (radius <= 1.4)
+        out[wall] = np.maximum(out[wall], 235)
+    return np.clip(out, 0, 255).astype(frame.dtype)
+
+
+@pytest.mark.parametrize("gaps", [((1.0, 1.8), (3.5, 4.0), (6.0, 6.6)), ((1.0, 1.8), (4.4, 4.9), (6.1, 6.8))])
+@pytest.mark.parametrize("hollow, shadowing", [(False, True), (True, False)])
+def test_a_solid_bright_focus_under_3_mm_keeps_a_dirty_shadow_a_hollow_blob_does_not(
+        tmp_path, gaps, hollow, shadowing):
+    """A calcification of 2-3 mm is no wider than the beam: its shadow is partial and reaches the
+    tissue's brightness now and then ('dirty'). A solid, clearly bright blob keeps it, as a solid
+    ball of 3 mm or more does; a blob of strokes around a gap (text over tissue) does not."""
+    foci = () if hollow else (us.Focus(330, 250, 2.5, 0.0),)
+    path = write(tmp_path, scene(foci=foci), overlays=lambda frame: partial_shadow(frame, 1.75, gaps, hollow))
+    found = [f for f in detect.detect_instance(path).foci if f.shadow and near(f, 330, 250, CURVED.mm_per_pixel)]
+    assert bool(found) is shadowing
