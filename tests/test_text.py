@@ -1460,6 +1460,45 @@ ROUND_FORTY_EIGHT_CASES = [
      {"calcification": "present"}),
 ]
 
+ROUND_FORTY_NINE_CASES = [
+    # a plain adrenal haemorrhage in a text with no mass word is the lesion, with its side
+    ("Neonate, traumatic birth: right adrenal haemorrhage, 2.2 cm, avascular.",
+     {"mass": "present", "laterality": "right", "organ": "adrenal", "context": {"adrenal-haemorrhage"}}),
+    ("Bilateral adrenal haemorrhages in a septic neonate, R 1.5 cm and L 2 cm.",
+     {"mass": "present", "laterality": "bilateral"}),
+    # ... but not beside a mass said absent, nor beside another mass
+    ("Left adrenal haemorrhage, 1.8 cm. No solid mass.", {"mass": "absent"}),
+    ("Resolving right adrenal haemorrhage. Separate 3 cm solid mass in the left kidney with "
+     "calcification.",
+     {"laterality": "left", "organ": "kidney"}),
+    # a tumour watched for in a child with a syndrome is screening; once treated, follow-up
+    ("Beckwith-Wiedemann syndrome, Wilms surveillance. Left kidney: 2.5 cm solid mass with calcification.",
+     {"context": set()}),
+    ("WAGR syndrome; Wilms tumour treated with left nephrectomy. Wilms surveillance: right kidney normal.",
+     {"context": {"known-tumour-follow-up"}}),
+    # a stage named as the leading diagnosis is today's diagnosis
+    ("Left suprarenal mass 3 cm with calcification and liver nodules. Stage MS neuroblastoma is "
+     "the leading diagnosis.",
+     {"context": set()}),
+    # "(known haemorrhage)" names the lesion
+    ("Left adrenal lesion (known haemorrhage) at 4 weeks: 1 cm, with shadowing calcification.",
+     {"context": {"adrenal-haemorrhage"}}),
+    # a haemorrhage asked about and then called unlikely is no flag
+    ("Query adrenal bleed from the paediatric team. Left adrenal mass 3 cm, solid and vascular, "
+     "with calcification; haemorrhage is considered unlikely.",
+     {"context": set()}),
+    # a neighbour's "NAD" on the line before does not reach an item of a list
+    ("LIVER - NAD\nLT KID - NAD\nRT SR - 3 cm SOL with calcs\nBLADDER - NAD",
+     {"laterality": "right", "organ": "adrenal"}),
+    # "excised at 3 months" after the tumour's place
+    ("Mesoblastic nephroma of the right kidney excised at 3 months. Right renal bed clear.",
+     {"mass": None, "context": {"known-tumour-follow-up"}}),
+    # more words for a mass
+    ("Left para-aortic soft-tissue deposit 2 cm with calcific foci.", {"mass": "present", "calcification": "present"}),
+    ("Both ovaries contain dermoids, right 3 cm and left 2 cm.",
+     {"mass": "present", "laterality": "bilateral", "organ": "ovary"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1498,6 +1537,7 @@ FAMILIES_OF_BLIND_SETS = {
     "seventy-third-and-fourth": ROUND_FORTY_SIX_CASES,
     "seventy-ninth-and-eightieth": ROUND_FORTY_SEVEN_CASES,
     "eighty-third-and-fourth": ROUND_FORTY_EIGHT_CASES,
+    "eighty-seventh-to-ninth": ROUND_FORTY_NINE_CASES,
 }
 
 

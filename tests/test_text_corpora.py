@@ -57,7 +57,9 @@ measured once at e6ec2f9, tuned on in round forty-five) and ``reports_tune_az.js
 tuned on in round forty-six) and ``reports_tune_bb.jsonl`` / ``reports_tune_bc.jsonl`` (the
 seventy-ninth and eightieth, measured once at ccb85a2, tuned on in round forty-seven) and
 ``reports_tune_bd.jsonl`` / ``reports_tune_be.jsonl`` (the eighty-third and eighty-fourth,
-measured once at 920adcd, tuned on in round forty-eight) are the
+measured once at 920adcd, tuned on in round forty-eight) and ``reports_tune_bf.jsonl`` to
+``reports_tune_bh.jsonl`` (the eighty-seventh to eighty-ninth, measured once at 1d06b3b, tuned
+on in round forty-nine) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
@@ -89,14 +91,18 @@ import evaluate_text  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 # The figures measured on each tuning corpus: a change to the rules may not lower them.
+# Round 49 lowered mass, laterality and organ of nine of the first tuning corpora (tune, e-i,
+# l-o): their writers labelled 16 plain adrenal haemorrhages ("Left adrenal haemorrhage,
+# 2.4 cm") mass "unknown", where 207 texts of all the corpora label one "present" with its
+# side. Reading it as the lesion set right 155 texts of the tuning corpora (docs/text.md).
 TUNING_FLOORS = {
     # Round thirty-seven reads an origin only guessed at as the mass's when it is an ovary or
     # the liver (``guessed_origins``: the reading that sends no child to CT). It mended four
     # wrong CTs (two of them on fresh sets) and misses seven masses whose writers labelled a
     # guessed ovary or liver "other": m-100 and m-359 (reports_tune_e), q19-103 (_t), q22-101
     # and q22-357 (_w), q23-353 (_x), q29-118 (_ab).
-    "reports_tune.jsonl": {"outcome": 1.0, "mass": 0.995, "calcification": 0.998,
-                           "laterality": 1.0, "organ": 0.999, "follow_up": 1.0},
+    "reports_tune.jsonl": {"outcome": 1.0, "mass": 0.993, "calcification": 0.998,
+                           "laterality": 0.998, "organ": 0.997, "follow_up": 1.0},
     "reports_tune_b.jsonl": {"outcome": 1.0, "mass": 1.0, "calcification": 1.0,
                              "laterality": 1.0, "organ": 0.994, "follow_up": 1.0},
     # laterality 0.958 -> 0.955 in round five: "?Left renal mass ..." (h-116) is now read as
@@ -115,30 +121,30 @@ TUNING_FLOORS = {
                              "laterality": 0.955, "organ": 0.943, "follow_up": 0.97},
     "reports_tune_d.jsonl": {"outcome": 1.0, "mass": 0.96, "calcification": 0.985,
                              "laterality": 0.938, "organ": 0.938, "follow_up": 0.963},
-    "reports_tune_e.jsonl": {"outcome": 0.994, "mass": 0.958, "calcification": 0.983,
-                             "laterality": 0.961, "organ": 0.944, "follow_up": 0.988,
+    "reports_tune_e.jsonl": {"outcome": 0.994, "mass": 0.947, "calcification": 0.983,
+                             "laterality": 0.95, "organ": 0.933, "follow_up": 0.988,
                              "missed": 2},
     # n-034, "... UPPER POLE MASS THIRTY MM CALCIFIED NO HETERO LEFT KIDNEY NORMAL ...", is
     # labelled calcification absent: in unpunctuated dictation "calcified no" may be the
     # answer to "calcified" or the "no" of the next word, and the tuning texts have both
     # ("MASS WITH CALCIFICATION NO HYDRONEPHROSIS" is calcified). No general rule reads it
     # absent without missing the others, so it stays the one wrong CT (docs/text.md).
-    "reports_tune_f.jsonl": {"outcome": 0.997, "mass": 0.958, "calcification": 0.983,
-                             "laterality": 0.963, "organ": 0.955, "follow_up": 0.988,
+    "reports_tune_f.jsonl": {"outcome": 0.997, "mass": 0.944, "calcification": 0.983,
+                             "laterality": 0.952, "organ": 0.941, "follow_up": 0.988,
                              "wrongly_recommended": 1},
     # The fifth blind set, measured once at c0331e7 (outcome 0.972, 10 wrong CTs: docs/text.md).
-    "reports_tune_g.jsonl": {"outcome": 1.0, "mass": 0.966, "calcification": 0.975,
+    "reports_tune_g.jsonl": {"outcome": 1.0, "mass": 0.963, "calcification": 0.975,
                              "laterality": 0.983, "organ": 0.972, "follow_up": 0.997},
     # The sixth blind set, measured once at c593638 (outcome 0.983, 4 wrong CTs, 2 missed).
-    "reports_tune_h.jsonl": {"outcome": 1.0, "mass": 0.958, "calcification": 0.994,
-                             "laterality": 0.975, "organ": 0.963, "follow_up": 0.991},
+    "reports_tune_h.jsonl": {"outcome": 1.0, "mass": 0.952, "calcification": 0.994,
+                             "laterality": 0.969, "organ": 0.958, "follow_up": 0.991},
     # The seventh blind set, measured once at 0361e9e (outcome 0.975, 6 wrong CTs, 3 missed).
     # Two wrong CTs stay: r-280 "mass with internal haemorrhage and calcification -
     # neuroblastoma" (the flag is haemorrhage as the diagnosis, not within a tumour; the
     # writer labelled it haemorrhage) and r-350 "probably arising from the right ovary" (a
     # hedged organ is no origin; counting it loses more than it gains on the other sets).
-    "reports_tune_i.jsonl": {"outcome": 0.997, "mass": 0.958, "calcification": 0.98,
-                             "laterality": 0.952, "organ": 0.966, "follow_up": 0.994,
+    "reports_tune_i.jsonl": {"outcome": 0.997, "mass": 0.955, "calcification": 0.98,
+                             "laterality": 0.95, "organ": 0.963, "follow_up": 0.994,
                              "wrongly_recommended": 1},
     # The eighth blind set, measured once at 3e50903 (outcome 0.969, 4 wrong CTs, 7 missed).
     "reports_tune_j.jsonl": {"outcome": 1.0, "mass": 0.938, "calcification": 0.975,
@@ -161,15 +167,15 @@ TUNING_FLOORS = {
     # calcification or haemorrhage comma and these were excluded") with its spoken commas
     # written out: "these were excluded" no longer reaches back over the comma, so the
     # calcification is only looked for (unknown, labelled absent); the mass is no longer present.
-    "reports_tune_l.jsonl": {"outcome": 1.0, "mass": 0.944, "calcification": 0.988,
-                             "laterality": 0.977, "organ": 0.961, "follow_up": 0.997},
+    "reports_tune_l.jsonl": {"outcome": 1.0, "mass": 0.941, "calcification": 0.988,
+                             "laterality": 0.975, "organ": 0.958, "follow_up": 0.997},
     # The twelfth blind set, measured once at ed89685 (outcome 0.972, 6 wrong CTs, 4 missed).
     # w-104 stays a wrong CT: "probably ovarian in origin" (a hedged organ, as r-350);
     # w-286 stays missed as v-275 (a differential naming haemorrhage); w-138, unpunctuated
     # dictation ("calcification four point five centimetres renal vein thrombus none seen"),
     # stays missed: "none seen" may be said of the calcification.
-    "reports_tune_m.jsonl": {"outcome": 0.997, "mass": 0.961, "calcification": 0.975,
-                             "laterality": 0.966, "organ": 0.961, "follow_up": 1.0,
+    "reports_tune_m.jsonl": {"outcome": 0.997, "mass": 0.958, "calcification": 0.975,
+                             "laterality": 0.966, "organ": 0.958, "follow_up": 1.0,
                              "missed": 1},
     # The thirteenth blind set, measured once at 19d0624 (outcome 0.958, 5 wrong CTs, 10 missed).
     # x-287 stays a wrong CT: the eggshell calcification "lies in a separate adjacent cyst; the
@@ -180,15 +186,15 @@ TUNING_FLOORS = {
     # flag from a doubtful mention is kept: it stops CT, never starts it);
     # "Not a cyst:" heading its lesion (x-152); "?hepatic ?adrenal ?renal" hedging the mass
     # (x-107); "calcification seen? yes" (x-143); a nodule read as hedged beside a hernia (x-051).
-    "reports_tune_n.jsonl": {"outcome": 0.988, "mass": 0.933, "calcification": 0.972,
-                             "laterality": 0.958, "organ": 0.938, "follow_up": 0.997,
+    "reports_tune_n.jsonl": {"outcome": 0.988, "mass": 0.93, "calcification": 0.972,
+                             "laterality": 0.958, "organ": 0.936, "follow_up": 0.997,
                              "wrongly_recommended": 1, "missed": 3},
     # The fourteenth blind set, measured once at 8779801 (outcome 0.989, 2 wrong CTs, 2 missed).
     # Left: y-173 "calcificaton not identifed" (two typos, so no negation is read: a wrong CT),
     # y-011 "a solid mast in the left a drinal region" and y-263 "Solid retroperitoneal tissue
     # ... encasing the renal vessels" (no mass word: missed).
     "reports_tune_o.jsonl": {"outcome": 0.994, "mass": 0.938, "calcification": 0.977,
-                             "laterality": 0.963, "organ": 0.952, "follow_up": 0.997,
+                             "laterality": 0.961, "organ": 0.95, "follow_up": 0.997,
                              "missed": 2},
     # The fifteenth blind set, measured once at 45f1046 (outcome 0.981, 5 wrong CTs, 2 missed).
     # z-099 stays missed: a differential "?neuroblastoma ?adrenal haemorrhage" raises the flag.
@@ -414,6 +420,22 @@ TUNING_FLOORS = {
     "reports_tune_be.jsonl": {"outcome": 0.994, "mass": 0.894, "calcification": 0.98,
                               "laterality": 0.972, "organ": 0.925, "follow_up": 0.991,
                               "wrongly_recommended": 1, "missed": 1},
+    # The eighty-seventh to eighty-ninth blind sets, measured once at 1d06b3b (outcome
+    # 0.997, no wrong CT, 1 of 86 missed, laterality 0.963; 0.988, none, 4 of 84, 0.966; 0.986,
+    # 1, 4 of 79, 0.975), tuned on in round forty-nine. The misses left: "bright linear echoes;
+    # with the focal zone adjusted these show clean distal shadowing"; "There appears to be a
+    # ... mass" (a hedge to two other writers); calcification "seen on CT ... also visible on
+    # ultrasound"; a new mass "surrounding the previously seen calcification". Eight short
+    # texts that other writers had written word for word in held-out sets were left out (354,
+    # 360 and 358 texts).
+    "reports_tune_bf.jsonl": {"outcome": 1.0, "mass": 0.923, "calcification": 0.974,
+                              "laterality": 0.983, "organ": 0.94, "follow_up": 0.994},
+    "reports_tune_bg.jsonl": {"outcome": 0.994, "mass": 0.936, "calcification": 0.972,
+                              "laterality": 0.975, "organ": 0.941, "follow_up": 0.988,
+                              "missed": 2},
+    "reports_tune_bh.jsonl": {"outcome": 0.994, "mass": 0.932, "calcification": 0.972,
+                              "laterality": 0.983, "organ": 0.944, "follow_up": 0.991,
+                              "missed": 2},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding

@@ -588,6 +588,7 @@ class Reader:
     flags_set_aside: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # flag -> the text's patterns
     flags_raised: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # flag -> the text's patterns
     secondary: frozenset[str] = frozenset()   # words that call a mass a metastasis
+    lesion_flags: dict[str, re.Pattern] = field(default_factory=dict)  # flag -> words naming a lesion
     speller: Speller | None = None           # misspelt words -> the rules' words
 
     def as_written(self, text: str) -> str:
@@ -662,6 +663,7 @@ def build_reader(rules: dict[str, Any]) -> Reader:
                   _patterns_per_flag(binding.get("flags_set_aside", {})),
                   _patterns_per_flag(binding.get("flags_raised", {})),
                   frozenset(binding.get("secondary", ())),
+                  {flag: re.compile(pattern) for flag, pattern in binding.get("lesion_flags", {}).items()},
                   Speller.for_rules(rules) if "spelling" in rules else None)
 
 
@@ -831,16 +833,17 @@ def _names_a_hedged_mass(organ) -> bool:
 
 def _near_words(tokens, count: int) -> list:
     """Up to ``count`` words of ``tokens`` (in reading order away from an entity) within
-    its clause, stopping at a finding, "with" or another organ, reading through sides
-    and a list of organs ("separate from the liver and right kidney"); "and" before
-    anything but an organ ends them ("the right adrenal and abuts the liver"), as does
-    the agent of a passive ("displaced by a left-sided mass")."""
+    its clause, stopping at a finding, "with", another organ or the line of another item of
+    a list ("LT KID - NAD" on the line before "RT ADRENAL - SOL"), reading through sides and
+    a list of organs ("separate from the liver and right kidney"); "and" before anything
+    but an organ ends them ("the right adrenal and abuts the liver"), as does the agent of
+    a passive ("displaced by a left-sided mass")."""
     words, in_list = [], False
     for token in tokens:
         lower, organ = token.lower_, token.ent_type_.startswith(ORGAN)
         stated_absent = token.ent_type_.endswith(ABSENT_SUFFIX)     # "L adrenal nad"
         if lower in NEAR_WORDS_END or (_is_finding(token) and not stated_absent) \
-                or (organ and not in_list):
+                or (organ and not in_list) or _line_break(token) and _opens_an_item(token):
             break
         if lower in ORGAN_LIST_WORDS:
             in_list = True
@@ -1226,8 +1229,8 @@ def _of_a_flagged_finding(span) -> str | None:
     return words[0].text if words[0].ent_type_.startswith(FLAG) else None
 
 
-def _mention(doc, span, reader: Reader) -> Mention:
-    kind = KINDS[span.label_.removesuffix(ABSENT_SUFFIX)]
+def _mention(doc, span, reader: Reader, kind: str | None = None) -> Mention:
+    kind = kind or KINDS[span.label_.removesuffix(ABSENT_SUFFIX)]
     status, cue = _status(span)
     unresolved = (_unresolved_cue(span) or _doubtful_answer(span)
                   if status == "present" and kind == "calcification" else None)
@@ -1365,7 +1368,8 @@ def _correction_at(doc, reader: Reader) -> tuple[int, str] | None:
 def _corrected(doc, mentions: list[Mention], spans, reader: Reader) -> list[Mention]:
     """A finding stated before a correction that the correction negates or doubts (not
     one it names for another examination, a relative or a history) is not stated: the
-    later word wins, and of two conflicting readings the one that sends no child to CT. A side the correction gives its mass is the side of the masses before it."""
+    later word wins, and of two conflicting readings the one that sends no child to CT. A
+    side the correction gives its mass is the side of the masses before it."""
     correction = _correction_at(doc, reader)
     if correction is None:
         return mentions
@@ -1421,7 +1425,21 @@ def read_text(text: str, reader: Reader | None = None) -> Reading:
     mentions = _with_fallback_side(doc, [_mention(doc, s, reader) for s in spans], spans, reader)
     mentions = _in_another_place(doc, mentions, spans, reader)
     mentions = _corrected(doc, mentions, spans, reader)
-    return Reading(tuple(mentions), _flags(doc, mentions, spans, reader), reader.organ_order)
+    return Reading(tuple(mentions + _lesions_named_by_flags(doc, mentions, reader)),
+                   _flags(doc, mentions, spans, reader), reader.organ_order)
+
+
+def _lesions_named_by_flags(doc, mentions: list[Mention], reader: Reader) -> list[Mention]:
+    """In a text with no mass word at all, a flag stated plainly that names a lesion
+    (``lesion_flags``) is the mass, with its side and organ: "Left adrenal haemorrhage,
+    1.5 cm" (not "?adrenal haemorrhage", "in keeping with adrenal haemorrhage", nor beside
+    "No solid mass")."""
+    if any(m.kind == "mass" for m in mentions):
+        return []
+    patterns = {FLAG + flag: pattern for flag, pattern in reader.lesion_flags.items()}
+    lesions = [_mention(doc, e, reader, "mass") for e in doc.ents
+               if e.label_ in patterns and patterns[e.label_].fullmatch(e.text)]
+    return [m for m in lesions if m.status == "present"]
 
 
 def text_observations(value: str, source: str, uid: str, where: str) -> Iterator[Observation]:
