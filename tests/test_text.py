@@ -1499,6 +1499,30 @@ ROUND_FORTY_NINE_CASES = [
      {"mass": "present", "laterality": "bilateral", "organ": "ovary"}),
 ]
 
+ROUND_FIFTY_CASES = [
+    # a doubt over the shadowing doubts the description before it
+    ("Mass in the right adrenal, 3 cm, with speckled echogenic foci; shadowing not convincing.",
+     {"calcification": None}),
+    # "these are not definite calcification" doubts the word after it
+    ("Right renal mass 4 cm. Bright foci within it without shadowing; these are not definite "
+     "calcification.", {"calcification": None}),
+    # what this ultrasound shows beside another examination's finding
+    ("The left renal mass (4 cm) contains shadowing echogenic foci corresponding to the "
+     "calcification reported on CT.", {"calcification": "present"}),
+    ("The calcification in the right adrenal mass seen on CT is also visible on ultrasound as a "
+     "shadowing focus.", {"calcification": "present"}),
+    # "<tumour>, right nephrectomy at 3 weeks": a known tumour, removed
+    ("Congenital mesoblastic nephroma, right nephrectomy at 3 weeks. Renal fossa clear.",
+     {"mass": None, "context": {"known-tumour-follow-up"}}),
+    ("History of left nephrectomy aged 3 for Wilms tumour. Solitary right kidney normal.",
+     {"mass": None}),
+    # a liver mass in segments of both lobes has no side
+    ("Liver mass spanning segments 4 and 8, 6 cm, with calcification.", {"laterality": None}),
+    # a sentence opening in the past tense
+    ("Had neonatal right adrenal haemorrhage, resolved by 2 months. Scan today for UTI: kidneys "
+     "normal.", {"mass": None}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1538,6 +1562,7 @@ FAMILIES_OF_BLIND_SETS = {
     "seventy-ninth-and-eightieth": ROUND_FORTY_SEVEN_CASES,
     "eighty-third-and-fourth": ROUND_FORTY_EIGHT_CASES,
     "eighty-seventh-to-ninth": ROUND_FORTY_NINE_CASES,
+    "ninety-third-and-fourth": ROUND_FIFTY_CASES,
 }
 
 
