@@ -1523,6 +1523,31 @@ ROUND_FIFTY_CASES = [
      "normal.", {"mass": None}),
 ]
 
+ROUND_FIFTY_ONE_CASES = [
+    # treatment of a named condition that is no tumour ("hypercalciuria on treatment")
+    ("Left renal mass 4 cm with calcification. Bilateral nephrocalcinosis (hypophosphataemia on "
+     "treatment).", {"context": set()}),
+    # a stage's pattern is today's diagnosis
+    ("Left adrenal: 2 cm solid mass with shadowing calcific foci. Liver nodules. Stage MS "
+     "neuroblastoma pattern.", {"context": set()}),
+    # calcifications "in keeping with those on CT" are this ultrasound's
+    ("Outside CT showed a left adrenal mass. Here the 3 cm mass holds punctate shadowing "
+     "calcifications in keeping with those on CT.", {"calcification": "present"}),
+    # "are not convincingly calcification" doubts it; "not convincingly seen" stays a doubt of the mass
+    ("Kidney, right: 5 cm solid mass with bright foci, no shadowing. Impression: the foci are not "
+     "convincingly calcification.", {"calcification": None}),
+    ("A mass is not convincingly seen in the right flank.", {"mass": None}),
+    # a calcification under another organ's heading with no mass there is not the mass's
+    ("Liver: scattered punctate calcifications, no focal mass. Right adrenal: 2 cm solid nodule, "
+     "no calcification.", {"calcification": "absent"}),
+    # a differential after a dash leaves the calcification before it
+    ("Pelvic mass 5 cm with shadowing calcifications - teratoma vs sarcoma.",
+     {"calcification": "present"}),
+    # a shadowing crescent
+    ("Shadowing echogenic crescent at the wall of a 3 cm cystic lesion in the right kidney.",
+     {"calcification": "present"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1563,6 +1588,7 @@ FAMILIES_OF_BLIND_SETS = {
     "eighty-third-and-fourth": ROUND_FORTY_EIGHT_CASES,
     "eighty-seventh-to-ninth": ROUND_FORTY_NINE_CASES,
     "ninety-third-and-fourth": ROUND_FIFTY_CASES,
+    "ninety-seventh-and-eighth": ROUND_FIFTY_ONE_CASES,
 }
 
 

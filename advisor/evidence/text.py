@@ -1307,13 +1307,15 @@ def _placed_in(doc, span, reader: Reader) -> str | None:
 
 
 def _heading_organ(doc, span) -> str | None:
-    """The organ of a line's heading before a calcification no mass follows in its line,
-    with nothing named between them ("Liver: calcified focus", "Liver: 2 cm calcified
-    focus"; not "Kidneys: calcified left adrenal mass")."""
+    """The organ of a line's heading before a calcification no mass follows in its line
+    (but one said absent), with nothing named between them ("Liver: calcified focus",
+    "Liver: punctate calcifications, no focal mass"; not "Kidneys: calcified left adrenal
+    mass")."""
     before = [t for t in doc[span.sent.start:span.start] if not t.ent_type_.startswith(SIDE)]
     colon = next((i for i, token in enumerate(before[:3]) if token.text == ":"), None)
     if not colon or any(t.ent_type_ for t in before[colon + 1:]) \
-            or any(t.ent_type_ == MASS for t in doc[span.end:span.sent.end]):
+            or any(e.label_ == MASS and NEGATION not in _categories(e) for e in doc.ents
+                   if span.end <= e.start < span.sent.end):
         return None
     organ = before[colon - 1].ent_type_
     return organ[len(ORGAN):] if organ.startswith(ORGAN) else None
