@@ -771,10 +771,10 @@ def test_a_solid_bright_focus_under_3_mm_keeps_a_dirty_shadow_a_hollow_blob_does
     assert bool(found) is shadowing
 
 
-def test_a_shadowed_peak_is_measured_however_many_stronger_unshadowed_peaks_the_frame_has(tmp_path):
-    """The cap on the peaks measured per frame is for peaks without a shadow. In a frame busy with
-    bright, unshadowed blobs (48 specks of 3 mm, no shadow), stronger peaks than a small shadowing
-    focus's fill the cap; the focus's peak, with a shadow behind it, is still measured."""
+def test_a_strongly_shadowed_peak_is_measured_however_many_stronger_unshadowed_peaks_the_frame_has(tmp_path):
+    """The cap on the peaks measured per frame does not hold for a peak with a strong shadow. In a
+    frame busy with bright, unshadowed blobs (48 specks of 3 mm, no shadow), stronger peaks than a
+    small shadowing focus's fill the cap; the focus's peak, with its shadow, is still measured."""
     specks = tuple(us.Focus(x, y, 3.0, 0.0) for x in range(190, 480, 26) for y in (140, 175, 210, 245))
     path = write(tmp_path, scene(foci=specks + (us.Focus(330, 330, 2.2, 0.9),), mass_radius=150))
     foci = detect.detect_instance(path).foci
