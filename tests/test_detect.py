@@ -769,3 +769,14 @@ def test_a_solid_bright_focus_under_3_mm_keeps_a_dirty_shadow_a_hollow_blob_does
     path = write(tmp_path, scene(foci=foci), overlays=lambda frame: partial_shadow(frame, 1.75, gaps, hollow))
     found = [f for f in detect.detect_instance(path).foci if f.shadow and near(f, 330, 250, CURVED.mm_per_pixel)]
     assert bool(found) is shadowing
+
+
+def test_a_strongly_shadowed_peak_is_measured_however_many_stronger_unshadowed_peaks_the_frame_has(tmp_path):
+    """The cap on the peaks measured per frame does not hold for a peak with a strong shadow. In a
+    frame busy with bright, unshadowed blobs (48 specks of 3 mm, no shadow), stronger peaks than a
+    small shadowing focus's fill the cap; the focus's peak, with its shadow, is still measured."""
+    specks = tuple(us.Focus(x, y, 3.0, 0.0) for x in range(190, 480, 26) for y in (140, 175, 210, 245))
+    path = write(tmp_path, scene(foci=specks + (us.Focus(330, 330, 2.2, 0.9),), mass_radius=150))
+    foci = detect.detect_instance(path).foci
+    assert any(f.shadow and near(f, 330, 330, CURVED.mm_per_pixel) for f in foci)
+    assert not any(f.shadow and f.y < 270 for f in foci), "no speck shadows"

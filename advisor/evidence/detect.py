@@ -47,7 +47,8 @@ WORK_MM = 0.5                # the blob search runs at this many mm per pixel or
 BLOB_RADIUS_PER_SIGMA = 2.0  # a disk of about this radius answers G(sigma) - G(2 sigma) most
 PEAK_SPREADS = 3.0           # a DoG response above this many robust spreads of its scale
 MAX_PEAKS = 80               # strongest peaks looked at per frame (cheaply)
-MAX_MEASURED = 20            # peaks measured at full resolution per frame, strongest first
+MAX_MEASURED = 20            # peaks measured at full resolution per frame, strongest first (and
+                             # every peak with a strong prescreen shadow, < STRONG_SHADOW_RATIO)
 PRESCREEN_RATIO = 0.75       # coarse behind / beside; at or above it, no shadow worth measuring
 POSSIBLE_PEAK_SPREADS = 6.0  # unshadowed peaks weaker than this are not measured
 RING_MARGIN_MM = 3.0         # background ring around a blob reaches this far beyond 1.5 radii
@@ -527,10 +528,16 @@ def _worth_measuring(pyramid: Pyramid, geometry: Geometry) -> list[Peak]:
     keep = shadowed | (small & (np.array([p.strength for p in pyramid.peaks]) >= POSSIBLE_PEAK_SPREADS))
     # Strongest first, but the places of shadowed peaks go to the darkest shadows: in a busy
     # frame, a weak peak of a large focus with a deep shadow is worth more than a strong
-    # speckle peak with a faint one.
+    # speckle peak with a faint one. A peak with a strong shadow (behind / beside < 0.5) is
+    # measured even beyond the cap, after the others (in a frame busy with strong unshadowed
+    # peaks, the cap cut peaks of foci with coarse shadows of 0.22-0.47; the order of the
+    # first ones is kept, as a blob measured earlier hides an overlapping later one).
     kept = np.nonzero(keep)[0]
-    darkest = iter(sorted(kept[shadowed[kept]], key=lambda i: np.nan_to_num(ratio[i], nan=PRESCREEN_RATIO)))
-    return [pyramid.peaks[next(darkest) if shadowed[i] else i] for i in kept][:MAX_MEASURED]
+    darkest = sorted(kept[shadowed[kept]], key=lambda i: np.nan_to_num(ratio[i], nan=PRESCREEN_RATIO))
+    places = iter(darkest)
+    first = [next(places) if shadowed[i] else i for i in kept][:MAX_MEASURED]
+    strong = [i for i in darkest if ratio[i] < STRONG_SHADOW_RATIO and i not in first]
+    return [pyramid.peaks[i] for i in first + strong]
 
 
 def _strongest_apart(peaks: list[Peak]) -> list[Peak]:
