@@ -588,7 +588,7 @@ class Reader:
     flags_set_aside: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # flag -> the text's patterns
     flags_raised: dict[str, tuple[re.Pattern, ...]] = field(default_factory=dict)  # flag -> the text's patterns
     secondary: frozenset[str] = frozenset()   # words that call a mass a metastasis
-    lesion_flags: dict[str, re.Pattern] = field(default_factory=dict)  # flag -> words naming a lesion
+    lesion_flags: dict[str, re.Pattern] = field(default_factory=dict)  # flag's label -> words naming a lesion
     speller: Speller | None = None           # misspelt words -> the rules' words
 
     def as_written(self, text: str) -> str:
@@ -663,7 +663,7 @@ def build_reader(rules: dict[str, Any]) -> Reader:
                   _patterns_per_flag(binding.get("flags_set_aside", {})),
                   _patterns_per_flag(binding.get("flags_raised", {})),
                   frozenset(binding.get("secondary", ())),
-                  {flag: re.compile(pattern) for flag, pattern in binding.get("lesion_flags", {}).items()},
+                  {FLAG + flag: re.compile(pattern) for flag, pattern in binding.get("lesion_flags", {}).items()},
                   Speller.for_rules(rules) if "spelling" in rules else None)
 
 
@@ -1438,9 +1438,8 @@ def _lesions_named_by_flags(doc, mentions: list[Mention], reader: Reader) -> lis
     "No solid mass")."""
     if any(m.kind == "mass" for m in mentions):
         return []
-    patterns = {FLAG + flag: pattern for flag, pattern in reader.lesion_flags.items()}
     lesions = [_mention(doc, e, reader, "mass") for e in doc.ents
-               if e.label_ in patterns and patterns[e.label_].fullmatch(e.text)]
+               if e.label_ in reader.lesion_flags and reader.lesion_flags[e.label_].fullmatch(e.text)]
     return [m for m in lesions if m.status == "present"]
 
 
