@@ -1548,6 +1548,34 @@ ROUND_FIFTY_ONE_CASES = [
      {"calcification": "present"}),
 ]
 
+ROUND_FIFTY_TWO_CASES = [
+    # an earlier examination with its source in brackets is history
+    ("Prior CT (other hospital, 2022) described a calcified left adrenal nodule. Today the left "
+     "adrenal appears normal; no lesion.", {"mass": "absent"}),
+    # a dash after what was not seen starts a new statement
+    ("Midline pelvic mass 10 cm with fat and calcification; neither ovary separately identified - "
+     "ovarian teratoma most likely.", {"organ": "ovary"}),
+    # calcification in another organ of the "other" bucket is not the adrenal mass's
+    ("Pancreas: coarse calcifications in the head and body (chronic pancreatitis). Right suprarenal "
+     "solid lesion 1.9 cm, without calcification.", {"calcification": "absent"}),
+    # haemorrhage "with early calcification is likely"
+    ("Right adrenal mass with calcification in a 10-day-old, avascular. Evolving haemorrhage with "
+     "early calcification is likely.", {"context": {"adrenal-haemorrhage"}}),
+    # a mass crossing the midline "to the left of the aorta" keeps its side
+    ("A right suprarenal mass of 6 cm crosses the midline to the left of the aorta. Speckled "
+     "calcification.", {"laterality": "right"}),
+    # a list item's line ends the mass's phrase: the line before names another organ's side
+    ("RT KID - 6.5CM NAD\nLT KID - LARGE SOLID SOL, 6X5X5CM, NO CALCS SEEN.", {"laterality": "left"}),
+    # metastases named after their place ("seg VI/VII ?mets") do not make the primary bilateral
+    ("Mass arising from L adrenal with calcifications. Liver - 2 hypoechoic lesions seg VI/VII ?mets.",
+     {"laterality": "left"}),
+    # treatment completed is a known tumour
+    ("Neuroblastoma of the left adrenal, treatment completed 2019. No recurrent mass.",
+     {"context": {"known-tumour-follow-up"}}),
+    # the tumour screened for is not a finding
+    ("Familial ALK mutation; neuroblastoma screening. Both adrenals normal.", {"mass": None}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1589,6 +1617,7 @@ FAMILIES_OF_BLIND_SETS = {
     "eighty-seventh-to-ninth": ROUND_FORTY_NINE_CASES,
     "ninety-third-and-fourth": ROUND_FIFTY_CASES,
     "ninety-seventh-and-eighth": ROUND_FIFTY_ONE_CASES,
+    "hundred-and-first-and-second": ROUND_FIFTY_TWO_CASES,
 }
 
 

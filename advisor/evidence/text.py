@@ -101,6 +101,8 @@ PLACE_WORDS = {"in", "within", "inside", "at", "along"}
 # words still read as said of it ("Calcification in the mass: no", "Calcified [ ] yes [x] no").
 NEUTRAL_WORDS = ATTACHING_WORDS | PLACE_WORDS | SUBJECT_VERBS | {"yes", "seen", "present", "identified", "noted"}
 PLACE_REACH = 5         # "in the left lobe of the liver": the place word, then up to four
+SECONDARY_REACH = 8     # "lesions seg VI / VII ?mets": the mass, its place, then the word
+ROMAN_NUMERAL = re.compile(r"[ivx]+")   # a liver segment's number ("seg VI")
 # An organ that is the subject of these holds the calcification after them.
 HOLDING_VERBS = {"contains", "contain", "has", "have", "shows", "show", "demonstrates",
                  "demonstrate", "harbours", "harbors"}
@@ -734,8 +736,11 @@ class Reading:
 
     @property
     def laterality(self) -> str | None:
-        """Side of the stated mass(es): left + right make bilateral; midline has none."""
-        sides = {m.side for m in self.masses} - {None, "midline"}
+        """Side of the stated mass(es): left + right make bilateral; midline has none; a
+        metastasis's only when no other mass has one ("L adrenal mass ... liver lesions seg
+        VI/VII ?mets" is left)."""
+        sided = [m for m in self.masses if m.side not in (None, "midline")]
+        sides = {m.side for m in ([m for m in sided if not m.secondary] or sided)}
         if "bilateral" in sides or {"left", "right"} <= sides:
             return "bilateral"
         return sides.pop() if sides else None
@@ -790,7 +795,8 @@ def _walk(doc, sentence, start: int, step: int, limit: int, breaks: frozenset[st
     """Token indices of the mass's own phrase from ``start`` in direction ``step``."""
     index, taken = start, 0
     while sentence.start <= index < sentence.end and taken < limit:
-        if doc[index].lower_ in breaks and not (step < 0 and _between_sized_adjectives(doc, index)):
+        if doc[index].lower_ in breaks and not (step < 0 and _between_sized_adjectives(doc, index)) \
+                or _line_break(doc[index]) and _opens_an_item(doc[index]):
             break
         index += step
         taken += 1
@@ -1247,11 +1253,18 @@ def _mention(doc, span, reader: Reader, kind: str | None = None) -> Mention:
 
 
 def _secondary(doc, span, reader: Reader) -> bool:
-    """The word just before the mass, or just after it past marks ("lesions ?mets"), says it
-    is a metastasis."""
+    """The word just before the mass, or just after it past marks and its place ("lesions
+    ?mets", "lesions seg VI/VII ?mets"), says it is a metastasis."""
     before = doc[span.start - 1].lower_ if span.start else ""
-    after = next((t.lower_ for t in doc[span.end:span.end + 3] if not t.is_punct), "")
+    after = next((t.lower_ for t in doc[span.end:span.end + SECONDARY_REACH]
+                  if not (t.is_punct or _a_place_word(t))), "")
     return bool({before, after} & reader.secondary)
+
+
+def _a_place_word(token) -> bool:
+    """A side, an organ or a segment's number ("seg VI/VII", "segment 4")."""
+    return token.ent_type_.startswith((SIDE, ORGAN)) or token.like_num \
+        or ROMAN_NUMERAL.fullmatch(token.lower_) is not None
 
 
 def _spread_to(doc, organ: str | None, reader: Reader) -> bool:
@@ -1349,7 +1362,7 @@ def _in_another_place(doc, mentions: list[Mention], spans, reader: Reader) -> li
             side, organ = _bound(doc, span, reader)[0], _placed_in(doc, span, reader)
             if sided and side in ("left", "right") and side not in mass_sides:
                 mention = Mention(mention.kind, "elsewhere", mention.words, f"{side} side")
-            elif placed and organ not in (None, OTHER_ORGAN) and organ not in mass_organs:
+            elif placed and organ is not None and organ not in mass_organs:
                 mention = Mention(mention.kind, "elsewhere", mention.words, organ)
         result.append(mention)
     return result
