@@ -1576,6 +1576,34 @@ ROUND_FIFTY_TWO_CASES = [
     ("Familial ALK mutation; neuroblastoma screening. Both adrenals normal.", {"mass": None}),
 ]
 
+ROUND_FIFTY_THREE_CASES = [
+    # the haemorrhage named as the lesion's "evolution", or after three qualifiers
+    ("Follow-up of right adrenal haemorrhage diagnosed at birth. The lesion has decreased to 1.4 cm "
+     "and now contains shadowing calcification. Typical evolution of haemorrhage.",
+     {"context": {"adrenal-haemorrhage"}}),
+    ("Right adrenal: 1.2 cm calcified nodular lesion with dense shadowing. Typical of old calcified "
+     "adrenal haemorrhage.", {"context": {"adrenal-haemorrhage"}}),
+    ("The left adrenal lesion has grown, with flow and shadowing calcifications. This is not the "
+     "expected evolution of a haemorrhage.", {"context": set()}),
+    # a stage opening the impression is today's diagnosis
+    ("Left suprarenal region: 1.8 cm solid mass with calcific foci.\nImpression: Stage MS "
+     "neuroblastoma with diffuse hepatic infiltration.", {"context": set()}),
+    ("L adrenal NBL (known) - stable in size 3.1cm, calcified.", {"context": {"known-tumour-follow-up"}}),
+    # the words between the mass and its origin clause do not give it a side
+    ("Large left flank mass displacing bowel loops to the right, 10 cm, arising from the left "
+     "kidney.", {"laterality": "left"}),
+    # shadowing foci with a likely name are calcification; with a possible one they are not
+    ("Left paravertebral mass 3.5 cm containing echogenic foci with shadowing, likely "
+     "calcification.", {"calcification": "present"}),
+    ("Left paravertebral mass 3.5 cm containing echogenic foci with shadowing, possibly "
+     "calcification.", {"calcification": None}),
+    # "? by a mass": the query reaches past the agent's words
+    ("R kid displaced laterally, ? by a mass medially - poorly seen.", {"mass": None}),
+    # an earlier ultrasound by its date, and what it showed
+    ("Comparison with the ultrasound of 12/03, which showed a 2 cm left suprarenal cystic lesion. "
+     "The lesion has completely resolved.", {"mass": "absent"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1618,6 +1646,7 @@ FAMILIES_OF_BLIND_SETS = {
     "ninety-third-and-fourth": ROUND_FIFTY_CASES,
     "ninety-seventh-and-eighth": ROUND_FIFTY_ONE_CASES,
     "hundred-and-first-and-second": ROUND_FIFTY_TWO_CASES,
+    "hundred-and-fifth-and-sixth": ROUND_FIFTY_THREE_CASES,
 }
 
 

@@ -1053,18 +1053,32 @@ def _bound(doc, span, reader: Reader) -> tuple[str | None, str | None]:
     clause = _origin_clause(doc, span, reader)
     phrase = range(before.start if before else span.start,
                    max(after.stop if after else span.end, clause.stop))
-    in_phrase = [e for e in doc.ents if (e.start in phrase or e.end - 1 in phrase)
-                 and not span.start <= e.start < span.end]
-    nearest = sorted(in_phrase, key=lambda e: (e.start not in clause, abs(e.start - span.start)))
-    own_sides = [_name(e, SIDE) for e in _origin_entities(doc, nearest, SIDE, reader)
-                 if not _neighbourhood(doc, e, reader)]
-    sides = own_sides or [_name(e, SIDE) for e in _origin_entities(doc, nearest, SIDE, reader)]
+    nearest = _nearest_entities(doc, span, (phrase,), clause)
+    # the origin clause may come after words that are not the mass's ("mass displacing bowel
+    # to the right, arising from the left kidney"): their sides count only when its own have none
+    sides = _phrase_sides(doc, _nearest_entities(doc, span, (before, after, clause), clause), reader) \
+        or _phrase_sides(doc, nearest, reader)
     real = [s for s in sides if s != "midline"]
     both = "bilateral" in real or {"left", "right"} <= set(real)
     side = "bilateral" if both else (real or sides or [None])[0]
     organs = [_name(e, ORGAN) for e in _origin_entities(doc, nearest, ORGAN, reader)]
     organ = organs[0] if organs else _organ_nearby(doc, span, reader)
     return side, None if organ in _disowned(doc, span, side, phrase, reader) else organ
+
+
+def _nearest_entities(doc, span, parts: tuple[range, ...], clause: range) -> list:
+    """The entities in ``parts`` of the mass's phrase, those of its origin clause first, then
+    the nearest."""
+    inside = [e for e in doc.ents if any(e.start in part or e.end - 1 in part for part in parts)
+              and not span.start <= e.start < span.end]
+    return sorted(inside, key=lambda e: (e.start not in clause, abs(e.start - span.start)))
+
+
+def _phrase_sides(doc, nearest: list, reader: Reader) -> list[str]:
+    """The sides among ``nearest`` that name where the mass is, bare ones first."""
+    sides = _origin_entities(doc, nearest, SIDE, reader)
+    own = [_name(e, SIDE) for e in sides if not _neighbourhood(doc, e, reader)]
+    return own or [_name(e, SIDE) for e in sides]
 
 
 def _origin_clause(doc, span, reader: Reader) -> range:
