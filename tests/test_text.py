@@ -1604,6 +1604,30 @@ ROUND_FIFTY_THREE_CASES = [
      "The lesion has completely resolved.", {"mass": "absent"}),
 ]
 
+ROUND_FIFTY_FOUR_CASES = [
+    # a calcification not looked for is not stated
+    ("Right renal mass 5.0 cm. Calcification was not sought specifically; CT is superior for this.",
+     {"calcification": None}),
+    # a haemorrhage said to be no consideration, or with no features of it, is set aside
+    ("Right suprarenal solid mass 4.5 cm with shadowing calcification and arterial flow. Given the "
+     "age, adrenal haemorrhage is not a consideration.", {"context": set()}),
+    ("Clinical: 4 month old; ?adrenal haemorrhage vs mass.\nFindings: Left adrenal: 3.6 cm solid "
+     "mass with shadowing calcification. No features of haemorrhage.", {"context": set()}),
+    # "each adrenal" is both sides; another organ's bilateral state is not the mass's side
+    ("Mass in each adrenal gland (R 3.0 cm, L 2.7 cm) with coarse calcifications.",
+     {"laterality": "bilateral"}),
+    ("Growth in the pelvis arising from the bladder dome, 5 cm, no calcs. Bilateral hydro. ?RMS.",
+     {"laterality": None}),
+    ("Retrovesical mass in a boy, 4.5 cm, with punctate shadowing calcifications. Ureters dilated "
+     "bilaterally.", {"laterality": None}),
+    # what the examiner felt is the question
+    ("A lump is palpable clinically in the right flank - ultrasound shows the normal right kidney; "
+     "no tumour or lesion.", {"mass": "absent"}),
+    # what ultrasound "may underestimate" is a caveat, not a finding
+    ("Right suprarenal solid mass, 3.5 cm. No calcification is seen, although ultrasound may "
+     "underestimate calcification compared with CT.", {"calcification": "absent"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1647,6 +1671,7 @@ FAMILIES_OF_BLIND_SETS = {
     "ninety-seventh-and-eighth": ROUND_FIFTY_ONE_CASES,
     "hundred-and-first-and-second": ROUND_FIFTY_TWO_CASES,
     "hundred-and-fifth-and-sixth": ROUND_FIFTY_THREE_CASES,
+    "hundred-and-ninth-and-tenth": ROUND_FIFTY_FOUR_CASES,
 }
 
 
