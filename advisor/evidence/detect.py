@@ -100,6 +100,14 @@ OVERLAY_MAX_COLOURS = 3      # more such levels: a quantised image, not a drawin
 OVERLAY_FILL_PX = 4          # drawn pixels are filled from the image this far around them
 GEOMETRY_CACHE_SIZE = 16     # series whose geometry is kept
 FULL_SEARCH_EVERY = 4        # frames of a cine clip; in between, the foci found are followed
+BEAM_DEPTH_STEP_MM, BEAM_ACROSS_STEP_MM = 1.0, 0.5   # the shadow search's grid along and across the beams
+SHADOW_RUN_MM = 8.0          # a shadow looked for runs at least this deep behind where it starts
+SHADOW_TOP_MM = 2.0          # over this depth just above its start, the beam is no darker than the tissue
+SHADOW_WIDTHS_MM = (2.0, 3.5, 6.0, 10.0)  # widths of shadow looked for (at the middle depth of the fan)
+SHADOW_SIDE_MM = 3.0         # tissue this wide on each side of it, at least
+SHADOW_FIND_RATIO = 0.45     # the run over the darker side below this: a shadow worth a focus at its top
+SHADOW_TOP_RATIO = 0.9       # the beam above its start at least this bright (the darker side = 1)
+MAX_SHADOWS = 4              # shadows whose top is measured per frame, darkest first
 
 
 @dataclass(frozen=True)
@@ -488,8 +496,152 @@ def blob_peaks(grey: np.ndarray, mask: np.ndarray, mm: float) -> Pyramid:
 
 
 def search_peaks(grey: np.ndarray, mask: np.ndarray, geometry: Geometry) -> list[Peak]:
-    """The peaks of the blob search in ``mask`` worth measuring at full resolution."""
-    return _worth_measuring(blob_peaks(grey, mask, geometry.mm_per_pixel), geometry)
+    """The peaks of the blob search in ``mask`` worth measuring at full resolution, then the
+    tops of the clearest shadows (:func:`shadow_peaks`) where no such peak lies."""
+    pyramid = blob_peaks(grey, mask, geometry.mm_per_pixel)
+    peaks = _worth_measuring(pyramid, geometry)
+    tops = [t for t in shadow_peaks(pyramid, mask, geometry)
+            if not any(np.hypot(t.x - p.x, t.y - p.y) <= max(t.radius, p.radius) for p in peaks)]
+    return peaks + tops
+
+
+@dataclass(frozen=True)
+class BeamGrid:
+    """Sample points of the work image along the beams: rows are depths, columns beams."""
+
+    index: np.ndarray      # flat index into the work image of each grid point
+    tissue: np.ndarray     # the grid point lies in the tissue
+    x: np.ndarray          # frame column of each grid point
+    y: np.ndarray          # frame row of each grid point
+    across_mm: float       # across the beams, mm between columns at the middle depth
+    depth_mm: float        # along them, mm between rows
+
+
+_BEAM_GRIDS: OrderedDict[tuple, tuple[Geometry, BeamGrid]] = OrderedDict()
+
+
+def beam_grid(geometry: Geometry, shape: tuple[int, int], factor: int) -> BeamGrid | None:
+    """The grid of the tissue along its beams (fanning out from the apex, or straight down),
+    made once per geometry: a shadow follows the beams, so on this grid it is a straight band
+    of columns. None if the tissue is too small."""
+    key = (id(geometry), shape, factor)
+    if key in _BEAM_GRIDS and _BEAM_GRIDS[key][0] is geometry:
+        return _BEAM_GRIDS[key][1]
+    mm = geometry.mm_per_pixel
+    rows, cols = np.nonzero(geometry.tissue[::factor, ::factor])
+    rows, cols = rows * factor, cols * factor
+    step, depth = BEAM_ACROSS_STEP_MM / mm, BEAM_DEPTH_STEP_MM / mm
+    found = None
+    if rows.size >= 16:
+        if geometry.apex is None:
+            ys, xs = np.arange(rows.min(), rows.max() + 1, depth), np.arange(cols.min(), cols.max() + 1, step)
+            x, y = np.meshgrid(xs, ys)
+        else:
+            ax, ay = geometry.apex
+            radius, angle = np.hypot(cols - ax, rows - ay), np.arctan2(cols - ax, rows - ay)
+            radii = np.arange(radius.min(), radius.max() + 1, depth)
+            angles = np.arange(angle.min(), angle.max(), step / max(float(np.median(radius)), 1.0))
+            x = ax + radii[:, None] * np.sin(angles)[None, :]
+            y = ay + radii[:, None] * np.cos(angles)[None, :]
+        col = np.clip(np.round((x + 0.5) / factor - 0.5).astype(int), 0, shape[1] - 1)
+        row = np.clip(np.round((y + 0.5) / factor - 0.5).astype(int), 0, shape[0] - 1)
+        fx = np.clip(np.round(x).astype(int), 0, geometry.tissue.shape[1] - 1)
+        fy = np.clip(np.round(y).astype(int), 0, geometry.tissue.shape[0] - 1)
+        inside = ((x >= 0) & (x < geometry.tissue.shape[1]) & (y >= 0) & (y < geometry.tissue.shape[0])
+                  & geometry.tissue[fy, fx])
+        if x.shape[0] > 2 and x.shape[1] > 2:
+            found = BeamGrid(row * shape[1] + col, inside, x, y, BEAM_ACROSS_STEP_MM, BEAM_DEPTH_STEP_MM)
+    _BEAM_GRIDS[key] = geometry, found
+    while len(_BEAM_GRIDS) > GEOMETRY_CACHE_SIZE:
+        _BEAM_GRIDS.popitem(last=False)
+    return found
+
+
+def _lateral(sums: np.ndarray, counts: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Mean over the columns j + lo .. j + hi - 1 of each column j, from cumulative ``sums`` and
+    ``counts`` of valid values along the rows' columns (a zero column first); NaN where any is
+    not valid or out of the grid."""
+    columns = sums.shape[1] - 1
+    j = np.arange(columns)
+    a, b = np.clip(j + lo, 0, columns), np.clip(j + hi, 0, columns)
+    total, count = sums[:, b] - sums[:, a], counts[:, b] - counts[:, a]
+    full = (count == hi - lo) & (j + lo >= 0) & (j + hi <= columns)
+    return np.where(full, total / (hi - lo), np.nan)
+
+
+def shadow_peaks(pyramid: Pyramid, mask: np.ndarray, geometry: Geometry) -> list[Peak]:
+    """Peaks at the tops of the clearest acoustic shadows of the frame, darkest first.
+
+    A calcification's most machine-independent sign is its shadow: a dark band that follows
+    the beam lines, with tissue on both sides, starting abruptly under the focus. On the beam
+    grid (:func:`beam_grid`) it is a run of dark samples down a band of columns (``SHADOW_RUN_MM``
+    deep, one of ``SHADOW_WIDTHS_MM`` wide) under ``SHADOW_FIND_RATIO`` of the darker of the
+    tissue strips beside it, with the beam just above its start no darker than that tissue.
+    The peak is the brightest point just above the start, across the shadow's width; its
+    radius is half that width. The focus is then measured and tested as any blob is.
+    """
+    grid = beam_grid(geometry, pyramid.smooth.shape, pyramid.factor)
+    if grid is None:
+        return []
+    ok = grid.tissue
+    values = np.where(ok, pyramid.smooth.ravel()[grid.index], 0.0)
+    run = max(int(round(SHADOW_RUN_MM / grid.depth_mm)), 2)
+    above = max(int(round(SHADOW_TOP_MM / grid.depth_mm)), 1)
+    rows, columns = values.shape
+    if rows < run + above + 2 or not ok.any():
+        return []
+    tissue_level = _median(values[ok])
+    summed = np.zeros((rows + 1, columns))
+    summed[1:] = np.cumsum(values, axis=0)
+    counted = np.zeros((rows + 1, columns), np.int32)
+    counted[1:] = np.cumsum(ok, axis=0)
+    start = np.arange(above, rows - run + 1)           # the row where a shadow starts
+    below = np.where(counted[start + run] - counted[start] == run, (summed[start + run] - summed[start]) / run, np.nan)
+    top = np.where(counted[start] - counted[start - above] == above,
+                   (summed[start] - summed[start - above]) / above, np.nan)
+
+    def cumulative(array):
+        valid = np.isfinite(array)
+        sums = np.zeros((array.shape[0], columns + 1))
+        sums[:, 1:] = np.cumsum(np.where(valid, array, 0.0), axis=1)
+        counts = np.zeros((array.shape[0], columns + 1), np.int32)
+        counts[:, 1:] = np.cumsum(valid, axis=1)
+        return sums, counts
+
+    below_c, top_c = cumulative(below), cumulative(top)
+    side = max(int(round(SHADOW_SIDE_MM / grid.across_mm)), 2)
+    found = []
+    for width_mm in SHADOW_WIDTHS_MM:
+        width = max(int(round(width_mm / grid.across_mm)), 2)
+        lo, gap, wide = -(width // 2), 1, max(side, width // 2)
+        core = _lateral(*below_c, lo, lo + width)
+        left = _lateral(*below_c, lo - gap - wide, lo - gap)
+        right = _lateral(*below_c, lo + width + gap, lo + width + gap + wide)
+        reference = np.minimum(left, right)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = core / reference
+            lit = _lateral(*top_c, lo, lo + width) / reference
+            hit = (ratio < SHADOW_FIND_RATIO) & (lit >= SHADOW_TOP_RATIO) & (reference >= 0.5 * tissue_level)
+        for r, j in zip(*np.nonzero(hit)):
+            found.append((float(ratio[r, j]), int(start[r]), int(j), width))
+    found.sort()
+    kept: list[tuple[int, int, int]] = []
+    peaks = []
+    for _, r, j, width in found:
+        if len(kept) == MAX_SHADOWS:
+            break
+        if any(abs(r - kr) < run and abs(j - kj) < (width + kw) / 2 for kr, kj, kw in kept):
+            continue
+        kept.append((r, j, width))
+        r0, j0 = max(r - above - 2, 0), j - width // 2
+        window = np.where(ok[r0:r + 1, j0:j0 + width], values[r0:r + 1, j0:j0 + width], -np.inf)
+        dr, dj = np.unravel_index(int(np.argmax(window)), window.shape)
+        x, y = float(grid.x[r0 + dr, j0 + dj]), float(grid.y[r0 + dr, j0 + dj])
+        if not mask[int(round(y)), int(round(x))]:
+            continue
+        across = float(np.hypot(grid.x[r, j + 1] - grid.x[r, j], grid.y[r, j + 1] - grid.y[r, j]))
+        peaks.append(Peak(x, y, max(width * across / 2, 1.0), 0.0))
+    return peaks
 
 
 def _worth_measuring(pyramid: Pyramid, geometry: Geometry) -> list[Peak]:
