@@ -351,6 +351,7 @@ class Candidate:
     ring_radius: float = 0.0  # the radius unit of the background ring it was measured against, pixels
     fill: float = 1.0         # its area over that of the solid ellipse of the same second moments
     extent_roundness: float = 0.0  # roundness of a large solid blob's whole extent (0: not measured)
+    shadow_top: bool = False  # found at the top of a shadow (:func:`shadow_peaks`), not by the blob search
 
 
 @dataclass(frozen=True)
@@ -359,6 +360,7 @@ class Peak:
     y: float
     radius: float   # blob radius of the scale that found it, pixels
     strength: float  # response in robust spreads of that scale's response
+    shadow_top: bool = False  # the top of a shadow (:func:`shadow_peaks`)
 
 
 def _robust_spread(values: np.ndarray) -> tuple[float, float]:
@@ -499,10 +501,7 @@ def search_peaks(grey: np.ndarray, mask: np.ndarray, geometry: Geometry) -> list
     """The peaks of the blob search in ``mask`` worth measuring at full resolution, then the
     tops of the clearest shadows (:func:`shadow_peaks`) where no such peak lies."""
     pyramid = blob_peaks(grey, mask, geometry.mm_per_pixel)
-    peaks = _worth_measuring(pyramid, geometry)
-    tops = [t for t in shadow_peaks(pyramid, mask, geometry)
-            if not any(np.hypot(t.x - p.x, t.y - p.y) <= max(t.radius, p.radius) for p in peaks)]
-    return peaks + tops
+    return _worth_measuring(pyramid, geometry) + shadow_peaks(pyramid, mask, geometry)
 
 
 @dataclass(frozen=True)
@@ -640,7 +639,7 @@ def shadow_peaks(pyramid: Pyramid, mask: np.ndarray, geometry: Geometry) -> list
         if not mask[int(round(y)), int(round(x))]:
             continue
         across = float(np.hypot(grid.x[r, j + 1] - grid.x[r, j], grid.y[r, j + 1] - grid.y[r, j]))
-        peaks.append(Peak(x, y, max(width * across / 2, 1.0), 0.0))
+        peaks.append(Peak(x, y, max(width * across / 2, 1.0), 0.0, shadow_top=True))
     return peaks
 
 
@@ -885,11 +884,11 @@ def candidates(grey: np.ndarray, mask: np.ndarray, geometry: Geometry,
             continue   # lost in the speckle: it must not hide a smaller, brighter blob within it
         if not mask[int(round(c.y)), int(round(c.x))]:
             continue
-        if any(_overlap(c, f, mm) for f in found):
-            continue
+        if any(_overlap(c, f, mm) for f in found if f.shadow_top == peak.shadow_top):
+            continue   # a blob at a shadow's top is kept apart from the blob search's until tested
         if _drawn_lines(grey, c.x, c.y, c.diameter_mm / mm / 2, c.level):
             continue
-        found.append(c)
+        found.append(replace(c, shadow_top=peak.shadow_top))
     return found
 
 
@@ -1166,11 +1165,14 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
     gas blob taken for a focus on one frame would be carried through the clip.)
     """
     found = []
-    blobs = [c for c in candidates(grey, mask, geometry, peaks) if c.roundness >= MIN_ROUNDNESS_STRONG_SHADOW]
+    blobs = sorted((c for c in candidates(grey, mask, geometry, peaks) if c.roundness >= MIN_ROUNDNESS_STRONG_SHADOW),
+                   key=lambda c: c.shadow_top)   # the blob search's first; a shadow's top where none was kept
     first = [shadow_measure(grey, geometry, c) for c in blobs]
     blobs, first = _contrasted(blobs, first)
     casters = [c for c, behind in zip(blobs, first) if behind.casts and c.diameter_mm >= NEIGHBOUR_MIN_MM]
     for c, behind in zip(blobs, first):
+        if c.shadow_top and any(_overlap(c, f, geometry.mm_per_pixel) for f, _, _ in found):
+            continue
         solid = _solid_ball(c)
         if behind.ratio >= SHADOW_RATIO and c in casters:
             # One side darker: it may be a neighbour's shadow (two foci side by side). Against
