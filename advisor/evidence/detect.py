@@ -352,6 +352,7 @@ class Candidate:
     fill: float = 1.0         # its area over that of the solid ellipse of the same second moments
     extent_roundness: float = 0.0  # roundness of a large solid blob's whole extent (0: not measured)
     shadow_top: bool = False  # found at the top of a shadow (:func:`shadow_peaks`), not by the blob search
+    shadow_half: float = 0.0  # half the width of that shadow, pixels (0: not found so)
 
 
 @dataclass(frozen=True)
@@ -361,6 +362,7 @@ class Peak:
     radius: float   # blob radius of the scale that found it, pixels
     strength: float  # response in robust spreads of that scale's response
     shadow_top: bool = False  # the top of a shadow (:func:`shadow_peaks`)
+    shadow_half: float = 0.0  # half that shadow's width, pixels
 
 
 def _robust_spread(values: np.ndarray) -> tuple[float, float]:
@@ -609,7 +611,7 @@ def shadow_peaks(pyramid: Pyramid, mask: np.ndarray, geometry: Geometry) -> list
 
     below_c, top_c = cumulative(below), cumulative(top)
     side = max(int(round(SHADOW_SIDE_MM / grid.across_mm)), 2)
-    found = []
+    found, reference_at = [], {}
     for width_mm in SHADOW_WIDTHS_MM:
         width = max(int(round(width_mm / grid.across_mm)), 2)
         lo, gap, wide = -(width // 2), 1, max(side, width // 2)
@@ -623,6 +625,7 @@ def shadow_peaks(pyramid: Pyramid, mask: np.ndarray, geometry: Geometry) -> list
             hit = (ratio < SHADOW_FIND_RATIO) & (lit >= SHADOW_TOP_RATIO) & (reference >= 0.5 * tissue_level)
         for r, j in zip(*np.nonzero(hit)):
             found.append((float(ratio[r, j]), int(start[r]), int(j), width))
+            reference_at[(int(start[r]), int(j), width)] = float(reference[r, j])
     found.sort()
     kept: list[tuple[int, int, int]] = []
     peaks = []
@@ -639,7 +642,17 @@ def shadow_peaks(pyramid: Pyramid, mask: np.ndarray, geometry: Geometry) -> list
         if not mask[int(round(y)), int(round(x))]:
             continue
         across = float(np.hypot(grid.x[r, j + 1] - grid.x[r, j], grid.y[r, j + 1] - grid.y[r, j]))
-        peaks.append(Peak(x, y, max(width * across / 2, 1.0), 0.0, shadow_top=True))
+        # The shadow's own width: the columns around it below half-way from its level to the tissue's.
+        row = below[r - above]                  # below[k] is the run starting at row start[k] = k + above
+        core = float(np.nanmean(row[j0:j0 + width]))
+        dark = np.nan_to_num(row, nan=np.inf) < core + 0.5 * (reference_at[(r, j, width)] - core)
+        lo, hi = j, j
+        while lo > 0 and dark[lo - 1]:
+            lo -= 1
+        while hi < len(dark) - 1 and dark[hi + 1]:
+            hi += 1
+        half = max((hi - lo + 1) * across / 2, 1.0)
+        peaks.append(Peak(x, y, max(width * across / 2, 1.0), 0.0, shadow_top=True, shadow_half=half))
     return peaks
 
 
@@ -888,7 +901,7 @@ def candidates(grey: np.ndarray, mask: np.ndarray, geometry: Geometry,
             continue   # a blob at a shadow's top is kept apart from the blob search's until tested
         if _drawn_lines(grey, c.x, c.y, c.diameter_mm / mm / 2, c.level):
             continue
-        found.append(replace(c, shadow_top=peak.shadow_top))
+        found.append(replace(c, shadow_top=peak.shadow_top, shadow_half=peak.shadow_half))
     return found
 
 
@@ -1171,8 +1184,9 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
     blobs, first = _contrasted(blobs, first)
     casters = [c for c, behind in zip(blobs, first) if behind.casts and c.diameter_mm >= NEIGHBOUR_MIN_MM]
     for c, behind in zip(blobs, first):
-        if c.shadow_top and any(_overlap(c, f, geometry.mm_per_pixel) for f, _, _ in found):
-            continue
+        if c.shadow_top and (any(_overlap(c, f, geometry.mm_per_pixel) for f, _, _ in found)
+                             or c.contrast < MIN_CONTRAST or behind.ratio >= DARK_SHADOW_RATIO or behind.dirty):
+            continue   # found by its shadow: the shadow measured from the blob is dark and clean, its front seen
         solid = _solid_ball(c)
         if behind.ratio >= SHADOW_RATIO and c in casters:
             # One side darker: it may be a neighbour's shadow (two foci side by side). Against
@@ -1316,15 +1330,27 @@ def detect_instance(path: Path, rois: dict[int | None, np.ndarray] | None = None
     for number, found in detect_clip(masked(), geometry):
         count = number
         foci.extend(Focus(sop_instance_uid=str(ds.SOPInstanceUID), sop_class_uid=str(ds.SOPClassUID),
-                          frame=number, x=c.x + offset[0], y=c.y + offset[1],
-                          diameter_mm=c.diameter_mm, shadow=shadow, score=score,
+                          frame=number, x=x + offset[0], y=y + offset[1],
+                          diameter_mm=diameter, shadow=shadow, score=score,
                           mm_per_pixel=geometry.mm_per_pixel, spacing_known=geometry.spacing_known)
-                    for c, shadow, score in found)
+                    for c, shadow, score in found for x, y, diameter in [reported(c, geometry)])
     return Detection(foci=foci, mask="+".join(sorted(kinds)), spacing_known=geometry.spacing_known,
                      frames=count)
 
 
 Found = list[tuple[Candidate, bool, float]]   # (focus, shadow, score) in one frame
+
+
+def reported(c: Candidate, geometry: Geometry) -> tuple[float, float, float]:
+    """(column, row, diameter in mm) of the focus ``c``: its blob's, or for a blob at the top of a
+    wider shadow, a focus as wide as the shadow whose front is the blob. A strong reflector echoes
+    at its front surface; its width across the beam is its shadow's."""
+    width_mm = 2 * c.shadow_half * geometry.mm_per_pixel
+    if width_mm <= c.diameter_mm:
+        return c.x, c.y, c.diameter_mm
+    along = beam_direction(c.x, c.y, geometry.apex)
+    shift = max(c.shadow_half - c.depth_end, 0.0)
+    return c.x + shift * along[0], c.y + shift * along[1], min(width_mm, MAX_DIAMETER_MM)
 
 
 def detect_clip(frames: Iterable[tuple[int, np.ndarray, np.ndarray]], geometry: Geometry,
@@ -1369,7 +1395,7 @@ def detect_clip(frames: Iterable[tuple[int, np.ndarray, np.ndarray]], geometry: 
 
 def _followed(foci: list[Candidate]) -> list[Peak]:
     """Peaks where ``foci`` were, each with the background ring it was measured against."""
-    return [Peak(c.x, c.y, c.ring_radius, np.inf) for c in foci]
+    return [Peak(c.x, c.y, c.ring_radius, np.inf, shadow_half=c.shadow_half) for c in foci]
 
 
 def _shadowing(found: Found) -> tuple[Candidate, ...]:
