@@ -563,11 +563,24 @@ def _lateral(sums: np.ndarray, counts: np.ndarray, lo: int, hi: int) -> np.ndarr
     ``counts`` of valid values along the rows' columns (a zero column first); NaN where any is
     not valid or out of the grid."""
     columns = sums.shape[1] - 1
-    j = np.arange(columns)
-    a, b = np.clip(j + lo, 0, columns), np.clip(j + hi, 0, columns)
-    total, count = sums[:, b] - sums[:, a], counts[:, b] - counts[:, a]
-    full = (count == hi - lo) & (j + lo >= 0) & (j + hi <= columns)
-    return np.where(full, total / (hi - lo), np.nan)
+    first, end = max(-lo, 0), min(columns, columns - hi + 1)   # the columns j whose span lies in the grid
+    out = np.full((sums.shape[0], columns), np.nan, sums.dtype)
+    if end > first:
+        total = sums[:, first + hi:end + hi] - sums[:, first + lo:end + lo]
+        count = counts[:, first + hi:end + hi] - counts[:, first + lo:end + lo]
+        out[:, first:end] = np.where(count == hi - lo, total / (hi - lo), np.nan)
+    return out
+
+
+def _lateral_at(sums: np.ndarray, counts: np.ndarray, rows: np.ndarray, cols: np.ndarray, lo: int,
+                hi: int) -> np.ndarray:
+    """:func:`_lateral` at the points (``rows``, ``cols``) only."""
+    columns = sums.shape[1] - 1
+    a, b = cols + lo, cols + hi
+    inside = (a >= 0) & (b <= columns)
+    a, b = np.clip(a, 0, columns), np.clip(b, 0, columns)
+    total, count = sums[rows, b] - sums[rows, a], counts[rows, b] - counts[rows, a]
+    return np.where(inside & (count == hi - lo), total / (hi - lo), np.nan)
 
 
 def shadow_peaks(pyramid: Pyramid, mask: np.ndarray, geometry: Geometry) -> list[Peak]:
@@ -585,14 +598,14 @@ def shadow_peaks(pyramid: Pyramid, mask: np.ndarray, geometry: Geometry) -> list
     if grid is None:
         return []
     ok = grid.tissue
-    values = np.where(ok, pyramid.smooth.ravel()[grid.index], 0.0)
+    values = np.where(ok, pyramid.smooth.ravel()[grid.index], 0.0).astype(np.float32, copy=False)
     run = max(int(round(SHADOW_RUN_MM / grid.depth_mm)), 2)
     above = max(int(round(SHADOW_TOP_MM / grid.depth_mm)), 1)
     rows, columns = values.shape
     if rows < run + above + 2 or not ok.any():
         return []
-    tissue_level = _median(values[ok])
-    summed = np.zeros((rows + 1, columns))
+    tissue_level = _median(values[ok][::max(int(ok.sum()) // 4000, 1)])   # a subsample estimates it as well
+    summed = np.zeros((rows + 1, columns), np.float32)   # float32: means of at most a few hundred grey levels
     summed[1:] = np.cumsum(values, axis=0)
     counted = np.zeros((rows + 1, columns), np.int32)
     counted[1:] = np.cumsum(ok, axis=0)
@@ -603,7 +616,7 @@ def shadow_peaks(pyramid: Pyramid, mask: np.ndarray, geometry: Geometry) -> list
 
     def cumulative(array):
         valid = np.isfinite(array)
-        sums = np.zeros((array.shape[0], columns + 1))
+        sums = np.zeros((array.shape[0], columns + 1), np.float32)
         sums[:, 1:] = np.cumsum(np.where(valid, array, 0.0), axis=1)
         counts = np.zeros((array.shape[0], columns + 1), np.int32)
         counts[:, 1:] = np.cumsum(valid, axis=1)
@@ -615,17 +628,22 @@ def shadow_peaks(pyramid: Pyramid, mask: np.ndarray, geometry: Geometry) -> list
     for width_mm in SHADOW_WIDTHS_MM:
         width = max(int(round(width_mm / grid.across_mm)), 2)
         lo, gap, wide = -(width // 2), 1, max(side, width // 2)
-        core = _lateral(*below_c, lo, lo + width)
-        left = _lateral(*below_c, lo - gap - wide, lo - gap)
-        right = _lateral(*below_c, lo + width + gap, lo + width + gap + wide)
+        core, lit = _lateral(*below_c, lo, lo + width), _lateral(*top_c, lo, lo + width)
+        # Dark below and lit above, against the same tissue beside: the run is under
+        # SHADOW_FIND_RATIO / SHADOW_TOP_RATIO of the beam above it. Only there are the sides looked at.
+        with np.errstate(invalid="ignore"):
+            rows_, cols_ = np.nonzero(core < 1.01 * SHADOW_FIND_RATIO / SHADOW_TOP_RATIO * lit)
+        left = _lateral_at(*below_c, rows_, cols_, lo - gap - wide, lo - gap)
+        right = _lateral_at(*below_c, rows_, cols_, lo + width + gap, lo + width + gap + wide)
         reference = np.minimum(left, right)
         with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = core / reference
-            lit = _lateral(*top_c, lo, lo + width) / reference
-            hit = (ratio < SHADOW_FIND_RATIO) & (lit >= SHADOW_TOP_RATIO) & (reference >= 0.5 * tissue_level)
-        for r, j in zip(*np.nonzero(hit)):
-            found.append((float(ratio[r, j]), int(start[r]), int(j), width))
-            reference_at[(int(start[r]), int(j), width)] = float(reference[r, j])
+            ratio = core[rows_, cols_] / reference
+            hit = ((ratio < SHADOW_FIND_RATIO) & (lit[rows_, cols_] / reference >= SHADOW_TOP_RATIO)
+                   & (reference >= 0.5 * tissue_level))
+        for k in np.nonzero(hit)[0]:
+            r, j = int(rows_[k]), int(cols_[k])
+            found.append((float(ratio[k]), int(start[r]), j, width))
+            reference_at[(int(start[r]), j, width)] = float(reference[k])
     found.sort()
     kept: list[tuple[int, int, int]] = []
     peaks = []
@@ -1395,7 +1413,7 @@ def detect_clip(frames: Iterable[tuple[int, np.ndarray, np.ndarray]], geometry: 
 
 def _followed(foci: list[Candidate]) -> list[Peak]:
     """Peaks where ``foci`` were, each with the background ring it was measured against."""
-    return [Peak(c.x, c.y, c.ring_radius, np.inf, shadow_half=c.shadow_half) for c in foci]
+    return [Peak(c.x, c.y, c.ring_radius, np.inf, c.shadow_top, c.shadow_half) for c in foci]
 
 
 def _shadowing(found: Found) -> tuple[Candidate, ...]:
