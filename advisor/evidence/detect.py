@@ -107,6 +107,8 @@ SHADOW_WIDTHS_MM = (2.0, 3.5, 6.0, 10.0)  # widths of shadow looked for (at the 
 SHADOW_SIDE_MM = 3.0         # tissue this wide on each side of it, at least
 SHADOW_FIND_RATIO = 0.45     # the run over the darker side below this: a shadow worth a focus at its top
 SHADOW_TOP_RATIO = 0.9       # the beam above its start at least this bright (the darker side = 1)
+FRONT_CAP_WIDER = 1.5        # a focus's front cap is at most this much wider than its shadow,
+FRONT_CAP_SHADOW_RATIO = 0.15  # which is this dark (behind / beside)
 MAX_SHADOWS = 4              # shadows whose top is measured per frame, darkest first
 
 
@@ -1196,7 +1198,8 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
     gas blob taken for a focus on one frame would be carried through the clip.)
     """
     found = []
-    blobs = sorted((c for c in candidates(grey, mask, geometry, peaks) if c.roundness >= MIN_ROUNDNESS_STRONG_SHADOW),
+    blobs = sorted((c for c in candidates(grey, mask, geometry, peaks)
+                    if c.roundness >= MIN_ROUNDNESS_STRONG_SHADOW or c.shadow_top),
                    key=lambda c: c.shadow_top)   # the blob search's first; a shadow's top where none was kept
     first = [shadow_measure(grey, geometry, c) for c in blobs]
     blobs, first = _contrasted(blobs, first)
@@ -1218,7 +1221,7 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
         if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM and not ball):
             continue  # gas: ring-down, or a large bright blob with a dirty shadow that is no ball
         elongated = c.roundness < MIN_ROUNDNESS and _ball_roundness(c) < BALL_MIN_ROUNDNESS
-        if elongated and not _curvilinear_calcification(c, behind):
+        if elongated and not (_curvilinear_calcification(c, behind) or _front_cap(c, behind, geometry.mm_per_pixel)):
             continue
         limit = BALL_SHADOW_RATIO if kept else _shadow_ratio(c)
         shadow = behind.ratio < limit and (ball or not behind.dirty)
@@ -1228,6 +1231,16 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
             continue
         found.append((c, shadow, _score(behind.ratio, c.contrast, c.roundness)))
     return found
+
+
+def _front_cap(c: Candidate, behind: Shadow, mm: float) -> bool:
+    """A blob found at the top of an almost black shadow that is the front surface of the focus
+    casting it: thin along the beam, across it no wider than the shadow (and than a focus). A
+    strong reflector echoes at its front surface only, so its blob is a cap, elongated across the
+    beam, however round the focus is. Its shadow must be almost total: a thin bright line over a
+    merely dark area is no such reflector."""
+    return (c.shadow_top and behind.ratio < FRONT_CAP_SHADOW_RATIO and c.depth_end <= 0.5 * c.half_width
+            and c.half_width <= FRONT_CAP_WIDER * c.shadow_half and 2 * c.half_width * mm <= MAX_DIAMETER_MM)
 
 
 def _curvilinear_calcification(c: Candidate, behind: Shadow) -> bool:
