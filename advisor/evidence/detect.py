@@ -1239,7 +1239,7 @@ def _front_cap(c: Candidate, behind: Shadow, mm: float) -> bool:
     strong reflector echoes at its front surface only, so its blob is a cap, elongated across the
     beam, however round the focus is. Its shadow must be almost total: a thin bright line over a
     merely dark area is no such reflector."""
-    return (c.shadow_top and behind.ratio < FRONT_CAP_SHADOW_RATIO and c.depth_end <= 0.5 * c.half_width
+    return (c.shadow_top and behind.ratio < FRONT_CAP_SHADOW_RATIO and c.depth_end <= 0.75 * c.half_width
             and c.half_width <= FRONT_CAP_WIDER * c.shadow_half and 2 * c.half_width * mm <= MAX_DIAMETER_MM)
 
 
