@@ -102,6 +102,7 @@ GEOMETRY_CACHE_SIZE = 16     # series whose geometry is kept
 FULL_SEARCH_EVERY = 4        # frames of a cine clip; in between, the foci found are followed
 BEAM_DEPTH_STEP_MM, BEAM_ACROSS_STEP_MM = 1.0, 0.5   # the shadow search's grid along and across the beams
 SHADOW_RUN_MM = 8.0          # a shadow looked for runs at least this deep behind where it starts
+SHADOW_START_EVERY = 2       # rows of the grid: a shadow is looked for starting on every second one
 SHADOW_TOP_MM = 2.0          # over this depth just above its start, the beam is no darker than the tissue
 SHADOW_WIDTHS_MM = (2.0, 3.5, 6.0, 10.0)  # widths of shadow looked for (at the middle depth of the fan)
 SHADOW_SIDE_MM = 3.0         # tissue this wide on each side of it, at least
@@ -611,7 +612,7 @@ def shadow_peaks(pyramid: Pyramid, mask: np.ndarray, geometry: Geometry) -> list
     summed[1:] = np.cumsum(values, axis=0)
     counted = np.zeros((rows + 1, columns), np.int32)
     counted[1:] = np.cumsum(ok, axis=0)
-    start = np.arange(above, rows - run + 1)           # the row where a shadow starts
+    start = np.arange(above, rows - run + 1, SHADOW_START_EVERY)   # rows where a shadow may start
     below = np.where(counted[start + run] - counted[start] == run, (summed[start + run] - summed[start]) / run, np.nan)
     top = np.where(counted[start] - counted[start - above] == above,
                    (summed[start] - summed[start - above]) / above, np.nan)
@@ -663,7 +664,7 @@ def shadow_peaks(pyramid: Pyramid, mask: np.ndarray, geometry: Geometry) -> list
             continue
         across = float(np.hypot(grid.x[r, j + 1] - grid.x[r, j], grid.y[r, j + 1] - grid.y[r, j]))
         # The shadow's own width: the columns around it below half-way from its level to the tissue's.
-        row = below[r - above]                  # below[k] is the run starting at row start[k] = k + above
+        row = below[(r - above) // SHADOW_START_EVERY]   # below[k] is the run from row start[k]
         core = float(np.nanmean(row[j0:j0 + width]))
         dark = np.nan_to_num(row, nan=np.inf) < core + 0.5 * (reference_at[(r, j, width)] - core)
         lo, hi = j, j
