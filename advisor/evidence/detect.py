@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from fractions import Fraction
 from itertools import chain
@@ -519,6 +519,7 @@ class BeamGrid:
     y: np.ndarray          # frame row of each grid point
     across_mm: float       # across the beams, mm between columns at the middle depth
     depth_mm: float        # along them, mm between rows
+    runs: dict = field(default_factory=dict, compare=False)   # which runs lie in the tissue, made once
 
 
 _BEAM_GRIDS: OrderedDict[tuple, tuple[Geometry, BeamGrid]] = OrderedDict()
@@ -575,6 +576,26 @@ def _lateral(sums: np.ndarray, counts: np.ndarray, lo: int, hi: int) -> np.ndarr
     return out
 
 
+def _runs_in_tissue(grid: BeamGrid, run: int, above: int):
+    """For the rows where a shadow may start: those rows, whether the run below each grid point
+    and the rows above it lie in the tissue, and those two counted along each row (a zero
+    column first), as :func:`_lateral` takes them. Made once per grid."""
+    if (run, above) not in grid.runs:
+        rows, columns = grid.tissue.shape
+        counted = np.zeros((rows + 1, columns), np.int32)
+        np.cumsum(grid.tissue, axis=0, out=counted[1:])
+        start = np.arange(above, rows - run + 1, SHADOW_START_EVERY)
+        below_ok = counted[start + run] - counted[start] == run
+        top_ok = counted[start] - counted[start - above] == above
+        counts = []
+        for ok in (below_ok, top_ok):
+            n = np.zeros((len(start), columns + 1), np.int32)
+            np.cumsum(ok, axis=1, out=n[:, 1:])
+            counts.append(n)
+        grid.runs[(run, above)] = start, below_ok, top_ok, counts[0], counts[1]
+    return grid.runs[(run, above)]
+
+
 def _lateral_at(sums: np.ndarray, counts: np.ndarray, rows: np.ndarray, cols: np.ndarray, lo: int,
                 hi: int) -> np.ndarray:
     """:func:`_lateral` at the points (``rows``, ``cols``) only."""
@@ -608,24 +629,18 @@ def shadow_peaks(pyramid: Pyramid, mask: np.ndarray, geometry: Geometry) -> list
     if rows < run + above + 2 or not ok.any():
         return []
     tissue_level = _median(values[ok][::max(int(ok.sum()) // 4000, 1)])   # a subsample estimates it as well
+    start, below_ok, top_ok, below_n, top_n = _runs_in_tissue(grid, run, above)
     summed = np.zeros((rows + 1, columns), np.float32)   # float32: means of at most a few hundred grey levels
-    summed[1:] = np.cumsum(values, axis=0)
-    counted = np.zeros((rows + 1, columns), np.int32)
-    counted[1:] = np.cumsum(ok, axis=0)
-    start = np.arange(above, rows - run + 1, SHADOW_START_EVERY)   # rows where a shadow may start
-    below = np.where(counted[start + run] - counted[start] == run, (summed[start + run] - summed[start]) / run, np.nan)
-    top = np.where(counted[start] - counted[start - above] == above,
-                   (summed[start] - summed[start - above]) / above, np.nan)
+    np.cumsum(values, axis=0, out=summed[1:])
+    below = np.where(below_ok, (summed[start + run] - summed[start]) / run, 0.0)
+    top = np.where(top_ok, (summed[start] - summed[start - above]) / above, 0.0)
 
-    def cumulative(array):
-        valid = np.isfinite(array)
+    def cumulative(array, counts):
         sums = np.zeros((array.shape[0], columns + 1), np.float32)
-        sums[:, 1:] = np.cumsum(np.where(valid, array, 0.0), axis=1)
-        counts = np.zeros((array.shape[0], columns + 1), np.int32)
-        counts[:, 1:] = np.cumsum(valid, axis=1)
+        np.cumsum(array, axis=1, out=sums[:, 1:])
         return sums, counts
 
-    below_c, top_c = cumulative(below), cumulative(top)
+    below_c, top_c = cumulative(below, below_n), cumulative(top, top_n)
     side = max(int(round(SHADOW_SIDE_MM / grid.across_mm)), 2)
     found, reference_at = [], {}
     for width_mm in SHADOW_WIDTHS_MM:
@@ -664,7 +679,8 @@ def shadow_peaks(pyramid: Pyramid, mask: np.ndarray, geometry: Geometry) -> list
             continue
         across = float(np.hypot(grid.x[r, j + 1] - grid.x[r, j], grid.y[r, j + 1] - grid.y[r, j]))
         # The shadow's own width: the columns around it below half-way from its level to the tissue's.
-        row = below[(r - above) // SHADOW_START_EVERY]   # below[k] is the run from row start[k]
+        k = (r - above) // SHADOW_START_EVERY            # below[k] is the run from row start[k]
+        row = np.where(below_ok[k], below[k], np.nan)
         core = float(np.nanmean(row[j0:j0 + width]))
         dark = np.nan_to_num(row, nan=np.inf) < core + 0.5 * (reference_at[(r, j, width)] - core)
         lo, hi = j, j
