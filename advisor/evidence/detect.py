@@ -533,19 +533,24 @@ def beam_grid(geometry: Geometry, shape: tuple[int, int], factor: int) -> BeamGr
     if key in _BEAM_GRIDS and _BEAM_GRIDS[key][0] is geometry:
         return _BEAM_GRIDS[key][1]
     mm = geometry.mm_per_pixel
-    rows, cols = np.nonzero(geometry.tissue[::factor, ::factor])
-    rows, cols = rows * factor, cols * factor
+    strided = geometry.tissue[::factor, ::factor]
     step, depth = BEAM_ACROSS_STEP_MM / mm, BEAM_DEPTH_STEP_MM / mm
     found = None
-    if rows.size >= 16:
+    if np.count_nonzero(strided) >= 16:
+        lit_rows, lit_cols = np.nonzero(strided.any(axis=1))[0] * factor, np.nonzero(strided.any(axis=0))[0] * factor
         if geometry.apex is None:
-            ys, xs = np.arange(rows.min(), rows.max() + 1, depth), np.arange(cols.min(), cols.max() + 1, step)
+            ys = np.arange(lit_rows[0], lit_rows[-1] + 1, depth)
+            xs = np.arange(lit_cols[0], lit_cols[-1] + 1, step)
             x, y = np.meshgrid(xs, ys)
         else:
             ax, ay = geometry.apex
+            rows, cols = _fan_extremes(strided, factor, ay)
             radius, angle = np.hypot(cols - ax, rows - ay), np.arctan2(cols - ax, rows - ay)
+            every = max(int(np.sqrt(strided.size / 8000)), 1)      # the middle radius from a subsample
+            some_rows, some_cols = np.nonzero(strided[::every, ::every])
+            middle = float(np.median(np.hypot(some_cols * every * factor - ax, some_rows * every * factor - ay)))
             radii = np.arange(radius.min(), radius.max() + 1, depth)
-            angles = np.arange(angle.min(), angle.max(), step / max(float(np.median(radius)), 1.0))
+            angles = np.arange(angle.min(), angle.max(), step / max(middle, 1.0))
             x = ax + radii[:, None] * np.sin(angles)[None, :]
             y = ay + radii[:, None] * np.cos(angles)[None, :]
         col = np.clip(np.round((x + 0.5) / factor - 0.5).astype(int), 0, shape[1] - 1)
@@ -560,6 +565,26 @@ def beam_grid(geometry: Geometry, shape: tuple[int, int], factor: int) -> BeamGr
     while len(_BEAM_GRIDS) > GEOMETRY_CACHE_SIZE:
         _BEAM_GRIDS.popitem(last=False)
     return found
+
+
+def _fan_extremes(strided: np.ndarray, factor: int, apex_row: float) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, columns) in the frame of the pixels of ``strided`` (the tissue, every ``factor``-th
+    pixel) among which lie those nearest to and farthest from the apex and at the least and
+    greatest angle: in a row below the apex the angle grows with the column and the distance is
+    convex in it (the row's ends), in a column the distance grows with the row (its top); rows at
+    or above the apex are taken whole."""
+    ys = np.arange(strided.shape[0]) * factor
+    below = ys - apex_row > 0
+    lit = strided.any(axis=1) & below
+    first = np.argmax(strided, axis=1)
+    last = strided.shape[1] - 1 - np.argmax(strided[:, ::-1], axis=1)
+    under = strided[below]
+    tops = np.nonzero(under.any(axis=0))[0]
+    top_rows = ys[below][np.argmax(under, axis=0)[tops]] if tops.size else np.zeros(0, int)
+    level_rows, level_cols = np.nonzero(strided[~below])
+    rows = np.concatenate([ys[lit], ys[lit], top_rows, ys[~below][level_rows]])
+    cols = np.concatenate([first[lit] * factor, last[lit] * factor, tops * factor, level_cols * factor])
+    return rows, cols
 
 
 def _lateral(sums: np.ndarray, counts: np.ndarray, lo: int, hi: int) -> np.ndarray:
