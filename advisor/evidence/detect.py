@@ -12,6 +12,8 @@ For each frame of a US image, inside a search mask:
 3. candidates: bright, compact blobs standing out of the local background,
    measured with LabelShapeStatistics (equivalent diameter in mm, elongation,
    roundness), after an opening that removes one-pixel lines (calipers, text);
+   and the shadows first: dark bands along the beams with tissue on both sides
+   (:func:`shadow_peaks`), the focus measured at the top of each;
 4. a posterior-shadow measure along the beam (from the apex through the
    focus): the median behind the focus over the median beside it at the same
    depth, and a reverberation test (periodic bright bands behind gas).
@@ -504,7 +506,8 @@ def blob_peaks(grey: np.ndarray, mask: np.ndarray, mm: float) -> Pyramid:
 
 def search_peaks(grey: np.ndarray, mask: np.ndarray, geometry: Geometry) -> list[Peak]:
     """The peaks of the blob search in ``mask`` worth measuring at full resolution, then the
-    tops of the clearest shadows (:func:`shadow_peaks`) where no such peak lies."""
+    tops of the clearest shadows (:func:`shadow_peaks`), measured and tested as a class of their
+    own (:func:`candidates`, :func:`detect_frame`)."""
     pyramid = blob_peaks(grey, mask, geometry.mm_per_pixel)
     return _worth_measuring(pyramid, geometry) + shadow_peaks(pyramid, mask, geometry)
 
