@@ -106,7 +106,7 @@ BEAM_DEPTH_STEP_MM, BEAM_ACROSS_STEP_MM = 1.0, 0.5   # the shadow search's grid 
 SHADOW_RUN_MM = 8.0          # a shadow looked for runs at least this deep behind where it starts
 SHADOW_START_EVERY = 2       # rows of the grid: a shadow is looked for starting on every second one
 SHADOW_TOP_MM = 2.0          # over this depth just above its start, the beam is no darker than the tissue
-SHADOW_WIDTHS_MM = (2.0, 3.5, 6.0, 10.0)  # widths of shadow looked for (at the middle depth of the fan)
+SHADOW_WIDTHS_MM = (2.0, 3.5, 6.0)  # widths of shadow looked for (at the middle depth of the fan)
 SHADOW_SIDE_MM = 3.0         # tissue this wide on each side of it, at least
 SHADOW_FIND_RATIO = 0.45     # the run over the darker side below this: a shadow worth a focus at its top
 SHADOW_TOP_RATIO = 0.9       # the beam above its start at least this bright (the darker side = 1)
