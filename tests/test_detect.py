@@ -780,3 +780,33 @@ def test_a_strongly_shadowed_peak_is_measured_however_many_stronger_unshadowed_p
     foci = detect.detect_instance(path).foci
     assert any(f.shadow and near(f, 330, 330, CURVED.mm_per_pixel) for f in foci)
     assert not any(f.shadow and f.y < 270 for f in foci), "no speck shadows"
+
+
+def cap_and_shadow(frame: np.ndarray, diameter_mm: float, x: float = 330, y: float = 250) -> np.ndarray:
+    """A strong reflector of ``diameter_mm`` at (x, y) as it shows: a thin front cap (0.6 mm, the
+    tissue three times as bright) over an almost black shadow (5% of the tissue) that follows the
+    beam lines from the apex to the bottom of the image."""
+    mm = CURVED.mm_per_pixel
+    rows, cols = np.mgrid[0:frame.shape[0], 0:frame.shape[1]]
+    radius = np.hypot(cols - CURVED.apex_x, rows - CURVED.apex_y)
+    angle = np.arctan2(cols - CURVED.apex_x, rows - CURVED.apex_y)
+    r0, a0 = np.hypot(x - CURVED.apex_x, y - CURVED.apex_y), np.arctan2(x - CURVED.apex_x, y - CURVED.apex_y)
+    half, across = diameter_mm / 2 / mm, (angle - a0) * r0
+    front = r0 - np.sqrt(np.maximum(half ** 2 - across ** 2, 0))
+    under = np.abs(across) <= half
+    out = frame.astype(np.float32)
+    out[under & (radius >= front) & (radius < front + 0.6 / mm)] *= 3.0
+    out[under & (radius >= front + 0.6 / mm)] *= 0.05
+    return np.clip(out, 0, 255).astype(frame.dtype)
+
+
+@pytest.mark.parametrize("diameter_mm", [3.0, 4.0, 6.0])
+def test_a_focus_seen_as_a_front_cap_over_a_black_shadow_is_found_from_its_shadow(tmp_path, diameter_mm):
+    """A strong reflector echoes at its front surface only: a thin cap, elongated across the beam,
+    over a black shadow as wide as the focus. The blob search takes the cap for an elongated
+    structure; the shadow search finds the shadow, measures the cap at its top and reports a
+    focus as wide as the shadow, its front at the cap."""
+    path = write(tmp_path, scene(foci=()), overlays=lambda frame: cap_and_shadow(frame, diameter_mm))
+    found = [f for f in detect.detect_instance(path).foci if f.shadow and near(f, 330, 250, CURVED.mm_per_pixel)]
+    assert found
+    assert all(abs(f.diameter_mm / diameter_mm - 1) <= 0.3 for f in found)

@@ -12,6 +12,8 @@ For each frame of a US image, inside a search mask:
 3. candidates: bright, compact blobs standing out of the local background,
    measured with LabelShapeStatistics (equivalent diameter in mm, elongation,
    roundness), after an opening that removes one-pixel lines (calipers, text);
+   and the shadows first: dark bands along the beams with tissue on both sides
+   (:func:`shadow_peaks`), the focus measured at the top of each;
 4. a posterior-shadow measure along the beam (from the apex through the
    focus): the median behind the focus over the median beside it at the same
    depth, and a reverberation test (periodic bright bands behind gas).
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from fractions import Fraction
 from itertools import chain
@@ -100,6 +102,17 @@ OVERLAY_MAX_COLOURS = 3      # more such levels: a quantised image, not a drawin
 OVERLAY_FILL_PX = 4          # drawn pixels are filled from the image this far around them
 GEOMETRY_CACHE_SIZE = 16     # series whose geometry is kept
 FULL_SEARCH_EVERY = 4        # frames of a cine clip; in between, the foci found are followed
+BEAM_DEPTH_STEP_MM, BEAM_ACROSS_STEP_MM = 1.0, 0.5   # the shadow search's grid along and across the beams
+SHADOW_RUN_MM = 8.0          # a shadow looked for runs at least this deep behind where it starts
+SHADOW_START_EVERY = 2       # rows of the grid: a shadow is looked for starting on every second one
+SHADOW_TOP_MM = 2.0          # over this depth just above its start, the beam is no darker than the tissue
+SHADOW_WIDTHS_MM = (2.0, 3.5, 6.0)  # widths of shadow looked for (at the middle depth of the fan)
+SHADOW_SIDE_MM = 3.0         # tissue this wide on each side of it, at least
+SHADOW_FIND_RATIO = 0.45     # the run over the darker side below this: a shadow worth a focus at its top
+SHADOW_TOP_RATIO = 0.9       # the beam above its start at least this bright (the darker side = 1)
+FRONT_CAP_WIDER = 1.5        # a focus's front cap is at most this much wider than its shadow,
+FRONT_CAP_SHADOW_RATIO = 0.15  # which is this dark (behind / beside)
+MAX_SHADOWS = 4              # shadows whose top is measured per frame, darkest first
 
 
 @dataclass(frozen=True)
@@ -343,6 +356,8 @@ class Candidate:
     ring_radius: float = 0.0  # the radius unit of the background ring it was measured against, pixels
     fill: float = 1.0         # its area over that of the solid ellipse of the same second moments
     extent_roundness: float = 0.0  # roundness of a large solid blob's whole extent (0: not measured)
+    shadow_top: bool = False  # found at the top of a shadow (:func:`shadow_peaks`), not by the blob search
+    shadow_half: float = 0.0  # half the width of that shadow, pixels (0: not found so)
 
 
 @dataclass(frozen=True)
@@ -351,6 +366,8 @@ class Peak:
     y: float
     radius: float   # blob radius of the scale that found it, pixels
     strength: float  # response in robust spreads of that scale's response
+    shadow_top: bool = False  # the top of a shadow (:func:`shadow_peaks`)
+    shadow_half: float = 0.0  # half that shadow's width, pixels
 
 
 def _robust_spread(values: np.ndarray) -> tuple[float, float]:
@@ -488,8 +505,220 @@ def blob_peaks(grey: np.ndarray, mask: np.ndarray, mm: float) -> Pyramid:
 
 
 def search_peaks(grey: np.ndarray, mask: np.ndarray, geometry: Geometry) -> list[Peak]:
-    """The peaks of the blob search in ``mask`` worth measuring at full resolution."""
-    return _worth_measuring(blob_peaks(grey, mask, geometry.mm_per_pixel), geometry)
+    """The peaks of the blob search in ``mask`` worth measuring at full resolution, then the
+    tops of the clearest shadows (:func:`shadow_peaks`), measured and tested as a class of their
+    own (:func:`candidates`, :func:`detect_frame`)."""
+    pyramid = blob_peaks(grey, mask, geometry.mm_per_pixel)
+    return _worth_measuring(pyramid, geometry) + shadow_peaks(pyramid, mask, geometry)
+
+
+@dataclass(frozen=True)
+class BeamGrid:
+    """Sample points of the work image along the beams: rows are depths, columns beams."""
+
+    index: np.ndarray      # flat index into the work image of each grid point
+    tissue: np.ndarray     # the grid point lies in the tissue
+    x: np.ndarray          # frame column of each grid point
+    y: np.ndarray          # frame row of each grid point
+    across_mm: float       # across the beams, mm between columns at the middle depth
+    depth_mm: float        # along them, mm between rows
+    runs: dict = field(default_factory=dict, compare=False)   # which runs lie in the tissue, made once
+
+
+_BEAM_GRIDS: OrderedDict[tuple, tuple[Geometry, BeamGrid]] = OrderedDict()
+
+
+def beam_grid(geometry: Geometry, shape: tuple[int, int], factor: int) -> BeamGrid | None:
+    """The grid of the tissue along its beams (fanning out from the apex, or straight down),
+    made once per geometry: a shadow follows the beams, so on this grid it is a straight band
+    of columns. None if the tissue is too small."""
+    key = (id(geometry), shape, factor)
+    if key in _BEAM_GRIDS and _BEAM_GRIDS[key][0] is geometry:
+        return _BEAM_GRIDS[key][1]
+    mm = geometry.mm_per_pixel
+    strided = geometry.tissue[::factor, ::factor]
+    step, depth = BEAM_ACROSS_STEP_MM / mm, BEAM_DEPTH_STEP_MM / mm
+    found = None
+    if np.count_nonzero(strided) >= 16:
+        lit_rows, lit_cols = np.nonzero(strided.any(axis=1))[0] * factor, np.nonzero(strided.any(axis=0))[0] * factor
+        if geometry.apex is None:
+            ys = np.arange(lit_rows[0], lit_rows[-1] + 1, depth)
+            xs = np.arange(lit_cols[0], lit_cols[-1] + 1, step)
+            x, y = np.meshgrid(xs, ys)
+        else:
+            ax, ay = geometry.apex
+            rows, cols = _fan_extremes(strided, factor, ay)
+            radius, angle = np.hypot(cols - ax, rows - ay), np.arctan2(cols - ax, rows - ay)
+            every = max(int(np.sqrt(strided.size / 8000)), 1)      # the middle radius from a subsample
+            some_rows, some_cols = np.nonzero(strided[::every, ::every])
+            middle = float(np.median(np.hypot(some_cols * every * factor - ax, some_rows * every * factor - ay)))
+            radii = np.arange(radius.min(), radius.max() + 1, depth)
+            angles = np.arange(angle.min(), angle.max(), step / max(middle, 1.0))
+            x = ax + radii[:, None] * np.sin(angles)[None, :]
+            y = ay + radii[:, None] * np.cos(angles)[None, :]
+        col = np.clip(np.round((x + 0.5) / factor - 0.5).astype(int), 0, shape[1] - 1)
+        row = np.clip(np.round((y + 0.5) / factor - 0.5).astype(int), 0, shape[0] - 1)
+        fx = np.clip(np.round(x).astype(int), 0, geometry.tissue.shape[1] - 1)
+        fy = np.clip(np.round(y).astype(int), 0, geometry.tissue.shape[0] - 1)
+        inside = ((x >= 0) & (x < geometry.tissue.shape[1]) & (y >= 0) & (y < geometry.tissue.shape[0])
+                  & geometry.tissue[fy, fx])
+        if x.shape[0] > 2 and x.shape[1] > 2:
+            found = BeamGrid(row * shape[1] + col, inside, x, y, BEAM_ACROSS_STEP_MM, BEAM_DEPTH_STEP_MM)
+    _BEAM_GRIDS[key] = geometry, found
+    while len(_BEAM_GRIDS) > GEOMETRY_CACHE_SIZE:
+        _BEAM_GRIDS.popitem(last=False)
+    return found
+
+
+def _fan_extremes(strided: np.ndarray, factor: int, apex_row: float) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, columns) in the frame of the pixels of ``strided`` (the tissue, every ``factor``-th
+    pixel) among which lie those nearest to and farthest from the apex and at the least and
+    greatest angle: in a row below the apex the angle grows with the column and the distance is
+    convex in it (the row's ends), in a column the distance grows with the row (its top); rows at
+    or above the apex are taken whole."""
+    ys = np.arange(strided.shape[0]) * factor
+    below = ys - apex_row > 0
+    lit = strided.any(axis=1) & below
+    first = np.argmax(strided, axis=1)
+    last = strided.shape[1] - 1 - np.argmax(strided[:, ::-1], axis=1)
+    under = strided[below]
+    tops = np.nonzero(under.any(axis=0))[0]
+    top_rows = ys[below][np.argmax(under, axis=0)[tops]] if tops.size else np.zeros(0, int)
+    level_rows, level_cols = np.nonzero(strided[~below])
+    rows = np.concatenate([ys[lit], ys[lit], top_rows, ys[~below][level_rows]])
+    cols = np.concatenate([first[lit] * factor, last[lit] * factor, tops * factor, level_cols * factor])
+    return rows, cols
+
+
+def _lateral(sums: np.ndarray, counts: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Mean over the columns j + lo .. j + hi - 1 of each column j, from cumulative ``sums`` and
+    ``counts`` of valid values along the rows' columns (a zero column first); NaN where any is
+    not valid or out of the grid."""
+    columns = sums.shape[1] - 1
+    first, end = max(-lo, 0), min(columns, columns - hi + 1)   # the columns j whose span lies in the grid
+    out = np.full((sums.shape[0], columns), np.nan, sums.dtype)
+    if end > first:
+        total = sums[:, first + hi:end + hi] - sums[:, first + lo:end + lo]
+        count = counts[:, first + hi:end + hi] - counts[:, first + lo:end + lo]
+        out[:, first:end] = np.where(count == hi - lo, total / (hi - lo), np.nan)
+    return out
+
+
+def _runs_in_tissue(grid: BeamGrid, run: int, above: int):
+    """For the rows where a shadow may start: those rows, whether the run below each grid point
+    and the rows above it lie in the tissue, and those two counted along each row (a zero
+    column first), as :func:`_lateral` takes them. Made once per grid."""
+    if (run, above) not in grid.runs:
+        rows, columns = grid.tissue.shape
+        counted = np.zeros((rows + 1, columns), np.int32)
+        np.cumsum(grid.tissue, axis=0, out=counted[1:])
+        start = np.arange(above, rows - run + 1, SHADOW_START_EVERY)
+        below_ok = counted[start + run] - counted[start] == run
+        top_ok = counted[start] - counted[start - above] == above
+        counts = []
+        for ok in (below_ok, top_ok):
+            n = np.zeros((len(start), columns + 1), np.int32)
+            np.cumsum(ok, axis=1, out=n[:, 1:])
+            counts.append(n)
+        grid.runs[(run, above)] = start, below_ok, top_ok, counts[0], counts[1]
+    return grid.runs[(run, above)]
+
+
+def _lateral_at(sums: np.ndarray, counts: np.ndarray, rows: np.ndarray, cols: np.ndarray, lo: int,
+                hi: int) -> np.ndarray:
+    """:func:`_lateral` at the points (``rows``, ``cols``) only."""
+    columns = sums.shape[1] - 1
+    a, b = cols + lo, cols + hi
+    inside = (a >= 0) & (b <= columns)
+    a, b = np.clip(a, 0, columns), np.clip(b, 0, columns)
+    total, count = sums[rows, b] - sums[rows, a], counts[rows, b] - counts[rows, a]
+    return np.where(inside & (count == hi - lo), total / (hi - lo), np.nan)
+
+
+def shadow_peaks(pyramid: Pyramid, mask: np.ndarray, geometry: Geometry) -> list[Peak]:
+    """Peaks at the tops of the clearest acoustic shadows of the frame, darkest first.
+
+    A calcification's most machine-independent sign is its shadow: a dark band that follows
+    the beam lines, with tissue on both sides, starting abruptly under the focus. On the beam
+    grid (:func:`beam_grid`) it is a run of dark samples down a band of columns (``SHADOW_RUN_MM``
+    deep, one of ``SHADOW_WIDTHS_MM`` wide) under ``SHADOW_FIND_RATIO`` of the darker of the
+    tissue strips beside it, with the beam just above its start no darker than that tissue.
+    The peak is the brightest point just above the start, across the shadow's width; its
+    radius is half that width. The focus is then measured and tested as any blob is.
+    """
+    grid = beam_grid(geometry, pyramid.smooth.shape, pyramid.factor)
+    if grid is None:
+        return []
+    ok = grid.tissue
+    values = np.where(ok, pyramid.smooth.ravel()[grid.index], 0.0).astype(np.float32, copy=False)
+    run = max(int(round(SHADOW_RUN_MM / grid.depth_mm)), 2)
+    above = max(int(round(SHADOW_TOP_MM / grid.depth_mm)), 1)
+    rows, columns = values.shape
+    if rows < run + above + 2 or not ok.any():
+        return []
+    tissue_level = _median(values[ok][::max(int(ok.sum()) // 4000, 1)])   # a subsample estimates it as well
+    start, below_ok, top_ok, below_n, top_n = _runs_in_tissue(grid, run, above)
+    summed = np.zeros((rows + 1, columns), np.float32)   # float32: means of at most a few hundred grey levels
+    np.cumsum(values, axis=0, out=summed[1:])
+    below = np.where(below_ok, (summed[start + run] - summed[start]) / run, 0.0)
+    top = np.where(top_ok, (summed[start] - summed[start - above]) / above, 0.0)
+
+    def cumulative(array, counts):
+        sums = np.zeros((array.shape[0], columns + 1), np.float32)
+        np.cumsum(array, axis=1, out=sums[:, 1:])
+        return sums, counts
+
+    below_c, top_c = cumulative(below, below_n), cumulative(top, top_n)
+    side = max(int(round(SHADOW_SIDE_MM / grid.across_mm)), 2)
+    found, reference_at = [], {}
+    for width_mm in SHADOW_WIDTHS_MM:
+        width = max(int(round(width_mm / grid.across_mm)), 2)
+        lo, gap, wide = -(width // 2), 1, max(side, width // 2)
+        core, lit = _lateral(*below_c, lo, lo + width), _lateral(*top_c, lo, lo + width)
+        # Dark below and lit above, against the same tissue beside: the run is under
+        # SHADOW_FIND_RATIO / SHADOW_TOP_RATIO of the beam above it. Only there are the sides looked at.
+        with np.errstate(invalid="ignore"):
+            rows_, cols_ = np.nonzero(core < 1.01 * SHADOW_FIND_RATIO / SHADOW_TOP_RATIO * lit)
+        left = _lateral_at(*below_c, rows_, cols_, lo - gap - wide, lo - gap)
+        right = _lateral_at(*below_c, rows_, cols_, lo + width + gap, lo + width + gap + wide)
+        reference = np.minimum(left, right)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = core[rows_, cols_] / reference
+            hit = ((ratio < SHADOW_FIND_RATIO) & (lit[rows_, cols_] / reference >= SHADOW_TOP_RATIO)
+                   & (reference >= 0.5 * tissue_level))
+        for k in np.nonzero(hit)[0]:
+            r, j = int(rows_[k]), int(cols_[k])
+            found.append((float(ratio[k]), int(start[r]), j, width))
+            reference_at[(int(start[r]), j, width)] = float(reference[k])
+    found.sort()
+    kept: list[tuple[int, int, int]] = []
+    peaks = []
+    for _, r, j, width in found:
+        if len(kept) == MAX_SHADOWS:
+            break
+        if any(abs(r - kr) < run and abs(j - kj) < (width + kw) / 2 for kr, kj, kw in kept):
+            continue
+        kept.append((r, j, width))
+        r0, j0 = max(r - above - 2, 0), j - width // 2
+        window = np.where(ok[r0:r + 1, j0:j0 + width], values[r0:r + 1, j0:j0 + width], -np.inf)
+        dr, dj = np.unravel_index(int(np.argmax(window)), window.shape)
+        x, y = float(grid.x[r0 + dr, j0 + dj]), float(grid.y[r0 + dr, j0 + dj])
+        if not mask[int(round(y)), int(round(x))]:
+            continue
+        across = float(np.hypot(grid.x[r, j + 1] - grid.x[r, j], grid.y[r, j + 1] - grid.y[r, j]))
+        # The shadow's own width: the columns around it below half-way from its level to the tissue's.
+        k = (r - above) // SHADOW_START_EVERY            # below[k] is the run from row start[k]
+        row = np.where(below_ok[k], below[k], np.nan)
+        core = float(np.nanmean(row[j0:j0 + width]))
+        dark = np.nan_to_num(row, nan=np.inf) < core + 0.5 * (reference_at[(r, j, width)] - core)
+        lo, hi = j, j
+        while lo > 0 and dark[lo - 1]:
+            lo -= 1
+        while hi < len(dark) - 1 and dark[hi + 1]:
+            hi += 1
+        half = max((hi - lo + 1) * across / 2, 1.0)
+        peaks.append(Peak(x, y, max(width * across / 2, 1.0), 0.0, shadow_top=True, shadow_half=half))
+    return peaks
 
 
 def _worth_measuring(pyramid: Pyramid, geometry: Geometry) -> list[Peak]:
@@ -733,11 +962,11 @@ def candidates(grey: np.ndarray, mask: np.ndarray, geometry: Geometry,
             continue   # lost in the speckle: it must not hide a smaller, brighter blob within it
         if not mask[int(round(c.y)), int(round(c.x))]:
             continue
-        if any(_overlap(c, f, mm) for f in found):
-            continue
+        if any(_overlap(c, f, mm) for f in found if f.shadow_top == peak.shadow_top):
+            continue   # a blob at a shadow's top is kept apart from the blob search's until tested
         if _drawn_lines(grey, c.x, c.y, c.diameter_mm / mm / 2, c.level):
             continue
-        found.append(c)
+        found.append(replace(c, shadow_top=peak.shadow_top, shadow_half=peak.shadow_half))
     return found
 
 
@@ -1014,11 +1243,16 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
     gas blob taken for a focus on one frame would be carried through the clip.)
     """
     found = []
-    blobs = [c for c in candidates(grey, mask, geometry, peaks) if c.roundness >= MIN_ROUNDNESS_STRONG_SHADOW]
+    blobs = sorted((c for c in candidates(grey, mask, geometry, peaks)
+                    if c.roundness >= MIN_ROUNDNESS_STRONG_SHADOW or c.shadow_top),
+                   key=lambda c: c.shadow_top)   # the blob search's first; a shadow's top where none was kept
     first = [shadow_measure(grey, geometry, c) for c in blobs]
     blobs, first = _contrasted(blobs, first)
     casters = [c for c, behind in zip(blobs, first) if behind.casts and c.diameter_mm >= NEIGHBOUR_MIN_MM]
     for c, behind in zip(blobs, first):
+        if c.shadow_top and (any(_overlap(c, f, geometry.mm_per_pixel) for f, _, _ in found)
+                             or c.contrast < MIN_CONTRAST or behind.ratio >= DARK_SHADOW_RATIO or behind.dirty):
+            continue   # found by its shadow: the shadow measured from the blob is dark and clean, its front seen
         solid = _solid_ball(c)
         if behind.ratio >= SHADOW_RATIO and c in casters:
             # One side darker: it may be a neighbour's shadow (two foci side by side). Against
@@ -1032,7 +1266,7 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
         if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM and not ball):
             continue  # gas: ring-down, or a large bright blob with a dirty shadow that is no ball
         elongated = c.roundness < MIN_ROUNDNESS and _ball_roundness(c) < BALL_MIN_ROUNDNESS
-        if elongated and not _curvilinear_calcification(c, behind):
+        if elongated and not (_curvilinear_calcification(c, behind) or _front_cap(c, behind, geometry.mm_per_pixel)):
             continue
         limit = BALL_SHADOW_RATIO if kept else _shadow_ratio(c)
         shadow = behind.ratio < limit and (ball or not behind.dirty)
@@ -1042,6 +1276,16 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
             continue
         found.append((c, shadow, _score(behind.ratio, c.contrast, c.roundness)))
     return found
+
+
+def _front_cap(c: Candidate, behind: Shadow, mm: float) -> bool:
+    """A blob found at the top of an almost black shadow that is the front surface of the focus
+    casting it: thin along the beam, across it no wider than the shadow (and than a focus). A
+    strong reflector echoes at its front surface only, so its blob is a cap, elongated across the
+    beam, however round the focus is. Its shadow must be almost total: a thin bright line over a
+    merely dark area is no such reflector."""
+    return (c.shadow_top and behind.ratio < FRONT_CAP_SHADOW_RATIO and c.depth_end <= 0.75 * c.half_width
+            and c.half_width <= FRONT_CAP_WIDER * c.shadow_half and 2 * c.half_width * mm <= MAX_DIAMETER_MM)
 
 
 def _curvilinear_calcification(c: Candidate, behind: Shadow) -> bool:
@@ -1162,15 +1406,27 @@ def detect_instance(path: Path, rois: dict[int | None, np.ndarray] | None = None
     for number, found in detect_clip(masked(), geometry):
         count = number
         foci.extend(Focus(sop_instance_uid=str(ds.SOPInstanceUID), sop_class_uid=str(ds.SOPClassUID),
-                          frame=number, x=c.x + offset[0], y=c.y + offset[1],
-                          diameter_mm=c.diameter_mm, shadow=shadow, score=score,
+                          frame=number, x=x + offset[0], y=y + offset[1],
+                          diameter_mm=diameter, shadow=shadow, score=score,
                           mm_per_pixel=geometry.mm_per_pixel, spacing_known=geometry.spacing_known)
-                    for c, shadow, score in found)
+                    for c, shadow, score in found for x, y, diameter in [reported(c, geometry)])
     return Detection(foci=foci, mask="+".join(sorted(kinds)), spacing_known=geometry.spacing_known,
                      frames=count)
 
 
 Found = list[tuple[Candidate, bool, float]]   # (focus, shadow, score) in one frame
+
+
+def reported(c: Candidate, geometry: Geometry) -> tuple[float, float, float]:
+    """(column, row, diameter in mm) of the focus ``c``: its blob's, or for a blob at the top of a
+    wider shadow, a focus as wide as the shadow whose front is the blob. A strong reflector echoes
+    at its front surface; its width across the beam is its shadow's."""
+    width_mm = 2 * c.shadow_half * geometry.mm_per_pixel
+    if width_mm <= c.diameter_mm:
+        return c.x, c.y, c.diameter_mm
+    along = beam_direction(c.x, c.y, geometry.apex)
+    shift = max(c.shadow_half - c.depth_end, 0.0)
+    return c.x + shift * along[0], c.y + shift * along[1], min(width_mm, MAX_DIAMETER_MM)
 
 
 def detect_clip(frames: Iterable[tuple[int, np.ndarray, np.ndarray]], geometry: Geometry,
@@ -1215,7 +1471,7 @@ def detect_clip(frames: Iterable[tuple[int, np.ndarray, np.ndarray]], geometry: 
 
 def _followed(foci: list[Candidate]) -> list[Peak]:
     """Peaks where ``foci`` were, each with the background ring it was measured against."""
-    return [Peak(c.x, c.y, c.ring_radius, np.inf) for c in foci]
+    return [Peak(c.x, c.y, c.ring_radius, np.inf, c.shadow_top, c.shadow_half) for c in foci]
 
 
 def _shadowing(found: Found) -> tuple[Candidate, ...]:
