@@ -1266,7 +1266,8 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
         if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM and not ball):
             continue  # gas: ring-down, or a large bright blob with a dirty shadow that is no ball
         elongated = c.roundness < MIN_ROUNDNESS and _ball_roundness(c) < BALL_MIN_ROUNDNESS
-        if elongated and not (_curvilinear_calcification(c, behind) or _front_cap(c, behind, geometry.mm_per_pixel)):
+        if elongated and not (_curvilinear_calcification(c, behind, geometry.mm_per_pixel)
+                              or _front_cap(c, behind, geometry.mm_per_pixel)):
             continue
         limit = BALL_SHADOW_RATIO if kept else _shadow_ratio(c)
         shadow = behind.ratio < limit and (ball or not behind.dirty)
@@ -1288,10 +1289,13 @@ def _front_cap(c: Candidate, behind: Shadow, mm: float) -> bool:
             and c.half_width <= FRONT_CAP_WIDER * c.shadow_half and 2 * c.half_width * mm <= MAX_DIAMETER_MM)
 
 
-def _curvilinear_calcification(c: Candidate, behind: Shadow) -> bool:
+def _curvilinear_calcification(c: Candidate, behind: Shadow, mm: float) -> bool:
     """An elongated bright structure that is a rim or plaque of calcification: its shadow is
     strong, and darker still when it is large. A bowel-gas arc is as bright and as wide,
-    but reverberation fills its shadow in part."""
+    but reverberation fills its shadow in part. A rib's arc shadows as totally, but it is
+    a curved line (not solid) wider across the beam than a focus (``MAX_DIAMETER_MM``)."""
+    if c.fill < SOLID_MIN_FILL and 2 * c.half_width * mm > MAX_DIAMETER_MM:
+        return False
     if c.diameter_mm < CURVILINEAR_MIN_MM:
         return c.roundness >= MIN_ROUNDNESS_SMALL_STRONG_SHADOW and behind.ratio < STRONG_SHADOW_RATIO
     return behind.ratio < CURVILINEAR_SHADOW_RATIO
