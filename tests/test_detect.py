@@ -838,3 +838,30 @@ def test_a_bright_arc_wider_than_a_focus_over_a_total_shadow_is_a_rib(tmp_path, 
     path = write(tmp_path, scene(foci=()), overlays=lambda frame: rib_and_shadow(frame, width_mm))
     found = [f for f in detect.detect_instance(path).foci if f.shadow and near(f, 330, 250, CURVED.mm_per_pixel, 8.0)]
     assert bool(found) is shadowing
+
+
+def ring_over_narrow_shadow(frame: np.ndarray, width_mm: float, shadow_mm: float, x: float = 330,
+                            y: float = 250) -> np.ndarray:
+    """A bowel loop in cross-section over gas: a bright ring ``width_mm`` across (its wall 1.5 mm
+    thick, at 230 of 255, tissue inside) and, from its far wall down, a black band (3% of the
+    tissue) ``shadow_mm`` wide along the beam lines."""
+    mm = CURVED.mm_per_pixel
+    rows, cols = np.mgrid[0:frame.shape[0], 0:frame.shape[1]]
+    radius = np.hypot(cols - CURVED.apex_x, rows - CURVED.apex_y)
+    angle = np.arctan2(cols - CURVED.apex_x, rows - CURVED.apex_y)
+    r0, a0 = np.hypot(x - CURVED.apex_x, y - CURVED.apex_y), np.arctan2(x - CURVED.apex_x, y - CURVED.apex_y)
+    across, half = (angle - a0) * r0, width_mm / 2 / mm
+    out = frame.astype(np.float32)
+    out[(np.abs(across) <= shadow_mm / 2 / mm) & (radius >= r0 + half)] *= 0.03
+    out[np.abs(np.hypot(cols - x, rows - y) - half + 0.75 / mm) <= 0.75 / mm] = 230
+    return np.clip(out, 0, 255).astype(frame.dtype)
+
+
+@pytest.mark.parametrize("shadow_mm, shadowing", [(4.0, False), (14.0, True)])
+def test_a_wide_ring_over_a_narrow_dark_band_is_not_its_shadow(tmp_path, shadow_mm, shadowing):
+    """A ring 14 mm across that absorbs the beam shadows across its width (found: a rim of
+    calcification); over a black band of 4 mm the dark is something smaller's (gas behind a
+    bowel loop's wall), not the ring's shadow."""
+    path = write(tmp_path, scene(foci=()), overlays=lambda frame: ring_over_narrow_shadow(frame, 14.0, shadow_mm))
+    found = [f for f in detect.detect_instance(path).foci if f.shadow and near(f, 330, 250, CURVED.mm_per_pixel, 8.0)]
+    assert bool(found) is shadowing
