@@ -545,15 +545,15 @@ BALL = detect.Candidate(x=0, y=0, diameter_mm=7.5, roundness=0.75, contrast=3.5)
 
 @pytest.mark.parametrize("ratio, calcification", [(0.2, True), (0.29, True), (0.31, False), (0.45, False)])
 def test_a_large_bright_arc_needs_a_dark_shadow_gas_fills_its_in(ratio, calcification):
-    assert detect._curvilinear_calcification(ARC, detect.Shadow(ratio, False, False)) is calcification
+    assert detect._curvilinear_calcification(ARC, detect.Shadow(ratio, False, False), 0.25) is calcification
 
 
 def test_a_small_elongated_focus_keeps_the_milder_strong_shadow_limit():
     small = detect.Candidate(x=0, y=0, diameter_mm=3.0, roundness=0.4, contrast=5.0)
-    assert detect._curvilinear_calcification(small, detect.Shadow(0.45, False, False))
-    assert not detect._curvilinear_calcification(small, detect.Shadow(0.55, False, False))
+    assert detect._curvilinear_calcification(small, detect.Shadow(0.45, False, False), 0.25)
+    assert not detect._curvilinear_calcification(small, detect.Shadow(0.55, False, False), 0.25)
     thin = detect.Candidate(x=0, y=0, diameter_mm=3.0, roundness=0.3, contrast=5.0)
-    assert not detect._curvilinear_calcification(thin, detect.Shadow(0.2, False, False))
+    assert not detect._curvilinear_calcification(thin, detect.Shadow(0.2, False, False), 0.25)
 
 
 @pytest.mark.parametrize("roundness, contrast, diameter_mm, ball", [
@@ -810,3 +810,58 @@ def test_a_focus_seen_as_a_front_cap_over_a_black_shadow_is_found_from_its_shado
     found = [f for f in detect.detect_instance(path).foci if f.shadow and near(f, 330, 250, CURVED.mm_per_pixel)]
     assert found
     assert all(abs(f.diameter_mm / diameter_mm - 1) <= 0.3 for f in found)
+
+
+def rib_and_shadow(frame: np.ndarray, width_mm: float, x: float = 330, y: float = 250) -> np.ndarray:
+    """A bone's surface as it shows across the beam (a rib in cross-section): a bright curved line
+    2 mm thick (smooth, at 230 of 255), the front of an ellipse ``width_mm`` wide and
+    0.8 times as deep, over a black shadow (3% of the tissue) as wide, along the beam lines."""
+    mm = CURVED.mm_per_pixel
+    rows, cols = np.mgrid[0:frame.shape[0], 0:frame.shape[1]]
+    radius = np.hypot(cols - CURVED.apex_x, rows - CURVED.apex_y)
+    angle = np.arctan2(cols - CURVED.apex_x, rows - CURVED.apex_y)
+    r0, a0 = np.hypot(x - CURVED.apex_x, y - CURVED.apex_y), np.arctan2(x - CURVED.apex_x, y - CURVED.apex_y)
+    half, across = width_mm / 2 / mm, (angle - a0) * r0
+    front = r0 - 0.8 * np.sqrt(np.maximum(half ** 2 - across ** 2, 0))
+    under = np.abs(across) <= half
+    out = frame.astype(np.float32)
+    out[under & (radius >= front) & (radius < front + 2.0 / mm)] = 230
+    out[under & (radius >= front + 2.0 / mm)] *= 0.03
+    return np.clip(out, 0, 255).astype(frame.dtype)
+
+
+@pytest.mark.parametrize("width_mm, shadowing", [(16.0, False), (18.0, False), (8.0, True)])
+def test_a_bright_arc_wider_than_a_focus_over_a_total_shadow_is_a_rib(tmp_path, width_mm, shadowing):
+    """A rib in cross-section is a bright curved line over a total, clean shadow, as a rim of
+    calcification is, but wider across the beam than any focus (12 mm): an arc of 16 or 18 mm is
+    no curvilinear calcification; one of 8 mm still is."""
+    path = write(tmp_path, scene(foci=()), overlays=lambda frame: rib_and_shadow(frame, width_mm))
+    found = [f for f in detect.detect_instance(path).foci if f.shadow and near(f, 330, 250, CURVED.mm_per_pixel, 8.0)]
+    assert bool(found) is shadowing
+
+
+def ring_over_narrow_shadow(frame: np.ndarray, width_mm: float, shadow_mm: float, x: float = 330,
+                            y: float = 250) -> np.ndarray:
+    """A bowel loop in cross-section over gas: a bright ring ``width_mm`` across (its wall 1.5 mm
+    thick, at 230 of 255, tissue inside) and, from its far wall down, a black band (3% of the
+    tissue) ``shadow_mm`` wide along the beam lines."""
+    mm = CURVED.mm_per_pixel
+    rows, cols = np.mgrid[0:frame.shape[0], 0:frame.shape[1]]
+    radius = np.hypot(cols - CURVED.apex_x, rows - CURVED.apex_y)
+    angle = np.arctan2(cols - CURVED.apex_x, rows - CURVED.apex_y)
+    r0, a0 = np.hypot(x - CURVED.apex_x, y - CURVED.apex_y), np.arctan2(x - CURVED.apex_x, y - CURVED.apex_y)
+    across, half = (angle - a0) * r0, width_mm / 2 / mm
+    out = frame.astype(np.float32)
+    out[(np.abs(across) <= shadow_mm / 2 / mm) & (radius >= r0 + half)] *= 0.03
+    out[np.abs(np.hypot(cols - x, rows - y) - half + 0.75 / mm) <= 0.75 / mm] = 230
+    return np.clip(out, 0, 255).astype(frame.dtype)
+
+
+@pytest.mark.parametrize("shadow_mm, shadowing", [(4.0, False), (14.0, True)])
+def test_a_wide_ring_over_a_narrow_dark_band_is_not_its_shadow(tmp_path, shadow_mm, shadowing):
+    """A ring 14 mm across that absorbs the beam shadows across its width (found: a rim of
+    calcification); over a black band of 4 mm the dark is something smaller's (gas behind a
+    bowel loop's wall), not the ring's shadow."""
+    path = write(tmp_path, scene(foci=()), overlays=lambda frame: ring_over_narrow_shadow(frame, 14.0, shadow_mm))
+    found = [f for f in detect.detect_instance(path).foci if f.shadow and near(f, 330, 250, CURVED.mm_per_pixel, 8.0)]
+    assert bool(found) is shadowing

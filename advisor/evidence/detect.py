@@ -86,6 +86,7 @@ CAVITY_END_MM = 2.0          # in tissue at least as bright as beside (posterior
 CAVITY_ENHANCED = 1.0        # (this share of the tissue beside at that depth),
 CAVITY_MIN_WIDTH = 1.6       # and its dark area is this many times wider than the bright blob (only the part
                              # of a cavity's wall square to the beam is bright; a shadow is as wide as its focus)
+NARROW_SHADOW = 0.5          # a blob wider than a focus over a dark area narrower than this share of it: not its shadow
 GAS_MIN_MM = 3.0             # calcific foci this large shadow cleanly; a dirty shadow means gas
 SMALL_SOLID_MIN_MM = 2.0     # from this size up to GAS_MIN_MM, a solid, clearly bright focus keeps a dirty shadow
 POSSIBLE_CONTRAST = 5.0      # a focus without shadow is reported only above this contrast,
@@ -1110,6 +1111,21 @@ def _cavity(grey: np.ndarray, geometry: Geometry, c: Candidate) -> bool:
         CAVITY_MIN_WIDTH * 2 * width
 
 
+def _wider_than_its_shadow(grey: np.ndarray, geometry: Geometry, c: Candidate) -> bool:
+    """Whether ``c``, a blob that is not solid and wider across the beam than a focus
+    (``MAX_DIAMETER_MM``), lies over a dark area less than ``NARROW_SHADOW`` of its width.
+
+    Something that wide which absorbs the beam shadows across its width (a rib does, and
+    is vetoed as no curvilinear calcification); a narrow dark band under a wide ring (a bowel
+    loop's wall) is the shadow of something smaller behind or inside it (gas), not the ring's.
+    """
+    mm = geometry.mm_per_pixel
+    if c.fill >= SOLID_MIN_FILL or 2 * c.half_width * mm <= MAX_DIAMETER_MM:
+        return False
+    width, start = max(c.half_width, 1.0), c.depth_end + 1.0 / mm
+    return _dark_width(_beam_strip(grey, geometry, c), width, start, c, mm) < NARROW_SHADOW * 2 * width
+
+
 def _beam_strip(grey: np.ndarray, geometry: Geometry, c: Candidate):
     """Samples of the tissue at (depths along the beam, offsets across it) from ``c``'s centre."""
     along = beam_direction(c.x, c.y, geometry.apex)
@@ -1266,12 +1282,15 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
         if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM and not ball):
             continue  # gas: ring-down, or a large bright blob with a dirty shadow that is no ball
         elongated = c.roundness < MIN_ROUNDNESS and _ball_roundness(c) < BALL_MIN_ROUNDNESS
-        if elongated and not (_curvilinear_calcification(c, behind) or _front_cap(c, behind, geometry.mm_per_pixel)):
+        if elongated and not (_curvilinear_calcification(c, behind, geometry.mm_per_pixel)
+                              or _front_cap(c, behind, geometry.mm_per_pixel)):
             continue
         limit = BALL_SHADOW_RATIO if kept else _shadow_ratio(c)
         shadow = behind.ratio < limit and (ball or not behind.dirty)
         if shadow and _cavity(grey, geometry, c):
             continue   # the bright wall of a fluid-filled cavity, not a shadowing focus
+        if shadow and _wider_than_its_shadow(grey, geometry, c):
+            continue   # a wide hollow blob over a narrow dark band: not its shadow
         if not shadow and not _possible_calcification(c, behind):
             continue
         found.append((c, shadow, _score(behind.ratio, c.contrast, c.roundness)))
@@ -1288,10 +1307,13 @@ def _front_cap(c: Candidate, behind: Shadow, mm: float) -> bool:
             and c.half_width <= FRONT_CAP_WIDER * c.shadow_half and 2 * c.half_width * mm <= MAX_DIAMETER_MM)
 
 
-def _curvilinear_calcification(c: Candidate, behind: Shadow) -> bool:
+def _curvilinear_calcification(c: Candidate, behind: Shadow, mm: float) -> bool:
     """An elongated bright structure that is a rim or plaque of calcification: its shadow is
     strong, and darker still when it is large. A bowel-gas arc is as bright and as wide,
-    but reverberation fills its shadow in part."""
+    but reverberation fills its shadow in part. A rib's arc shadows as totally, but it is
+    a curved line (not solid) wider across the beam than a focus (``MAX_DIAMETER_MM``)."""
+    if c.fill < SOLID_MIN_FILL and 2 * c.half_width * mm > MAX_DIAMETER_MM:
+        return False
     if c.diameter_mm < CURVILINEAR_MIN_MM:
         return c.roundness >= MIN_ROUNDNESS_SMALL_STRONG_SHADOW and behind.ratio < STRONG_SHADOW_RATIO
     return behind.ratio < CURVILINEAR_SHADOW_RATIO
