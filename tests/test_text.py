@@ -1628,6 +1628,36 @@ ROUND_FIFTY_FOUR_CASES = [
      "underestimate calcification compared with CT.", {"calcification": "absent"}),
 ]
 
+ROUND_FIFTY_FIVE_CASES = [
+    # an earlier examination "which showed" a lesion is history
+    ("COMPARISON: Ultrasound at birth which showed a calcified right suprarenal lesion.\nFINDINGS: "
+     "The right adrenal gland now appears normal. No residual mass or calcification.", {"mass": "absent"}),
+    # a risk group or stage said of today's diagnosis is no known tumour
+    ("Left adrenal solid mass with dense shadowing calcification. Impression: left adrenal primary "
+     "- high-risk neuroblastoma suspected.", {"context": set()}),
+    ("Right suprarenal solid mass 6 cm with coarse calcification. Conclusion: consistent with stage "
+     "4 neuroblastoma.", {"context": set()}),
+    ("High risk neuroblastoma, post induction. Residual calcified mass 2 cm.",
+     {"context": {"known-tumour-follow-up"}}),
+    # "haemorrhage vs neuroblastoma": the brief's writers and the clinical pathway (a repeat scan)
+    ("Left adrenal mass with a peripheral eggshell rim that shadows - ?old haemorrhage vs "
+     "neuroblastoma.", {"context": {"adrenal-haemorrhage"}}),
+    # a caveat: what "can be inconspicuous", what the lesion is "too small to comment on"
+    ("No adnexal mass. Note that the fat and calcification of a dermoid can be inconspicuous on "
+     "ultrasound.", {"mass": "absent", "calcification": None}),
+    ("The left adrenal lesion is too small and poorly seen to comment on internal calcification.",
+     {"calcification": None}),
+    # punctate shadowing; a soft tissue deposit is a mass, not a calcific deposit
+    ("Left paraspinal mass, gritty texture with punctate shadowing.", {"calcification": "present"}),
+    ("Soft tissue deposit 2 cm at the left renal hilum with flecks of shadowing calcification.",
+     {"mass": "present"}),
+    # masses felt "on exam" are the question; a direction is not a side
+    ("US abdomen - bilateral flank masses on exam. Both kidneys filled with simple cysts, not "
+     "tumour. No adrenal or retroperitoneal mass.", {"mass": "absent"}),
+    ("Displacement of the uterus to the right by a left adnexal complex mass 5 cm.",
+     {"laterality": "left"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1672,6 +1702,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-first-and-second": ROUND_FIFTY_TWO_CASES,
     "hundred-and-fifth-and-sixth": ROUND_FIFTY_THREE_CASES,
     "hundred-and-ninth-and-tenth": ROUND_FIFTY_FOUR_CASES,
+    "hundred-and-eleventh-and-twelfth": ROUND_FIFTY_FIVE_CASES,
 }
 
 
