@@ -73,17 +73,18 @@ hundred-and-twelfth, measured once at bb659b7, tuned on in round fifty-five) are
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_ao.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_aq.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
 fifty-ninth, sixty-second, sixty-fifth to seventy-second, seventy-fifth to seventy-eighth,
 eighty-first, eighty-second, eighty-fifth, eighty-sixth, ninetieth to ninety-second, ninety-fifth,
 ninety-sixth, ninety-ninth, hundredth, hundred-and-third, hundred-and-fourth,
-hundred-and-seventh and hundred-and-eighth blind sets), written
+hundred-and-seventh, hundred-and-eighth, hundred-and-thirteenth and hundred-and-fourteenth
+blind sets), written
 by someone who never saw the rules and measured once on the rules frozen at 4971259, f2b35ba,
 77d0b6c (both c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef,
 84ba10b, 5f0ecf3, 528e917, 669b511, 2290175, e28a7af (o to v), 27e9fb0 (w), 920adcd (x to ab)
-4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak) and c1e6a90 (al to ao); their errors
+4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak) and c1e6a90 (al to aq); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -718,6 +719,14 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_ao.jsonl": {"outcome": 0.997, "wrongly_recommended": 1, "missed": 0,
                               "mass": 0.897, "calcification": 0.963, "laterality": 0.975,
                               "organ": 0.941, "follow_up": 1.0},
+    # The hundred-and-thirteenth and hundred-and-fourteenth, declared held out before they were
+    # measured, and measured once on the same rules (c1e6a90).
+    "reports_test_ap.jsonl": {"outcome": 0.997, "wrongly_recommended": 1, "missed": 0,
+                              "mass": 0.938, "calcification": 0.986, "laterality": 0.972,
+                              "organ": 0.938, "follow_up": 0.991},
+    "reports_test_aq.jsonl": {"outcome": 0.991, "wrongly_recommended": 3, "missed": 0,
+                              "mass": 0.930, "calcification": 0.972, "laterality": 0.975,
+                              "organ": 0.933, "follow_up": 0.986},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
