@@ -216,21 +216,23 @@ def _segments(tokens) -> list[list]:
     segments: list[list] = [[]]
     for token in tokens:
         if token.lower_ in CLAUSE_BREAKS or token.is_space and not _line_break(token) \
-                or _line_break(token) and _opens_an_item(token):
+                or _opens_an_item(token):
             segments.append([])
         else:
             segments[-1].append(token)
     return segments
 
 
-def _opens_an_item(line_break) -> bool:
-    """The line after ``line_break`` opens with a label of a word or three and a dash or colon
-    ("ADRENALS - ...", "Left kidney: ...")."""
-    following = line_break.doc[line_break.i + 1:line_break.i + 1 + ITEM_LABEL_WORDS + 1]
-    for token in following:
-        if token.text in DASHES or token.text == ":":
-            return token.i > line_break.i + 1
-        if not token.is_alpha:
+def _opens_an_item(token) -> bool:
+    """``token`` is a line break, and the line after it opens with a label of a word or three
+    and a dash or colon ("ADRENALS - ...", "Left kidney: ...")."""
+    if not _line_break(token):
+        return False
+    following = token.doc[token.i + 1:token.i + 1 + ITEM_LABEL_WORDS + 1]
+    for word in following:
+        if word.text in DASHES or word.text == ":":
+            return word.i > token.i + 1
+        if not word.is_alpha:
             return False
     return False
 
@@ -796,7 +798,7 @@ def _walk(doc, sentence, start: int, step: int, limit: int, breaks: frozenset[st
     index, taken = start, 0
     while sentence.start <= index < sentence.end and taken < limit:
         if doc[index].lower_ in breaks and not (step < 0 and _between_sized_adjectives(doc, index)) \
-                or _line_break(doc[index]) and _opens_an_item(doc[index]):
+                or _opens_an_item(doc[index]):
             break
         index += step
         taken += 1
@@ -849,7 +851,7 @@ def _near_words(tokens, count: int) -> list:
         lower, organ = token.lower_, token.ent_type_.startswith(ORGAN)
         stated_absent = token.ent_type_.endswith(ABSENT_SUFFIX)     # "L adrenal nad"
         if lower in NEAR_WORDS_END or (_is_finding(token) and not stated_absent) \
-                or (organ and not in_list) or _line_break(token) and _opens_an_item(token):
+                or (organ and not in_list) or _opens_an_item(token):
             break
         if lower in ORGAN_LIST_WORDS:
             in_list = True
