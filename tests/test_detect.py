@@ -782,16 +782,24 @@ def test_a_strongly_shadowed_peak_is_measured_however_many_stronger_unshadowed_p
     assert not any(f.shadow and f.y < 270 for f in foci), "no speck shadows"
 
 
+def beam_coordinates(frame: np.ndarray, x: float, y: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """For each pixel of a ``CURVED`` frame: its distance from the apex and its distance across
+    the beam from the beam through (x, y), measured at that point's depth; and that depth, in
+    pixels."""
+    rows, cols = np.mgrid[0:frame.shape[0], 0:frame.shape[1]]
+    radius = np.hypot(cols - CURVED.apex_x, rows - CURVED.apex_y)
+    angle = np.arctan2(cols - CURVED.apex_x, rows - CURVED.apex_y)
+    r0, a0 = np.hypot(x - CURVED.apex_x, y - CURVED.apex_y), np.arctan2(x - CURVED.apex_x, y - CURVED.apex_y)
+    return radius, (angle - a0) * r0, r0
+
+
 def cap_and_shadow(frame: np.ndarray, diameter_mm: float, x: float = 330, y: float = 250) -> np.ndarray:
     """A strong reflector of ``diameter_mm`` at (x, y) as it shows: a thin front cap (0.6 mm, the
     tissue three times as bright) over an almost black shadow (5% of the tissue) that follows the
     beam lines from the apex to the bottom of the image."""
     mm = CURVED.mm_per_pixel
-    rows, cols = np.mgrid[0:frame.shape[0], 0:frame.shape[1]]
-    radius = np.hypot(cols - CURVED.apex_x, rows - CURVED.apex_y)
-    angle = np.arctan2(cols - CURVED.apex_x, rows - CURVED.apex_y)
-    r0, a0 = np.hypot(x - CURVED.apex_x, y - CURVED.apex_y), np.arctan2(x - CURVED.apex_x, y - CURVED.apex_y)
-    half, across = diameter_mm / 2 / mm, (angle - a0) * r0
+    radius, across, r0 = beam_coordinates(frame, x, y)
+    half = diameter_mm / 2 / mm
     front = r0 - np.sqrt(np.maximum(half ** 2 - across ** 2, 0))
     under = np.abs(across) <= half
     out = frame.astype(np.float32)
@@ -817,11 +825,8 @@ def rib_and_shadow(frame: np.ndarray, width_mm: float, x: float = 330, y: float 
     2 mm thick (smooth, at 230 of 255), the front of an ellipse ``width_mm`` wide and
     0.8 times as deep, over a black shadow (3% of the tissue) as wide, along the beam lines."""
     mm = CURVED.mm_per_pixel
-    rows, cols = np.mgrid[0:frame.shape[0], 0:frame.shape[1]]
-    radius = np.hypot(cols - CURVED.apex_x, rows - CURVED.apex_y)
-    angle = np.arctan2(cols - CURVED.apex_x, rows - CURVED.apex_y)
-    r0, a0 = np.hypot(x - CURVED.apex_x, y - CURVED.apex_y), np.arctan2(x - CURVED.apex_x, y - CURVED.apex_y)
-    half, across = width_mm / 2 / mm, (angle - a0) * r0
+    radius, across, r0 = beam_coordinates(frame, x, y)
+    half = width_mm / 2 / mm
     front = r0 - 0.8 * np.sqrt(np.maximum(half ** 2 - across ** 2, 0))
     under = np.abs(across) <= half
     out = frame.astype(np.float32)
@@ -846,13 +851,11 @@ def ring_over_narrow_shadow(frame: np.ndarray, width_mm: float, shadow_mm: float
     thick, at 230 of 255, tissue inside) and, from its far wall down, a black band (3% of the
     tissue) ``shadow_mm`` wide along the beam lines."""
     mm = CURVED.mm_per_pixel
-    rows, cols = np.mgrid[0:frame.shape[0], 0:frame.shape[1]]
-    radius = np.hypot(cols - CURVED.apex_x, rows - CURVED.apex_y)
-    angle = np.arctan2(cols - CURVED.apex_x, rows - CURVED.apex_y)
-    r0, a0 = np.hypot(x - CURVED.apex_x, y - CURVED.apex_y), np.arctan2(x - CURVED.apex_x, y - CURVED.apex_y)
-    across, half = (angle - a0) * r0, width_mm / 2 / mm
+    radius, across, r0 = beam_coordinates(frame, x, y)
+    half = width_mm / 2 / mm
     out = frame.astype(np.float32)
     out[(np.abs(across) <= shadow_mm / 2 / mm) & (radius >= r0 + half)] *= 0.03
+    rows, cols = np.mgrid[0:frame.shape[0], 0:frame.shape[1]]
     out[np.abs(np.hypot(cols - x, rows - y) - half + 0.75 / mm) <= 0.75 / mm] = 230
     return np.clip(out, 0, 255).astype(frame.dtype)
 

@@ -299,10 +299,15 @@ def series_geometry(ds: Dataset, grey: np.ndarray, offset: tuple[int, int]) -> t
     geometry = frame_geometry(ds, grey, offset)
     found = geometry, search_mask(geometry, None)[0]
     if box is not None:
-        _SERIES_GEOMETRY[key] = found
-        while len(_SERIES_GEOMETRY) > GEOMETRY_CACHE_SIZE:
-            _SERIES_GEOMETRY.popitem(last=False)
+        _remember(_SERIES_GEOMETRY, key, found)
     return found
+
+
+def _remember(cache: OrderedDict, key: tuple, value) -> None:
+    """Keep ``value`` under ``key``, forgetting the oldest beyond ``GEOMETRY_CACHE_SIZE``."""
+    cache[key] = value
+    while len(cache) > GEOMETRY_CACHE_SIZE:
+        cache.popitem(last=False)
 
 
 def search_mask(geometry: Geometry, roi: np.ndarray | None) -> tuple[np.ndarray, str]:
@@ -565,9 +570,7 @@ def beam_grid(geometry: Geometry, shape: tuple[int, int], factor: int) -> BeamGr
                   & geometry.tissue[fy, fx])
         if x.shape[0] > 2 and x.shape[1] > 2:
             found = BeamGrid(row * shape[1] + col, inside, x, y, BEAM_ACROSS_STEP_MM, BEAM_DEPTH_STEP_MM)
-    _BEAM_GRIDS[key] = geometry, found
-    while len(_BEAM_GRIDS) > GEOMETRY_CACHE_SIZE:
-        _BEAM_GRIDS.popitem(last=False)
+    _remember(_BEAM_GRIDS, key, (geometry, found))
     return found
 
 
@@ -1120,10 +1123,16 @@ def _wider_than_its_shadow(grey: np.ndarray, geometry: Geometry, c: Candidate) -
     loop's wall) is the shadow of something smaller behind or inside it (gas), not the ring's.
     """
     mm = geometry.mm_per_pixel
-    if c.fill >= SOLID_MIN_FILL or 2 * c.half_width * mm <= MAX_DIAMETER_MM:
+    if not _hollow_and_wide(c, mm):
         return False
     width, start = max(c.half_width, 1.0), c.depth_end + 1.0 / mm
     return _dark_width(_beam_strip(grey, geometry, c), width, start, c, mm) < NARROW_SHADOW * 2 * width
+
+
+def _hollow_and_wide(c: Candidate, mm: float) -> bool:
+    """``c`` is not solid and wider across the beam than a focus (``MAX_DIAMETER_MM``): a rib's
+    arc or a bowel loop's ring, not a calcification."""
+    return c.fill < SOLID_MIN_FILL and 2 * c.half_width * mm > MAX_DIAMETER_MM
 
 
 def _beam_strip(grey: np.ndarray, geometry: Geometry, c: Candidate):
@@ -1312,7 +1321,7 @@ def _curvilinear_calcification(c: Candidate, behind: Shadow, mm: float) -> bool:
     strong, and darker still when it is large. A bowel-gas arc is as bright and as wide,
     but reverberation fills its shadow in part. A rib's arc shadows as totally, but it is
     a curved line (not solid) wider across the beam than a focus (``MAX_DIAMETER_MM``)."""
-    if c.fill < SOLID_MIN_FILL and 2 * c.half_width * mm > MAX_DIAMETER_MM:
+    if _hollow_and_wide(c, mm):
         return False
     if c.diameter_mm < CURVILINEAR_MIN_MM:
         return c.roundness >= MIN_ROUNDNESS_SMALL_STRONG_SHADOW and behind.ratio < STRONG_SHADOW_RATIO
