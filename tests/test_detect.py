@@ -868,3 +868,42 @@ def test_a_wide_ring_over_a_narrow_dark_band_is_not_its_shadow(tmp_path, shadow_
     path = write(tmp_path, scene(foci=()), overlays=lambda frame: ring_over_narrow_shadow(frame, 14.0, shadow_mm))
     found = [f for f in detect.detect_instance(path).foci if f.shadow and near(f, 330, 250, CURVED.mm_per_pixel, 8.0)]
     assert bool(found) is shadowing
+
+
+def text_in_a_rib_shadow(frame: np.ndarray, text: str, x: float = 425, y: float = 200,
+                         width_mm: float = 10.0) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A rib's shadow, black (grey level 0) from (x, y) down along the beam lines, ``width_mm``
+    wide, with tissue on both sides, and a label burned in inside it 90 pixels down, as scanners
+    write the view's name: anti-aliased, about 230 of 255 and not one flat level (as after JPEG
+    compression; the drawings' fill looks for one flat level). With the label's bounding box."""
+    radius, across, r0 = beam_coordinates(frame, x, y)
+    out = frame.copy()
+    out[(np.abs(across) <= width_mm / 2 / CURVED.mm_per_pixel) & (radius >= r0)] = 0
+    label = Image.new("L", (frame.shape[1], frame.shape[0]))
+    draw = ImageDraw.Draw(label)
+    font = ImageFont.load_default(size=16)
+    place = (int(x), int(y) + 90)
+    draw.text(place, text, fill=255, font=font)
+    alpha = np.asarray(label, np.float32) / 255
+    level = 224 + np.random.default_rng(3).integers(0, 12, frame.shape)
+    return np.round(out * (1 - alpha) + level * alpha).astype(frame.dtype), draw.textbbox(place, text, font=font)
+
+
+@pytest.mark.parametrize("text", ["PRONE", "LIVER"])
+def test_a_label_burned_in_over_a_rib_shadow_is_no_shadowing_focus(tmp_path, text):
+    """A letter written over the black of a rib's shadow is a bright blob over black: 'shadowed'
+    (black behind it, measured against black beside it) and far brighter than its background.
+    No echo comes from there, all around it is unlit, and it is no focus. The focus beside is
+    still found."""
+    box = []
+
+    def label(frame):
+        out, bounds = text_in_a_rib_shadow(frame, text)
+        box.append(bounds)
+        return out
+
+    path = write(tmp_path, scene(), overlays=label)
+    x0, y0, x1, y1 = box[0]
+    shadowing = [f for f in detect.detect_instance(path).foci if f.shadow]
+    assert not [f for f in shadowing if x0 - 3 <= f.x <= x1 + 3 and y0 - 3 <= f.y <= y1 + 3], "nothing on the label"
+    assert [f for f in shadowing if near(f, FOCUS.x, FOCUS.y, CURVED.mm_per_pixel)]

@@ -87,6 +87,7 @@ CAVITY_ENHANCED = 1.0        # (this share of the tissue beside at that depth),
 CAVITY_MIN_WIDTH = 1.6       # and its dark area is this many times wider than the bright blob (only the part
                              # of a cavity's wall square to the beam is bright; a shadow is as wide as its focus)
 NARROW_SHADOW = 0.5          # a blob wider than a focus over a dark area narrower than this share of it: not its shadow
+UNLIT = 0.1                  # grey levels under this share of a blob's outline level are unlit: no echo there
 GAS_MIN_MM = 3.0             # calcific foci this large shadow cleanly; a dirty shadow means gas
 SMALL_SOLID_MIN_MM = 2.0     # from this size up to GAS_MIN_MM, a solid, clearly bright focus keeps a dirty shadow
 POSSIBLE_CONTRAST = 5.0      # a focus without shadow is reported only above this contrast,
@@ -1129,6 +1130,37 @@ def _wider_than_its_shadow(grey: np.ndarray, geometry: Geometry, c: Candidate) -
     return _dark_width(_beam_strip(grey, geometry, c), width, start, c, mm) < NARROW_SHADOW * 2 * width
 
 
+def _unlit_around(grey: np.ndarray, geometry: Geometry, c: Candidate) -> bool:
+    """Whether ``c`` lies where the beam brings no echo: its background in front of it and beside
+    it (the ring it is measured against, at twice its radius unit) and the darker of the two strips
+    beside its shadow are unlit (under ``UNLIT`` of its outline level).
+
+    Tissue echoes everywhere the beam reaches (speckle). Around a bright blob with black all round
+    it and black beside the 'shadow' under it, there is no tissue: it lies in the acoustic shadow
+    of something else (a rib, gas) or in the black of the fan outside the body, where no echo can
+    come from. A bright blob there is burned-in text or a drawing, and the black under it is no
+    shadow of its own (a shadow is a band darker than the tissue on both sides). A focus in fluid
+    (a dark cavity around it) still has tissue beside its shadow; one beside a black area still
+    has tissue around it.
+    """
+    unlit = UNLIT * c.level
+    along = beam_direction(c.x, c.y, geometry.apex)
+    across = np.array([-along[1], along[0]])
+    angles = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    directions = np.cos(angles)[:, None] * along + np.sin(angles)[:, None] * across
+    ring = _sample(grey, geometry.tissue, np.array([c.x, c.y]) + 2 * c.ring_radius * directions[np.cos(angles) < 0.5])
+    if not np.isfinite(ring).any() or float(_nanmedian(ring)) >= unlit:
+        return False
+    width, mm = max(c.half_width, 1.0), geometry.mm_per_pixel
+    start = c.depth_end + 1.0 / mm
+    depths = np.arange(start, start + float(np.clip(2.5 * c.diameter_mm, 8.0, 16.0)) / mm, 1.0)
+    near, far = width + max(1.5 / mm, 0.5 * width), width + max(4.5 / mm, 1.5 * width)
+    strip = _beam_strip(grey, geometry, c)
+    sides = [strip(depths, sign * np.linspace(near, far, 3)) for sign in (1, -1)]
+    levels = [float(_nanmedian(side)) for side in sides if np.isfinite(side).any()]
+    return bool(levels) and min(levels) < unlit
+
+
 def _hollow_and_wide(c: Candidate, mm: float) -> bool:
     """``c`` is not solid and wider across the beam than a focus (``MAX_DIAMETER_MM``): a rib's
     arc or a bowel loop's ring, not a calcification."""
@@ -1300,6 +1332,8 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
             continue   # the bright wall of a fluid-filled cavity, not a shadowing focus
         if shadow and _wider_than_its_shadow(grey, geometry, c):
             continue   # a wide hollow blob over a narrow dark band: not its shadow
+        if shadow and _unlit_around(grey, geometry, c):
+            continue   # a bright blob where the beam brings no echo: burned-in text, not an echo
         if not shadow and not _possible_calcification(c, behind):
             continue
         found.append((c, shadow, _score(behind.ratio, c.contrast, c.roundness)))
