@@ -1131,9 +1131,10 @@ def _wider_than_its_shadow(grey: np.ndarray, geometry: Geometry, c: Candidate) -
 
 
 def _unlit_around(grey: np.ndarray, geometry: Geometry, c: Candidate) -> bool:
-    """Whether ``c`` lies where the beam brings no echo: its background in front of it and beside
-    it (the ring it is measured against, at twice its radius unit) and the darker of the two strips
-    beside its shadow are unlit (under ``UNLIT`` of its outline level).
+    """Whether ``c`` lies where the beam brings no echo: most of its background in front of it and
+    beside it (11 points on the ring it is measured against, at twice its radius unit, leaving out
+    the part behind it) and most of one of the two strips beside its shadow are unlit (under
+    ``UNLIT`` of its outline level).
 
     Tissue echoes everywhere the beam reaches (speckle). Around a bright blob with black all round
     it and black beside the 'shadow' under it, there is no tissue: it lies in the acoustic shadow
@@ -1146,19 +1147,26 @@ def _unlit_around(grey: np.ndarray, geometry: Geometry, c: Candidate) -> bool:
     unlit = UNLIT * c.level
     along = beam_direction(c.x, c.y, geometry.apex)
     across = np.array([-along[1], along[0]])
-    angles = np.linspace(0, 2 * np.pi, 16, endpoint=False)
-    directions = np.cos(angles)[:, None] * along + np.sin(angles)[:, None] * across
-    ring = _sample(grey, geometry.tissue, np.array([c.x, c.y]) + 2 * c.ring_radius * directions[np.cos(angles) < 0.5])
-    if not np.isfinite(ring).any() or float(_nanmedian(ring)) >= unlit:
+    points = np.array([c.x, c.y]) + 2 * c.ring_radius * (_RING_COS[:, None] * along + _RING_SIN[:, None] * across)
+    if not _mostly_unlit(_sample(grey, geometry.tissue, points), unlit):
         return False
     width, mm = max(c.half_width, 1.0), geometry.mm_per_pixel
     start = c.depth_end + 1.0 / mm
     depths = np.arange(start, start + float(np.clip(2.5 * c.diameter_mm, 8.0, 16.0)) / mm, 1.0)
     near, far = width + max(1.5 / mm, 0.5 * width), width + max(4.5 / mm, 1.5 * width)
     strip = _beam_strip(grey, geometry, c)
-    sides = [strip(depths, sign * np.linspace(near, far, 3)) for sign in (1, -1)]
-    levels = [float(_nanmedian(side)) for side in sides if np.isfinite(side).any()]
-    return bool(levels) and min(levels) < unlit
+    return any(_mostly_unlit(strip(depths, sign * np.linspace(near, far, 3)), unlit) for sign in (1, -1))
+
+
+_RING_ANGLES = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+_RING_ANGLES = _RING_ANGLES[np.cos(_RING_ANGLES) < 0.5]   # not behind the blob (its own shadow)
+_RING_COS, _RING_SIN = np.cos(_RING_ANGLES), np.sin(_RING_ANGLES)
+
+
+def _mostly_unlit(samples: np.ndarray, unlit: float) -> bool:
+    """More than half of the ``samples`` in the tissue (not NaN) are under ``unlit``."""
+    valid = np.count_nonzero(~np.isnan(samples))
+    return valid > 0 and 2 * np.count_nonzero(samples < unlit) > valid
 
 
 def _hollow_and_wide(c: Candidate, mm: float) -> bool:
