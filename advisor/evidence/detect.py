@@ -27,6 +27,7 @@ fourth frame; in between, the foci found are followed (:func:`detect_clip`).
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -1044,7 +1045,7 @@ def _drawn_lines(grey: np.ndarray, x: float, y: float, half: float, level: float
 def beam_direction(x: float, y: float, apex: tuple[float, float] | None) -> np.ndarray:
     """Unit vector along the beam through (x, y): away from the apex, or straight down."""
     along = np.array([0.0, 1.0]) if apex is None else np.array([x - apex[0], y - apex[1]])
-    norm = float(np.linalg.norm(along))
+    norm = math.sqrt(along.dot(along))   # np.linalg.norm's steps for a vector, without its checks
     return along / norm if norm else np.array([0.0, 1.0])
 
 
