@@ -27,6 +27,7 @@ fourth frame; in between, the foci found are followed (:func:`detect_clip`).
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -260,9 +261,12 @@ def without_overlay(grey: np.ndarray, tissue: np.ndarray) -> np.ndarray:
 def _histogram(values: np.ndarray) -> np.ndarray:
     """Counts of each grey level 0-255 among ``values`` (a copy of their own), rounded and
     clipped to 0-255 in place; counted two 8-bit values at a time (pairs viewed as 16-bit
-    numbers), as ``np.bincount`` costs per number counted.
+    numbers), as ``np.bincount`` costs per number counted. Clipped only when a level lies
+    outside 0-255 (a grey frame's never do): the two reductions cost a fifth of clipping.
     """
-    np.minimum(np.maximum(np.rint(values, out=values), 0, out=values), 255, out=values)   # np.clip's results
+    np.rint(values, out=values)
+    if not (values.size and values.min() >= 0 and values.max() <= 255):   # NaN fails too: clipped as before
+        np.minimum(np.maximum(values, 0, out=values), 255, out=values)   # np.clip's results
     levels = values.astype(np.uint8)
     pairs = np.bincount(levels[:levels.size // 2 * 2].view(np.uint16), minlength=1 << 16).reshape(256, 256)
     counts = pairs.sum(axis=0) + pairs.sum(axis=1)
@@ -414,11 +418,27 @@ def _binomial(array: np.ndarray, passes: int = 1) -> np.ndarray:
     of this search, that filter's set-up costs ten times the arithmetic.
     """
     for _ in range(passes):
-        padded = _pad_edge(array, 2)
-        rows = padded[:-4] + 4 * padded[1:-3] + 6 * padded[2:-2] + 4 * padded[3:-1] + padded[4:]
-        array = (rows[:, :-4] + 4 * rows[:, 1:-3] + 6 * rows[:, 2:-2] + 4 * rows[:, 3:-1]
-                 + rows[:, 4:]) * (1 / 256)
+        rows = _five_taps(_pad_edge(array, 2), 0)
+        array = _five_taps(rows, 1)
+        array *= 1 / 256
     return array
+
+
+def _five_taps(padded: np.ndarray, axis: int) -> np.ndarray:
+    """``p[:-4] + 4 * p[1:-3] + 6 * p[2:-2] + 4 * p[3:-1] + p[4:]`` along ``axis``, added in that
+    order (the same values: a + b is b + a exactly), into one array and one scratch array
+    instead of eight temporaries."""
+    n = padded.shape[axis]
+
+    def tap(k: int) -> np.ndarray:
+        return padded[k:n - 4 + k] if axis == 0 else padded[:, k:n - 4 + k]
+    total = np.multiply(tap(1), 4)
+    total += tap(0)
+    scratch = np.multiply(tap(2), 6)
+    total += scratch
+    total += np.multiply(tap(3), 4, out=scratch)
+    total += tap(4)
+    return total
 
 
 def _pad_edge(array: np.ndarray, width: int) -> np.ndarray:
@@ -1026,7 +1046,7 @@ def _drawn_lines(grey: np.ndarray, x: float, y: float, half: float, level: float
 def beam_direction(x: float, y: float, apex: tuple[float, float] | None) -> np.ndarray:
     """Unit vector along the beam through (x, y): away from the apex, or straight down."""
     along = np.array([0.0, 1.0]) if apex is None else np.array([x - apex[0], y - apex[1]])
-    norm = float(np.linalg.norm(along))
+    norm = math.sqrt(along.dot(along))   # np.linalg.norm's steps for a vector, without its checks
     return along / norm if norm else np.array([0.0, 1.0])
 
 
