@@ -1658,6 +1658,33 @@ ROUND_FIFTY_FIVE_CASES = [
      {"laterality": "left"}),
 ]
 
+ROUND_FIFTY_SIX_CASES = [
+    # a size's "and" does not part stones from their shadow
+    ("Right kidney: two small calculi, 3 and 4 mm, with posterior acoustic shadowing. Left renal "
+     "solid mass 3 cm, no calcification within it.", {"calcification": "absent"}),
+    # another examination that "may help confirm" is no finding
+    ("Right adrenal solid mass, likely neuroblastoma. CT may help confirm calcification.",
+     {"calcification": None}),
+    # a negation runs along a list with a word the rules do not name
+    ("Large left ovarian cyst with no solid component, septation or calcification.",
+     {"calcification": "absent"}),
+    # the kidney and its side in one word
+    ("RK: solid mass upper pole 4 cm with shadowing calcification.", {"laterality": "right"}),
+    # the tumour called by its place; a tumour's deposits; the haemorrhage written short
+    ("The right adrenal primary now measures 2.1 cm.", {"mass": "present", "laterality": "right"}),
+    ("Bilateral renal lymphoma deposits, hypoechoic.", {"mass": "present"}),
+    ("Lt adrenal haem, 18 mm, resolving.", {"mass": "present", "laterality": "left"}),
+    # an indeterminate nodule is there, its nature is what is not known
+    ("Right suprarenal 1.5 cm indeterminate nodule.", {"mass": "present"}),
+    # the shadow graded in a sentence of its own; a calcification the foci suggest
+    ("Echogenic foci in R adrenal mass 2.7 cm. Shadowing ++.", {"calcification": "present"}),
+    ("Left flank mass 8 cm with calcification suggested by a few shadowing foci.",
+     {"calcification": "present"}),
+    # the foci's nature doubted after them, passive
+    ("Retroperitoneal mass containing echogenic areas with some shadowing; whether these represent "
+     "calcification or fat cannot be distinguished.", {"calcification": None}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1703,6 +1730,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-fifth-and-sixth": ROUND_FIFTY_THREE_CASES,
     "hundred-and-ninth-and-tenth": ROUND_FIFTY_FOUR_CASES,
     "hundred-and-eleventh-and-twelfth": ROUND_FIFTY_FIVE_CASES,
+    "hundred-and-fifteenth-and-sixteenth": ROUND_FIFTY_SIX_CASES,
 }
 
 

@@ -245,15 +245,23 @@ def _is_finding(token) -> bool:
     return token.ent_type_.removesuffix(ABSENT_SUFFIX) in KINDS
 
 
-def _along_a_list(tokens) -> bool:
-    """After the first finding named in ``tokens``, only findings and list words follow.
+def _along_a_list(tokens, closed_list: bool) -> bool:
+    """After the first finding named in ``tokens``, only items of a list follow (findings and
+    list words, or in a closed list a word or two that is no target).
 
-    "no mass or calcification" reaches the calcification; "nil calcification
-    within the lesion" does not reach the lesion.
+    "no mass or calcification" and "no solid component, septation or calcification" reach the
+    calcification; "nil calcification within the lesion" does not reach the lesion.
     """
     first = next((i for i, token in enumerate(tokens) if _is_finding(token)), None)
-    return first is None or all(
-        _in_entity(token) or token.lower_ in LIST_WORDS for token in tokens[first:])
+    if first is None:
+        return True
+    items: list[list] = [[]]
+    for token in tokens[first:]:
+        if token.text == ",":
+            items.append([])
+        else:
+            items[-1].append(token)
+    return all(_a_list_segment(item, closed_list) for item in items)
 
 
 def _a_place(tokens) -> bool:
@@ -287,7 +295,7 @@ def _stops_at_finding(target, modifier, _span_between) -> bool:
     covers the subject."""
     between = _between(target, modifier)
     if modifier.start < target.start:
-        return _along_a_list(list(between))
+        return _along_a_list(list(between), _in_a_closed_list(target))
     subject = modifier[0].lower_ in SUBJECT_VERBS and not any(t.is_punct for t in between)
     return subject or _listed_with(between) and not _flag_spoken_of(between)
 
@@ -454,10 +462,18 @@ def _elsewhere_check(breaks: frozenset[str], beside: tuple[str, ...] = ()):
         between = _between(target, modifier)
         words = f" {' '.join(token.lower_ for token in between)} "
         landmark = f" {modifier.doc[max(modifier.start - LANDMARK_REACH, 0):modifier.start].text.lower()} "
-        return not any(token.ent_type_ == MASS or token.lower_ in breaks for token in _outside_brackets(between)) \
+        return not any(token.ent_type_ == MASS or (token.lower_ in breaks and not _joins_numbers(token))
+                       for token in _outside_brackets(between)) \
             and not any(f" {phrase} " in words or f" {phrase} " in landmark for phrase in beside) \
             and not _side_item(between)
     return check
+
+
+def _joins_numbers(token) -> bool:
+    """A word or comma between two numbers is part of a size ("calculi, 3 and 4 mm, with
+    shadowing"), no break between a finding and what explains it."""
+    doc = token.doc
+    return 0 < token.i < len(doc) - 1 and doc[token.i - 1].like_num and doc[token.i + 1].like_num
 
 
 def _outside_brackets(tokens) -> Iterator:
