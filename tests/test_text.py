@@ -1685,6 +1685,26 @@ ROUND_FIFTY_SIX_CASES = [
      "calcification or fat cannot be distinguished.", {"calcification": None}),
 ]
 
+ROUND_FIFTY_SEVEN_CASES = [
+    # what is "not clearly appreciated" is not stated; "neither mass is calcified"
+    ("Left adrenal solid mass 3 cm. Calcification is not clearly appreciated on ultrasound.",
+     {"calcification": None}),
+    ("Right renal solid mass 4 cm. Left renal solid mass 2.5 cm. Neither mass is calcified.",
+     {"calcification": "absent"}),
+    # where an organ or a mass is, not whether it is there
+    ("Pelvic mass, midline, 6cm, mixed solid/cystic, calcs +. ovaries not seen sep. ?teratoma.",
+     {"calcification": "present"}),
+    ("Left paravertebral mass 3 cm with calcification, not seen to extend into the spinal canal.",
+     {"calcification": "present"}),
+    ("Pelvic mass to the left of midline, 4 cm, solid, with calcification; left ovary seen "
+     "separately.", {"organ": None}),
+    # another examination's finding seen again today
+    ("The calcified mass in the left upper quadrant seen on CT is again demonstrated, 3.9 cm.",
+     {"mass": "present"}),
+    # the side typed onto its organ
+    ("leftkidney shows a 2.1cm solid nodule interpolar,no calcification.", {"laterality": "left"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1731,6 +1751,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-ninth-and-tenth": ROUND_FIFTY_FOUR_CASES,
     "hundred-and-eleventh-and-twelfth": ROUND_FIFTY_FIVE_CASES,
     "hundred-and-fifteenth-and-sixteenth": ROUND_FIFTY_SIX_CASES,
+    "hundred-and-seventeenth-and-eighteenth": ROUND_FIFTY_SEVEN_CASES,
 }
 
 
