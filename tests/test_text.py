@@ -1705,6 +1705,24 @@ ROUND_FIFTY_SEVEN_CASES = [
     ("leftkidney shows a 2.1cm solid nodule interpolar,no calcification.", {"laterality": "left"}),
 ]
 
+ROUND_FIFTY_EIGHT_CASES = [
+    # the spleen said calcified later in its sentence; a calcification said absent of the mass
+    ("The spleen is small and echogenic with shadowing (autosplenectomy, calcified). Left "
+     "suprarenal solid mass 2.6 cm without calcification.", {"calcification": "absent"}),
+    # a focal abnormality is a mass, with its place
+    ("There is a focal abnormality in the right ovary: a 3 cm hyperechoic region with posterior "
+     "shadowing.", {"mass": "present", "organ": "ovary"}),
+    # shadowing foci however described
+    ("Right renal lesion 2.2 cm with tiny shadowing crystal-like foci at its margin.",
+     {"calcification": "present"}),
+    # what an earlier scan's finding "had been presumed" to be is history
+    ("Right adrenal solid mass 2.6 cm with shadowing calcifications. It is larger than on the scan "
+     "at day 10 (1.8 cm), which had been presumed to be haemorrhage.", {"context": set()}),
+    # staging asked of "any renal tumour" is no known tumour
+    ("Right renal solid mass 4.4 cm with shadowing calcification. Chest CT is required as part of "
+     "staging for any renal tumour.", {"context": set()}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1752,6 +1770,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-eleventh-and-twelfth": ROUND_FIFTY_FIVE_CASES,
     "hundred-and-fifteenth-and-sixteenth": ROUND_FIFTY_SIX_CASES,
     "hundred-and-seventeenth-and-eighteenth": ROUND_FIFTY_SEVEN_CASES,
+    "hundred-and-twenty-first-and-second": ROUND_FIFTY_EIGHT_CASES,
 }
 
 

@@ -73,22 +73,24 @@ hundred-and-twelfth, measured once at bb659b7, tuned on in round fifty-five) and
 ``reports_tune_bu.jsonl`` / ``reports_tune_bv.jsonl`` (the hundred-and-fifteenth and
 hundred-and-sixteenth, measured once at 97b53fa, tuned on in round fifty-six) and
 ``reports_tune_bw.jsonl`` / ``reports_tune_bx.jsonl`` (the hundred-and-seventeenth and
-hundred-and-eighteenth, measured once at 3b5a14a, tuned on in round fifty-seven) are the
+hundred-and-eighteenth, measured once at 3b5a14a, tuned on in round fifty-seven) and
+``reports_tune_by.jsonl`` / ``reports_tune_bz.jsonl`` (the hundred-and-twenty-first and
+hundred-and-twenty-second, measured once at a412876, tuned on in round fifty-eight) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_aq.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_as.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
 fifty-ninth, sixty-second, sixty-fifth to seventy-second, seventy-fifth to seventy-eighth,
 eighty-first, eighty-second, eighty-fifth, eighty-sixth, ninetieth to ninety-second, ninety-fifth,
 ninety-sixth, ninety-ninth, hundredth, hundred-and-third, hundred-and-fourth,
-hundred-and-seventh, hundred-and-eighth, hundred-and-thirteenth and hundred-and-fourteenth
-blind sets), written
+hundred-and-seventh, hundred-and-eighth, hundred-and-thirteenth, hundred-and-fourteenth,
+hundred-and-nineteenth and hundred-and-twentieth blind sets), written
 by someone who never saw the rules and measured once on the rules frozen at 4971259, f2b35ba,
 77d0b6c (both c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef,
 84ba10b, 5f0ecf3, 528e917, 669b511, 2290175, e28a7af (o to v), 27e9fb0 (w), 920adcd (x to ab)
-4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak) and c1e6a90 (al to aq); their errors
+4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq) and a412876 (ar, as); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -560,6 +562,19 @@ TUNING_FLOORS = {
     "reports_tune_bx.jsonl": {"outcome": 0.997, "mass": 0.941, "calcification": 0.983,
                               "laterality": 0.969, "organ": 0.919, "follow_up": 0.994,
                               "missed": 1},
+    # The hundred-and-twenty-first and hundred-and-twenty-second, measured once at a412876 (1.000,
+    # 0, 0 of 88, laterality 0.972; 0.975, 3 wrong CTs, 6 of 89 missed, 0.933), tuned on in round
+    # fifty-eight (three texts of the 121st, identical to held-out texts, left out). Left in the
+    # 122nd: a pelvic mass "could be either ovarian or mesenteric ... probably arising from the
+    # right adnexa since the right ovary is not separately identified" (two organs guessed: no
+    # organ, a wrong CT); "probable fine calcification (tiny echogenic foci, some with faint
+    # shadowing)" (a faint shadow is no shadow to the rules); a meconium pseudocyst labelled a
+    # mass; a splenic cyst's shadowing rim labelled calcification of the mass.
+    "reports_tune_by.jsonl": {"outcome": 1.0, "mass": 0.907, "calcification": 0.983,
+                              "laterality": 0.971, "organ": 0.938, "follow_up": 0.994},
+    "reports_tune_bz.jsonl": {"outcome": 0.988, "mass": 0.891, "calcification": 0.958,
+                              "laterality": 0.936, "organ": 0.916, "follow_up": 0.991,
+                              "wrongly_recommended": 1, "missed": 3},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
@@ -757,6 +772,14 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_aq.jsonl": {"outcome": 0.991, "wrongly_recommended": 3, "missed": 0,
                               "mass": 0.930, "calcification": 0.972, "laterality": 0.975,
                               "organ": 0.933, "follow_up": 0.986},
+    # The hundred-and-nineteenth and hundred-and-twentieth, declared held out before any set of
+    # the session was measured, and measured once on the rules of round fifty-seven (a412876).
+    "reports_test_ar.jsonl": {"outcome": 0.991, "wrongly_recommended": 0, "missed": 3,
+                              "mass": 0.922, "calcification": 0.963, "laterality": 0.975,
+                              "organ": 0.930, "follow_up": 0.997},
+    "reports_test_as.jsonl": {"outcome": 0.991, "wrongly_recommended": 1, "missed": 2,
+                              "mass": 0.933, "calcification": 0.980, "laterality": 0.972,
+                              "organ": 0.925, "follow_up": 0.994},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
