@@ -1066,6 +1066,31 @@ class Shadow:
     casts: bool = False   # darker than the brighter side, cleanly: may explain a neighbour's dark side
 
 
+def _shadow_start(c: Candidate, mm: float) -> tuple[float, float]:
+    """``c``'s half width across the beam (at least a pixel) and the depth, 1 mm past its end,
+    where its shadow is sampled from (pixels)."""
+    return max(c.half_width, 1.0), c.depth_end + 1.0 / mm
+
+
+def _shadow_depths(c: Candidate, start: float, mm: float) -> np.ndarray:
+    """The depths (pixels along the beam, from ``start``) a shadow is measured over: two and a
+    half diameters of ``c``, 8 to 16 mm."""
+    return np.arange(start, start + float(np.clip(2.5 * c.diameter_mm, 8.0, 16.0)) / mm, 1.0)
+
+
+def _beside_span(width: float, mm: float) -> tuple[float, float]:
+    """How far across the beam (pixels) the tissue beside a shadow lies from its middle: beyond
+    the blob's edge (``width``) by half its width, at least 1.5 to 4.5 mm."""
+    return width + max(1.5 / mm, 0.5 * width), width + max(4.5 / mm, 1.5 * width)
+
+
+def _beside_offsets(width: float, mm: float) -> np.ndarray:
+    """Three offsets across the beam on each side of a shadow (one side, then the other) where
+    the tissue beside it is sampled."""
+    near, far = _beside_span(width, mm)
+    return np.concatenate([np.linspace(near, far, 3), -np.linspace(near, far, 3)])
+
+
 def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate,
                    others: tuple[Candidate, ...] = ()) -> Shadow:
     """How the beam behind ``c`` looks compared with the tissue beside it.
@@ -1080,12 +1105,11 @@ def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate,
     mm = geometry.mm_per_pixel
     along = beam_direction(c.x, c.y, geometry.apex)
     across = np.array([-along[1], along[0]])
-    width = max(c.half_width, 1.0)
-    start = c.depth_end + 1.0 / mm
-    depths = np.arange(start, start + float(np.clip(2.5 * c.diameter_mm, 8.0, 16.0)) / mm, 1.0)
+    width, start = _shadow_start(c, mm)
+    depths = _shadow_depths(c, start, mm)
     core = np.linspace(-0.2 * width, 0.2 * width, 5)
-    near, far = width + max(1.5 / mm, 0.5 * width), width + max(4.5 / mm, 1.5 * width)
-    side = np.concatenate([np.linspace(near, far, 3), -np.linspace(near, far, 3)])
+    near, far = _beside_span(width, mm)
+    side = _beside_offsets(width, mm)
     centre = np.array([c.x, c.y])
 
     def strip(offsets):
@@ -1130,7 +1154,7 @@ def _cavity(grey: np.ndarray, geometry: Geometry, c: Candidate) -> bool:
     bright blob, where a shadow is as wide as the focus that casts it (or narrower).
     """
     strip, mm = _beam_strip(grey, geometry, c), geometry.mm_per_pixel
-    width, start = max(c.half_width, 1.0), c.depth_end + 1.0 / mm
+    width, start = _shadow_start(c, mm)
     return _ends_enhanced(strip, width, start, mm) and _dark_width(strip, width, start, c, mm) >= \
         CAVITY_MIN_WIDTH * 2 * width
 
@@ -1146,7 +1170,7 @@ def _wider_than_its_shadow(grey: np.ndarray, geometry: Geometry, c: Candidate) -
     mm = geometry.mm_per_pixel
     if not _hollow_and_wide(c, mm):
         return False
-    width, start = max(c.half_width, 1.0), c.depth_end + 1.0 / mm
+    width, start = _shadow_start(c, mm)
     return _dark_width(_beam_strip(grey, geometry, c), width, start, c, mm) < NARROW_SHADOW * 2 * width
 
 
@@ -1170,12 +1194,11 @@ def _unlit_around(grey: np.ndarray, geometry: Geometry, c: Candidate) -> bool:
     points = np.array([c.x, c.y]) + 2 * c.ring_radius * (_RING_COS[:, None] * along + _RING_SIN[:, None] * across)
     if not _mostly_unlit(_sample(grey, geometry.tissue, points), unlit):
         return False
-    width, mm = max(c.half_width, 1.0), geometry.mm_per_pixel
-    start = c.depth_end + 1.0 / mm
-    depths = np.arange(start, start + float(np.clip(2.5 * c.diameter_mm, 8.0, 16.0)) / mm, 1.0)
-    near, far = width + max(1.5 / mm, 0.5 * width), width + max(4.5 / mm, 1.5 * width)
+    mm = geometry.mm_per_pixel
+    width, start = _shadow_start(c, mm)
+    depths, side = _shadow_depths(c, start, mm), _beside_offsets(width, mm)
     strip = _beam_strip(grey, geometry, c)
-    return any(_mostly_unlit(strip(depths, sign * np.linspace(near, far, 3)), unlit) for sign in (1, -1))
+    return any(_mostly_unlit(strip(depths, offsets), unlit) for offsets in (side[:3], side[3:]))
 
 
 _RING_ANGLES = np.linspace(0, 2 * np.pi, 16, endpoint=False)
@@ -1210,8 +1233,7 @@ def _beam_strip(grey: np.ndarray, geometry: Geometry, c: Candidate):
 def _ends_enhanced(strip, width: float, start: float, mm: float) -> bool:
     """The dark area behind the blob ends, within CAVITY_LOOK_MM, in tissue at least as bright
     as beside it (over CAVITY_END_MM)."""
-    near, far = width + max(1.5 / mm, 0.5 * width), width + max(4.5 / mm, 1.5 * width)
-    side = np.concatenate([np.linspace(near, far, 3), -np.linspace(near, far, 3)])
+    side = _beside_offsets(width, mm)
     depths = np.arange(start, start + CAVITY_LOOK_MM / mm, 1.0)
     core = strip(depths, np.linspace(-0.2 * width, 0.2 * width, 5))
     beside = strip(depths, side)
@@ -1232,9 +1254,8 @@ def _ends_enhanced(strip, width: float, start: float, mm: float) -> bool:
 def _dark_width(strip, width: float, start: float, c: Candidate, mm: float) -> int:
     """Width in pixels, across the beam, of the dark area behind the blob over the depths its
     shadow is measured at (0 if none is found)."""
-    shadow_depths = np.arange(start, start + float(np.clip(2.5 * c.diameter_mm, 8.0, 16.0)) / mm, 1.0)
     offsets = np.arange(-3.0 * width, 3.0 * width + 1.0, 1.0)
-    lateral = _nanmedian(strip(shadow_depths, offsets), axis=0)
+    lateral = _nanmedian(strip(_shadow_depths(c, start, mm), offsets), axis=0)
     outer = np.concatenate([lateral[:len(offsets) // 6 + 1], lateral[-(len(offsets) // 6 + 1):]])
     if not np.isfinite(outer).any():
         return 0
