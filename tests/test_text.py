@@ -1723,6 +1723,36 @@ ROUND_FIFTY_EIGHT_CASES = [
      "staging for any renal tumour.", {"context": set()}),
 ]
 
+ROUND_FIFTY_NINE_CASES = [
+    # the gonad of a child with a difference of sex development is where an ovary is
+    ("Streak gonad on the left holds a 12 mm nodule with shadowing calcification.",
+     {"organ": "ovary"}),
+    # an organ given another finding is that finding's, not the mass's
+    ("Left ovarian mass 5 cm with a calcified nodule. The right kidney shows mild hydronephrosis "
+     "from pressure of the pelvic mass.", {"organ": "ovary"}),
+    # a calcification new since the last report is there
+    ("Left renal solid mass 3 cm with punctate calcification not described in the previous report.",
+     {"calcification": "present"}),
+    # a swelling said to arise from an organ is a mass
+    ("Swelling arising from the right kidney upper pole, 4 cm, with shadowing calcific foci.",
+     {"mass": "present", "laterality": "right", "organ": "kidney"}),
+    # the sides in another finding's brackets are that finding's
+    ("Bilateral hydronephrosis (right 12 mm, left 9 mm) from a bladder base mass of 3 cm.",
+     {"laterality": None}),
+    # a side and organ said of the mass word right after them are the mass's
+    ("Stones in the left kidney, separate from the right adrenal mass (2 cm).",
+     {"laterality": "right", "organ": "adrenal"}),
+    # "not convincingly a mass" is a doubt, not a mass
+    ("Hypoechoic area in the left adrenal. Not convincingly a mass.", {"mass": None}),
+    # a scan at an earlier age and what it showed is history
+    ("Scan at 3 days of age showed a left suprarenal cystic lesion. Today the left adrenal is normal.",
+     {"mass": None, "laterality": None}),
+    # an angiomyolipoma is a mass, not one only like it
+    ("Tuberous sclerosis: angiomyolipomas in both kidneys, up to 1 cm.",
+     {"mass": "present", "laterality": "bilateral"}),
+    ("Right kidney: a 4 mm angiomyolipoma-like echogenic focus.", {"mass": None}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1771,6 +1801,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-fifteenth-and-sixteenth": ROUND_FIFTY_SIX_CASES,
     "hundred-and-seventeenth-and-eighteenth": ROUND_FIFTY_SEVEN_CASES,
     "hundred-and-twenty-first-and-second": ROUND_FIFTY_EIGHT_CASES,
+    "hundred-and-twenty-fifth-and-sixth": ROUND_FIFTY_NINE_CASES,
 }
 
 

@@ -65,6 +65,7 @@ GUESS_SEPARATORS = {"-", "–", ",", "("}   # set a guess off from what it is sa
 DASHES = {"-", "–", "—"}   # "calcifications - haemorrhage unlikely": a new subject follows
 ITEM_LABEL_WORDS = 3   # "Right kidney -": the words of a list item's label
 LANDMARK_REACH = 3   # "posterior to the | bladder": the words before a place that make it a landmark
+OWN_FINDING_REACH = 4     # "the right kidney shows mild hydronephrosis"
 REFERRING_WORDS = {"this", "that", "the", "these", "those", "said"}   # "this mass": one named before
 # Worksheet marks: each ends its item ("R - mass ✗ L - mass ✓" gives each mass its own side);
 # PyRuSH may split one off as a sentence of its own ("Calc ✗" at the end).
@@ -912,7 +913,42 @@ def _origin_entities(doc, ents, prefix: str, reader: Reader, guessed: bool = Fal
     allowed = reader.beside if prefix == SIDE else frozenset()
     return [e for e in ents if e.label_.startswith(prefix)
             and not (_ruled_out(e) if guessed else _hedged(e))
-            and _neighbourhood(doc, e, reader) <= allowed]
+            and (_names_the_mass(doc, e) or (_neighbourhood(doc, e, reader) <= allowed
+                                             and not _of_another_finding(doc, e, reader)))]
+
+
+def _of_another_finding(doc, ent, reader: Reader) -> bool:
+    """The place is given another finding: after it in its clause ("the right kidney shows mild
+    hydronephrosis from pressure of the pelvic mass"), as its object ("hydronephrosis of the
+    left kidney due to a pelvic mass") or in its brackets ("bilateral hydroureteronephrosis
+    (APD right 14 mm, left 12 mm) due to a bladder mass")."""
+    end = ent.end
+    if ent.label_.startswith(SIDE):
+        end = next((e.end for e in doc.ents if e.start == end and e.label_.startswith(ORGAN)), end)
+    after = _near_words(doc[end:ent.sent.end], OWN_FINDING_REACH)
+    before = _near_words(reversed(doc[ent.sent.start:ent.start]), 2)
+    return bool(set(after) & reader.other_findings) \
+        or (len(before) == 2 and before[0] in ("of", "in") and before[1] in reader.other_findings) \
+        or _bracketed_after_another_finding(doc, ent, reader)
+
+
+def _names_the_mass(doc, ent) -> bool:
+    """The side or organ is said of the mass word right after it, so what comes before is
+    said of the mass, not of the place ("separate from the left adrenal mass")."""
+    end = ent.end
+    if ent.label_.startswith(SIDE):
+        end = next((e.end for e in doc.ents if e.start == end and e.label_.startswith(ORGAN)), end)
+    return end < len(doc) and doc[end].ent_type_ == MASS
+
+
+def _bracketed_after_another_finding(doc, ent, reader: Reader) -> bool:
+    """``ent`` is in brackets right after another finding."""
+    depth = 0
+    for index in range(ent.start - 1, ent.sent.start - 1, -1):
+        depth += (doc[index].text == ")") - (doc[index].text == "(")
+        if depth < 0:
+            return any(t.lower_ in reader.other_findings for t in doc[max(ent.sent.start, index - 2):index])
+    return False
 
 
 def _ruled_out(ent) -> bool:
