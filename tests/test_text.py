@@ -1753,6 +1753,36 @@ ROUND_FIFTY_NINE_CASES = [
     ("Right kidney: a 4 mm angiomyolipoma-like echogenic focus.", {"mass": None}),
 ]
 
+ROUND_SIXTY_CASES = [
+    # a caveat about another examination's limits names calcification without stating it
+    ("Solid pelvic mass 5 cm behind the bladder. MRI is advised, although MRI is poor at "
+     "demonstrating calcification.", {"calcification": None}),
+    # a question left open reaches past the places it names
+    ("A 3 mm shadowing focus in the right suprarenal region; it is unclear whether this lies in a "
+     "normal adrenal or within a small lesion.", {"mass": None}),
+    # a mass neither confirmed nor excluded is not stated
+    ("Left adrenal region obscured by gas: a small mass can neither be confirmed nor excluded.",
+     {"mass": None}),
+    # a kidney removed in a year named in brackets is history
+    ("Wilms tumour of the left kidney (nephrectomised 2020), yearly scan. Right kidney normal, "
+     "no mass.", {"mass": "absent"}),
+    ("Neuroblastoma surveillance (left adrenalectomy 2022). No mass in the adrenal bed.",
+     {"mass": "absent"}),
+    # what a child presented with, explained by another finding, is no mass
+    ("Hydronephrotic left kidney presenting as a flank mass; no solid lesion.", {"mass": "absent"}),
+    # a referrer's query hedges
+    ("Referring doctor queries neuroblastoma. Both adrenals and kidneys normal.", {"mass": None}),
+    # a report typed in capitals is still split at its full stops
+    ("THE RIGHT KIDNEY MEASURES 5 CM, THE LEFT 5.5 CM. NO HYDRONEPHROSIS. A SOLID PRESACRAL MASS OF "
+     "3 CM IS SEEN BEHIND THE RECTUM WITH FLECKS OF CALCIFICATION CASTING SHADOWS. BLADDER NORMAL.",
+     {"laterality": None}),
+    # a list item's label after a bullet, of two organs, ends the phrase before it
+    ("*R adrenal: 3 cm solid mass with shadowing calcification\n*R kidney: nl, separate from mass\n"
+     "*L kidney/adrenal: nl", {"laterality": "right"}),
+    # the kidney on the other side said normal does not disown the mass's
+    ("Left renal mass 8 cm, solid, contralateral kidney normal.", {"organ": "kidney"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1802,6 +1832,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-seventeenth-and-eighteenth": ROUND_FIFTY_SEVEN_CASES,
     "hundred-and-twenty-first-and-second": ROUND_FIFTY_EIGHT_CASES,
     "hundred-and-twenty-fifth-and-sixth": ROUND_FIFTY_NINE_CASES,
+    "hundred-and-twenty-ninth-and-thirtieth": ROUND_SIXTY_CASES,
 }
 
 

@@ -64,6 +64,8 @@ CLAUSE_BREAKS = {",", ";", ".", "but", "however"}
 GUESS_SEPARATORS = {"-", "–", ",", "("}   # set a guess off from what it is said of
 DASHES = {"-", "–", "—"}   # "calcifications - haemorrhage unlikely": a new subject follows
 ITEM_LABEL_WORDS = 3   # "Right kidney -": the words of a list item's label
+BULLETS = {"*", "•", "·"}   # before a list item's label
+LABEL_JOINS = {"/", "&"}    # between its words ("L kidney/adrenal:")
 LANDMARK_REACH = 3   # "posterior to the | bladder": the words before a place that make it a landmark
 OWN_FINDING_REACH = 4     # "the right kidney shows mild hydronephrosis"
 REFERRING_WORDS = {"this", "that", "the", "these", "those", "said"}   # "this mass": one named before
@@ -226,14 +228,17 @@ def _segments(tokens) -> list[list]:
 
 def _opens_an_item(token) -> bool:
     """``token`` is a line break, and the line after it opens with a label of a word or three
-    and a dash or colon ("ADRENALS - ...", "Left kidney: ...")."""
+    and a dash or colon ("ADRENALS - ...", "Left kidney: ...", "*L kidney/adrenal: nl")."""
     if not _line_break(token):
         return False
-    following = token.doc[token.i + 1:token.i + 1 + ITEM_LABEL_WORDS + 1]
-    for word in following:
+    words = 0
+    for word in token.doc[token.i + 1:token.i + 1 + 2 * ITEM_LABEL_WORDS + 1]:
         if word.text in DASHES or word.text == ":":
-            return word.i > token.i + 1
-        if not word.is_alpha:
+            return words > 0
+        if word.text in LABEL_JOINS or (word.text in BULLETS and words == 0):
+            continue
+        words += 1
+        if not word.is_alpha or words > ITEM_LABEL_WORDS:
             return False
     return False
 
@@ -611,6 +616,7 @@ class Reader:
     secondary: frozenset[str] = frozenset()   # words that call a mass a metastasis
     lesion_flags: dict[str, re.Pattern] = field(default_factory=dict)  # flag's label -> words naming a lesion
     speller: Speller | None = None           # misspelt words -> the rules' words
+    other_side: frozenset[str] = frozenset()  # "contralateral kidney": the side away from the mass
 
     def as_written(self, text: str) -> str:
         """``text`` with the punctuation spoken into voice recognition written out and its
@@ -639,6 +645,25 @@ def _marks_join_their_item(doc):
     return doc
 
 
+SHOUTED_COMPONENT = "advisor_shouted_sentences"
+SHOUTED_SHARE = 0.8     # of a text's letters in capitals: the whole report is typed in them
+
+
+def _shouted_sentences(doc):
+    """In a report typed in capitals, a full stop before a word in capitals ends a sentence
+    ("THE SPLEEN MEASURES 5.9 CM. THE LEFT KIDNEY ..."): PyRuSH takes such words for the
+    letters of an abbreviation and runs the sentences on."""
+    letters = [c for c in doc.text if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) < SHOUTED_SHARE * len(letters):
+        return doc
+    for token in doc[:-1]:
+        following = doc[token.i + 1]
+        if token.text == "." and token.whitespace_ and following.is_alpha and following.is_upper \
+                and (len(following) > 1 or following.text == "A"):
+            following.is_sent_start = True
+    return doc
+
+
 def _only_a_query(sentence) -> bool:
     """A sentence that is only "?" (PyRuSH splits "Calcs ?" at the end of a text)."""
     words = [token.text for token in sentence if not token.is_space]
@@ -655,10 +680,12 @@ def build_reader(rules: dict[str, Any]) -> Reader:
 
     from spacy.language import Language
 
-    if not Language.has_factory(MARKS_COMPONENT):
-        Language.component(MARKS_COMPONENT, func=_marks_join_their_item)
+    for name, func in ((MARKS_COMPONENT, _marks_join_their_item), (SHOUTED_COMPONENT, _shouted_sentences)):
+        if not Language.has_factory(name):
+            Language.component(name, func=func)
     nlp = medspacy.load(load_rules=False)
     nlp.add_pipe(MARKS_COMPONENT, after="medspacy_pyrush")
+    nlp.add_pipe(SHOUTED_COMPONENT, after=MARKS_COMPONENT)
     nlp.get_pipe("medspacy_target_matcher").add(
         [TargetRule(literal, label, pattern=pattern)
          for label, phrases in _target_groups(rules)
@@ -685,7 +712,8 @@ def build_reader(rules: dict[str, Any]) -> Reader:
                   _patterns_per_flag(binding.get("flags_raised", {})),
                   frozenset(binding.get("secondary", ())),
                   {FLAG + flag: re.compile(pattern) for flag, pattern in binding.get("lesion_flags", {}).items()},
-                  Speller.for_rules(rules) if "spelling" in rules else None)
+                  Speller.for_rules(rules) if "spelling" in rules else None,
+                  frozenset(binding.get("other_side", ())))
 
 
 def _patterns_per_flag(table: dict[str, list[str]]) -> dict[str, tuple[re.Pattern, ...]]:
@@ -1018,13 +1046,15 @@ def _entities_near(doc, span, prefix: str, reader: Reader, guessed: bool = False
 def _disowned(doc, span, side: str | None, phrase: range, reader: Reader) -> set[str]:
     """Organs said in the mass's sentences, outside its own phrase, to be displaced,
     separate or normal, without another side ("the kidney is displaced and appears
-    separate"); not one said to be indistinct from it ("left ovary not separately seen")."""
+    separate"); not one said to be indistinct from it ("left ovary not separately seen"), nor
+    one on the other side ("contralateral kidney normal")."""
     sentences = _context_sentences(doc, span, reader)
     side_at = {e.end: _name(e, SIDE) for e in doc.ents if e.label_.startswith(SIDE)}
     return {_name(e, ORGAN) for e in doc.ents
             if e.label_.startswith(ORGAN) and _name(e, ORGAN) != OTHER_ORGAN
             and e.start not in phrase and any(s.start <= e.start < s.end for s in sentences)
             and _neighbourhood(doc, e, reader) and side_at.get(e.start, side) == side
+            and not _neighbourhood(doc, e, reader, reader.other_side, reach=1)
             and not _neighbourhood(doc, e, reader, reader.indistinct, reach=4)}
 
 
