@@ -1783,6 +1783,26 @@ ROUND_SIXTY_CASES = [
     ("Left renal mass 8 cm, solid, contralateral kidney normal.", {"organ": "kidney"}),
 ]
 
+ROUND_SIXTY_ONE_CASES = [
+    # a known tumour on an observation arm is followed up
+    ("Low-risk neuroblastoma, observation arm. The small left adrenal mass is stable at 1.5 cm "
+     "with punctate calcification.", {"context": {"known-tumour-follow-up"}}),
+    # "high risk ... picture" is today's diagnosis, not a known tumour's risk group
+    ("Large left adrenal mass with shadowing calcification and liver nodules - high risk "
+     "neuroblastoma picture.", {"context": set()}),
+    # a haemorrhage said to be unusual is set aside
+    ("Left suprarenal solid mass 5 cm with calcification. Adrenal haemorrhage would be unusual "
+     "at this age; the appearances are those of neuroblastoma.", {"context": set()}),
+    # a caveat that ultrasound is poor at excluding calcification names it without stating it
+    ("No adrenal lesion. Ultrasound is poor at excluding calcification in small adrenal lesions.",
+     {"mass": "absent", "calcification": None}),
+    # the shadow graded after a comma
+    ("Right adrenal: small echogenic lesion 11 mm, shadowing+.", {"calcification": "present"}),
+    # an organ named behind a position word after the mass says where the mass lies
+    ("A 2 cm solid pelvic mass to the left of the bladder with fine calcifications that shadow.",
+     {"calcification": "present"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1833,6 +1853,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-twenty-first-and-second": ROUND_FIFTY_EIGHT_CASES,
     "hundred-and-twenty-fifth-and-sixth": ROUND_FIFTY_NINE_CASES,
     "hundred-and-twenty-ninth-and-thirtieth": ROUND_SIXTY_CASES,
+    "hundred-and-thirty-first-and-second": ROUND_SIXTY_ONE_CASES,
 }
 
 

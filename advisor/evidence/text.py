@@ -67,6 +67,7 @@ ITEM_LABEL_WORDS = 3   # "Right kidney -": the words of a list item's label
 BULLETS = {"*", "•", "·"}   # before a list item's label
 LABEL_JOINS = {"/", "&"}    # between its words ("L kidney/adrenal:")
 LANDMARK_REACH = 3   # "posterior to the | bladder": the words before a place that make it a landmark
+POSITION_WORDS = 5       # "to the right of the" before a place
 OWN_FINDING_REACH = 4     # "the right kidney shows mild hydronephrosis"
 REFERRING_WORDS = {"this", "that", "the", "these", "those", "said"}   # "this mass": one named before
 # Worksheet marks: each ends its item ("R - mass ✗ L - mass ✓" gives each mass its own side);
@@ -1190,7 +1191,7 @@ def _size_mm(sentence_text: str) -> float | None:
     return max(sizes) if sizes else None
 
 
-def _elsewhere(span) -> str | None:
+def _elsewhere(span, reader: Reader) -> str | None:
     """The words that put a calcification elsewhere. Checked here rather than through
     ConText's scopes: "Calcification is seen in the wall of the gallbladder" is
     elsewhere although "is seen" ends every scope. So the sentence is checked here: a
@@ -1205,9 +1206,23 @@ def _elsewhere(span) -> str | None:
                 and 0 <= distance < modifier.max_scope and _same_sentence(span, words)
                 and modifier.rule.on_modifies(span, words, None) and not _a_guess_at_the_mass(span, words)
                 and not _an_adjective_of_a_mass(span)
+                and not _where_the_mass_lies(span, words, reader)
                 and not any(token.ent_type_ == MASS for token in words)):
             return words.text
     return None
+
+
+def _where_the_mass_lies(span, place, reader: Reader) -> bool:
+    """The place is named, after the mass and before the calcification, behind a position word:
+    it says where the mass lies, not where the calcification sits ("a solid pelvic mass to the
+    right of the bladder with fine calcifications that shadow")."""
+    doc = span.doc
+    words = [token.lower_ for token in doc[max(span.sent.start, place.start - POSITION_WORDS):place.start]]
+    while words and words[-1] in ("the", "a", "an"):
+        words.pop()
+    positioned = any(" ".join(words).endswith(position) for position in reader.beside)
+    return positioned and place.end <= span.start \
+        and any(token.ent_type_ == MASS for token in doc[span.sent.start:place.start])
 
 
 def _an_adjective_of_a_mass(span) -> bool:
@@ -1340,7 +1355,7 @@ def _mention(doc, span, reader: Reader, kind: str | None = None) -> Mention:
                   if status == "present" and kind == "calcification" else None)
     if unresolved:
         return Mention(kind, "uncertain", span.text, unresolved)
-    elsewhere = _elsewhere(span) or (_of_a_flagged_finding(span) if kind != "mass" else None)
+    elsewhere = _elsewhere(span, reader) or (_of_a_flagged_finding(span) if kind != "mass" else None)
     if kind != "mass" and status == "present" and elsewhere:
         return Mention(kind, "elsewhere", span.text, elsewhere)
     if kind != "mass" or status != "present":
