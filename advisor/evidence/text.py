@@ -66,8 +66,7 @@ DASHES = {"-", "–", "—"}   # "calcifications - haemorrhage unlikely": a new 
 ITEM_LABEL_WORDS = 3   # "Right kidney -": the words of a list item's label
 BULLETS = {"*", "•", "·"}   # before a list item's label
 LABEL_JOINS = {"/", "&"}    # between its words ("L kidney/adrenal:")
-LANDMARK_REACH = 3   # "posterior to the | bladder": the words before a place that make it a landmark
-POSITION_WORDS = 5       # "to the right of the" before a place
+LANDMARK_REACH = 5   # "to the right of the | bladder": the words before a place that make it a landmark
 OWN_FINDING_REACH = 4     # "the right kidney shows mild hydronephrosis"
 REFERRING_WORDS = {"this", "that", "the", "these", "those", "said"}   # "this mass": one named before
 # Worksheet marks: each ends its item ("R - mass ✗ L - mass ✓" gives each mass its own side);
@@ -919,9 +918,7 @@ def _neighbourhood(doc, ent, reader: Reader, words: frozenset[str] | None = None
     displacing the kidney" is the origin), "separate" only after it ("a separate right renal
     mass" is renal)."""
     sentence = ent.sent
-    end = ent.end
-    if ent.label_.startswith(SIDE):
-        end = next((e.end for e in doc.ents if e.start == ent.end and e.label_.startswith(ORGAN)), end)
+    end = _place_end(doc, ent)
     before = _near_words(reversed(doc[sentence.start:ent.start]), reach)
     before_terms = set(before) | {f"{word} {nearer}" for nearer, word in zip(before, before[1:])}
     after = _near_words(doc[end:sentence.end], reach)
@@ -951,9 +948,7 @@ def _of_another_finding(doc, ent, reader: Reader) -> bool:
     hydronephrosis from pressure of the pelvic mass"), as its object ("hydronephrosis of the
     left kidney due to a pelvic mass") or in its brackets ("bilateral hydroureteronephrosis
     (APD right 14 mm, left 12 mm) due to a bladder mass")."""
-    end = ent.end
-    if ent.label_.startswith(SIDE):
-        end = next((e.end for e in doc.ents if e.start == end and e.label_.startswith(ORGAN)), end)
+    end = _place_end(doc, ent)
     after = _near_words(doc[end:ent.sent.end], OWN_FINDING_REACH)
     before = _near_words(reversed(doc[ent.sent.start:ent.start]), 2)
     return bool(set(after) & reader.other_findings) \
@@ -961,12 +956,17 @@ def _of_another_finding(doc, ent, reader: Reader) -> bool:
         or _bracketed_after_another_finding(doc, ent, reader)
 
 
+def _place_end(doc, ent) -> int:
+    """Where ``ent`` ends, with the organ a side names ("left | kidney")."""
+    if ent.label_.startswith(SIDE):
+        return next((e.end for e in doc.ents if e.start == ent.end and e.label_.startswith(ORGAN)), ent.end)
+    return ent.end
+
+
 def _names_the_mass(doc, ent) -> bool:
     """The side or organ is said of the mass word right after it, so what comes before is
     said of the mass, not of the place ("separate from the left adrenal mass")."""
-    end = ent.end
-    if ent.label_.startswith(SIDE):
-        end = next((e.end for e in doc.ents if e.start == end and e.label_.startswith(ORGAN)), end)
+    end = _place_end(doc, ent)
     return end < len(doc) and doc[end].ent_type_ == MASS
 
 
@@ -1191,7 +1191,7 @@ def _size_mm(sentence_text: str) -> float | None:
     return max(sizes) if sizes else None
 
 
-def _elsewhere(span, reader: Reader) -> str | None:
+def _elsewhere(span) -> str | None:
     """The words that put a calcification elsewhere. Checked here rather than through
     ConText's scopes: "Calcification is seen in the wall of the gallbladder" is
     elsewhere although "is seen" ends every scope. So the sentence is checked here: a
@@ -1206,23 +1206,9 @@ def _elsewhere(span, reader: Reader) -> str | None:
                 and 0 <= distance < modifier.max_scope and _same_sentence(span, words)
                 and modifier.rule.on_modifies(span, words, None) and not _a_guess_at_the_mass(span, words)
                 and not _an_adjective_of_a_mass(span)
-                and not _where_the_mass_lies(span, words, reader)
                 and not any(token.ent_type_ == MASS for token in words)):
             return words.text
     return None
-
-
-def _where_the_mass_lies(span, place, reader: Reader) -> bool:
-    """The place is named, after the mass and before the calcification, behind a position word:
-    it says where the mass lies, not where the calcification sits ("a solid pelvic mass to the
-    right of the bladder with fine calcifications that shadow")."""
-    doc = span.doc
-    words = [token.lower_ for token in doc[max(span.sent.start, place.start - POSITION_WORDS):place.start]]
-    while words and words[-1] in ("the", "a", "an"):
-        words.pop()
-    positioned = any(" ".join(words).endswith(position) for position in reader.beside)
-    return positioned and place.end <= span.start \
-        and any(token.ent_type_ == MASS for token in doc[span.sent.start:place.start])
 
 
 def _an_adjective_of_a_mass(span) -> bool:
@@ -1355,7 +1341,7 @@ def _mention(doc, span, reader: Reader, kind: str | None = None) -> Mention:
                   if status == "present" and kind == "calcification" else None)
     if unresolved:
         return Mention(kind, "uncertain", span.text, unresolved)
-    elsewhere = _elsewhere(span, reader) or (_of_a_flagged_finding(span) if kind != "mass" else None)
+    elsewhere = _elsewhere(span) or (_of_a_flagged_finding(span) if kind != "mass" else None)
     if kind != "mass" and status == "present" and elsewhere:
         return Mention(kind, "elsewhere", span.text, elsewhere)
     if kind != "mass" or status != "present":
