@@ -1803,6 +1803,24 @@ ROUND_SIXTY_ONE_CASES = [
      {"calcification": "present"}),
 ]
 
+ROUND_SIXTY_TWO_CASES = [
+    # a general statement that another examination shows calcification better
+    ("Right adrenal solid mass 2 cm. No calcification within it, although fine calcification is "
+     "better detected by CT than by ultrasound.", {"calcification": "absent"}),
+    # what another examination will confirm or refute is not stated
+    ("Left renal lesion 3 cm, no calcification on ultrasound. CT advised; it will also confirm or refute "
+     "calcification better than US.", {"calcification": "absent"}),
+    # a tumour on induction therapy is followed up
+    ("Neuroblastoma of the left adrenal on induction therapy: mass 3 cm, stable, calcified.",
+     {"context": {"known-tumour-follow-up"}}),
+    # a mass first seen before birth that persists is today's
+    ("The left suprarenal cystic mass first noted on the antenatal scan at 32 weeks persists: "
+     "2.5 cm, with fine calcification.", {"mass": "present"}),
+    # a soft-tissue swelling is a mass
+    ("Bulky soft-tissue swelling para-aortic on the left, 3 cm, calcified.",
+     {"mass": "present", "laterality": "left"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1854,6 +1872,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-twenty-fifth-and-sixth": ROUND_FIFTY_NINE_CASES,
     "hundred-and-twenty-ninth-and-thirtieth": ROUND_SIXTY_CASES,
     "hundred-and-thirty-first-and-second": ROUND_SIXTY_ONE_CASES,
+    "hundred-and-thirty-fifth-and-sixth": ROUND_SIXTY_TWO_CASES,
 }
 
 
