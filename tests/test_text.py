@@ -1821,6 +1821,40 @@ ROUND_SIXTY_TWO_CASES = [
      {"mass": "present", "laterality": "left"}),
 ]
 
+ROUND_SIXTY_THREE_CASES = [
+    # a tumour watched, said after a comma that follows its place
+    ("Ganglioneuroma R paravertebral, under surveillance. Mass 2.8 cm, calcified, unchanged.",
+     {"context": {"known-tumour-follow-up"}}),
+    # a tumour given a risk group, or an arm of a trial, is known
+    ("Neuroblastoma, intermediate risk. Left adrenal mass 2 cm with calcification.",
+     {"context": {"known-tumour-follow-up"}}),
+    ("Left adrenal mass 2 cm with fine calcification; patient on the observation arm.",
+     {"context": {"known-tumour-follow-up"}}),
+    # chemotherapy before an operation tells of a known tumour
+    ("Left Wilms, pre-op chemo week 3: the mass now 6 cm, calcified.",
+     {"context": {"known-tumour-follow-up"}}),
+    # a stage guessed at after words about the tumour is today's diagnosis
+    ("Left adrenal mass with calcification. Stage MS neuroblastoma with skin nodules is probable.",
+     {"context": set()}),
+    # bright foci indeterminate for calcification do not state it
+    ("Right renal mass 4 cm. The echogenic foci are indeterminate for calcification.",
+     {"mass": "present", "calcification": None}),
+    # a haemorrhage offered as the less likely differential is not the diagnosis
+    ("Left adrenal solid mass with coarse calcification. A less likely differential is adrenal "
+     "haemorrhage.", {"context": set()}),
+    # plural masses take each side their phrase gives, across "and"
+    ("Right upper pole 3 cm and left lower pole 2 cm solid masses with calcification.",
+     {"mass": "present", "laterality": "bilateral"}),
+    # what a child is screened for ends at the colon
+    ("Screening for Wilms in hemihyperplasia: 3 cm solid mass of the left kidney with calcification.",
+     {"mass": "present", "calcification": "present", "laterality": "left"}),
+    # "may be" reaches the second of two diagnoses it offers
+    ("Small hyperechoic area in the left upper quadrant; may be a calcified splenic granuloma or "
+     "a calcified adrenal nodule.", {"mass": None, "calcification": None}),
+    # ... but a colon right after "for" opens what is screened for
+    ("Screening for: left adrenal mass with calcification.", {"mass": None, "calcification": None}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1873,6 +1907,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-twenty-ninth-and-thirtieth": ROUND_SIXTY_CASES,
     "hundred-and-thirty-first-and-second": ROUND_SIXTY_ONE_CASES,
     "hundred-and-thirty-fifth-and-sixth": ROUND_SIXTY_TWO_CASES,
+    "hundred-and-thirty-seventh-and-eighth": ROUND_SIXTY_THREE_CASES,
 }
 
 

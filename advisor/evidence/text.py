@@ -617,6 +617,8 @@ class Reader:
     lesion_flags: dict[str, re.Pattern] = field(default_factory=dict)  # flag's label -> words naming a lesion
     speller: Speller | None = None           # misspelt words -> the rules' words
     other_side: frozenset[str] = frozenset()  # "contralateral kidney": the side away from the mass
+    plural_masses: frozenset[str] = frozenset()  # "masses": the phrase may give each its side ...
+    plural_joins: frozenset[str] = frozenset()   # ... across "and" ("right and left lower pole masses")
 
     def as_written(self, text: str) -> str:
         """``text`` with the punctuation spoken into voice recognition written out and its
@@ -713,7 +715,8 @@ def build_reader(rules: dict[str, Any]) -> Reader:
                   frozenset(binding.get("secondary", ())),
                   {FLAG + flag: re.compile(pattern) for flag, pattern in binding.get("lesion_flags", {}).items()},
                   Speller.for_rules(rules) if "spelling" in rules else None,
-                  frozenset(binding.get("other_side", ())))
+                  frozenset(binding.get("other_side", ())),
+                  frozenset(binding.get("plural_masses", ())), frozenset(binding.get("plural_joins", ())))
 
 
 def _patterns_per_flag(table: dict[str, list[str]]) -> dict[str, tuple[re.Pattern, ...]]:
@@ -1128,13 +1131,15 @@ def _bound(doc, span, reader: Reader) -> tuple[str | None, str | None]:
     The phrase runs from the mass word back and forward to the nearest break
     ("," "and" "displacing" ...): "LEFT ADRENAL: 4 cm mass", "mass arising from
     the upper pole of the right kidney". When a side comes before the mass word, what
-    follows "with" is another finding ("right suprarenal mass with left HUN").
+    follows "with" is another finding ("right suprarenal mass with left HUN"). A plural mass word's
+    phrase runs on across "and" ("right upper pole and left lower pole masses").
     """
     sentence = span.sent
-    before = _walk(doc, sentence, span.start - 1, -1, reader.before_tokens, reader.breaks)
+    breaks = reader.breaks - reader.plural_joins if span[-1].lower_ in reader.plural_masses else reader.breaks
+    before = _walk(doc, sentence, span.start - 1, -1, reader.before_tokens, breaks)
     sided = any(doc[i].ent_type_.startswith(SIDE) for i in before)
     after = _walk(doc, sentence, span.end, 1, reader.after_tokens,
-                  reader.breaks | reader.accompanying if sided else reader.breaks)
+                  breaks | reader.accompanying if sided else breaks)
     clause = _origin_clause(doc, span, reader)
     phrase = range(before.start if before else span.start,
                    max(after.stop if after else span.end, clause.stop))
