@@ -1855,6 +1855,18 @@ ROUND_SIXTY_THREE_CASES = [
     ("Screening for: left adrenal mass with calcification.", {"mass": None, "calcification": None}),
 ]
 
+ROUND_SIXTY_FOUR_CASES = [
+    # "neither" reaches past the verb that follows it
+    ("Two solid renal masses, right 3 cm and left 2 cm, neither containing calcification.",
+     {"mass": "present", "calcification": "absent"}),
+    # an age at which there was a finding is its past
+    ("At 3 weeks of age there was a 3 cm left adrenal lesion with calcification. Today the left "
+     "adrenal is normal.", {"mass": None, "calcification": None}),
+    # an indeterminate nodule is there; what it is is not known
+    ("Left adrenal: 1.4 cm hypoechoic nodule, indeterminate; follow-up advised.",
+     {"mass": "present", "laterality": "left"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1908,6 +1920,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-thirty-first-and-second": ROUND_SIXTY_ONE_CASES,
     "hundred-and-thirty-fifth-and-sixth": ROUND_SIXTY_TWO_CASES,
     "hundred-and-thirty-seventh-and-eighth": ROUND_SIXTY_THREE_CASES,
+    "hundred-and-forty-first-and-second": ROUND_SIXTY_FOUR_CASES,
 }
 
 
