@@ -1867,6 +1867,15 @@ ROUND_SIXTY_FOUR_CASES = [
      {"mass": "present", "laterality": "left"}),
 ]
 
+ROUND_SIXTY_FIVE_CASES = [
+    # a labelled line after a labelled line is a sentence of its own, whatever ends the one before
+    ("R adrenal: solid mass 2.5 cm with shadowing foci ?NB\nL adrenal: not seen\nLiver: NAD",
+     {"mass": "present", "calcification": "present", "laterality": "right"}),
+    # a haematoma the mass is too vascular for is set aside
+    ("Right suprarenal solid mass 3 cm with calcification in a neonate; too vascular for an adrenal "
+     "haematoma.", {"context": set()}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1921,6 +1930,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-thirty-fifth-and-sixth": ROUND_SIXTY_TWO_CASES,
     "hundred-and-thirty-seventh-and-eighth": ROUND_SIXTY_THREE_CASES,
     "hundred-and-forty-first-and-second": ROUND_SIXTY_FOUR_CASES,
+    "hundred-and-forty-third-and-fourth": ROUND_SIXTY_FIVE_CASES,
 }
 
 

@@ -666,6 +666,24 @@ def _shouted_sentences(doc):
     return doc
 
 
+LINES_COMPONENT = "advisor_labelled_lines"
+
+
+def _labelled_lines(doc):
+    """A line that opens with a label ("L adrenal: not seen") after a labelled line starts a
+    sentence: PyRuSH runs some lines on into it ("R adrenal: ... shadowing foci ?NBL\nL
+    adrenal: not seen"). Not after a heading of its own line ("ADRENALS\n Right: ...")."""
+    line_start = 0
+    for token in doc[:-1]:
+        if _line_break(token) or "\n" in token.whitespace_:
+            line = [t for t in doc[token.i + 1:token.i + LABEL_WORDS + 2] if not t.is_space]
+            labelled_before = any(t.text == ":" for t in doc[line_start:token.i + 1])
+            if labelled_before and line and line[0].is_alpha and any(t.text == ":" for t in line[1:]):
+                line[0].is_sent_start = True
+            line_start = token.i + 1
+    return doc
+
+
 def _only_a_query(sentence) -> bool:
     """A sentence that is only "?" (PyRuSH splits "Calcs ?" at the end of a text)."""
     words = [token.text for token in sentence if not token.is_space]
@@ -682,12 +700,14 @@ def build_reader(rules: dict[str, Any]) -> Reader:
 
     from spacy.language import Language
 
-    for name, func in ((MARKS_COMPONENT, _marks_join_their_item), (SHOUTED_COMPONENT, _shouted_sentences)):
+    for name, func in ((MARKS_COMPONENT, _marks_join_their_item), (SHOUTED_COMPONENT, _shouted_sentences),
+                       (LINES_COMPONENT, _labelled_lines)):
         if not Language.has_factory(name):
             Language.component(name, func=func)
     nlp = medspacy.load(load_rules=False)
     nlp.add_pipe(MARKS_COMPONENT, after="medspacy_pyrush")
     nlp.add_pipe(SHOUTED_COMPONENT, after=MARKS_COMPONENT)
+    nlp.add_pipe(LINES_COMPONENT, after=SHOUTED_COMPONENT)
     nlp.get_pipe("medspacy_target_matcher").add(
         [TargetRule(literal, label, pattern=pattern)
          for label, phrases in _target_groups(rules)
@@ -1515,7 +1535,8 @@ def _flags(doc, mentions: list[Mention], spans, reader: Reader) -> frozenset[str
     neonatal adrenal haemorrhage. Today a new solid mass ...", unless that mass is what
     is left of it: "... now contains a calcified residuum"), those the rules' patterns raise
     from the whole text, and those a mass stated or suspected is by its name ("likely
-    resolving haematoma")."""
+    resolving haematoma"); but none the rules' patterns set aside ("Too vascular for a
+    haematoma")."""
     stated = {span.sent.start for m, span in zip(mentions, spans) if m.kind == "mass" and m.status == "present"
               and m.words.lower() not in reader.remains}
     set_aside, raised = (
@@ -1525,7 +1546,7 @@ def _flags(doc, mentions: list[Mention], spans, reader: Reader) -> frozenset[str
              and not {NEGATION, "FAMILY"} & _categories(e).keys()
              and not (_name(e, FLAG) in reader.past_flags_apart and {HISTORICAL, INDICATION} & _categories(e).keys()
                       and stated and e.sent.start not in stated)}
-    named = (named | raised) - set_aside
+    named = named | raised
     by_name = [(m, reader.mass_flags.get(m.words.lower())) for m in mentions
                if m.kind == "mass" and m.status in ("present", "uncertain")]
     # a mass named by what it may be, without a place, is in the place of the mass stated
@@ -1533,7 +1554,7 @@ def _flags(doc, mentions: list[Mention], spans, reader: Reader) -> frozenset[str
     stated_organ = next((m.organ for m in mentions if m.kind == "mass" and m.status == "present"
                          and m.organ), None)
     return frozenset(named | {flag for m, (flag, organs) in ((m, f) for m, f in by_name if f)
-                              if (m.organ or stated_organ) in organs | {None}})
+                              if (m.organ or stated_organ) in organs | {None}}) - set_aside
 
 
 def read_text(text: str, reader: Reader | None = None) -> Reading:
