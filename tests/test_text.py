@@ -1876,6 +1876,30 @@ ROUND_SIXTY_FIVE_CASES = [
      "haematoma.", {"context": set()}),
 ]
 
+ROUND_SIXTY_SIX_CASES = [
+    # after a line with words after its label, a line that opens with a capital is a sentence of its own
+    ("Hx: 3yo, irritable, wt loss, ?NB\nRetroperitoneal mass, R side, 5 cm, calcs +, encasing the IVC.",
+     {"mass": "present", "calcification": "present", "laterality": "right"}),
+    # "not present N months ago" is new, not absent
+    ("Right kidney: new 15 mm solid nodule in the lower pole with a shadowing calcification, not present "
+     "6 months ago.", {"mass": "present", "calcification": "present"}),
+    # the shadow told before the foci that cast it
+    ("4 cm mass in the left kidney. Strong shadows are cast by two echogenic foci within it.",
+     {"calcification": "present", "laterality": "left"}),
+    # haemorrhage not favoured, or not the course expected of one, is set aside
+    ("Clinical: 10 day old, palpable left flank mass, ?adrenal bleed.\nFindings: solid left suprarenal "
+     "mass 3.5 cm with calcification and arterial flow.\nImpression: Haemorrhage is not favoured given "
+     "the vascularity.", {"context": set()}),
+    ("Left adrenal lesion, 2 cm at the last scan and thought to be a bleed, now 3 cm with shadowing "
+     "calcification. Growth is not the course expected of haemorrhage.", {"context": set()}),
+    # a sentence saying the lesion before it is what a past haemorrhage left raises the flag ...
+    ("Incidental 1 cm echogenic nodule in the left adrenal with strong posterior acoustic shadowing. Probably "
+     "calcified sequela of previous neonatal adrenal haemorrhage.", {"context": {"adrenal-haemorrhage"}}),
+    # ... not a focus beside another mass said to be one
+    ("Solid right renal mass 6 cm without calcification. Old calcified left adrenal focus in keeping with "
+     "sequelae of previous neonatal haemorrhage.", {"context": set()}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1931,6 +1955,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-thirty-seventh-and-eighth": ROUND_SIXTY_THREE_CASES,
     "hundred-and-forty-first-and-second": ROUND_SIXTY_FOUR_CASES,
     "hundred-and-forty-third-and-fourth": ROUND_SIXTY_FIVE_CASES,
+    "hundred-and-forty-seventh-and-eighth": ROUND_SIXTY_SIX_CASES,
 }
 
 

@@ -229,11 +229,15 @@ def _segments(tokens) -> list[list]:
 def _opens_an_item(token) -> bool:
     """``token`` is a line break, and the line after it opens with a label of a word or three
     and a dash or colon ("ADRENALS - ...", "Left kidney: ...", "*L kidney/adrenal: nl")."""
-    if not _line_break(token):
-        return False
+    return _line_break(token) and _opens_with_label(token.doc[token.i + 1:], DASHES | {":"})
+
+
+def _opens_with_label(line, marks: set[str]) -> bool:
+    """``line`` opens with a label of one to ``ITEM_LABEL_WORDS`` words (joined by "/" or "&",
+    after a bullet) and one of ``marks``."""
     words = 0
-    for word in token.doc[token.i + 1:token.i + 1 + 2 * ITEM_LABEL_WORDS + 1]:
-        if word.text in DASHES or word.text == ":":
+    for word in line[:2 * ITEM_LABEL_WORDS + 1]:
+        if word.text in marks:
             return words > 0
         if word.text in LABEL_JOINS or (word.text in BULLETS and words == 0):
             continue
@@ -670,18 +674,25 @@ LINES_COMPONENT = "advisor_labelled_lines"
 
 
 def _labelled_lines(doc):
-    """A line that opens with a label ("L adrenal: not seen") after a labelled line starts a
-    sentence: PyRuSH runs some lines on into it ("R adrenal: ... shadowing foci ?NBL\nL
-    adrenal: not seen"). Not after a heading of its own line ("ADRENALS\n Right: ...")."""
+    """After a labelled line ("Hx: 2yo, wt loss, ?NBL"), a line that opens with a label ("L
+    adrenal: not seen") or a capital ("Para-aortic mass, L side ...") starts a sentence: PyRuSH
+    runs some lines on into the next ("R adrenal: ... shadowing foci ?NBL\nL adrenal: not seen").
+    Not after a heading of its own line ("ADRENALS\n Right: ...", "Findings:\n Solid mass ...")."""
     line_start = 0
     for token in doc[:-1]:
         if _line_break(token) or "\n" in token.whitespace_:
-            line = [t for t in doc[token.i + 1:token.i + LABEL_WORDS + 2] if not t.is_space]
-            labelled_before = any(t.text == ":" for t in doc[line_start:token.i + 1])
-            if labelled_before and line and line[0].is_alpha and any(t.text == ":" for t in line[1:]):
+            line = [t for t in doc[token.i + 1:token.i + 2 * ITEM_LABEL_WORDS + 2] if not t.is_space]
+            if line and _told_after_label(doc[line_start:token.i + 1]) \
+                    and (_opens_with_label(line, {":"}) or line[0].is_title or line[0].is_upper):
                 line[0].is_sent_start = True
             line_start = token.i + 1
     return doc
+
+
+def _told_after_label(line) -> bool:
+    """``line`` holds a colon with words after it."""
+    colons = [t.i for t in line if t.text == ":"]
+    return bool(colons) and any(not t.is_space for t in line.doc[colons[0] + 1:line.end])
 
 
 def _only_a_query(sentence) -> bool:
