@@ -1900,6 +1900,21 @@ ROUND_SIXTY_SIX_CASES = [
      "sequelae of previous neonatal haemorrhage.", {"context": set()}),
 ]
 
+ROUND_SIXTY_SEVEN_CASES = [
+    # a full stop typed without its space after a "+" ends the sentence
+    ("Mass R kid upper pole 4.1cm,solid,vasc+.No calc.No HN.LK nml", {"calcification": "absent"}),
+    # a tumour said to be more likely, at the end of its clause, sets a haemorrhage aside
+    ("Clinical: 3 week old, palpable right flank mass, ?adrenal bleed.\nFindings: solid 3 cm right "
+     "suprarenal mass with internal flow and calcified foci, unchanged since birth; a haematoma would "
+     "shrink, so neuroblastoma is more likely.", {"context": set()}),
+    # a haemorrhage said to be possible is in the differential
+    ("Right adrenal: 2.8 cm complex mass with calcification. In a 6 day old, evolving haemorrhage is "
+     "possible, though a neuroblastoma cannot be excluded.", {"context": {"adrenal-haemorrhage"}}),
+    # a mass that throws a dense shadow is calcified
+    ("Strong acoustic shadow behind the lesion obscures the kidney behind it: left flank, 6 cm.",
+     {"mass": "present", "calcification": "present"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1956,6 +1971,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-forty-first-and-second": ROUND_SIXTY_FOUR_CASES,
     "hundred-and-forty-third-and-fourth": ROUND_SIXTY_FIVE_CASES,
     "hundred-and-forty-seventh-and-eighth": ROUND_SIXTY_SIX_CASES,
+    "hundred-and-fifty-first-and-second": ROUND_SIXTY_SEVEN_CASES,
 }
 
 
