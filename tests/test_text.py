@@ -1915,6 +1915,25 @@ ROUND_SIXTY_SEVEN_CASES = [
      {"mass": "present", "calcification": "present"}),
 ]
 
+ROUND_SIXTY_EIGHT_CASES = [
+    # "none of the masses contains" negates what follows
+    ("The right kidney contains two solid masses, 2.9 cm and 1.6 cm. None of the masses contains "
+     "calcification.", {"mass": "present", "calcification": "absent"}),
+    # a follow-up of a tumour whose stage is given in brackets
+    ("Follow-up of stage L2 (intermediate) neuroblastoma. The left adrenal primary measures 2.2 cm and "
+     "contains calcification.", {"context": {"known-tumour-follow-up"}}),
+    # a diagnosis already confirmed by biopsy is a known tumour
+    ("Compared with the scan of last month, the calcified right renal mass measures 4.2 cm (was 3.9 cm). "
+     "Awaiting surgery after a biopsy-confirmed diagnosis.", {"context": {"known-tumour-follow-up"}}),
+    # foci some with shadowing, others without
+    ("Echogenic foci within a right adrenal mass, some with shadowing, others without.",
+     {"calcification": "present"}),
+    # "unconfirmed" doubts, and what is only like calcification is not said to be it
+    ("Left suprarenal mass 3 cm. Impression: possible but unconfirmed calcification.",
+     {"calcification": None}),
+    ("Right adrenal mass with calcification-like echoes that do not shadow.", {"calcification": None}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1972,6 +1991,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-forty-third-and-fourth": ROUND_SIXTY_FIVE_CASES,
     "hundred-and-forty-seventh-and-eighth": ROUND_SIXTY_SIX_CASES,
     "hundred-and-fifty-first-and-second": ROUND_SIXTY_SEVEN_CASES,
+    "hundred-and-fifty-fifth-and-sixth": ROUND_SIXTY_EIGHT_CASES,
 }
 
 
