@@ -966,14 +966,19 @@ def _ring(dx: np.ndarray, dy: np.ndarray, distance: np.ndarray, r: float, along:
             & (dx * along[0] + dy * along[1] < 0.5 * r))
 
 
+_FOUR_CONNECTED = ndimage.generate_binary_structure(2, 1)
+
+
 def _connected(seed: tuple[int, int], allowed: np.ndarray) -> np.ndarray | None:
     """Pixels of ``allowed`` 4-connected to ``seed``; None if the area reaches the border
     of the window (not a compact blob).
 
     scipy's labelling, not SimpleITK's flood fill: on these small windows (about 50 x 50
-    pixels) the filter's set-up cost eight times the labelling.
+    pixels) the filter's set-up cost eight times the labelling. Its structuring element is
+    made once (:data:`_FOUR_CONNECTED`, the one scipy makes by default): making it costs a
+    quarter of the labelling here.
     """
-    labels, _ = ndimage.label(allowed)
+    labels, _ = ndimage.label(allowed, _FOUR_CONNECTED)
     region = labels == labels[seed]
     if region[0].any() or region[-1].any() or region[:, 0].any() or region[:, -1].any():
         return None
