@@ -247,13 +247,14 @@ def fill_rows(mask: np.ndarray) -> np.ndarray:
     """Each row filled between its first and last pixel.
 
     Dark parts of the fan are tissue too: an acoustic shadow down to the fan's
-    edge, an anechoic cyst, a black box a label was typed on.
+    edge, an anechoic cyst, a black box a label was typed on. Compared in int32 (an empty
+    row starts past its end): half the time of int64 comparisons, and no mask of lit rows.
     """
-    lit = mask.any(axis=1)
-    first = np.argmax(mask, axis=1)
-    last = mask.shape[1] - 1 - np.argmax(mask[:, ::-1], axis=1)
-    columns = np.arange(mask.shape[1])
-    return lit[:, None] & (columns >= first[:, None]) & (columns <= last[:, None])
+    cols = mask.shape[1]
+    first = np.where(mask.any(axis=1), np.argmax(mask, axis=1), cols).astype(np.int32)
+    last = (cols - 1 - np.argmax(mask[:, ::-1], axis=1)).astype(np.int32)
+    columns = np.arange(cols, dtype=np.int32)
+    return (columns >= first[:, None]) & (columns <= last[:, None])
 
 
 def ultrasound_region_boxes(ds: Dataset) -> list[tuple[int, int, int, int]]:
