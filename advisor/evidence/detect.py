@@ -442,10 +442,17 @@ def _five_taps(padded: np.ndarray, axis: int) -> np.ndarray:
 
 
 def _pad_edge(array: np.ndarray, width: int) -> np.ndarray:
-    """``np.pad(array, width, mode="edge")`` for a 2-D array: a quarter of its time on the small
-    windows of a measurement, where np.pad's argument handling is most of the cost."""
-    rows, cols = np.arange(-width, array.shape[0] + width), np.arange(-width, array.shape[1] + width)
-    return array.take(rows, axis=0, mode="clip").take(cols, axis=1, mode="clip")
+    """``np.pad(array, width, mode="edge")`` for a 2-D array, by copies into slices: a quarter of
+    its time on the small windows of a measurement, where np.pad's argument handling is most of
+    the cost, and a half on a work image (clipped ``take`` along each axis cost twice np.pad)."""
+    rows, cols = array.shape
+    padded = np.empty((rows + 2 * width, cols + 2 * width), array.dtype)
+    padded[width:width + rows, width:width + cols] = array
+    padded[:width, width:width + cols] = array[0]
+    padded[width + rows:, width:width + cols] = array[-1]
+    padded[:, :width] = padded[:, width:width + 1]
+    padded[:, width + cols:] = padded[:, width + cols - 1:width + cols]
+    return padded
 
 
 def _shrink(array: np.ndarray, factor: int) -> np.ndarray:
