@@ -129,7 +129,7 @@ def to_grey(frame: np.ndarray, photometric: str) -> tuple[np.ndarray, np.ndarray
         if frame.dtype != np.uint8:
             frame = (frame.astype(np.float32) * (255.0 / max(float(frame.max()), 1.0))).astype(np.uint8)
         if photometric.startswith("YBR"):
-            colour = _chroma_beyond(frame[..., 1]) | _chroma_beyond(frame[..., 2])
+            colour = _chroma_beyond(frame)
             grey = frame[..., 0].astype(np.float32)
         else:
             r, g, b = np.moveaxis(frame, 2, 0).copy()   # channel planes: half the time of strided views
@@ -149,10 +149,13 @@ def to_grey(frame: np.ndarray, photometric: str) -> tuple[np.ndarray, np.ndarray
     return grey, None
 
 
-def _chroma_beyond(chroma: np.ndarray) -> np.ndarray:
-    """|chroma - 128| > COLOUR_CHROMA for 8-bit chroma, in unsigned arithmetic: a value below
-    the band wraps round to above it (ten times cheaper than widening, subtracting and abs)."""
-    return np.subtract(chroma, np.uint8(128 - COLOUR_CHROMA), dtype=np.uint8) > 2 * COLOUR_CHROMA
+def _chroma_beyond(frame: np.ndarray) -> np.ndarray:
+    """|Cb - 128| or |Cr - 128| > COLOUR_CHROMA at each pixel of an 8-bit YBR frame, in unsigned
+    arithmetic: a value below the band wraps round to above it (ten times cheaper than widening,
+    subtracting and abs). Shifted over the whole frame, whose pixels are contiguous, and the
+    larger of the two chroma compared once: two thirds of the time of each chroma's strided plane."""
+    shifted = np.subtract(frame, np.uint8(128 - COLOUR_CHROMA), dtype=np.uint8)
+    return np.maximum(shifted[..., 1], shifted[..., 2]) > 2 * COLOUR_CHROMA
 
 
 def brightness(frame: np.ndarray, photometric: str) -> np.ndarray:
