@@ -214,6 +214,8 @@ def largest_component(mask: np.ndarray) -> np.ndarray:
     labels, count = ndimage.label(mask)
     if not count:
         return np.zeros(mask.shape, bool)
+    if count == 1:
+        return labels == 1   # the only area (a fan's, as a rule): its size need not be counted
     sizes = np.bincount(labels.ravel())
     sizes[0] = 0   # the background
     return labels == int(np.argmax(sizes))
