@@ -898,7 +898,7 @@ def _measure_at(grey: np.ndarray, tissue: np.ndarray, peak: Peak, r: float, alon
               slice(x0 - first_col, x0 - first_col + window.shape[1]))
     ring = whole_ring[inside] & ok
     core = ok & (distance[inside] <= max(0.5 * r, 1.5))
-    if ring.sum() < max(12, MIN_RING_IN_TISSUE * whole_ring.sum()) or not core.any():
+    if np.count_nonzero(ring) < max(12, MIN_RING_IN_TISSUE * np.count_nonzero(whole_ring)) or not core.any():
         return Miss.NO_BACKGROUND
     background, spread = _robust_spread(window[ring])
     smooth = _binomial_smooth(window)
@@ -915,14 +915,14 @@ def _measure_at(grey: np.ndarray, tissue: np.ndarray, peak: Peak, r: float, alon
     by, bx = by + y0, bx + x0
     cx, cy = float(bx.mean()), float(by.mean())
     across = np.array([-along[1], along[0]])
-    u = (bx - cx) * along[0] + (by - cy) * along[1]
-    v = (bx - cx) * across[0] + (by - cy) * across[1]
+    dx, dy = bx - cx, by - cy
+    u, v = dx * along[0] + dy * along[1], dx * across[0] + dy * across[1]
     eigen = _second_moments(bx, by)
     roundness = _axis_ratio(eigen)
     # A solid ellipse with these second moments covers 4 pi sqrt(l1 l2) pixels; an arc or a ring
     # (bright wall around a darker middle) covers much less of it.
     fill = float(bx.size / (4 * np.pi * np.sqrt(max(eigen[0], 1e-6) * max(eigen[1], 1e-6))))
-    diameter_mm = 2 * np.sqrt(blob.sum() / np.pi) * mm
+    diameter_mm = 2 * np.sqrt(bx.size / np.pi) * mm
     extent = (_extent_roundness(smooth, ok, seed, background, top)
               if diameter_mm >= BALL_MIN_MM and fill >= SOLID_MIN_FILL else 0.0)
     return Candidate(cx, cy, diameter_mm, roundness,
