@@ -939,7 +939,9 @@ def _second_moments(cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
     The covariance is ``np.cov``'s arithmetic step by step (mean, centring, the product with
     the centred transpose's conjugate, the scaling), the same numbers at half its cost: its
-    argument handling outweighs the arithmetic on a blob's few hundred pixels."""
+    argument handling outweighs the arithmetic on a blob's few hundred pixels. The conjugate, a
+    copy for real numbers, keeps np.cov's matrix product: the transpose itself, a view of the
+    same array, may be multiplied by another BLAS routine, rounded otherwise."""
     if cols.size <= 2:
         return np.array([1.0, 1.0])
     centred = np.array([cols, rows], dtype=float)
