@@ -229,7 +229,8 @@ def without_overlay(grey: np.ndarray, tissue: np.ndarray) -> np.ndarray:
     """
     levels = _histogram(grey[tissue])
     padded = np.pad(levels.astype(np.float32), 3)
-    near = np.median(np.stack([padded[3 + k:259 + k] for k in (-3, -2, -1, 1, 2, 3)]), axis=0)
+    around = np.sort(np.stack([padded[3 + k:259 + k] for k in (-3, -2, -1, 1, 2, 3)]), axis=0)
+    near = (around[2] + around[3]) / 2   # their median, as np.median gives it, at half its cost
     median = np.searchsorted(np.cumsum(levels), levels.sum() / 2)
     colours = np.nonzero((levels >= OVERLAY_MIN_PIXELS) & (levels > OVERLAY_SPIKE * (near + 1))
                          & (np.arange(256) > median) & (np.arange(256) < 255))[0]
