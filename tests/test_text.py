@@ -1932,6 +1932,9 @@ ROUND_SIXTY_EIGHT_CASES = [
     ("Left suprarenal mass 3 cm. Impression: possible but unconfirmed calcification.",
      {"calcification": None}),
     ("Right adrenal mass with calcification-like echoes that do not shadow.", {"calcification": None}),
+    # the calcification second of two things asked between is asked too
+    ("Left renal mass 4 cm with tiny bright specks, non-shadowing - ?fat or calcification.",
+     {"mass": "present", "calcification": None}),
 ]
 
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
