@@ -1557,15 +1557,14 @@ def _flags(doc, mentions: list[Mention], spans, reader: Reader) -> frozenset[str
              and not {NEGATION, "FAMILY"} & _categories(e).keys()
              and not (_name(e, FLAG) in reader.past_flags_apart and {HISTORICAL, INDICATION} & _categories(e).keys()
                       and stated and e.sent.start not in stated)}
-    named = named | raised
     by_name = [(m, reader.mass_flags.get(m.words.lower())) for m in mentions
                if m.kind == "mass" and m.status in ("present", "uncertain")]
     # a mass named by what it may be, without a place, is in the place of the mass stated
     # ("renal mass; differential includes a calcified haematoma" is no adrenal haemorrhage)
     stated_organ = next((m.organ for m in mentions if m.kind == "mass" and m.status == "present"
                          and m.organ), None)
-    return frozenset(named | {flag for m, (flag, organs) in ((m, f) for m, f in by_name if f)
-                              if (m.organ or stated_organ) in organs | {None}}) - set_aside
+    return frozenset(named | raised | {flag for m, (flag, organs) in ((m, f) for m, f in by_name if f)
+                                       if (m.organ or stated_organ) in organs | {None}}) - set_aside
 
 
 def read_text(text: str, reader: Reader | None = None) -> Reading:
