@@ -907,3 +907,39 @@ def test_a_label_burned_in_over_a_rib_shadow_is_no_shadowing_focus(tmp_path, tex
     shadowing = [f for f in detect.detect_instance(path).foci if f.shadow]
     assert not [f for f in shadowing if x0 - 3 <= f.x <= x1 + 3 and y0 - 3 <= f.y <= y1 + 3], "nothing on the label"
     assert [f for f in shadowing if near(f, FOCUS.x, FOCUS.y, CURVED.mm_per_pixel)]
+
+
+def ball_over_partial_shadow(frame: np.ndarray, diameter_mm: float, shadow_mm: float, x: float = 330,
+                             y: float = 250) -> np.ndarray:
+    """A bright ball of ``diameter_mm`` at (x, y) (smooth, at least 170 of 255) over a partial
+    shadow, the tissue at 35% of its level from the ball's centre down along the beam lines,
+    ``shadow_mm`` wide."""
+    mm = CURVED.mm_per_pixel
+    radius, across, r0 = beam_coordinates(frame, x, y)
+    rows, cols = np.mgrid[0:frame.shape[0], 0:frame.shape[1]]
+    out = frame.astype(np.float32)
+    out[(np.abs(across) <= shadow_mm / 2 / mm) & (radius >= r0)] *= 0.35
+    ball = np.hypot(cols - x, rows - y) <= diameter_mm / 2 / mm
+    out[ball] = np.maximum(out[ball], 170)
+    return np.clip(out, 0, 255).astype(frame.dtype)
+
+
+@pytest.mark.parametrize("diameter_mm, shadow_mm, shadowing", [(6.0, 4.8, True), (1.5, 6.0, False)])
+def test_a_focus_at_a_shadows_top_as_wide_as_its_shadow_needs_only_the_searchs_shadow(
+        tmp_path, diameter_mm, shadow_mm, shadowing):
+    """At the top of a shadow the search finds (under 0.45 of the tissue beside), a ball at least as
+    wide as that shadow is the focus casting it: its shadow, measured from it, counts below 0.45
+    (here about 0.4), not only below the dark 0.3. A speck narrower than the dark band under it is
+    no focus casting that band: it still needs the dark shadow. Only the shadow tops are measured
+    here (the blob search finds the ball by its blob as well)."""
+    path = write(tmp_path, scene(foci=()), overlays=lambda frame: ball_over_partial_shadow(frame, diameter_mm, shadow_mm))
+    ds = dcmread(path)
+    grey, _ = next(pixels.grey_frames(path))
+    geometry = detect.frame_geometry(ds, grey)
+    mask, _ = detect.search_mask(geometry, None)
+    tops = detect.shadow_peaks(detect.blob_peaks(grey, mask, geometry.mm_per_pixel), mask, geometry)
+    assert any(near(p, 330, 250, CURVED.mm_per_pixel, 3.0) for p in tops), "the shadow is found"
+    found = [c for c, shadow, _ in detect.detect_frame(grey, geometry, mask, tops)
+             if shadow and near(c, 330, 250, CURVED.mm_per_pixel)]
+    assert bool(found) is shadowing
+    assert all(abs(c.diameter_mm / diameter_mm - 1) <= 0.3 for c in found)

@@ -1389,7 +1389,7 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
     casters = [c for c, behind in zip(blobs, first) if behind.casts and c.diameter_mm >= NEIGHBOUR_MIN_MM]
     for c, behind in zip(blobs, first):
         if c.shadow_top and (any(_overlap(c, f, geometry.mm_per_pixel) for f, _, _ in found)
-                             or c.contrast < MIN_CONTRAST or behind.ratio >= DARK_SHADOW_RATIO or behind.dirty):
+                             or not _confirms_its_shadow(c, behind)):
             continue   # found by its shadow: the shadow measured from the blob is dark and clean, its front seen
         solid = _solid_ball(c)
         if behind.ratio >= SHADOW_RATIO and c in casters:
@@ -1419,6 +1419,30 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
             continue
         found.append((c, shadow, _score(behind.ratio, c.contrast, c.roundness)))
     return found
+
+
+def _confirms_its_shadow(c: Candidate, behind: Shadow) -> bool:
+    """Whether the blob ``c`` at the top of a shadow the search found shows that shadow, measured
+    from the blob (``behind``): clean, and dark (``DARK_SHADOW_RATIO``) with the ordinary contrast.
+
+    A blob at least as wide across the beam as the shadow under it (:func:`_spans_its_shadow`) is
+    the focus that casts it: a shadow is as wide as its focus or narrower. It is held to what the
+    search itself calls a shadow (``SHADOW_FIND_RATIO``), and, as any blob of 3 mm or more over a
+    dark clean shadow is (:func:`_contrasted`), it may stand out by less than the ordinary contrast:
+    a large calcification dims its own echo. A blob narrower than the dark band under it may be a
+    speck of tissue over another object's shadow or a cavity (the band is not its own) and must
+    show the dark shadow and the ordinary contrast.
+    """
+    if behind.dirty:
+        return False
+    if _spans_its_shadow(c):
+        return behind.ratio < SHADOW_FIND_RATIO and (c.contrast >= MIN_CONTRAST or behind.ratio < DARK_SHADOW_RATIO)
+    return behind.ratio < DARK_SHADOW_RATIO and c.contrast >= MIN_CONTRAST
+
+
+def _spans_its_shadow(c: Candidate) -> bool:
+    """``c``, found at a shadow's top, reaches across the beam at least as far as that shadow."""
+    return c.shadow_top and c.half_width >= c.shadow_half
 
 
 def _front_cap(c: Candidate, behind: Shadow, mm: float) -> bool:
