@@ -95,11 +95,13 @@ hundred-and-forty-eighth, measured once at 8b93fc6, tuned on in round sixty-six)
 ``reports_tune_cq.jsonl`` / ``reports_tune_cr.jsonl`` (the hundred-and-fifty-first and
 hundred-and-fifty-second, measured once at a331c1c, tuned on in round sixty-seven) and
 ``reports_tune_cs.jsonl`` / ``reports_tune_ct.jsonl`` (the hundred-and-fifty-fifth and
-hundred-and-fifty-sixth, measured once at a8c6144, tuned on in round sixty-eight) are the
+hundred-and-fifty-sixth, measured once at a8c6144, tuned on in round sixty-eight) and
+``reports_tune_cu.jsonl`` / ``reports_tune_cv.jsonl`` (the hundred-and-fifty-ninth and
+hundred-and-sixtieth, measured once at 0a657cc, read but not yet tuned on) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_bi.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_bk.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
 fifty-ninth, sixty-second, sixty-fifth to seventy-second, seventy-fifth to seventy-eighth,
@@ -110,12 +112,12 @@ hundred-and-nineteenth, hundred-and-twentieth, hundred-and-twenty-third,
 hundred-and-twenty-fourth, hundred-and-twenty-seventh, hundred-and-twenty-eighth,
 hundred-and-thirty-third, hundred-and-thirty-fourth, hundred-and-thirty-ninth, hundred-and-fortieth,
 hundred-and-forty-fifth, hundred-and-forty-sixth, hundred-and-forty-ninth, hundred-and-fiftieth,
-hundred-and-fifty-third, hundred-and-fifty-fourth, hundred-and-fifty-seventh and
-hundred-and-fifty-eighth blind sets), written
+hundred-and-fifty-third, hundred-and-fifty-fourth, hundred-and-fifty-seventh,
+hundred-and-fifty-eighth, hundred-and-sixty-first and hundred-and-sixty-second blind sets), written
 by someone who never saw the rules and measured once on the rules frozen at 4971259, f2b35ba,
 77d0b6c (both c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef,
 84ba10b, 5f0ecf3, 528e917, 669b511, 2290175, e28a7af (o to v), 27e9fb0 (w), 920adcd (x to ab)
-4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc) and 5500bcb (bd to bi); their errors
+4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi) and 0a657cc (bj, bk); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -695,6 +697,20 @@ TUNING_FLOORS = {
     "reports_tune_ct.jsonl": {"outcome": 0.994, "mass": 0.914, "calcification": 0.959,
                               "laterality": 0.962, "organ": 0.931, "follow_up": 0.991,
                               "missed": 2},
+    # Read, not yet tuned on (round sixty-nine's rule changes were lost with a machine; docs/text.md).
+    # Left in the 159th: wrong CTs "mixed solid/cystic w/ fat & calcific foci which shadow - arising
+    # from L ovary" (a teratoma) and "Previous scan ... now there is a definite 4.5 cm solid lesion";
+    # missed "Soft tissue density in the left paravertebral region 2.5 cm with calcification" (no
+    # mass word) and a cystic adrenal lesion with a nodular wall; in the 160th: wrong CTs "a
+    # stippled echogenic pattern; no shadowing" and "echogenic foci casting shadows - calcification
+    # vs fat?"; missed "a dense echogenic arc with a clean acoustic shadow", "a thin eggshell
+    # calcified rim" of a cyst and a new mass in a follow-up of hydronephrosis.
+    "reports_tune_cu.jsonl": {"outcome": 0.988, "mass": 0.935, "calcification": 0.971,
+                              "laterality": 0.985, "organ": 0.952, "follow_up": 0.994,
+                              "wrongly_recommended": 2, "missed": 2},
+    "reports_tune_cv.jsonl": {"outcome": 0.985, "mass": 0.896, "calcification": 0.968,
+                              "laterality": 0.979, "organ": 0.919, "follow_up": 0.991,
+                              "wrongly_recommended": 2, "missed": 3},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
@@ -951,6 +967,12 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_bi.jsonl": {"outcome": 0.991, "wrongly_recommended": 1, "missed": 2,
                               "mass": 0.922, "calcification": 0.977, "laterality": 0.969,
                               "organ": 0.927, "follow_up": 0.997},
+    "reports_test_bj.jsonl": {"outcome": 0.994, "wrongly_recommended": 1, "missed": 1,
+                              "mass": 0.927, "calcification": 0.969, "laterality": 0.986,
+                              "organ": 0.952, "follow_up": 0.994},
+    "reports_test_bk.jsonl": {"outcome": 0.975, "wrongly_recommended": 2, "missed": 7,
+                              "mass": 0.880, "calcification": 0.961, "laterality": 0.955,
+                              "organ": 0.908, "follow_up": 0.991},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
