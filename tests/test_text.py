@@ -1937,6 +1937,19 @@ ROUND_SIXTY_EIGHT_CASES = [
      {"mass": "present", "calcification": None}),
 ]
 
+ROUND_SIXTY_NINE_CASES = [
+    # a stippled or speckled echogenic pattern without a shadow is only possible calcification
+    ("Left adrenal mass 2.6 cm showing a stippled echogenic pattern, without posterior shadowing.",
+     {"mass": "present", "calcification": None}),
+    ("Right suprarenal mass with a speckled hyperechoic appearance.", {"mass": "present", "calcification": None}),
+    # ... a speckled pattern with shadowing stays calcification
+    ("Speckled echogenic pattern with posterior shadowing in the right adrenal mass.",
+     {"mass": "present", "calcification": "present"}),
+    # shadowing foci named as one of two things asked between are asked too
+    ("Left renal mass 5 cm; its echogenic foci cast shadows - calcification versus fat? Could be "
+     "clarified on further imaging.", {"mass": "present", "calcification": None}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -1995,6 +2008,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-forty-seventh-and-eighth": ROUND_SIXTY_SIX_CASES,
     "hundred-and-fifty-first-and-second": ROUND_SIXTY_SEVEN_CASES,
     "hundred-and-fifty-fifth-and-sixth": ROUND_SIXTY_EIGHT_CASES,
+    "hundred-and-fifty-ninth-and-sixtieth": ROUND_SIXTY_NINE_CASES,
 }
 
 
