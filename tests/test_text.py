@@ -1945,6 +1945,9 @@ ROUND_SIXTY_NINE_CASES = [
     # ... a speckled pattern with shadowing stays calcification
     ("Speckled echogenic pattern with posterior shadowing in the right adrenal mass.",
      {"mass": "present", "calcification": "present"}),
+    # an echogenic arc or crescent that shadows is calcification as foci that shadow are
+    ("Right suprarenal mass 3.8 cm; a curved echogenic crescent along its wall throws a clean "
+     "acoustic shadow.", {"mass": "present", "calcification": "present"}),
     # shadowing foci named as one of two things asked between are asked too
     ("Left renal mass 5 cm; its echogenic foci cast shadows - calcification versus fat? Could be "
      "clarified on further imaging.", {"mass": "present", "calcification": None}),
