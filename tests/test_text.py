@@ -1948,6 +1948,9 @@ ROUND_SIXTY_NINE_CASES = [
     # an echogenic arc or crescent that shadows is calcification as foci that shadow are
     ("Right suprarenal mass 3.8 cm; a curved echogenic crescent along its wall throws a clean "
      "acoustic shadow.", {"mass": "present", "calcification": "present"}),
+    # "not present last year" says the finding is new, not absent
+    ("Review of hydronephrosis. A new 2.8 cm solid mass in the left suprarenal region with calcific "
+     "foci, not present last year.", {"mass": "present", "calcification": "present"}),
     # shadowing foci named as one of two things asked between are asked too
     ("Left renal mass 5 cm; its echogenic foci cast shadows - calcification versus fat? Could be "
      "clarified on further imaging.", {"mass": "present", "calcification": None}),
