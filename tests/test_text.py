@@ -1951,6 +1951,9 @@ ROUND_SIXTY_NINE_CASES = [
     # "not present last year" says the finding is new, not absent
     ("Review of hydronephrosis. A new 2.8 cm solid mass in the left suprarenal region with calcific "
      "foci, not present last year.", {"mass": "present", "calcification": "present"}),
+    # an organ "not seen sep" (separately) from the mass is its origin
+    ("Pelvic mass 7 cm, solid and cystic with fat and shadowing foci, arising from the R ovary (R ovary "
+     "not seen sep).", {"mass": "present", "organ": "ovary"}),
     # shadowing foci named as one of two things asked between are asked too
     ("Left renal mass 5 cm; its echogenic foci cast shadows - calcification versus fat? Could be "
      "clarified on further imaging.", {"mass": "present", "calcification": None}),
