@@ -711,6 +711,8 @@ def build_reader(rules: dict[str, Any]) -> Reader:
 
     from spacy.language import Language
 
+    from advisor.evidence.matching import match_text_once
+
     for name, func in ((MARKS_COMPONENT, _marks_join_their_item), (SHOUTED_COMPONENT, _shouted_sentences),
                        (LINES_COMPONENT, _labelled_lines)):
         if not Language.has_factory(name):
@@ -724,6 +726,8 @@ def build_reader(rules: dict[str, Any]) -> Reader:
          for label, phrases in _target_groups(rules)
          for literal, pattern in (_pattern(phrase, nlp.tokenizer) for phrase in phrases)])
     nlp.get_pipe("medspacy_context").add(list(_context_rules(rules, nlp.tokenizer)))
+    for component in ("medspacy_target_matcher", "medspacy_context"):
+        match_text_once(nlp.get_pipe(component))
     binding = rules["binding"]
     mass_flags = {word.lower(): (flag, frozenset(entry["organs"]))
                   for flag, entry in rules["mass_context"].items() for word in entry["words"]}
