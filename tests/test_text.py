@@ -1959,6 +1959,29 @@ ROUND_SIXTY_NINE_CASES = [
      "clarified on further imaging.", {"mass": "present", "calcification": None}),
 ]
 
+ROUND_SEVENTY_CASES = [
+    # calcification "had it been seen" is a condition, not a finding
+    ("Right renal mass 7 cm, no calcification. Favour Wilms; calcification, had it been seen, would point to "
+     "neuroblastoma.", {"mass": "present", "calcification": "absent"}),
+    # "hard to tell whether the mass itself contains calcification" asks through its verb
+    ("Left suprarenal solid mass 2 cm; the adjacent medullary nephrocalcinosis makes it hard to tell whether "
+     "the mass itself contains calcification.", {"mass": "present", "calcification": None}),
+    # a mass word typed onto its measurement
+    ("Left adrenal: solid mass2.8cm with coarse calcification. Kidneys: normal.",
+     {"mass": "present", "calcification": "present", "laterality": "left", "organ": "adrenal"}),
+    # lesions in the plural in the liver after a mass elsewhere are its spread
+    ("Left paravertebral mass 5 cm with shadowing calcification. The liver contains a few small lesions.",
+     {"mass": "present", "laterality": "left", "organ": "retroperitoneum"}),
+    # calcifications called granulomatous are the spleen's, not the mass's
+    ("Spleen normal size with several tiny calcifications (granulomatous). Right paravertebral mass 3 cm.",
+     {"mass": "present", "calcification": None}),
+    # what a finding "may represent" reaches every alternative of its clause
+    ("Ill-defined echogenic area in the left suprarenal region, could represent a normal neonatal adrenal or "
+     "a small lesion.", {"mass": None, "laterality": None}),
+    ("Rounded echogenic area above the right kidney which might represent prominent normal adrenal tissue "
+     "or a small calcified mass.", {"mass": None, "calcification": None}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -2018,6 +2041,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-fifty-first-and-second": ROUND_SIXTY_SEVEN_CASES,
     "hundred-and-fifty-fifth-and-sixth": ROUND_SIXTY_EIGHT_CASES,
     "hundred-and-fifty-ninth-and-sixtieth": ROUND_SIXTY_NINE_CASES,
+    "hundred-and-sixty-third-and-fifth": ROUND_SEVENTY_CASES,
 }
 
 

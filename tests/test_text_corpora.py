@@ -97,11 +97,13 @@ hundred-and-fifty-second, measured once at a331c1c, tuned on in round sixty-seve
 ``reports_tune_cs.jsonl`` / ``reports_tune_ct.jsonl`` (the hundred-and-fifty-fifth and
 hundred-and-fifty-sixth, measured once at a8c6144, tuned on in round sixty-eight) and
 ``reports_tune_cu.jsonl`` / ``reports_tune_cv.jsonl`` (the hundred-and-fifty-ninth and
-hundred-and-sixtieth, measured once at 0a657cc, tuned on in round sixty-nine) are the
+hundred-and-sixtieth, measured once at 0a657cc, tuned on in round sixty-nine) and
+``reports_tune_cw.jsonl`` / ``reports_tune_cx.jsonl`` (the hundred-and-sixty-third and
+hundred-and-sixty-fifth, measured once at ed90d59, tuned on in round seventy) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_bk.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_bm.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
 fifty-ninth, sixty-second, sixty-fifth to seventy-second, seventy-fifth to seventy-eighth,
@@ -113,11 +115,12 @@ hundred-and-twenty-fourth, hundred-and-twenty-seventh, hundred-and-twenty-eighth
 hundred-and-thirty-third, hundred-and-thirty-fourth, hundred-and-thirty-ninth, hundred-and-fortieth,
 hundred-and-forty-fifth, hundred-and-forty-sixth, hundred-and-forty-ninth, hundred-and-fiftieth,
 hundred-and-fifty-third, hundred-and-fifty-fourth, hundred-and-fifty-seventh,
-hundred-and-fifty-eighth, hundred-and-sixty-first and hundred-and-sixty-second blind sets), written
+hundred-and-fifty-eighth, hundred-and-sixty-first, hundred-and-sixty-second, hundred-and-sixty-fourth
+and hundred-and-sixty-sixth blind sets), written
 by someone who never saw the rules and measured once on the rules frozen at 4971259, f2b35ba,
 77d0b6c (both c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef,
 84ba10b, 5f0ecf3, 528e917, 669b511, 2290175, e28a7af (o to v), 27e9fb0 (w), 920adcd (x to ab)
-4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi) and 0a657cc (bj, bk); their errors
+4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk) and ed90d59 (bl, bm); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -711,6 +714,18 @@ TUNING_FLOORS = {
     "reports_tune_cv.jsonl": {"outcome": 0.997, "mass": 0.896, "calcification": 0.979,
                               "laterality": 0.979, "organ": 0.919, "follow_up": 0.991,
                               "missed": 1},
+    # Tuned on in round seventy (docs/text.md), which mended the 165th's two wrong CTs
+    # ("calcification, had it been present, would raise ...", "difficult to say whether the mass
+    # itself contains calcification") and the 163rd's (splenic calcifications "(granulomatous)"),
+    # and three misses: "solid mass3.1x2.2cm" typed onto its size, and two retroperitoneal masses
+    # whose liver lesions took the organ. Left in the 165th: missed "Rule out neuroblastoma -
+    # raised urinary VMA/HVA. A solid right suprarenal mass is present" (PyRuSH runs the two
+    # sentences together; splitting after such an abbreviation was tried and dropped).
+    "reports_tune_cw.jsonl": {"outcome": 1.0, "mass": 0.922, "calcification": 0.98,
+                              "laterality": 0.972, "organ": 0.916, "follow_up": 0.986},
+    "reports_tune_cx.jsonl": {"outcome": 0.997, "mass": 0.916, "calcification": 0.975,
+                              "laterality": 0.955, "organ": 0.93, "follow_up": 0.997,
+                              "missed": 1},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
@@ -973,6 +988,12 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_bk.jsonl": {"outcome": 0.975, "wrongly_recommended": 2, "missed": 7,
                               "mass": 0.880, "calcification": 0.961, "laterality": 0.955,
                               "organ": 0.908, "follow_up": 0.991},
+    "reports_test_bl.jsonl": {"outcome": 0.991, "wrongly_recommended": 2, "missed": 1,
+                              "mass": 0.922, "calcification": 0.972, "laterality": 0.977,
+                              "organ": 0.922, "follow_up": 0.988},
+    "reports_test_bm.jsonl": {"outcome": 0.991, "wrongly_recommended": 2, "missed": 1,
+                              "mass": 0.927, "calcification": 0.986, "laterality": 0.983,
+                              "organ": 0.95, "follow_up": 0.991},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")

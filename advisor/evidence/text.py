@@ -623,6 +623,7 @@ class Reader:
     other_side: frozenset[str] = frozenset()  # "contralateral kidney": the side away from the mass
     plural_masses: frozenset[str] = frozenset()  # "masses": the phrase may give each its side ...
     plural_joins: frozenset[str] = frozenset()   # ... across "and" ("right and left lower pole masses")
+    spread_sites: frozenset[str] = frozenset()   # organs where lesions after a mass are its spread
 
     def as_written(self, text: str) -> str:
         """``text`` with the punctuation spoken into voice recognition written out and its
@@ -751,7 +752,8 @@ def build_reader(rules: dict[str, Any]) -> Reader:
                   {FLAG + flag: re.compile(pattern) for flag, pattern in binding.get("lesion_flags", {}).items()},
                   Speller.for_rules(rules) if "spelling" in rules else None,
                   frozenset(binding.get("other_side", ())),
-                  frozenset(binding.get("plural_masses", ())), frozenset(binding.get("plural_joins", ())))
+                  frozenset(binding.get("plural_masses", ())), frozenset(binding.get("plural_joins", ())),
+                  frozenset(binding.get("spread_sites", ())))
 
 
 def _patterns_per_flag(table: dict[str, list[str]]) -> dict[str, tuple[re.Pattern, ...]]:
@@ -1544,6 +1546,20 @@ def _corrected(doc, mentions: list[Mention], spans, reader: Reader) -> list[Ment
     return result
 
 
+def _spread_after_the_mass(mentions: list[Mention], reader: Reader) -> list[Mention]:
+    """Lesions in the plural in an organ of ``spread_sites``, after a mass stated in another
+    organ, are its spread ("retroperitoneal soft tissue mass ... Liver contains several small
+    lesions" is retroperitoneal): the side and organ are the first mass's."""
+    first = next((i for i, m in enumerate(mentions) if m.kind == "mass" and m.status == "present" and m.organ),
+                 None)
+    if first is None:
+        return mentions
+    return [replace(m, secondary=True)
+            if i > first and m.kind == "mass" and m.status == "present" and m.organ in reader.spread_sites
+            and m.organ != mentions[first].organ and m.words.split()[-1].lower() in reader.plural_masses else m
+            for i, m in enumerate(mentions)]
+
+
 def _flags(doc, mentions: list[Mention], spans, reader: Reader) -> frozenset[str]:
     """Context flags named for this patient (not negated, not about family; for the flags
     the rules name, not a past one in another sentence than a mass stated now: "History of
@@ -1579,6 +1595,7 @@ def read_text(text: str, reader: Reader | None = None) -> Reading:
     mentions = _with_fallback_side(doc, [_mention(doc, s, reader) for s in spans], spans, reader)
     mentions = _in_another_place(doc, mentions, spans, reader)
     mentions = _corrected(doc, mentions, spans, reader)
+    mentions = _spread_after_the_mass(mentions, reader)
     return Reading(tuple(mentions + _lesions_named_by_flags(doc, mentions, reader)),
                    _flags(doc, mentions, spans, reader), reader.organ_order)
 
