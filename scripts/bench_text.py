@@ -12,8 +12,8 @@ ConText with no rules) over the same texts. It prints CPU and wall milliseconds 
 report for both and the ratio of the reader to the reference (best of ``--repeat``
 passes, interleaved, so that a load that comes and goes affects both alike).
 
-CPU per report varies with the machine (17-24 ms on the development machines, 21-45 ms
-seen on CI under its load), so the ratio is the figure to compare between machines.
+CPU per report varies with the machine and its load (15-24 ms on the development machines,
+21-45 ms seen on CI under its load), so the ratio is the figure to compare between machines.
 Left out: start-up (importing spaCy and building the pipelines, once per process,
 printed apart), reading the SR from DICOM, and the rest of the analysis.
 """

@@ -1982,6 +1982,23 @@ ROUND_SEVENTY_CASES = [
      "or a small calcified mass.", {"mass": None, "calcification": None}),
 ]
 
+ROUND_SEVENTY_ONE_CASES = [
+    # a heading naming both of a pair is the organ of the mass listed under it
+    ("Ovaries: left normal; right with a 6 cm solid-cystic mass, calcified, with fat.",
+     {"mass": "present", "laterality": "right", "organ": "ovary"}),
+    ("Kidneys: R normal size; L upper pole solid mass 4 cm with calcification.",
+     {"mass": "present", "laterality": "left", "organ": "kidney"}),
+    # a stone "which is calcified" is the stone's calcification
+    ("Right adrenal mass 2 cm, calcification not assessable. The right kidney has a 4 mm stone which is "
+     "calcified.", {"mass": "present", "calcification": None}),
+    # a stage named with a hedge after it is today's diagnosis, not a known tumour
+    ("Left adrenal mass 5 cm with calcification and liver lesions - stage 4 neuroblastoma suspected.",
+     {"mass": "present", "calcification": "present", "context": set()}),
+    # shadowing said of some of the foci
+    ("Left suprarenal mass 3.5 cm with bright foci; a few of them show distinct posterior acoustic shadowing.",
+     {"mass": "present", "calcification": "present"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -2042,6 +2059,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-fifty-fifth-and-sixth": ROUND_SIXTY_EIGHT_CASES,
     "hundred-and-fifty-ninth-and-sixtieth": ROUND_SIXTY_NINE_CASES,
     "hundred-and-sixty-third-and-fifth": ROUND_SEVENTY_CASES,
+    "hundred-and-sixty-seventh-and-ninth": ROUND_SEVENTY_ONE_CASES,
 }
 
 

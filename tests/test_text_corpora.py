@@ -99,11 +99,13 @@ hundred-and-fifty-sixth, measured once at a8c6144, tuned on in round sixty-eight
 ``reports_tune_cu.jsonl`` / ``reports_tune_cv.jsonl`` (the hundred-and-fifty-ninth and
 hundred-and-sixtieth, measured once at 0a657cc, tuned on in round sixty-nine) and
 ``reports_tune_cw.jsonl`` / ``reports_tune_cx.jsonl`` (the hundred-and-sixty-third and
-hundred-and-sixty-fifth, measured once at ed90d59, tuned on in round seventy) are the
+hundred-and-sixty-fifth, measured once at ed90d59, tuned on in round seventy) and
+``reports_tune_cy.jsonl`` / ``reports_tune_cz.jsonl`` (the hundred-and-sixty-seventh and
+hundred-and-sixty-ninth, measured once at 38eb4b7, tuned on in round seventy-one) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_bm.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_bo.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
 fifty-ninth, sixty-second, sixty-fifth to seventy-second, seventy-fifth to seventy-eighth,
@@ -115,12 +117,12 @@ hundred-and-twenty-fourth, hundred-and-twenty-seventh, hundred-and-twenty-eighth
 hundred-and-thirty-third, hundred-and-thirty-fourth, hundred-and-thirty-ninth, hundred-and-fortieth,
 hundred-and-forty-fifth, hundred-and-forty-sixth, hundred-and-forty-ninth, hundred-and-fiftieth,
 hundred-and-fifty-third, hundred-and-fifty-fourth, hundred-and-fifty-seventh,
-hundred-and-fifty-eighth, hundred-and-sixty-first, hundred-and-sixty-second, hundred-and-sixty-fourth
-and hundred-and-sixty-sixth blind sets), written
+hundred-and-fifty-eighth, hundred-and-sixty-first, hundred-and-sixty-second, hundred-and-sixty-fourth,
+hundred-and-sixty-sixth, hundred-and-sixty-eighth and hundred-and-seventieth blind sets), written
 by someone who never saw the rules and measured once on the rules frozen at 4971259, f2b35ba,
 77d0b6c (both c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef,
 84ba10b, 5f0ecf3, 528e917, 669b511, 2290175, e28a7af (o to v), 27e9fb0 (w), 920adcd (x to ab)
-4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk) and ed90d59 (bl, bm); their errors
+4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm) and 38eb4b7 (bn, bo); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -726,6 +728,18 @@ TUNING_FLOORS = {
     "reports_tune_cx.jsonl": {"outcome": 0.997, "mass": 0.916, "calcification": 0.975,
                               "laterality": 0.955, "organ": 0.93, "follow_up": 0.997,
                               "missed": 1},
+    # Tuned on in round seventy-one (docs/text.md), which mended the 169th's two wrong CTs ("Ovaries:
+    # right normal; left with 5.5 cm solid-cystic mass", "a 3 mm non-obstructing stone which is
+    # calcified") and two misses: the 167th's "- stage 4 neuroblastoma suspected" (read as a known
+    # tumour) and the 169th's "echogenic foci; some of these show clear posterior acoustic
+    # shadowing". Left in the 169th: missed "Appearances suggest a left paravertebral mass 2.9 cm
+    # with coarse calcific shadowing foci" (all hedged by "suggest") and "A 4 cm hypoechoic area ...
+    # rounded, solid, with speckled calcification and shadowing" (no mass word).
+    "reports_tune_cy.jsonl": {"outcome": 1.0, "mass": 0.941, "calcification": 0.986,
+                              "laterality": 0.983, "organ": 0.952, "follow_up": 0.988},
+    "reports_tune_cz.jsonl": {"outcome": 0.994, "mass": 0.9, "calcification": 0.969,
+                              "laterality": 0.955, "organ": 0.913, "follow_up": 1.0,
+                              "missed": 2},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
@@ -994,6 +1008,12 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_bm.jsonl": {"outcome": 0.991, "wrongly_recommended": 2, "missed": 1,
                               "mass": 0.927, "calcification": 0.986, "laterality": 0.983,
                               "organ": 0.95, "follow_up": 0.991},
+    "reports_test_bn.jsonl": {"outcome": 0.997, "wrongly_recommended": 1, "missed": 0,
+                              "mass": 0.902, "calcification": 0.977, "laterality": 0.969,
+                              "organ": 0.933, "follow_up": 1.0},
+    "reports_test_bo.jsonl": {"outcome": 1.0, "wrongly_recommended": 0, "missed": 0,
+                              "mass": 0.855, "calcification": 0.966, "laterality": 0.947,
+                              "organ": 0.9, "follow_up": 0.988},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")

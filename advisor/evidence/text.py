@@ -624,6 +624,7 @@ class Reader:
     plural_masses: frozenset[str] = frozenset()  # "masses": the phrase may give each its side ...
     plural_joins: frozenset[str] = frozenset()   # ... across "and" ("right and left lower pole masses")
     spread_sites: frozenset[str] = frozenset()   # organs where lesions after a mass are its spread
+    paired_headings: frozenset[str] = frozenset()  # "Ovaries:" opens a list of the pair's sides
 
     def as_written(self, text: str) -> str:
         """``text`` with the punctuation spoken into voice recognition written out and its
@@ -753,7 +754,8 @@ def build_reader(rules: dict[str, Any]) -> Reader:
                   Speller.for_rules(rules) if "spelling" in rules else None,
                   frozenset(binding.get("other_side", ())),
                   frozenset(binding.get("plural_masses", ())), frozenset(binding.get("plural_joins", ())),
-                  frozenset(binding.get("spread_sites", ())))
+                  frozenset(binding.get("spread_sites", ())),
+                  frozenset(word.lower() for word in binding.get("paired_headings", ())))
 
 
 def _patterns_per_flag(table: dict[str, list[str]]) -> dict[str, tuple[re.Pattern, ...]]:
@@ -1118,6 +1120,19 @@ def _organ_nearby(doc, span, reader: Reader) -> str | None:
     return next(iter(flagged)) if len(flagged) == 1 else None
 
 
+def _paired_heading(span, reader: Reader) -> str | None:
+    """The organ of a heading that names both of a pair and opens the mass's sentence
+    ("Ovaries: right normal; left with 5.5 cm solid-cystic mass"): the list is of its sides,
+    so the heading is the organ of a mass given one, even where the other is said to be normal."""
+    sentence = span.sent
+    words = [token for token in sentence if not token.is_space]
+    heading = [e for e in sentence.ents if e.label_.startswith(ORGAN) and words and e.start == words[0].i
+               and e.text.lower() in reader.paired_headings]
+    if heading and heading[0].end < sentence.end and span.doc[heading[0].end].text == ":":
+        return _name(heading[0], ORGAN)
+    return None
+
+
 def _heading_organs(doc, span, reader: Reader) -> list:
     """The organs of a finding a colon opens before the mass, in its sentence, when only
     that finding's diagnosis is hedged ("Probable left ovarian teratoma: 6 cm mass with
@@ -1190,7 +1205,9 @@ def _bound(doc, span, reader: Reader) -> tuple[str | None, str | None]:
     side = "bilateral" if both else (real or sides or [None])[0]
     organs = [_name(e, ORGAN) for e in _origin_entities(doc, nearest, ORGAN, reader)]
     organ = organs[0] if organs else _organ_nearby(doc, span, reader)
-    return side, None if organ in _disowned(doc, span, side, phrase, reader) else organ
+    if organ in _disowned(doc, span, side, phrase, reader):
+        organ = None
+    return side, organ or (_paired_heading(span, reader) if side in ("left", "right") else None)
 
 
 def _nearest_entities(doc, span, parts: tuple[range, ...], clause: range) -> list:
