@@ -1999,6 +1999,15 @@ ROUND_SEVENTY_ONE_CASES = [
      {"mass": "present", "calcification": "present"}),
 ]
 
+ROUND_SEVENTY_TWO_CASES = [
+    # a statement about a kind of tumour in general is no finding of this child's
+    ("Right renal mass 6 cm without calcification on ultrasound. Note that calcification is seen on CT in "
+     "a minority of Wilms tumours.", {"mass": "present", "calcification": "absent"}),
+    # new since an earlier scan, not absent
+    ("A 3 cm solid right suprarenal mass with shadowing calcific foci, not present on an abdominal scan "
+     "3 years ago.", {"mass": "present", "calcification": "present"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -2060,6 +2069,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-fifty-ninth-and-sixtieth": ROUND_SIXTY_NINE_CASES,
     "hundred-and-sixty-third-and-fifth": ROUND_SEVENTY_CASES,
     "hundred-and-sixty-seventh-and-ninth": ROUND_SEVENTY_ONE_CASES,
+    "hundred-and-seventy-first-and-third": ROUND_SEVENTY_TWO_CASES,
 }
 
 

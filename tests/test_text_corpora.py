@@ -101,11 +101,13 @@ hundred-and-sixtieth, measured once at 0a657cc, tuned on in round sixty-nine) an
 ``reports_tune_cw.jsonl`` / ``reports_tune_cx.jsonl`` (the hundred-and-sixty-third and
 hundred-and-sixty-fifth, measured once at ed90d59, tuned on in round seventy) and
 ``reports_tune_cy.jsonl`` / ``reports_tune_cz.jsonl`` (the hundred-and-sixty-seventh and
-hundred-and-sixty-ninth, measured once at 38eb4b7, tuned on in round seventy-one) are the
+hundred-and-sixty-ninth, measured once at 38eb4b7, tuned on in round seventy-one) and
+``reports_tune_da.jsonl`` / ``reports_tune_db.jsonl`` (the hundred-and-seventy-first and
+hundred-and-seventy-third, measured once at 4bcc2e4, tuned on in round seventy-two) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_bo.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_bq.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
 fifty-ninth, sixty-second, sixty-fifth to seventy-second, seventy-fifth to seventy-eighth,
@@ -118,11 +120,12 @@ hundred-and-thirty-third, hundred-and-thirty-fourth, hundred-and-thirty-ninth, h
 hundred-and-forty-fifth, hundred-and-forty-sixth, hundred-and-forty-ninth, hundred-and-fiftieth,
 hundred-and-fifty-third, hundred-and-fifty-fourth, hundred-and-fifty-seventh,
 hundred-and-fifty-eighth, hundred-and-sixty-first, hundred-and-sixty-second, hundred-and-sixty-fourth,
-hundred-and-sixty-sixth, hundred-and-sixty-eighth and hundred-and-seventieth blind sets), written
+hundred-and-sixty-sixth, hundred-and-sixty-eighth, hundred-and-seventieth, hundred-and-seventy-second
+and hundred-and-seventy-fourth blind sets), written
 by someone who never saw the rules and measured once on the rules frozen at 4971259, f2b35ba,
 77d0b6c (both c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef,
 84ba10b, 5f0ecf3, 528e917, 669b511, 2290175, e28a7af (o to v), 27e9fb0 (w), 920adcd (x to ab)
-4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm) and 38eb4b7 (bn, bo); their errors
+4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo) and 4bcc2e4 (bp, bq); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -740,6 +743,19 @@ TUNING_FLOORS = {
     "reports_tune_cz.jsonl": {"outcome": 0.994, "mass": 0.9, "calcification": 0.969,
                               "laterality": 0.955, "organ": 0.913, "follow_up": 1.0,
                               "missed": 2},
+    # Tuned on in round seventy-two (docs/text.md), which mended the 171st's wrong CT
+    # ("calcification is seen on CT in a minority of Wilms tumours") and the 173rd's miss ("not
+    # present on a renal scan 2 years ago"). Left in the 171st: missed "Rt suprarenal mss noted"
+    # (a misspelt mass word too short for the speller); in the 173rd: two wrong CTs, "some appear
+    # to shadow, suggestive of calcification though this is not definite" and a midline pelvic
+    # mass with "Ovaries not seen separately ... of ovarian origin suspected", and missed a
+    # meconium pseudocyst with a calcified wall ("Cystic collection RLQ 3 cm").
+    "reports_tune_da.jsonl": {"outcome": 0.997, "mass": 0.905, "calcification": 0.977,
+                              "laterality": 0.98, "organ": 0.941, "follow_up": 0.994,
+                              "missed": 1},
+    "reports_tune_db.jsonl": {"outcome": 0.991, "mass": 0.911, "calcification": 0.947,
+                              "laterality": 0.961, "organ": 0.922, "follow_up": 0.988,
+                              "wrongly_recommended": 2, "missed": 1},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
@@ -1014,6 +1030,12 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_bo.jsonl": {"outcome": 1.0, "wrongly_recommended": 0, "missed": 0,
                               "mass": 0.855, "calcification": 0.966, "laterality": 0.947,
                               "organ": 0.9, "follow_up": 0.988},
+    "reports_test_bp.jsonl": {"outcome": 0.991, "wrongly_recommended": 1, "missed": 2,
+                              "mass": 0.916, "calcification": 0.98, "laterality": 0.955,
+                              "organ": 0.913, "follow_up": 0.988},
+    "reports_test_bq.jsonl": {"outcome": 0.988, "wrongly_recommended": 1, "missed": 3,
+                              "mass": 0.891, "calcification": 0.972, "laterality": 0.977,
+                              "organ": 0.913, "follow_up": 0.997},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
