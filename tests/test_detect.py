@@ -943,3 +943,45 @@ def test_a_focus_at_a_shadows_top_as_wide_as_its_shadow_needs_only_the_searchs_s
              if shadow and near(c, 330, 250, CURVED.mm_per_pixel)]
     assert bool(found) is shadowing
     assert all(abs(c.diameter_mm / diameter_mm - 1) <= 0.3 for c in found)
+
+
+@pytest.mark.parametrize("diameter_mm, ratio, cap", [(5.1, 0.34, True), (5.1, 0.47, False), (2.3, 0.22, False),
+                                                     (2.3, 0.10, True)])
+def test_a_thick_front_cap_needs_the_searchs_shadow_a_thin_one_an_almost_black_one(diameter_mm, ratio, cap):
+    """A blob at a shadow's top, elongated across the beam and no wider than 1.5 times that shadow:
+    the front cap of the focus casting it. A thick cap (4 mm or more, measured as a blob: a large
+    focus's bright front, 8 mm across) counts over what the search calls a shadow (under 0.45); a
+    thin one (a bright line 2.3 mm as a blob) only over an almost black one (under 0.15)."""
+    half_width = 4.1 / 0.16 if diameter_mm > 4 else 12.4
+    c = detect.Candidate(x=0, y=0, diameter_mm=diameter_mm, roundness=0.4, contrast=3.0, half_width=half_width,
+                         depth_end=0.55 * half_width, shadow_top=True, shadow_half=0.85 * half_width)
+    assert detect._front_cap(c, detect.Shadow(ratio, False, False), 0.16) is cap
+
+
+@pytest.mark.parametrize("diameter_mm, roundness, fill, dirty, caster", [
+    (8.0, 0.9, 0.97, True, True), (8.0, 0.9, 0.97, False, True), (3.7, 0.9, 0.55, True, False),
+    (3.7, 0.9, 0.55, False, True), (1.8, 0.9, 0.97, False, False)])
+def test_a_ball_casts_beside_a_neighbour_though_its_shadow_reads_dirty(diameter_mm, roundness, fill, dirty, caster):
+    """Against a side that lies in a neighbour's shadow, a ball's partial shadow may read 'dirty': it
+    still casts (and may be what darkens that neighbour's side). A hollow blob (gas) with a dirty
+    shadow does not; nor does a blob under 2 mm, too small to shadow the strip beside its neighbour."""
+    c = detect.Candidate(x=0, y=0, diameter_mm=diameter_mm, roundness=roundness, contrast=3.0, fill=fill)
+    assert (detect._casters([c], [detect.Shadow(0.92, dirty, False, casts=True)]) == [c]) is caster
+
+
+def test_a_partial_shadow_that_reads_dirty_still_casts():
+    """A focus's partial shadow (the tissue at 45%, but for gaps where it keeps its brightness)
+    reads 'dirty', and it is still darker than the tissue beside it: it may be what darkens a
+    neighbour's side (``Shadow.casts``), whether its own blob is a ball is for the caller to say."""
+    frame = partial_shadow(us.bmode_frame(scene(foci=(us.Focus(330, 250, 2.5, 0.0),)), seed=5), 1.75,
+                           ((1.0, 1.8), (3.5, 4.0), (6.0, 6.6)))
+    grey = frame.astype(np.float32)
+    tissue = np.zeros(grey.shape, bool)
+    tissue[100:460, 150:510] = True
+    geometry = detect.Geometry(tissue=tissue, mm_per_pixel=CURVED.mm_per_pixel, spacing_known=True,
+                               apex=(CURVED.apex_x, CURVED.apex_y))
+    half = 1.25 / CURVED.mm_per_pixel
+    c = detect.Candidate(x=330, y=250, diameter_mm=2.5, roundness=0.9, contrast=3.0, half_width=half, depth_end=half)
+    behind = detect.shadow_measure(grey, geometry, c)
+    assert behind.dirty and behind.ratio < detect.SHADOW_RATIO
+    assert behind.casts

@@ -1095,7 +1095,7 @@ class Shadow:
     ratio: float          # behind / beside, the worse of the near and far halves
     dirty: bool           # the shadow keeps reaching tissue brightness
     reverberation: bool   # periodic bright bands: gas ring-down
-    casts: bool = False   # darker than the brighter side, cleanly: may explain a neighbour's dark side
+    casts: bool = False   # darker than the brighter side: may explain a neighbour's dark side
 
 
 def _shadow_start(c: Candidate, mm: float) -> tuple[float, float]:
@@ -1172,7 +1172,7 @@ def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate,
     shadowed = ratio < 1.0
     dirty = shadowed and _dirty(profile, beside_level, 0.5 * c.diameter_mm / mm)
     return Shadow(ratio, dirty, shadowed and _reverberation(profile, beside_level, mm),
-                  casts=ratio * beside_level < SHADOW_RATIO * max(side_levels) and not dirty)
+                  casts=ratio * beside_level < SHADOW_RATIO * max(side_levels))
 
 
 def _cavity(grey: np.ndarray, geometry: Geometry, c: Candidate) -> bool:
@@ -1386,7 +1386,7 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
                    key=lambda c: c.shadow_top)   # the blob search's first; a shadow's top where none was kept
     first = [shadow_measure(grey, geometry, c) for c in blobs]
     blobs, first = _contrasted(blobs, first)
-    casters = [c for c, behind in zip(blobs, first) if behind.casts and c.diameter_mm >= NEIGHBOUR_MIN_MM]
+    casters = _casters(blobs, first)
     for c, behind in zip(blobs, first):
         if c.shadow_top and (any(_overlap(c, f, geometry.mm_per_pixel) for f, _, _ in found)
                              or not _confirms_its_shadow(c, behind)):
@@ -1399,7 +1399,7 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
             # them; a solid ball, a calcification by its shape, needs only the ordinary shadow.
             alone = shadow_measure(grey, geometry, c, tuple(o for o in casters if o is not c))
             behind = alone if alone.ratio < (SHADOW_RATIO if solid else STRONG_SHADOW_RATIO) else behind
-        ball = _large_ball(c) or solid or _small_solid_focus(c)
+        ball = _ball(c)
         kept = solid and any(_overlap(c, p, geometry.mm_per_pixel) for p in confirmed)
         if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM and not ball):
             continue  # gas: ring-down, or a large bright blob with a dirty shadow that is no ball
@@ -1419,6 +1419,15 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
             continue
         found.append((c, shadow, _score(behind.ratio, c.contrast, c.roundness)))
     return found
+
+
+def _casters(blobs: list[Candidate], shadows: list[Shadow]) -> list[Candidate]:
+    """The blobs that may cast the dark side of a neighbour's shadow: large enough to shadow as wide
+    as the strip beside a neighbour, darker behind than the brighter side beside them
+    (``Shadow.casts``), and cleanly so, unless the blob is a ball. A ball's partial shadow may read
+    'dirty' against a side that lies in its neighbour's shadow, and is no sign of gas there either."""
+    return [c for c, behind in zip(blobs, shadows)
+            if behind.casts and (_ball(c) or not behind.dirty) and c.diameter_mm >= NEIGHBOUR_MIN_MM]
 
 
 def _confirms_its_shadow(c: Candidate, behind: Shadow) -> bool:
@@ -1446,12 +1455,14 @@ def _spans_its_shadow(c: Candidate) -> bool:
 
 
 def _front_cap(c: Candidate, behind: Shadow, mm: float) -> bool:
-    """A blob found at the top of an almost black shadow that is the front surface of the focus
+    """A blob found at the top of a shadow that is the front surface of the focus
     casting it: thin along the beam, across it no wider than the shadow (and than a focus). A
     strong reflector echoes at its front surface only, so its blob is a cap, elongated across the
-    beam, however round the focus is. Its shadow must be almost total: a thin bright line over a
-    merely dark area is no such reflector."""
-    return (c.shadow_top and behind.ratio < FRONT_CAP_SHADOW_RATIO and c.depth_end <= 0.75 * c.half_width
+    beam, however round the focus is. A thin cap (under ``CURVILINEAR_MIN_MM``) needs an almost
+    total shadow: a thin bright line over a merely dark area is no such reflector. A thick one, the
+    bright front of a large focus, needs what the search itself calls a shadow (``SHADOW_FIND_RATIO``)."""
+    limit = SHADOW_FIND_RATIO if c.diameter_mm >= CURVILINEAR_MIN_MM else FRONT_CAP_SHADOW_RATIO
+    return (c.shadow_top and behind.ratio < limit and c.depth_end <= 0.75 * c.half_width
             and c.half_width <= FRONT_CAP_WIDER * c.shadow_half and 2 * c.half_width * mm <= MAX_DIAMETER_MM)
 
 
@@ -1465,6 +1476,12 @@ def _curvilinear_calcification(c: Candidate, behind: Shadow, mm: float) -> bool:
     if c.diameter_mm < CURVILINEAR_MIN_MM:
         return c.roundness >= MIN_ROUNDNESS_SMALL_STRONG_SHADOW and behind.ratio < STRONG_SHADOW_RATIO
     return behind.ratio < CURVILINEAR_SHADOW_RATIO
+
+
+def _ball(c: Candidate) -> bool:
+    """A calcification by its shape (large and round, or solid), whose partial shadow may be
+    'dirty' (:func:`_dirty`)."""
+    return _large_ball(c) or _solid_ball(c) or _small_solid_focus(c)
 
 
 def _shadow_ratio(c: Candidate) -> float:
