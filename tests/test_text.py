@@ -2008,6 +2008,26 @@ ROUND_SEVENTY_TWO_CASES = [
      "3 years ago.", {"mass": "present", "calcification": "present"}),
 ]
 
+ROUND_SEVENTY_THREE_CASES = [
+    # "No" typed onto the word it negates
+    ("Left renal mass 4 cm, heterogeneous.Nocalcification seen.", {"mass": "present", "calcification": "absent"}),
+    # new since an earlier scan, not absent
+    ("New 3 cm right suprarenal solid mass with coarse calcification, not seen on any prior scan.",
+     {"mass": "present", "calcification": "present"}),
+    # foci that throw shadows, the mass between them and the verb
+    ("Bright echoes within the 3 cm left adrenal mass throw clear acoustic shadows.",
+     {"mass": "present", "calcification": "present"}),
+    # a speckled texture with its shadow, written short; and without it
+    ("R adrenal mass 25mm, speckled echotexture w/ shadowing.", {"mass": "present", "calcification": "present"}),
+    ("R adrenal mass 25mm, speckled echotexture w/o shadowing.", {"mass": "present", "calcification": None}),
+    ("R adrenal mass 25mm, speckled echotexture with no shadowing.", {"mass": "present", "calcification": None}),
+    # a shadowing focus placed by a word of where it lies
+    ("Left renal mass 6 cm with a single shadowing internal focus.", {"mass": "present", "calcification": "present"}),
+    # the age of a bleed seen today is no past finding
+    ("2 cm left adrenal lesion with a shadowing calcified rim. Old haemorrhage likely.",
+     {"mass": "present", "context": {"adrenal-haemorrhage"}}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -2070,6 +2090,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-sixty-third-and-fifth": ROUND_SEVENTY_CASES,
     "hundred-and-sixty-seventh-and-ninth": ROUND_SEVENTY_ONE_CASES,
     "hundred-and-seventy-first-and-third": ROUND_SEVENTY_TWO_CASES,
+    "hundred-and-seventy-fifth-and-seventh": ROUND_SEVENTY_THREE_CASES,
 }
 
 

@@ -103,11 +103,13 @@ hundred-and-sixty-fifth, measured once at ed90d59, tuned on in round seventy) an
 ``reports_tune_cy.jsonl`` / ``reports_tune_cz.jsonl`` (the hundred-and-sixty-seventh and
 hundred-and-sixty-ninth, measured once at 38eb4b7, tuned on in round seventy-one) and
 ``reports_tune_da.jsonl`` / ``reports_tune_db.jsonl`` (the hundred-and-seventy-first and
-hundred-and-seventy-third, measured once at 4bcc2e4, tuned on in round seventy-two) are the
+hundred-and-seventy-third, measured once at 4bcc2e4, tuned on in round seventy-two) and
+``reports_tune_dc.jsonl`` / ``reports_tune_dd.jsonl`` (the hundred-and-seventy-fifth and
+hundred-and-seventy-seventh, measured once at d691150, tuned on in round seventy-three) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_bq.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_bs.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
 fifty-ninth, sixty-second, sixty-fifth to seventy-second, seventy-fifth to seventy-eighth,
@@ -120,12 +122,12 @@ hundred-and-thirty-third, hundred-and-thirty-fourth, hundred-and-thirty-ninth, h
 hundred-and-forty-fifth, hundred-and-forty-sixth, hundred-and-forty-ninth, hundred-and-fiftieth,
 hundred-and-fifty-third, hundred-and-fifty-fourth, hundred-and-fifty-seventh,
 hundred-and-fifty-eighth, hundred-and-sixty-first, hundred-and-sixty-second, hundred-and-sixty-fourth,
-hundred-and-sixty-sixth, hundred-and-sixty-eighth, hundred-and-seventieth, hundred-and-seventy-second
-and hundred-and-seventy-fourth blind sets), written
+hundred-and-sixty-sixth, hundred-and-sixty-eighth, hundred-and-seventieth, hundred-and-seventy-second,
+hundred-and-seventy-fourth, hundred-and-seventy-sixth and hundred-and-seventy-eighth blind sets), written
 by someone who never saw the rules and measured once on the rules frozen at 4971259, f2b35ba,
 77d0b6c (both c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef,
 84ba10b, 5f0ecf3, 528e917, 669b511, 2290175, e28a7af (o to v), 27e9fb0 (w), 920adcd (x to ab)
-4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo) and 4bcc2e4 (bp, bq); their errors
+4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo), 4bcc2e4 (bp, bq) and d691150 (br, bs); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -522,12 +524,11 @@ TUNING_FLOORS = {
                               "missed": 2},
     # The ninety-seventh and ninety-eighth, measured once at 2d455a2 (0.988, 1 wrong CT, 3 of 86
     # missed, laterality 0.969; 0.986, 2, 3 of 81, 0.952), tuned on in round fifty-one. The wrong
-    # CT left: "DDx: old haemorrhage vs calcified neuroblastoma", a haemorrhage to this writer and
-    # not to the writers of older sets (docs/text.md). The miss left: "Presacral soft tissue
-    # swelling, 3 cm, solid, with shadowing calcs - likely a teratoma" (a hedged name is no mass).
-    "reports_tune_bk.jsonl": {"outcome": 0.997, "mass": 0.944, "calcification": 0.955,
-                              "laterality": 0.969, "organ": 0.913, "follow_up": 0.994,
-                              "wrongly_recommended": 1},
+    # CT left then, "DDx: old haemorrhage vs calcified neuroblastoma" (a haemorrhage to this
+    # writer), is read so since round seventy-three ("old" before a bleed is its age, not a past
+    # finding).
+    "reports_tune_bk.jsonl": {"outcome": 1.0, "mass": 0.944, "calcification": 0.955,
+                              "laterality": 0.969, "organ": 0.913, "follow_up": 0.994},
     "reports_tune_bl.jsonl": {"outcome": 0.997, "mass": 0.913, "calcification": 0.966,
                               "laterality": 0.952, "organ": 0.933, "follow_up": 0.991,
                               "missed": 1},
@@ -756,6 +757,20 @@ TUNING_FLOORS = {
     "reports_tune_db.jsonl": {"outcome": 0.991, "mass": 0.911, "calcification": 0.947,
                               "laterality": 0.961, "organ": 0.922, "follow_up": 0.988,
                               "wrongly_recommended": 2, "missed": 1},
+    # Tuned on in round seventy-three (docs/text.md), which mended the 175th's two wrong CTs
+    # ("Nocalcification." typed as one word; "Old haemorrhage likely", read as a past finding) and
+    # its two misses ("not seen on any previous study"; bright echoes that "throw definite
+    # posterior shadows"), and two of the 177th's misses ("speckled appearance w/ shadowing",
+    # "chalky, shadowing central focus"). Left in the 177th, four misses: a midline pelvic mass
+    # with "? ovarian mass" in its request (labelled a calcified mass to image, as the 173rd's
+    # like one was labelled not), "probable small solid nodule", "probable calcification given
+    # strong posterior shadowing" and "Findings suggestive of a midline retroperitoneal mass"
+    # (hedges its writer reads as stated).
+    "reports_tune_dc.jsonl": {"outcome": 1.0, "mass": 0.913, "calcification": 0.983,
+                              "laterality": 0.972, "organ": 0.936, "follow_up": 0.994},
+    "reports_tune_dd.jsonl": {"outcome": 0.988, "mass": 0.925, "calcification": 0.972,
+                              "laterality": 0.972, "organ": 0.938, "follow_up": 0.994,
+                              "missed": 4},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
@@ -1036,6 +1051,12 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_bq.jsonl": {"outcome": 0.988, "wrongly_recommended": 1, "missed": 3,
                               "mass": 0.891, "calcification": 0.972, "laterality": 0.977,
                               "organ": 0.913, "follow_up": 0.997},
+    "reports_test_br.jsonl": {"outcome": 0.988, "wrongly_recommended": 1, "missed": 3,
+                              "mass": 0.919, "calcification": 0.975, "laterality": 0.963,
+                              "organ": 0.919, "follow_up": 0.991},
+    "reports_test_bs.jsonl": {"outcome": 0.983, "wrongly_recommended": 3, "missed": 3,
+                              "mass": 0.897, "calcification": 0.966, "laterality": 0.947,
+                              "organ": 0.93, "follow_up": 1.0},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
