@@ -2028,6 +2028,23 @@ ROUND_SEVENTY_THREE_CASES = [
      {"mass": "present", "context": {"adrenal-haemorrhage"}}),
 ]
 
+ROUND_SEVENTY_FOUR_CASES = [
+    # a caveat that ultrasound may under-call what it names
+    ("Left renal cystic lesion 3 cm, no calcification seen, though ultrasound may under-call fine septal "
+     "calcification.", {"mass": "present", "calcification": "absent"}),
+    # a shadowing component of bone is calcification
+    ("Presacral solid-cystic mass 4 cm with a shadowing osseous component.",
+     {"mass": "present", "calcification": "present"}),
+    # what a lesion seen today was called before
+    ("Right renal lesion previously characterised as a cyst now has a solid component with calcification.",
+     {"mass": "present", "calcification": "present", "laterality": "right"}),
+    # calcification that only looks so, and does not shadow; and the same with its shadow
+    ("Right adrenal mass 3 cm with calcific-appearing specks that do not shadow.",
+     {"mass": "present", "calcification": None}),
+    ("Right adrenal mass 3 cm with calcific-appearing specks casting shadows.",
+     {"mass": "present", "calcification": "present"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -2091,6 +2108,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-sixty-seventh-and-ninth": ROUND_SEVENTY_ONE_CASES,
     "hundred-and-seventy-first-and-third": ROUND_SEVENTY_TWO_CASES,
     "hundred-and-seventy-fifth-and-seventh": ROUND_SEVENTY_THREE_CASES,
+    "hundred-and-seventy-ninth-and-eighty-first": ROUND_SEVENTY_FOUR_CASES,
 }
 
 
