@@ -2045,6 +2045,15 @@ ROUND_SEVENTY_FOUR_CASES = [
      {"mass": "present", "calcification": "present"}),
 ]
 
+ROUND_SEVENTY_FIVE_CASES = [
+    # a soft-tissue focus with a size is a mass
+    ("Rounded soft-tissue focus 2 cm in the right suprarenal region with shadowing calcific foci.",
+     {"mass": "present", "calcification": "present", "laterality": "right"}),
+    # speckled echoes said non-shadowing after the mass they lie in
+    ("Stippled echogenic foci in a left adrenal mass 2.4 cm, non-shadowing.",
+     {"mass": "present", "calcification": None}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -2109,6 +2118,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-seventy-first-and-third": ROUND_SEVENTY_TWO_CASES,
     "hundred-and-seventy-fifth-and-seventh": ROUND_SEVENTY_THREE_CASES,
     "hundred-and-seventy-ninth-and-eighty-first": ROUND_SEVENTY_FOUR_CASES,
+    "hundred-and-eighty-third-and-fifth": ROUND_SEVENTY_FIVE_CASES,
 }
 
 

@@ -107,11 +107,13 @@ hundred-and-seventy-third, measured once at 4bcc2e4, tuned on in round seventy-t
 ``reports_tune_dc.jsonl`` / ``reports_tune_dd.jsonl`` (the hundred-and-seventy-fifth and
 hundred-and-seventy-seventh, measured once at d691150, tuned on in round seventy-three) and
 ``reports_tune_de.jsonl`` / ``reports_tune_df.jsonl`` (the hundred-and-seventy-ninth and
-hundred-and-eighty-first, measured once at b8cebe5, tuned on in round seventy-four) are the
+hundred-and-eighty-first, measured once at b8cebe5, tuned on in round seventy-four) and
+``reports_tune_dg.jsonl`` / ``reports_tune_dh.jsonl`` (the hundred-and-eighty-third and
+hundred-and-eighty-fifth, measured once at 92134b4, tuned on in round seventy-five) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_bu.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_bw.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
 fifty-ninth, sixty-second, sixty-fifth to seventy-second, seventy-fifth to seventy-eighth,
@@ -125,12 +127,12 @@ hundred-and-forty-fifth, hundred-and-forty-sixth, hundred-and-forty-ninth, hundr
 hundred-and-fifty-third, hundred-and-fifty-fourth, hundred-and-fifty-seventh,
 hundred-and-fifty-eighth, hundred-and-sixty-first, hundred-and-sixty-second, hundred-and-sixty-fourth,
 hundred-and-sixty-sixth, hundred-and-sixty-eighth, hundred-and-seventieth, hundred-and-seventy-second,
-hundred-and-seventy-fourth, hundred-and-seventy-sixth, hundred-and-seventy-eighth, hundred-and-eightieth
-and hundred-and-eighty-second blind sets), written
+hundred-and-seventy-fourth, hundred-and-seventy-sixth, hundred-and-seventy-eighth, hundred-and-eightieth,
+hundred-and-eighty-second, hundred-and-eighty-fourth and hundred-and-eighty-sixth blind sets), written
 by someone who never saw the rules and measured once on the rules frozen at 4971259, f2b35ba,
 77d0b6c (both c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef,
 84ba10b, 5f0ecf3, 528e917, 669b511, 2290175, e28a7af (o to v), 27e9fb0 (w), 920adcd (x to ab)
-4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo), 4bcc2e4 (bp, bq), d691150 (br, bs) and b8cebe5 (bt, bu); their errors
+4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo), 4bcc2e4 (bp, bq), d691150 (br, bs), b8cebe5 (bt, bu) and 92134b4 (bv, bw); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -782,6 +784,18 @@ TUNING_FLOORS = {
                               "laterality": 0.969, "organ": 0.93, "follow_up": 1.0},
     "reports_tune_df.jsonl": {"outcome": 1.0, "mass": 0.905, "calcification": 0.969,
                               "laterality": 0.988, "organ": 0.95, "follow_up": 1.0},
+    # Tuned on in round seventy-five (docs/text.md), which mended the 183rd's wrong CT ("Speckled
+    # bright echoes within a right renal mass 3.9 cm, non-shadowing") and its miss ("Bulky
+    # soft-tissue focus 2.5 cm"). Left in the 185th, two misses: "In a neonate adrenal haemorrhage
+    # would be the main differential, but in this 3 year old ... much more likely to be
+    # neuroblastoma" (the haemorrhage flag is raised) and a right upper quadrant mass whose "organ
+    # of origin cannot be determined - liver, kidney and adrenal are all closely applied to it"
+    # (read as the liver's).
+    "reports_tune_dg.jsonl": {"outcome": 1.0, "mass": 0.933, "calcification": 0.983,
+                              "laterality": 0.98, "organ": 0.947, "follow_up": 0.991},
+    "reports_tune_dh.jsonl": {"outcome": 0.994, "mass": 0.919, "calcification": 0.961,
+                              "laterality": 0.975, "organ": 0.927, "follow_up": 0.997,
+                              "missed": 2},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
@@ -1074,6 +1088,12 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_bu.jsonl": {"outcome": 0.994, "wrongly_recommended": 1, "missed": 1,
                               "mass": 0.925, "calcification": 0.955, "laterality": 0.963,
                               "organ": 0.927, "follow_up": 0.991},
+    "reports_test_bv.jsonl": {"outcome": 0.997, "wrongly_recommended": 1, "missed": 0,
+                              "mass": 0.922, "calcification": 0.966, "laterality": 0.975,
+                              "organ": 0.969, "follow_up": 0.991},
+    "reports_test_bw.jsonl": {"outcome": 0.997, "wrongly_recommended": 0, "missed": 1,
+                              "mass": 0.911, "calcification": 0.969, "laterality": 0.975,
+                              "organ": 0.944, "follow_up": 0.988},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
