@@ -56,6 +56,18 @@ def test_healthz_reports_each_check_and_turns_503_when_the_journal_is_locked(sta
     assert get(f"http://127.0.0.1:{http_port}/healthz")[0] == 200
 
 
+def test_healthz_answers_while_the_analysis_workers_still_warm_up(start_node):
+    """The node takes studies as soon as its listener is up; its health page answers from then
+    on too, not only once the analysis workers have warmed up (seconds: each loads the text
+    reader and analyses a warm-up image), which they log as ready with "analysis in"."""
+    http_port = free_port()
+    node = start_node("--http-port", str(http_port))
+    status, _, body = get(f"http://127.0.0.1:{http_port}/healthz")
+    assert status == 200 and json.loads(body)["checks"]["listener"] is True
+    assert "analysis in" not in node.log(), "the health page answered only once the workers were ready"
+    wait_for(lambda: "analysis in" in node.log(), timeout=120, what="the workers ready")
+
+
 def test_metrics_count_instances_studies_deliveries_and_analysis_time(dcmtk, start_node):
     http_port = free_port()
     node = start_node("--quiet-seconds", "0.5", "--http-port", str(http_port))

@@ -70,14 +70,18 @@ class Node:
                  ", ".join(p.id for p in protocols.protocols), protocols.fingerprint, rules.fingerprint)
 
     def start(self) -> int:
-        """Start the listener, then the workers; returns the port listened on.
+        """Start the listener, the web page, then the workers; returns the port listened on.
 
         Spooled instances a power cut left out of the journal are journaled
         first. The listener goes next so that a port in use (OSError) stops
-        start-up before anything else runs.
+        start-up before anything else runs. The web page (``/healthz`` with it)
+        answers before the workers are ready: their warm-up may take many seconds,
+        while the node already takes studies.
         """
         self.receiver.journal_spooled()
         self.port = self.receiver.start(self.settings.host, self.settings.port, self.tls)
+        if self.web is not None:
+            log.info("worklist page on http://%s:%d/", self.settings.http_host, self.web.start())
         if self.processes is not None:
             self.processes.start()
         else:
@@ -87,8 +91,6 @@ class Node:
             worker.start()
             self._workers.append(worker)
             self.dispatcher.start()
-        if self.web is not None:
-            log.info("worklist page on http://%s:%d/", self.settings.http_host, self.web.start())
         log.info("%s listening on %s:%d%s; destinations: %s; data in %s", self.settings.ae_title,
                  self.settings.host, self.port, " (TLS)" if self.tls else "",
                  ", ".join(map(str, self.settings.destinations)) or "none (results stay in the outbox)",
