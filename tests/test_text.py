@@ -2054,6 +2054,14 @@ ROUND_SEVENTY_FIVE_CASES = [
      {"mass": "present", "calcification": None}),
 ]
 
+ROUND_SEVENTY_SIX_CASES = [
+    # what a CT is asked to clarify is not stated by the ultrasound
+    ("Left renal mass 6 cm. CT abdomen to clarify calcification.",
+     {"mass": "present", "calcification": None}),
+    ("Right adrenal mass with shadowing calcific foci; MRI to further clarify the organ of origin.",
+     {"mass": "present", "calcification": "present"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -2119,6 +2127,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-seventy-fifth-and-seventh": ROUND_SEVENTY_THREE_CASES,
     "hundred-and-seventy-ninth-and-eighty-first": ROUND_SEVENTY_FOUR_CASES,
     "hundred-and-eighty-third-and-fifth": ROUND_SEVENTY_FIVE_CASES,
+    "hundred-and-eighty-seventh-and-ninth": ROUND_SEVENTY_SIX_CASES,
 }
 
 
