@@ -985,3 +985,17 @@ def test_a_partial_shadow_that_reads_dirty_still_casts():
     behind = detect.shadow_measure(grey, geometry, c)
     assert behind.dirty and behind.ratio < detect.SHADOW_RATIO
     assert behind.casts
+
+
+@pytest.mark.parametrize("diameter_mm, contrast, ratio, dirty, kept", [
+    (2.7, 1.3, 0.02, False, True), (2.7, 1.3, 0.35, False, False), (2.7, 1.3, 0.02, True, False),
+    (2.2, 1.3, 0.02, False, False), (2.2, 1.6, 0.6, False, True), (1.2, 2.0, 0.02, False, False)])
+def test_a_focus_of_two_and_a_half_mm_over_a_black_clean_shadow_may_stand_out_by_one_spread(
+        diameter_mm, contrast, ratio, dirty, kept):
+    """A calcification of 2.5 mm or more dims its own echo: over a dark, clean shadow (under 0.3) it
+    may stand out of the speckle by one spread (a 3.8 mm focus measured as a blob of 2.5-2.9 mm at
+    1.25-1.4 spreads over a black shadow, seed 20614's img0180). A smaller blob needs the ordinary
+    contrast, a grain-sized one more; a milder or dirty shadow is no such sign."""
+    c = detect.Candidate(x=0, y=0, diameter_mm=diameter_mm, roundness=0.55, contrast=contrast)
+    blobs, _ = detect._contrasted([c], [detect.Shadow(ratio, dirty, False)])
+    assert (blobs == [c]) is kept

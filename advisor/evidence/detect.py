@@ -62,7 +62,7 @@ MIN_CONTRAST = 1.5           # blob peak over background, in local speckle sprea
 GRAIN_MM = 1.5                  # a blob smaller than this is the size of a speckle grain
 GRAIN_MIN_CONTRAST = 2.5        # and must stand out this much more than speckle does by chance;
 DARK_SHADOW_MIN_CONTRAST = 1.0  # this much is enough for a focus this large
-DARK_SHADOW_MIN_MM = 3.0        # whose clean shadow is this dark (behind / beside)
+DARK_SHADOW_MIN_MM = 2.5        # whose clean shadow is this dark (behind / beside)
 DARK_SHADOW_RATIO = 0.3
 MIN_ROUNDNESS = 0.45         # minor over major axis; a specular line or an edge is longer
 NEIGHBOUR_MIN_MM = 2.0       # foci side by side this large may each darken the other's side
@@ -1436,7 +1436,7 @@ def _confirms_its_shadow(c: Candidate, behind: Shadow) -> bool:
 
     A blob at least as wide across the beam as the shadow under it (:func:`_spans_its_shadow`) is
     the focus that casts it: a shadow is as wide as its focus or narrower. It is held to what the
-    search itself calls a shadow (``SHADOW_FIND_RATIO``), and, as any blob of 3 mm or more over a
+    search itself calls a shadow (``SHADOW_FIND_RATIO``), and, as any blob of 2.5 mm or more over a
     dark clean shadow is (:func:`_contrasted`), it may stand out by less than the ordinary contrast:
     a large calcification dims its own echo. A blob narrower than the dark band under it may be a
     speck of tissue over another object's shadow or a cavity (the band is not its own) and must
