@@ -2062,6 +2062,24 @@ ROUND_SEVENTY_SIX_CASES = [
      {"mass": "present", "calcification": "present"}),
 ]
 
+ROUND_SEVENTY_SEVEN_CASES = [
+    # "can't say" before the finding is a hedge
+    ("Left suprarenal solid mass 3 cm. Echogenic foci ++ without shadow. Can't say calcified on US.",
+     {"mass": "present", "calcification": None}),
+    # a full stop after a grade ends the sentence: the next one's negation stays there
+    ("R SR mass 3.1cm, echogenic, shadowing calcs +. R kid invasion - not seen. mets - none seen in liver.",
+     {"mass": "present", "calcification": "present", "laterality": "right"}),
+    # what CT or MRI is asked to correlate is not stated
+    ("Right adrenal mass. Echogenic foci of uncertain nature - CT/MRI correlation for calcification.",
+     {"mass": "present", "calcification": None}),
+    # calcification of the peritoneum is not the mass's
+    ("Shadowing calcific foci along the peritoneal surfaces, meconium peritonitis. A 3 cm cystic mass "
+     "in the mid abdomen.", {"mass": "present", "calcification": None}),
+    # haemorrhage named the main consideration is the diagnosis considered
+    ("Right suprarenal lesion 2.4 cm with shadowing foci. Haemorrhage is the main consideration.",
+     {"mass": "present", "context": {"adrenal-haemorrhage"}}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -2128,6 +2146,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-seventy-ninth-and-eighty-first": ROUND_SEVENTY_FOUR_CASES,
     "hundred-and-eighty-third-and-fifth": ROUND_SEVENTY_FIVE_CASES,
     "hundred-and-eighty-seventh-and-ninth": ROUND_SEVENTY_SIX_CASES,
+    "hundred-and-ninety-first-and-third": ROUND_SEVENTY_SEVEN_CASES,
 }
 
 

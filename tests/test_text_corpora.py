@@ -111,11 +111,13 @@ hundred-and-eighty-first, measured once at b8cebe5, tuned on in round seventy-fo
 ``reports_tune_dg.jsonl`` / ``reports_tune_dh.jsonl`` (the hundred-and-eighty-third and
 hundred-and-eighty-fifth, measured once at 92134b4, tuned on in round seventy-five) and
 ``reports_tune_di.jsonl`` / ``reports_tune_dj.jsonl`` (the hundred-and-eighty-seventh and
-hundred-and-eighty-ninth, measured once at 3267ac5, tuned on in round seventy-six) are the
+hundred-and-eighty-ninth, measured once at 3267ac5, tuned on in round seventy-six) and
+``reports_tune_dk.jsonl`` / ``reports_tune_dl.jsonl`` (the hundred-and-ninety-first and
+hundred-and-ninety-third, measured once at b144426, tuned on in round seventy-seven) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_by.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_ca.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
 fifty-ninth, sixty-second, sixty-fifth to seventy-second, seventy-fifth to seventy-eighth,
@@ -130,12 +132,12 @@ hundred-and-fifty-third, hundred-and-fifty-fourth, hundred-and-fifty-seventh,
 hundred-and-fifty-eighth, hundred-and-sixty-first, hundred-and-sixty-second, hundred-and-sixty-fourth,
 hundred-and-sixty-sixth, hundred-and-sixty-eighth, hundred-and-seventieth, hundred-and-seventy-second,
 hundred-and-seventy-fourth, hundred-and-seventy-sixth, hundred-and-seventy-eighth, hundred-and-eightieth,
-hundred-and-eighty-second, hundred-and-eighty-fourth, hundred-and-eighty-sixth, hundred-and-eighty-eighth
-and hundred-and-ninetieth blind sets), written
+hundred-and-eighty-second, hundred-and-eighty-fourth, hundred-and-eighty-sixth, hundred-and-eighty-eighth,
+hundred-and-ninetieth, hundred-and-ninety-second and hundred-and-ninety-fourth blind sets), written
 by someone who never saw the rules and measured once on the rules frozen at 4971259, f2b35ba,
 77d0b6c (both c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef,
 84ba10b, 5f0ecf3, 528e917, 669b511, 2290175, e28a7af (o to v), 27e9fb0 (w), 920adcd (x to ab)
-4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo), 4bcc2e4 (bp, bq), d691150 (br, bs), b8cebe5 (bt, bu), 92134b4 (bv, bw) and 3267ac5 (bx, by); their errors
+4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo), 4bcc2e4 (bp, bq), d691150 (br, bs), b8cebe5 (bt, bu), 92134b4 (bv, bw), 3267ac5 (bx, by) and b144426 (bz, ca); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -811,6 +813,19 @@ TUNING_FLOORS = {
     "reports_tune_dj.jsonl": {"outcome": 0.997, "mass": 0.847, "calcification": 0.972,
                               "laterality": 0.95, "organ": 0.913, "follow_up": 0.994,
                               "wrongly_recommended": 1},
+    # Tuned on in round seventy-seven (docs/text.md), which mended the 191st's two wrong CTs ("cant
+    # say calcified on US"; "Haemorrhage is the main consideration") and the 193rd's two wrong CTs
+    # (calcific foci "along the peritoneal surfaces"; "CT/MRI correlation for calcification") and
+    # its miss ("shadowing calcs +. L kid invasion - not seen": one sentence for PyRuSH). Left in
+    # the 191st, two misses: a calcified meconium pseudocyst called a "cystic structure" (no mass
+    # word; the 193rd labels a calcified pseudocyst's calcification unknown), and a left adrenal
+    # mass beside a "Calcified right adrenal (old haemorrhage)" (the haemorrhage flag is raised
+    # for the text, not for one side).
+    "reports_tune_dk.jsonl": {"outcome": 0.994, "mass": 0.93, "calcification": 0.98,
+                              "laterality": 0.95, "organ": 0.897, "follow_up": 0.997,
+                              "missed": 2},
+    "reports_tune_dl.jsonl": {"outcome": 1.0, "mass": 0.908, "calcification": 0.972,
+                              "laterality": 0.955, "organ": 0.902, "follow_up": 0.991},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
@@ -1115,6 +1130,12 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_by.jsonl": {"outcome": 0.975, "wrongly_recommended": 3, "missed": 6,
                               "mass": 0.941, "calcification": 0.975, "laterality": 0.977,
                               "organ": 0.941, "follow_up": 0.972},
+    "reports_test_bz.jsonl": {"outcome": 0.983, "wrongly_recommended": 4, "missed": 2,
+                              "mass": 0.897, "calcification": 0.969, "laterality": 0.955,
+                              "organ": 0.888, "follow_up": 0.994},
+    "reports_test_ca.jsonl": {"outcome": 0.991, "wrongly_recommended": 1, "missed": 2,
+                              "mass": 0.886, "calcification": 0.988, "laterality": 0.961,
+                              "organ": 0.911, "follow_up": 0.991},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")

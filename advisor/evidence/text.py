@@ -672,6 +672,19 @@ def _shouted_sentences(doc):
     return doc
 
 
+GRADED_COMPONENT = "advisor_graded_sentences"
+
+
+def _graded_sentences(doc):
+    """A full stop after a grade ends a sentence ("L SR mass, shadowing calcs +. L kid invasion -
+    not seen", "Calc ++. Mets - none"): PyRuSH runs such sentences on into the next, whose
+    negation then reaches the graded finding."""
+    for token in doc[1:-1]:
+        if token.text == "." and doc[token.i - 1].text == "+" and doc[token.i + 1].is_alpha:
+            doc[token.i + 1].is_sent_start = True
+    return doc
+
+
 LINES_COMPONENT = "advisor_labelled_lines"
 
 
@@ -716,13 +729,14 @@ def build_reader(rules: dict[str, Any]) -> Reader:
     from advisor.evidence.matching import match_text_once
 
     for name, func in ((MARKS_COMPONENT, _marks_join_their_item), (SHOUTED_COMPONENT, _shouted_sentences),
-                       (LINES_COMPONENT, _labelled_lines)):
+                       (GRADED_COMPONENT, _graded_sentences), (LINES_COMPONENT, _labelled_lines)):
         if not Language.has_factory(name):
             Language.component(name, func=func)
     nlp = medspacy.load(load_rules=False)
     nlp.add_pipe(MARKS_COMPONENT, after="medspacy_pyrush")
     nlp.add_pipe(SHOUTED_COMPONENT, after=MARKS_COMPONENT)
-    nlp.add_pipe(LINES_COMPONENT, after=SHOUTED_COMPONENT)
+    nlp.add_pipe(GRADED_COMPONENT, after=SHOUTED_COMPONENT)
+    nlp.add_pipe(LINES_COMPONENT, after=GRADED_COMPONENT)
     nlp.get_pipe("medspacy_target_matcher").add(
         [TargetRule(literal, label, pattern=pattern)
          for label, phrases in _target_groups(rules)
