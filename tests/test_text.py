@@ -2080,6 +2080,15 @@ ROUND_SEVENTY_SEVEN_CASES = [
      {"mass": "present", "context": {"adrenal-haemorrhage"}}),
 ]
 
+ROUND_SEVENTY_EIGHT_CASES = [
+    # the confidence denied after the verb
+    ("Left adrenal lesion 2 cm, solid. Calcification within it cannot be identified with confidence.",
+     {"mass": "present", "calcification": None}),
+    # what CT or MRI would better characterise is not stated
+    ("Right suprarenal solid mass 3 cm. MRI would better characterise the mass, including any calcification.",
+     {"mass": "present", "calcification": None}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -2147,6 +2156,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-eighty-third-and-fifth": ROUND_SEVENTY_FIVE_CASES,
     "hundred-and-eighty-seventh-and-ninth": ROUND_SEVENTY_SIX_CASES,
     "hundred-and-ninety-first-and-third": ROUND_SEVENTY_SEVEN_CASES,
+    "hundred-and-ninety-fifth-and-seventh": ROUND_SEVENTY_EIGHT_CASES,
 }
 
 
