@@ -2089,6 +2089,28 @@ ROUND_SEVENTY_EIGHT_CASES = [
      {"mass": "present", "calcification": None}),
 ]
 
+ROUND_SEVENTY_NINE_CASES = [
+    # a ganglioneuroma watched is a known tumour, as a neuroblastoma is
+    ("Ganglioneuroma surveillance. Right paravertebral mass 3 cm, stable, with calcification.",
+     {"context": {"known-tumour-follow-up"}}),
+    # a stage with "likely" after the tumour's name, no verb between, is today's diagnosis
+    ("Impression: left adrenal primary with calcification and liver lesions, stage M NBL likely.",
+     {"mass": "present", "calcification": "present", "context": set()}),
+    # a residual tumour named two words after "residual" is a treated one
+    ("Residual calcified retroperitoneal neuroblastoma, stable at 3 cm.",
+     {"context": {"known-tumour-follow-up"}}),
+    # foci none of which shadow do not state calcification
+    ("Left retroperitoneal mass 4 cm with bright echogenic foci. None of these foci produce posterior "
+     "acoustic shadowing.", {"mass": "present", "calcification": None}),
+    ("Left retroperitoneal mass 4 cm with echogenic foci. None of the echogenic foci cast a shadow.",
+     {"mass": "present", "calcification": None}),
+    # the side an organ is pushed to is not the mass's; the side a mass lies to is
+    ("Solid presacral mass with shadowing calcification, displacing the rectum to the left.",
+     {"mass": "present", "laterality": None}),
+    ("Solid mass to the left of the aorta with calcification, displacing the kidney.",
+     {"mass": "present", "laterality": "left"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -2157,6 +2179,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-eighty-seventh-and-ninth": ROUND_SEVENTY_SIX_CASES,
     "hundred-and-ninety-first-and-third": ROUND_SEVENTY_SEVEN_CASES,
     "hundred-and-ninety-fifth-and-seventh": ROUND_SEVENTY_EIGHT_CASES,
+    "hundred-and-ninety-ninth-and-two-hundred-and-first": ROUND_SEVENTY_NINE_CASES,
 }
 
 

@@ -115,11 +115,13 @@ hundred-and-eighty-ninth, measured once at 3267ac5, tuned on in round seventy-si
 ``reports_tune_dk.jsonl`` / ``reports_tune_dl.jsonl`` (the hundred-and-ninety-first and
 hundred-and-ninety-third, measured once at b144426, tuned on in round seventy-seven) and
 ``reports_tune_dm.jsonl`` / ``reports_tune_dn.jsonl`` (the hundred-and-ninety-fifth and
-hundred-and-ninety-seventh, measured once at 68c94c2, tuned on in round seventy-eight) are the
+hundred-and-ninety-seventh, measured once at 68c94c2, tuned on in round seventy-eight) and
+``reports_tune_do.jsonl`` / ``reports_tune_dp.jsonl`` (the hundred-and-ninety-ninth and
+two-hundred-and-first, measured once at 3953cca, tuned on in round seventy-nine) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_cc.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_ce.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
 fifty-ninth, sixty-second, sixty-fifth to seventy-second, seventy-fifth to seventy-eighth,
@@ -135,12 +137,12 @@ hundred-and-fifty-eighth, hundred-and-sixty-first, hundred-and-sixty-second, hun
 hundred-and-sixty-sixth, hundred-and-sixty-eighth, hundred-and-seventieth, hundred-and-seventy-second,
 hundred-and-seventy-fourth, hundred-and-seventy-sixth, hundred-and-seventy-eighth, hundred-and-eightieth,
 hundred-and-eighty-second, hundred-and-eighty-fourth, hundred-and-eighty-sixth, hundred-and-eighty-eighth,
-hundred-and-ninetieth, hundred-and-ninety-second, hundred-and-ninety-fourth, hundred-and-ninety-sixth
-and hundred-and-ninety-eighth blind sets), written
+hundred-and-ninetieth, hundred-and-ninety-second, hundred-and-ninety-fourth, hundred-and-ninety-sixth,
+hundred-and-ninety-eighth, two-hundredth and two-hundred-and-second blind sets), written
 by someone who never saw the rules and measured once on the rules frozen at 4971259, f2b35ba,
 77d0b6c (both c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef,
 84ba10b, 5f0ecf3, 528e917, 669b511, 2290175, e28a7af (o to v), 27e9fb0 (w), 920adcd (x to ab)
-4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo), 4bcc2e4 (bp, bq), d691150 (br, bs), b8cebe5 (bt, bu), 92134b4 (bv, bw), 3267ac5 (bx, by), b144426 (bz, ca) and 68c94c2 (cb, cc); their errors
+4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo), 4bcc2e4 (bp, bq), d691150 (br, bs), b8cebe5 (bt, bu), 92134b4 (bv, bw), 3267ac5 (bx, by), b144426 (bz, ca), 68c94c2 (cb, cc) and 3953cca (cd, ce); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -831,20 +833,36 @@ TUNING_FLOORS = {
                               "laterality": 0.955, "organ": 0.902, "follow_up": 0.991},
     # Tuned on in round seventy-eight (docs/text.md), which mended the 195th's wrong CT
     # ("Calcification within it cannot be identified with confidence") and the 197th's ("CT or MRI
-    # would better characterise the mass, including any calcification"). Left: the 195th's wrong
-    # CT "Ganglioneuroma surveillance (biopsy proven, not resected)" (a tumour's surveillance
-    # without a comma is also how screening of a predisposed child is written) and its miss "separate
+    # would better characterise the mass, including any calcification"); round seventy-nine its
+    # wrong CT "Ganglioneuroma surveillance (biopsy proven, not resected)" (a ganglioneuroma named
+    # right before "surveillance", as a neuroblastoma is). Left: the 195th's miss "separate
     # from the appendix and right ovary" (read as the ovary's: the appendix is no organ in the
     # rules, and making it one read two held-out and tuning organs worse); the 197th's misses "small
     # shadowing calcific foci - nodal mass vs primary soft-tissue tumour" ('nodal' places the
     # calcification in a node) and "Neuroblastoma vs organised haematoma" (the haemorrhage flag,
     # which other sets label so).
-    "reports_tune_dm.jsonl": {"outcome": 0.994, "mass": 0.936, "calcification": 0.977,
-                              "laterality": 0.963, "organ": 0.938, "follow_up": 0.983,
-                              "wrongly_recommended": 1, "missed": 1},
+    "reports_tune_dm.jsonl": {"outcome": 0.997, "mass": 0.936, "calcification": 0.977,
+                              "laterality": 0.963, "organ": 0.938, "follow_up": 0.986,
+                              "missed": 1},
     "reports_tune_dn.jsonl": {"outcome": 0.994, "mass": 0.875, "calcification": 0.972,
                               "laterality": 0.977, "organ": 0.936, "follow_up": 0.997,
                               "missed": 2},
+    # Tuned on in round seventy-nine (docs/text.md), which mended the 201st's two wrong CTs
+    # ("Residual calcified retroperitoneal neuroblastoma, stable"; "None of these foci produce
+    # posterior acoustic shadowing") and its miss ("stage M NBL likely": today's diagnosis), and
+    # the side of a mass "displacing the rectum to the left" in the 199th. Left: the 199th's miss
+    # "Ovarian origin excluded - both ovaries are seen separately and are normal" (read as the
+    # ovary's: "seen separately" is three words after the organ), and the 201st's "tiny bright
+    # reflectors; the largest casts a distinct acoustic shadow" (a shadow cast with an article,
+    # "casts a ... shadow", was tried: it mended this and 30 held-out fields, but made one held-out
+    # CT wrong, so it was not kept). The 199th's laterality (0.947) is under the target: most of its
+    # errors are simple ovarian and renal cysts that it calls masses and the rules do not.
+    "reports_tune_do.jsonl": {"outcome": 0.997, "mass": 0.894, "calcification": 0.98,
+                              "laterality": 0.947, "organ": 0.908, "follow_up": 0.991,
+                              "missed": 1},
+    "reports_tune_dp.jsonl": {"outcome": 0.997, "mass": 0.913, "calcification": 0.98,
+                              "laterality": 0.98, "organ": 0.933, "follow_up": 1.0,
+                              "missed": 1},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
@@ -1161,6 +1179,12 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_cc.jsonl": {"outcome": 0.997, "wrongly_recommended": 0, "missed": 1,
                               "mass": 0.891, "calcification": 0.98, "laterality": 0.952,
                               "organ": 0.913, "follow_up": 0.988},
+    "reports_test_cd.jsonl": {"outcome": 0.994, "wrongly_recommended": 0, "missed": 2,
+                              "mass": 0.891, "calcification": 0.988, "laterality": 0.958,
+                              "organ": 0.922, "follow_up": 0.997},
+    "reports_test_ce.jsonl": {"outcome": 0.988, "wrongly_recommended": 3, "missed": 1,
+                              "mass": 0.913, "calcification": 0.983, "laterality": 0.975,
+                              "organ": 0.938, "follow_up": 0.991},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")

@@ -48,6 +48,7 @@ SENTENCE_ENDS = {".", "!", "?"}
 FRAGMENT_WORDS = 4      # a next sentence this short still describes the mass
 LABEL_WORDS = 3         # words of a heading that opens a sentence, before its colon
 HEDGED_NAME_REACH = 4   # words from an organ adjective to the diagnosis it names
+PUSHED_REACH = 6        # words from a verb of pushing to the "to the" before the side
 ADJECTIVE_REACH = 3     # words from a calcification adjective to the mass it describes
 ORIGIN_REACH = 2        # sentences after the mass's that may still describe it
 OTHER_ORGAN = "other"   # a bucket of organs: one of them displaced says nothing of another
@@ -625,6 +626,7 @@ class Reader:
     plural_joins: frozenset[str] = frozenset()   # ... across "and" ("right and left lower pole masses")
     spread_sites: frozenset[str] = frozenset()   # organs where lesions after a mass are its spread
     paired_headings: frozenset[str] = frozenset()  # "Ovaries:" opens a list of the pair's sides
+    pushed_towards: frozenset[str] = frozenset()  # "displacing the rectum to the left": a direction
 
     def as_written(self, text: str) -> str:
         """``text`` with the punctuation spoken into voice recognition written out and its
@@ -769,7 +771,8 @@ def build_reader(rules: dict[str, Any]) -> Reader:
                   frozenset(binding.get("other_side", ())),
                   frozenset(binding.get("plural_masses", ())), frozenset(binding.get("plural_joins", ())),
                   frozenset(binding.get("spread_sites", ())),
-                  frozenset(word.lower() for word in binding.get("paired_headings", ())))
+                  frozenset(word.lower() for word in binding.get("paired_headings", ())),
+                  frozenset(binding.get("pushed_towards", ())))
 
 
 def _patterns_per_flag(table: dict[str, list[str]]) -> dict[str, tuple[re.Pattern, ...]]:
@@ -927,6 +930,23 @@ def _hedged(ent) -> bool:
         or _unticked(ent)
 
 
+def _pushed_towards(doc, side, reader: Reader) -> bool:
+    """The side is where the mass pushes an organ: "to (the)" or "towards (the)" before it, not
+    "of" after it ("to the left of" is a place), and one of ``pushed_towards`` a few words
+    before that in its clause ("displacing the rectum to the left")."""
+    at = side.start - 1
+    at -= at >= side.sent.start and doc[at].lower_ == "the"
+    if at < side.sent.start or doc[at].lower_ not in ("to", "towards") \
+            or (side.end < len(doc) and doc[side.end].lower_ == "of"):
+        return False
+    for token in reversed(doc[max(side.sent.start, at - PUSHED_REACH):at]):
+        if token.is_punct:
+            return False
+        if token.lower_ in reader.pushed_towards:
+            return True
+    return False
+
+
 def _names_a_hedged_mass(organ) -> bool:
     """The organ is an adjective of a hedged diagnosis a few words on ("ovarian germ cell
     tumour likely")."""
@@ -995,6 +1015,7 @@ def _origin_entities(doc, ents, prefix: str, reader: Reader, guessed: bool = Fal
     allowed = reader.beside if prefix == SIDE else frozenset()
     return [e for e in ents if e.label_.startswith(prefix)
             and not (_ruled_out(e) if guessed else _hedged(e))
+            and not (prefix == SIDE and _pushed_towards(doc, e, reader))
             and (_names_the_mass(doc, e) or (_neighbourhood(doc, e, reader) <= allowed
                                              and not _of_another_finding(doc, e, reader)))]
 
