@@ -1154,6 +1154,8 @@ def shadow_measure(grey: np.ndarray, geometry: Geometry, c: Candidate,
     clear = [side for side, sign in zip((beside[:, :3], beside[:, 3:]), (1, -1))
              if np.isfinite(side).any() and not _behind_another(c, others, along, sign * near, sign * far,
                                                                    start)]
+    if others and not clear and sides:
+        sides = _beyond_others(c, others, along, strip, start, (near, far), mm) or sides
     sides = clear or sides
     if valid_rows.sum() * mm < 3.0 or not sides:
         return Shadow(1.0, False, False)
@@ -1304,6 +1306,30 @@ def _dark_width(strip, width: float, start: float, c: Candidate, mm: float) -> i
     return hi - lo + 1
 
 
+def _beyond_others(c: Candidate, others: tuple[Candidate, ...], along: np.ndarray, strip, start: float,
+                   span: tuple[float, float], mm: float) -> list[np.ndarray]:
+    """The tissue beside ``c`` beyond the shadows of ``others`` that lie in front of both strips
+    beside it (three foci in a row), sampled past the farther edge of the blob in front of each
+    strip. None when ``c`` lies in the shadow of one of ``others``: in front of it, across from it
+    by less than their half widths, and at least half as wide (a smaller blob shadows only part
+    of it)."""
+    across = np.array([-along[1], along[0]])
+    offsets = [(float(np.array([o.x - c.x, o.y - c.y]) @ across), float(np.array([o.x - c.x, o.y - c.y]) @ along), o)
+               for o in others if not _overlap(c, o, mm)]   # not ``c`` found twice
+    if any(depth < 0 and abs(lateral) < o.half_width + c.half_width and 2 * o.half_width >= c.half_width
+           for lateral, depth, o in offsets):
+        return []
+    near, far = span
+    sides = []
+    for sign in (1, -1):
+        edges = [sign * lateral + o.half_width for lateral, depth, o in offsets
+                 if depth < start and near - o.half_width <= sign * lateral <= far + o.half_width]
+        side = strip(sign * (max(edges) + np.linspace(1.5, 4.5, 3) / mm)) if edges else None
+        if side is not None and np.isfinite(side).any():
+            sides.append(side)
+    return sides
+
+
 def _behind_another(c: Candidate, others: tuple[Candidate, ...], along: np.ndarray,
                     near: float, far: float, start: float) -> bool:
     """Whether another blob lies in front of the strip ``near``..``far`` across the beam
@@ -1392,13 +1418,17 @@ def detect_frame(grey: np.ndarray, geometry: Geometry, mask: np.ndarray,
                              or not _confirms_its_shadow(c, behind)):
             continue   # found by its shadow: the shadow measured from the blob is dark and clean, its front seen
         solid = _solid_ball(c)
-        if behind.ratio >= SHADOW_RATIO and c in casters:
+        if behind.ratio >= (CURVILINEAR_SHADOW_RATIO if c.roundness < MIN_ROUNDNESS else SHADOW_RATIO) \
+                and c in casters:
             # One side darker: it may be a neighbour's shadow (two foci side by side). Against
             # the other side alone, only a strong shadow counts (one side is a weaker reference),
             # and only between foci large enough to cast a shadow as wide as the strip beside
             # them; a solid ball, a calcification by its shape, needs only the ordinary shadow.
+            # An elongated blob needs a darker shadow than the ordinary one (a rim's), so it is
+            # measured so whenever it does not show that one.
             alone = shadow_measure(grey, geometry, c, tuple(o for o in casters if o is not c))
-            behind = alone if alone.ratio < (SHADOW_RATIO if solid else STRONG_SHADOW_RATIO) else behind
+            limit = min(behind.ratio, SHADOW_RATIO if solid else STRONG_SHADOW_RATIO)
+            behind = alone if alone.ratio < limit else behind
         ball = _ball(c)
         kept = solid and any(_overlap(c, p, geometry.mm_per_pixel) for p in confirmed)
         if behind.reverberation or (behind.dirty and c.diameter_mm >= GAS_MIN_MM and not ball):
