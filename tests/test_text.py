@@ -2111,6 +2111,23 @@ ROUND_SEVENTY_NINE_CASES = [
      {"mass": "present", "laterality": "left"}),
 ]
 
+ROUND_EIGHTY_CASES = [
+    # a haemorrhage "no longer in keeping with" the findings is set aside
+    ("Follow-up of presumed left adrenal haemorrhage. The left adrenal lesion is now solid with coarse "
+     "calcification. These findings are no longer in keeping with haemorrhage.",
+     {"mass": "present", "calcification": "present", "context": set()}),
+    # a risk group before a tumour that "is the main consideration" is today's diagnosis
+    ("Right retroperitoneal calcified mass - high risk neuroblastoma is the main consideration.",
+     {"mass": "present", "calcification": "present", "context": set()}),
+    # foci "too small to cast acoustic shadows" do not shadow
+    ("Right paravertebral solid mass with tiny echogenic foci, likely too small to cast acoustic shadows.",
+     {"mass": "present", "calcification": None}),
+    # a hedge ends where a finding is called definite; a negation before "definite" still reaches it
+    ("Midline pelvic mass 5 cm with probable fat and definite shadowing calcification.",
+     {"mass": "present", "calcification": "present"}),
+    ("Left adrenal mass. No fat and no definite calcification.", {"mass": "present", "calcification": "absent"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -2180,6 +2197,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-ninety-first-and-third": ROUND_SEVENTY_SEVEN_CASES,
     "hundred-and-ninety-fifth-and-seventh": ROUND_SEVENTY_EIGHT_CASES,
     "hundred-and-ninety-ninth-and-two-hundred-and-first": ROUND_SEVENTY_NINE_CASES,
+    "two-hundred-and-third-and-fifth": ROUND_EIGHTY_CASES,
 }
 
 

@@ -117,11 +117,13 @@ hundred-and-ninety-third, measured once at b144426, tuned on in round seventy-se
 ``reports_tune_dm.jsonl`` / ``reports_tune_dn.jsonl`` (the hundred-and-ninety-fifth and
 hundred-and-ninety-seventh, measured once at 68c94c2, tuned on in round seventy-eight) and
 ``reports_tune_do.jsonl`` / ``reports_tune_dp.jsonl`` (the hundred-and-ninety-ninth and
-two-hundred-and-first, measured once at 3953cca, tuned on in round seventy-nine) are the
+two-hundred-and-first, measured once at 3953cca, tuned on in round seventy-nine) and
+``reports_tune_dq.jsonl`` / ``reports_tune_dr.jsonl`` (the two-hundred-and-third and
+two-hundred-and-fifth, measured once at 2155cbb's rules, tuned on in round eighty) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_ce.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_cg.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
 fifty-ninth, sixty-second, sixty-fifth to seventy-second, seventy-fifth to seventy-eighth,
@@ -138,11 +140,12 @@ hundred-and-sixty-sixth, hundred-and-sixty-eighth, hundred-and-seventieth, hundr
 hundred-and-seventy-fourth, hundred-and-seventy-sixth, hundred-and-seventy-eighth, hundred-and-eightieth,
 hundred-and-eighty-second, hundred-and-eighty-fourth, hundred-and-eighty-sixth, hundred-and-eighty-eighth,
 hundred-and-ninetieth, hundred-and-ninety-second, hundred-and-ninety-fourth, hundred-and-ninety-sixth,
-hundred-and-ninety-eighth, two-hundredth and two-hundred-and-second blind sets), written
+hundred-and-ninety-eighth, two-hundredth, two-hundred-and-second, two-hundred-and-fourth and
+two-hundred-and-sixth blind sets), written
 by someone who never saw the rules and measured once on the rules frozen at 4971259, f2b35ba,
 77d0b6c (both c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef,
 84ba10b, 5f0ecf3, 528e917, 669b511, 2290175, e28a7af (o to v), 27e9fb0 (w), 920adcd (x to ab)
-4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo), 4bcc2e4 (bp, bq), d691150 (br, bs), b8cebe5 (bt, bu), 92134b4 (bv, bw), 3267ac5 (bx, by), b144426 (bz, ca), 68c94c2 (cb, cc) and 3953cca (cd, ce); their errors
+4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo), 4bcc2e4 (bp, bq), d691150 (br, bs), b8cebe5 (bt, bu), 92134b4 (bv, bw), 3267ac5 (bx, by), b144426 (bz, ca), 68c94c2 (cb, cc), 3953cca (cd, ce) and 2155cbb (cf, cg); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -863,6 +866,18 @@ TUNING_FLOORS = {
     "reports_tune_dp.jsonl": {"outcome": 0.997, "mass": 0.913, "calcification": 0.98,
                               "laterality": 0.98, "organ": 0.933, "follow_up": 1.0,
                               "missed": 1},
+    # Tuned on in round eighty (docs/text.md), which mended the 203rd's wrong CT ("foci, likely too
+    # small to cast acoustic shadows") and its two misses ("no longer in keeping with haemorrhage";
+    # "high risk neuroblastoma is the main consideration"), and the 205th's miss ("probable fat and
+    # definite shadowing calcification"). Left: the 205th's miss "Findings suggestive of a right
+    # adrenal mass, 3.9 cm, with speckled calcification" ("suggestive of" hedges the mass, as the
+    # rules read it everywhere). The 205th labels calcification "absent" where a text does not name
+    # it (120 texts), the other sets "unknown": its calcification field reads 0.638.
+    "reports_tune_dq.jsonl": {"outcome": 1.0, "mass": 0.916, "calcification": 0.983,
+                              "laterality": 0.969, "organ": 0.944, "follow_up": 0.994},
+    "reports_tune_dr.jsonl": {"outcome": 0.997, "mass": 0.911, "calcification": 0.638,
+                              "laterality": 0.969, "organ": 0.916, "follow_up": 0.997,
+                              "missed": 1},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
@@ -1185,6 +1200,12 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_ce.jsonl": {"outcome": 0.988, "wrongly_recommended": 3, "missed": 1,
                               "mass": 0.913, "calcification": 0.983, "laterality": 0.975,
                               "organ": 0.938, "follow_up": 0.991},
+    "reports_test_cf.jsonl": {"outcome": 0.994, "wrongly_recommended": 1, "missed": 1,
+                              "mass": 0.93, "calcification": 0.969, "laterality": 0.98,
+                              "organ": 0.958, "follow_up": 0.991},
+    "reports_test_cg.jsonl": {"outcome": 1.0, "wrongly_recommended": 0, "missed": 0,
+                              "mass": 0.933, "calcification": 0.98, "laterality": 0.975,
+                              "organ": 0.93, "follow_up": 0.994},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
