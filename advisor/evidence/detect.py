@@ -1313,20 +1313,21 @@ def _beyond_others(c: Candidate, others: tuple[Candidate, ...], along: np.ndarra
     strip. None when ``c`` lies in the shadow of one of ``others``: in front of it, across from it
     by less than their half widths, and at least half as wide (a smaller blob shadows only part
     of it)."""
-    across = np.array([-along[1], along[0]])
-    offsets = [(float(np.array([o.x - c.x, o.y - c.y]) @ across), float(np.array([o.x - c.x, o.y - c.y]) @ along), o)
-               for o in others if not _overlap(c, o, mm)]   # not ``c`` found twice
+    basis = np.array([[-along[1], along[0]], along])   # (across, along)
+    placed = [(*(basis @ np.array([o.x - c.x, o.y - c.y])), o)
+              for o in others if not _overlap(c, o, mm)]   # not ``c`` found twice
     if any(depth < 0 and abs(lateral) < o.half_width + c.half_width and 2 * o.half_width >= c.half_width
-           for lateral, depth, o in offsets):
+           for lateral, depth, o in placed):
         return []
     near, far = span
     sides = []
     for sign in (1, -1):
-        edges = [sign * lateral + o.half_width for lateral, depth, o in offsets
+        edges = [sign * lateral + o.half_width for lateral, depth, o in placed
                  if depth < start and near - o.half_width <= sign * lateral <= far + o.half_width]
-        side = strip(sign * (max(edges) + np.linspace(1.5, 4.5, 3) / mm)) if edges else None
-        if side is not None and np.isfinite(side).any():
-            sides.append(side)
+        if edges:
+            side = strip(sign * (max(edges) + np.linspace(1.5, 4.5, 3) / mm))   # as far out as the usual strip
+            if np.isfinite(side).any():
+                sides.append(side)
     return sides
 
 
