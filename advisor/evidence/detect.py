@@ -71,6 +71,7 @@ MIN_ROUNDNESS_STRONG_SHADOW = 0.25  # a curvilinear calcification this elongated
 CURVILINEAR_MIN_MM = 4.0     # and at least this large (a thin bright line over a cavity is not one),
 CURVILINEAR_SHADOW_RATIO = 0.30  # with a shadow this dark (a bowel-gas arc's is partly filled in);
 MIN_ROUNDNESS_SMALL_STRONG_SHADOW = 0.35  # smaller, this round (blurred wider across the beam)
+BESIDE_MM = (1.5, 4.5)       # the tissue beside a shadow lies at least this far beyond the blob's edge
 SHADOW_RATIO = 0.72          # behind / beside; below this the focus shadows
 BALL_SHADOW_RATIO = 0.85     # and below this a large, round, clearly bright focus does:
 BALL_MIN_MM, BALL_MIN_ROUNDNESS, BALL_MIN_CONTRAST = 4.0, 0.6, 2.5
@@ -1112,8 +1113,8 @@ def _shadow_depths(c: Candidate, start: float, mm: float) -> np.ndarray:
 
 def _beside_span(width: float, mm: float) -> tuple[float, float]:
     """How far across the beam (pixels) the tissue beside a shadow lies from its middle: beyond
-    the blob's edge (``width``) by half its width, at least 1.5 to 4.5 mm."""
-    return width + max(1.5 / mm, 0.5 * width), width + max(4.5 / mm, 1.5 * width)
+    the blob's edge (``width``) by half its width, at least ``BESIDE_MM``."""
+    return width + max(BESIDE_MM[0] / mm, 0.5 * width), width + max(BESIDE_MM[1] / mm, 1.5 * width)
 
 
 def _beside_offsets(width: float, mm: float) -> np.ndarray:
@@ -1313,19 +1314,17 @@ def _beyond_others(c: Candidate, others: tuple[Candidate, ...], along: np.ndarra
     strip. None when ``c`` lies in the shadow of one of ``others``: in front of it, across from it
     by less than their half widths, and at least half as wide (a smaller blob shadows only part
     of it)."""
-    basis = np.array([[-along[1], along[0]], along])   # (across, along)
-    placed = [(*(basis @ np.array([o.x - c.x, o.y - c.y])), o)
-              for o in others if not _overlap(c, o, mm)]   # not ``c`` found twice
+    others = [o for o in others if not _overlap(c, o, mm)]   # not ``c`` found twice
     if any(depth < 0 and abs(lateral) < o.half_width + c.half_width and 2 * o.half_width >= c.half_width
-           for lateral, depth, o in placed):
+           for o in others for lateral, depth in [_offset(c, o, along)]):
         return []
     near, far = span
     sides = []
     for sign in (1, -1):
-        edges = [sign * lateral + o.half_width for lateral, depth, o in placed
-                 if depth < start and near - o.half_width <= sign * lateral <= far + o.half_width]
+        edges = [sign * _offset(c, o, along)[0] + o.half_width for o in others
+                 if _fronts_strip(c, o, along, sign * near, sign * far, start)]
         if edges:
-            side = strip(sign * (max(edges) + np.linspace(1.5, 4.5, 3) / mm))   # as far out as the usual strip
+            side = strip(sign * (max(edges) + np.linspace(*BESIDE_MM, 3) / mm))
             if np.isfinite(side).any():
                 sides.append(side)
     return sides
@@ -1335,14 +1334,20 @@ def _behind_another(c: Candidate, others: tuple[Candidate, ...], along: np.ndarr
                     near: float, far: float, start: float) -> bool:
     """Whether another blob lies in front of the strip ``near``..``far`` across the beam
     from ``c`` (pixels, signed) that starts ``start`` pixels deep behind ``c``."""
-    across = np.array([-along[1], along[0]])
-    low, high = min(near, far), max(near, far)
-    for o in others:
-        offset = np.array([o.x - c.x, o.y - c.y])
-        lateral, depth = float(offset @ across), float(offset @ along)
-        if depth < start and low - o.half_width <= lateral <= high + o.half_width:
-            return True
-    return False
+    return any(_fronts_strip(c, o, along, near, far, start) for o in others)
+
+
+def _fronts_strip(c: Candidate, o: Candidate, along: np.ndarray, near: float, far: float, start: float) -> bool:
+    """Whether the blob ``o`` lies in front of the strip ``near``..``far`` across the beam from ``c``
+    (pixels, signed) that starts ``start`` pixels deep behind ``c``, or overlaps its sides."""
+    lateral, depth = _offset(c, o, along)
+    return depth < start and min(near, far) - o.half_width <= lateral <= max(near, far) + o.half_width
+
+
+def _offset(c: Candidate, o: Candidate, along: np.ndarray) -> tuple[float, float]:
+    """Where the blob ``o`` lies from ``c``: across the beam and along it (pixels)."""
+    offset = np.array([o.x - c.x, o.y - c.y])
+    return float(offset @ np.array([-along[1], along[0]])), float(offset @ along)
 
 
 def _dirty(profile: np.ndarray, beside_level: float, edge_px: float) -> bool:
