@@ -2128,6 +2128,23 @@ ROUND_EIGHTY_CASES = [
     ("Left adrenal mass. No fat and no definite calcification.", {"mass": "present", "calcification": "absent"}),
 ]
 
+ROUND_EIGHTY_ONE_CASES = [
+    # a caveat that CT shows calcification "more reliably" names it without stating it
+    ("Left suprarenal solid mass 3 cm, no calcification seen; fine calcification is more reliably "
+     "shown by CT.", {"mass": "present", "calcification": "absent"}),
+    # two sizes with their units ("4 mm and 6 mm") keep the stones' shadow theirs
+    ("Two stones in the left renal pelvis, 4 mm and 6 mm, with posterior acoustic shadowing. Right "
+     "adrenal solid mass 3 cm without calcification.", {"mass": "present", "calcification": "absent"}),
+    # a shadow said to be questionable leaves the foci that end on it doubtful
+    ("Left adrenal mass 3 cm with bright foci, probably calcification, though shadowing is equivocal.",
+     {"mass": "present", "calcification": None}),
+    # a nephrectomy "aged 3 for" something else is no known tumour's
+    ("Left nephrectomy aged 3 for reflux nephropathy. Right kidney with a 2 cm solid mass containing "
+     "shadowing calcification.", {"mass": "present", "calcification": "present", "context": set()}),
+    ("Left nephrectomy aged 3 for Wilms tumour. Right kidney normal.",
+     {"context": {"known-tumour-follow-up"}}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -2198,6 +2215,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-ninety-fifth-and-seventh": ROUND_SEVENTY_EIGHT_CASES,
     "hundred-and-ninety-ninth-and-two-hundred-and-first": ROUND_SEVENTY_NINE_CASES,
     "two-hundred-and-third-and-fifth": ROUND_EIGHTY_CASES,
+    "two-hundred-and-seventh-and-ninth": ROUND_EIGHTY_ONE_CASES,
 }
 
 

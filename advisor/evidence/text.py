@@ -482,9 +482,13 @@ def _elsewhere_check(breaks: frozenset[str], beside: tuple[str, ...] = ()):
 
 def _joins_numbers(token) -> bool:
     """A word or comma between two numbers is part of a size ("calculi, 3 and 4 mm, with
-    shadowing"), no break between a finding and what explains it."""
+    shadowing"; "5 mm and 7 mm"), no break between a finding and what explains it."""
     doc = token.doc
-    return 0 < token.i < len(doc) - 1 and doc[token.i - 1].like_num and doc[token.i + 1].like_num
+    if not 0 < token.i < len(doc) - 1 or not doc[token.i + 1].like_num:
+        return False
+    before = doc[token.i - 1]
+    return before.like_num or (bool(SIZE_UNIT.match(before.text)) and token.i > 1
+                               and doc[token.i - 2].like_num)
 
 
 def _outside_brackets(tokens) -> Iterator:
@@ -580,7 +584,7 @@ def _context_rules(rules: dict[str, Any], tokenizer) -> Iterator[Any]:
     same_clause = _elsewhere_check(frozenset(rules["binding"]["breaks"]) | EXPLANATION_MARKS | {"/"},
                                    tuple(rules["binding"].get("beside_calcification", ())))
     for key, scope, check in (("calcification_elsewhere", 9, same_clause),
-                              ("calcification_explained_as", 16, elsewhere),
+                              ("calcification_explained_as", 20, elsewhere),
                               ("calcification_attached", 4, _named_with)):
         for phrase in rules["targets"][key]:
             literal, pattern = _pattern(phrase, tokenizer)
