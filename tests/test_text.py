@@ -2145,6 +2145,17 @@ ROUND_EIGHTY_ONE_CASES = [
      {"context": {"known-tumour-follow-up"}}),
 ]
 
+ROUND_EIGHTY_TWO_CASES = [
+    # a hedge that opens its clause before a place word doubts the place ("possibly within a mass")
+    ("Shadowing echogenic foci in the right upper quadrant, possibly within a mass but possibly "
+     "bowel content; a mass is not confirmed.", {"mass": None}),
+    # not a hedge said of the finding before it
+    ("Calcification probable within the left adrenal mass.", {"mass": "present"}),
+    # another examination's finding shown on this scan is this scan's
+    ("A right paravertebral mass first seen on a chest radiograph is shown on ultrasound to extend into "
+     "the abdomen, with calcification.", {"mass": "present", "calcification": "present"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -2216,6 +2227,7 @@ FAMILIES_OF_BLIND_SETS = {
     "hundred-and-ninety-ninth-and-two-hundred-and-first": ROUND_SEVENTY_NINE_CASES,
     "two-hundred-and-third-and-fifth": ROUND_EIGHTY_CASES,
     "two-hundred-and-seventh-and-ninth": ROUND_EIGHTY_ONE_CASES,
+    "two-hundred-and-eleventh-and-thirteenth": ROUND_EIGHTY_TWO_CASES,
 }
 
 
