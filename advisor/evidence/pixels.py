@@ -186,7 +186,7 @@ def densely_lit(lit: np.ndarray, radius: int, share: Fraction) -> np.ndarray:
     rows, cols = lit.shape
     table = np.zeros((rows + 2 * radius + 1, cols + 2 * radius + 1), np.int32)
     table[radius + 1:radius + 1 + rows, radius + 1:radius + 1 + cols] = lit
-    np.cumsum(table, axis=0, out=table)
+    _accumulate_down(table)
     np.cumsum(table, axis=1, out=table)
     width = 2 * radius + 1
     total = ((table[width:, width:] - table[:-width, width:])
@@ -195,6 +195,13 @@ def densely_lit(lit: np.ndarray, radius: int, share: Fraction) -> np.ndarray:
     area = (share.numerator * _window_lengths(rows, radius).astype(np.int32))[:, None] \
         * _window_lengths(cols, radius).astype(np.int32)[None, :]
     return total > area
+
+
+def _accumulate_down(table: np.ndarray) -> None:
+    """``np.cumsum(table, axis=0, out=table)``, each row added to the next: numpy accumulates
+    down a C-ordered array's columns with a strided inner loop, at twice the time."""
+    for row in range(1, table.shape[0]):
+        np.add(table[row], table[row - 1], out=table[row])
 
 
 def _window_lengths(size: int, radius: int) -> np.ndarray:
