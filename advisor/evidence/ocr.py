@@ -213,14 +213,17 @@ def text_strokes(bright: np.ndarray, tissue: np.ndarray) -> tuple[np.ndarray, np
     on_tissue = np.bincount(labels[strokes & tissue], minlength=count)
     keep = 2 * on_tissue < size
     keep[0] = False
-    height, width = _extents(labels, keep)
+    text = keep[labels]
+    height, width = _extents(labels, text, keep)
     keep[_bars(keep, size, height, width)] = False
-    return keep[labels], height[keep]
+    text[text] = keep[labels[text]]   # the bars left out: looked up on the kept pixels only
+    return text, height[keep]
 
 
-def _extents(labels: np.ndarray, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Height and width in pixels of each kept label's bounding box (0 for the others)."""
-    rows, cols = np.nonzero(kept[labels])
+def _extents(labels: np.ndarray, pixels: np.ndarray, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Height and width in pixels of each kept label's bounding box (0 for the others;
+    ``pixels``: where the kept labels are)."""
+    rows, cols = np.nonzero(pixels)
     which = labels[rows, cols]
     extent = []
     for index in (rows, cols):
