@@ -174,10 +174,11 @@ def _tesseract():
 
 
 def image_to_data(page: Image.Image) -> dict[str, list]:
-    """Tesseract's words on ``page`` with their boxes, as columns of its TSV output (the
-    layout pytesseract's image_to_data gives): level ... height as ints, conf, text."""
+    """Tesseract's words on ``page`` (8-bit grey) with their boxes, as columns of its TSV output
+    (the layout pytesseract's image_to_data gives): level ... height as ints, conf, text."""
     api = _tesseract()
-    api.SetImage(page)
+    # Its pixels as they are: SetImage would encode the page as PNG for Leptonica to decode.
+    api.SetImageBytes(page.tobytes(), page.width, page.height, 1, page.width)
     rows = [line.split("\t") for line in api.GetTSVText(0).splitlines()]
     data: dict[str, list] = {key: [int(row[i]) for row in rows] for i, key in enumerate(TSV_INTEGERS)}
     data["conf"] = [float(row[10]) for row in rows]
