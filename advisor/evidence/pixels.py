@@ -110,12 +110,13 @@ def _frames(path: Path, ds: Dataset, first: np.ndarray | None) -> Iterator[np.nd
         yield from iter_pixels(path, as_rgb=False, indices=range(1, count), **_decoder(ds))
 
 
-def _decoder(ds: Dataset) -> dict[str, str]:
-    """pydicom's decoding options for ``ds``: JPEG Baseline by Pillow (libjpeg-turbo, several
-    times faster than pylibjpeg's libjpeg) when it is installed."""
+def _decoder(ds: Dataset) -> dict[str, str | bool]:
+    """pydicom's decoding options for ``ds``: frames that may be read-only (nothing here writes
+    into a frame as decoded, and an uncompressed frame is then not copied), JPEG Baseline by
+    Pillow (libjpeg-turbo, several times faster than pylibjpeg's libjpeg) when it is installed."""
     if ds.file_meta.get("TransferSyntaxUID") == JPEGBaseline8Bit and _pillow_decodes_jpeg():
-        return {"decoding_plugin": "pillow"}
-    return {}
+        return {"view_only": True, "decoding_plugin": "pillow"}
+    return {"view_only": True}
 
 
 @cache
