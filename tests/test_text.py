@@ -2156,6 +2156,19 @@ ROUND_EIGHTY_TWO_CASES = [
      "the abdomen, with calcification.", {"mass": "present", "calcification": "present"}),
 ]
 
+ROUND_EIGHTY_THREE_CASES = [
+    # organs joined by "+" after "separate from" are none of them the origin
+    ("Solid pelvic mass behind the bladder, 5 cm, with shadowing calcific foci, separate from uterus + "
+     "both ovaries (seen). ?teratoma.", {"mass": "present", "calcification": "present", "organ": None,
+                                        "laterality": None}),
+    # a haemorrhage with a relative clause that "is the most likely explanation" is the diagnosis
+    ("Right suprarenal mass 2 cm with a calcific focus. Haemorrhage which has started to calcify is the most "
+     "likely explanation.", {"mass": "present", "context": {"adrenal-haemorrhage"}}),
+    # "not a realistic consideration" sets a haemorrhage aside
+    ("Left adrenal solid mass 5 cm with coarse calcification; adrenal haemorrhage is not a realistic "
+     "consideration.", {"mass": "present", "calcification": "present", "context": set()}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -2228,6 +2241,7 @@ FAMILIES_OF_BLIND_SETS = {
     "two-hundred-and-third-and-fifth": ROUND_EIGHTY_CASES,
     "two-hundred-and-seventh-and-ninth": ROUND_EIGHTY_ONE_CASES,
     "two-hundred-and-eleventh-and-thirteenth": ROUND_EIGHTY_TWO_CASES,
+    "two-hundred-and-fifteenth-and-seventeenth": ROUND_EIGHTY_THREE_CASES,
 }
 
 

@@ -123,11 +123,13 @@ two-hundred-and-fifth, measured once at 2155cbb's rules, tuned on in round eight
 ``reports_tune_ds.jsonl`` / ``reports_tune_dt.jsonl`` (the two-hundred-and-seventh and
 two-hundred-and-ninth, measured once at 5b48be9's rules, tuned on in round eighty-one) and
 ``reports_tune_du.jsonl`` / ``reports_tune_dv.jsonl`` (the two-hundred-and-eleventh and
-two-hundred-and-thirteenth, measured once at d8b8f95, tuned on in round eighty-two) are the
+two-hundred-and-thirteenth, measured once at d8b8f95, tuned on in round eighty-two) and
+``reports_tune_dw.jsonl`` / ``reports_tune_dx.jsonl`` (the two-hundred-and-fifteenth and
+two-hundred-and-seventeenth, measured once at 4b0cb0f's rules, tuned on in round eighty-three) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_ck.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_cm.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
 fifty-ninth, sixty-second, sixty-fifth to seventy-second, seventy-fifth to seventy-eighth,
@@ -145,12 +147,12 @@ hundred-and-seventy-fourth, hundred-and-seventy-sixth, hundred-and-seventy-eight
 hundred-and-eighty-second, hundred-and-eighty-fourth, hundred-and-eighty-sixth, hundred-and-eighty-eighth,
 hundred-and-ninetieth, hundred-and-ninety-second, hundred-and-ninety-fourth, hundred-and-ninety-sixth,
 hundred-and-ninety-eighth, two-hundredth, two-hundred-and-second, two-hundred-and-fourth,
-two-hundred-and-sixth, two-hundred-and-eighth, two-hundred-and-tenth, two-hundred-and-twelfth and
-two-hundred-and-fourteenth blind sets), written
+two-hundred-and-sixth, two-hundred-and-eighth, two-hundred-and-tenth, two-hundred-and-twelfth,
+two-hundred-and-fourteenth, two-hundred-and-sixteenth and two-hundred-and-eighteenth blind sets), written
 by someone who never saw the rules and measured once on the rules frozen at 4971259, f2b35ba,
 77d0b6c (both c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef,
 84ba10b, 5f0ecf3, 528e917, 669b511, 2290175, e28a7af (o to v), 27e9fb0 (w), 920adcd (x to ab)
-4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo), 4bcc2e4 (bp, bq), d691150 (br, bs), b8cebe5 (bt, bu), 92134b4 (bv, bw), 3267ac5 (bx, by), b144426 (bz, ca), 68c94c2 (cb, cc), 3953cca (cd, ce), 2155cbb (cf, cg), 5b48be9 (ch, ci) and d8b8f95 (cj, ck); their errors
+4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo), 4bcc2e4 (bp, bq), d691150 (br, bs), b8cebe5 (bt, bu), 92134b4 (bv, bw), 3267ac5 (bx, by), b144426 (bz, ca), 68c94c2 (cb, cc), 3953cca (cd, ce), 2155cbb (cf, cg), 5b48be9 (ch, ci), d8b8f95 (cj, ck) and 4b0cb0f (cl, cm); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -907,6 +909,20 @@ TUNING_FLOORS = {
                               "missed": 2},
     "reports_tune_dv.jsonl": {"outcome": 1.0, "mass": 0.913, "calcification": 0.988,
                               "laterality": 0.977, "organ": 0.944, "follow_up": 0.994},
+    # Tuned on in round eighty-three (docs/text.md), which mended the 215th's wrong CT ("Organising
+    # haemorrhage that has begun to calcify is the most likely explanation") and its two misses
+    # ("separate from uterus + both ovaries"; "Adrenal haemorrhage is not a realistic
+    # consideration"). Left: the 217th's wrong CT, "Liver contains numerous small hypoechoic
+    # nodules, several of which show shadowing calcification, in keeping with metastatic deposits.
+    # Primary: left adrenal solid mass 2.6 cm, homogeneous without calcification" (the liver's
+    # calcified metastases are read as calcification of the mass: a mass word cannot explain a
+    # calcification away as another place's). The 217th's laterality (0.925) is under the target:
+    # it gives liver masses in named segments no side, where the rules give the lobe's.
+    "reports_tune_dw.jsonl": {"outcome": 1.0, "mass": 0.925, "calcification": 0.983,
+                              "laterality": 0.958, "organ": 0.908, "follow_up": 0.994},
+    "reports_tune_dx.jsonl": {"outcome": 0.997, "mass": 0.872, "calcification": 0.969,
+                              "laterality": 0.925, "organ": 0.897, "follow_up": 0.991,
+                              "wrongly_recommended": 1},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
@@ -1244,7 +1260,12 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
                               "organ": 0.952, "follow_up": 0.991},
     "reports_test_ck.jsonl": {"outcome": 0.98, "wrongly_recommended": 1, "missed": 6,
                               "mass": 0.891, "calcification": 0.941, "laterality": 0.938,
-                              "organ": 0.897, "follow_up": 0.994},
+                              "organ": 0.897, "follow_up": 0.994},    "reports_test_cl.jsonl": {"outcome": 0.991, "wrongly_recommended": 0, "missed": 3,
+                              "mass": 0.927, "calcification": 0.98, "laterality": 0.972,
+                              "organ": 0.941, "follow_up": 0.994},
+    "reports_test_cm.jsonl": {"outcome": 0.997, "wrongly_recommended": 1, "missed": 0,
+                              "mass": 0.927, "calcification": 0.972, "laterality": 0.98,
+                              "organ": 0.93, "follow_up": 0.994},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")

@@ -85,8 +85,8 @@ SUBJECT_VERBS = {"is", "are", "was", "were", "has", "have", "had"}
 # What may stand between a finding and a calcification said of it as a verb ("haemorrhage
 # which has since calcified").
 RELATIVE_WORDS = {"which", "that", "has", "have", "had", "since", "later", "subsequently", "then"}
-# Words that join organs into a list ("the liver and right kidney").
-ORGAN_LIST_WORDS = {"and", "or", "&"}
+# Words that join organs into a list ("the liver and right kidney", "uterus + both ovaries").
+ORGAN_LIST_WORDS = {"and", "or", "&", "+"}
 # "no residual haemorrhage, mass or calcification": a list a negation reaches along even when
 # its first item is no target, if closed by one of these before a finding
 CLOSING_LIST_WORDS = {"and", "or", "nor"}
