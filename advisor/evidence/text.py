@@ -417,9 +417,7 @@ def _all_of(*checks):
 
 def _stops_at_words(words: frozenset[str]):
     """The modifier stops at one of ``words`` ("possible calcification in the mass";
-    backward, "calcification: n/a / fluid: no"), but not at a place word right after a
-    modifier that opens its clause, which puts the doubt on the place ("foci, possibly within a
-    mass"; not "calcification probable within the mass")."""
+    backward, "calcification: n/a / fluid: no"), but not at a place word right after it."""
     def check(target, modifier, _span_between) -> bool:
         return not any(token.lower_ in words and not _doubts_the_place(token, modifier)
                        for token in _between(target, modifier))
@@ -427,6 +425,9 @@ def _stops_at_words(words: frozenset[str]):
 
 
 def _doubts_the_place(token, modifier) -> bool:
+    """``token`` is a place word right after the modifier, with no finding just before the
+    modifier: the doubt is on the place ("foci, possibly within a mass"; not "calcification
+    probable within the mass")."""
     before = modifier.doc[modifier.start - 1] if modifier.start else None
     return (token.i == modifier.end and token.lower_ in PLACE_WORDS
             and not (before is not None and before.ent_type_.removesuffix(ABSENT_SUFFIX) in KINDS))
