@@ -2169,6 +2169,20 @@ ROUND_EIGHTY_THREE_CASES = [
      "consideration.", {"mass": "present", "calcification": "present", "context": set()}),
 ]
 
+ROUND_EIGHTY_FOUR_CASES = [
+    # shadowing foci that "suggest calcification" are named by it, not a suggestion to image
+    ("Left adrenal solid mass 3 cm; bright foci with acoustic shadowing suggest calcification.",
+     {"mass": "present", "calcification": "present"}),
+    # but not foci said absent "to suggest" it, nor a suggestion with an alternative
+    ("Left adrenal solid mass 3 cm; no shadowing foci to suggest calcification.",
+     {"mass": "present", "calcification": None}),
+    ("Left adrenal solid mass 3 cm; bright areas with shadowing suggest calcification, or possibly fat.",
+     {"mass": "present", "calcification": None}),
+    # qualifiers of a haemorrhage after a dash may be set apart by a comma
+    ("Right adrenal lesion 2 cm with shadowing echogenic foci - organising, calcifying haemorrhage.",
+     {"context": {"adrenal-haemorrhage"}}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -2242,6 +2256,7 @@ FAMILIES_OF_BLIND_SETS = {
     "two-hundred-and-seventh-and-ninth": ROUND_EIGHTY_ONE_CASES,
     "two-hundred-and-eleventh-and-thirteenth": ROUND_EIGHTY_TWO_CASES,
     "two-hundred-and-fifteenth-and-seventeenth": ROUND_EIGHTY_THREE_CASES,
+    "two-hundred-and-nineteenth-and-twenty-first": ROUND_EIGHTY_FOUR_CASES,
 }
 
 

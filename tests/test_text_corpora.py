@@ -125,11 +125,13 @@ two-hundred-and-ninth, measured once at 5b48be9's rules, tuned on in round eight
 ``reports_tune_du.jsonl`` / ``reports_tune_dv.jsonl`` (the two-hundred-and-eleventh and
 two-hundred-and-thirteenth, measured once at d8b8f95, tuned on in round eighty-two) and
 ``reports_tune_dw.jsonl`` / ``reports_tune_dx.jsonl`` (the two-hundred-and-fifteenth and
-two-hundred-and-seventeenth, measured once at 4b0cb0f's rules, tuned on in round eighty-three) are the
+two-hundred-and-seventeenth, measured once at 4b0cb0f's rules, tuned on in round eighty-three) and
+``reports_tune_dy.jsonl`` / ``reports_tune_dz.jsonl`` (the two-hundred-and-nineteenth and
+two-hundred-and-twenty-first, measured once at 5cc7146's rules, tuned on in round eighty-four) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_cm.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_co.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
 fifty-ninth, sixty-second, sixty-fifth to seventy-second, seventy-fifth to seventy-eighth,
@@ -148,11 +150,12 @@ hundred-and-eighty-second, hundred-and-eighty-fourth, hundred-and-eighty-sixth, 
 hundred-and-ninetieth, hundred-and-ninety-second, hundred-and-ninety-fourth, hundred-and-ninety-sixth,
 hundred-and-ninety-eighth, two-hundredth, two-hundred-and-second, two-hundred-and-fourth,
 two-hundred-and-sixth, two-hundred-and-eighth, two-hundred-and-tenth, two-hundred-and-twelfth,
-two-hundred-and-fourteenth, two-hundred-and-sixteenth and two-hundred-and-eighteenth blind sets), written
+two-hundred-and-fourteenth, two-hundred-and-sixteenth, two-hundred-and-eighteenth,
+two-hundred-and-twentieth and two-hundred-and-twenty-second blind sets), written
 by someone who never saw the rules and measured once on the rules frozen at 4971259, f2b35ba,
 77d0b6c (both c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef,
 84ba10b, 5f0ecf3, 528e917, 669b511, 2290175, e28a7af (o to v), 27e9fb0 (w), 920adcd (x to ab)
-4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo), 4bcc2e4 (bp, bq), d691150 (br, bs), b8cebe5 (bt, bu), 92134b4 (bv, bw), 3267ac5 (bx, by), b144426 (bz, ca), 68c94c2 (cb, cc), 3953cca (cd, ce), 2155cbb (cf, cg), 5b48be9 (ch, ci), d8b8f95 (cj, ck) and 4b0cb0f (cl, cm); their errors
+4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo), 4bcc2e4 (bp, bq), d691150 (br, bs), b8cebe5 (bt, bu), 92134b4 (bv, bw), 3267ac5 (bx, by), b144426 (bz, ca), 68c94c2 (cb, cc), 3953cca (cd, ce), 2155cbb (cf, cg), 5b48be9 (ch, ci), d8b8f95 (cj, ck), 4b0cb0f (cl, cm) and 5cc7146 (cn, co); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -923,6 +926,19 @@ TUNING_FLOORS = {
     "reports_tune_dx.jsonl": {"outcome": 0.997, "mass": 0.872, "calcification": 0.969,
                               "laterality": 0.925, "organ": 0.897, "follow_up": 0.991,
                               "wrongly_recommended": 1},
+    # Tuned on in round eighty-four (docs/text.md), which mended the 221st's wrong CT ("echogenic
+    # foci showing shadowing - organising, calcifying haemorrhage") and the 219th's miss ("echogenic
+    # foci with shadowing suggest calcification"). Left: the 219th's miss "?bilateral adrenal masses
+    # - right definite, 2.8 cm, solid with speckled calcification" (the "?" doubts the masses;
+    # "right definite" is not read) and the 221st's "the right suprarenal lesion, previously
+    # considered a possible haemorrhage, is larger ... and has developed dense calcification ...
+    # a neuroblastoma must be excluded" ("previously" makes the lesion a past one).
+    "reports_tune_dy.jsonl": {"outcome": 0.997, "mass": 0.905, "calcification": 0.983,
+                              "laterality": 0.963, "organ": 0.944, "follow_up": 1.0,
+                              "missed": 1},
+    "reports_tune_dz.jsonl": {"outcome": 0.997, "mass": 0.886, "calcification": 0.972,
+                              "laterality": 0.969, "organ": 0.938, "follow_up": 0.988,
+                              "missed": 1},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
@@ -1269,6 +1285,12 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_cm.jsonl": {"outcome": 0.997, "wrongly_recommended": 1, "missed": 0,
                               "mass": 0.927, "calcification": 0.972, "laterality": 0.98,
                               "organ": 0.93, "follow_up": 0.994},
+    "reports_test_cn.jsonl": {"outcome": 0.988, "wrongly_recommended": 3, "missed": 1,
+                              "mass": 0.891, "calcification": 0.972, "laterality": 0.975,
+                              "organ": 0.925, "follow_up": 0.994},
+    "reports_test_co.jsonl": {"outcome": 0.994, "wrongly_recommended": 0, "missed": 2,
+                              "mass": 0.905, "calcification": 0.972, "laterality": 0.969,
+                              "organ": 0.944, "follow_up": 0.991},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
