@@ -430,7 +430,7 @@ def _doubts_the_place(token, modifier) -> bool:
     probable within the mass")."""
     before = modifier.doc[modifier.start - 1] if modifier.start else None
     return (token.i == modifier.end and token.lower_ in PLACE_WORDS
-            and not (before is not None and before.ent_type_.removesuffix(ABSENT_SUFFIX) in KINDS))
+            and not (before is not None and _is_finding(before)))
 
 
 def _attached(_target, modifier, _span_between) -> bool:
