@@ -874,8 +874,8 @@ def _measure_shrunk(grey: np.ndarray, tissue: np.ndarray, peak: Peak, r: float, 
     y0, x0 = max(int(peak.y) - half, 0) // q * q, max(int(peak.x) - half, 0) // q * q
     window = (slice(y0, int(peak.y) + half + 1), slice(x0, int(peak.x) + half + 1))
     small = _shrink(grey[window], q)
-    ok = tissue[window]   # most windows lie wholly in the tissue: no blocks to count
-    in_tissue = np.ones(small.shape, bool) if ok.all() else _mostly(ok, q)
+    tissue_here = tissue[window]   # most windows lie wholly in the tissue: no blocks to count
+    in_tissue = np.ones(small.shape, bool) if tissue_here.all() else _mostly(tissue_here, q)
     centre = Peak((peak.x - x0 + 0.5) / q - 0.5, (peak.y - y0 + 0.5) / q - 0.5, r / q, peak.strength)
     found = _measure_at(small, in_tissue, centre, r / q, along, mm * q)
     if isinstance(found, Miss):
