@@ -2183,6 +2183,39 @@ ROUND_EIGHTY_FOUR_CASES = [
      {"context": {"adrenal-haemorrhage"}}),
 ]
 
+ROUND_EIGHTY_FIVE_CASES = [
+    # calcification denied in the mass's own sentence: a calcification stated of another
+    # organ, or of the other side, in a sentence with no mass is elsewhere
+    ("Right renal solid mass 5 cm. The left kidney is small (5.5 cm) with a linear cortical calcification "
+     "in its lower pole, likely an old infarct. The right kidney mass shows no calcification within the mass.",
+     {"mass": "present", "calcification": "absent", "laterality": "right"}),
+    # ... and so is one of liver deposits beside a primary denied its calcification
+    ("The liver holds several small nodules, some with shadowing calcification, likely metastases. "
+     "Primary: right adrenal solid mass 3 cm, homogeneous without calcification.",
+     {"mass": "present", "calcification": "absent", "laterality": "right"}),
+    # but not one stated of the mass's own organ and side
+    ("Left kidney: shadowing calcification in the upper pole. The left kidney holds a 5 cm solid mass; "
+     "no calcification is seen within the mass.", {"mass": "present", "calcification": "present"}),
+    # the bone of a teratoma is calcification
+    ("Presacral mass 3.5 cm with shadowing bony fragments.", {"mass": "present", "calcification": "present"}),
+    ("Pelvic mass 4 cm containing fat and osseous elements.", {"mass": "present", "calcification": "present"}),
+    # dirty shadowing is gas's
+    ("Right iliac fossa mass with bright echoes with dirty shadowing.",
+     {"mass": "present", "calcification": None}),
+    # hedges: "difficult to exclude", "would be unusual", a list of what foci may represent
+    ("Left renal solid mass 4 cm. It is difficult to exclude calcification - possibly a few foci, shadowing "
+     "not convincing.", {"mass": "present", "calcification": None}),
+    ("Left renal solid mass 4 cm; calcification would be unusual for a Wilms tumour.",
+     {"mass": "present", "calcification": None}),
+    ("Right renal solid mass 5 cm. Bright echoes without shadowing are seen within it; these may represent "
+     "small vessels, fibrous septa or fine calcification.", {"mass": "present", "calcification": None}),
+    # INRG staging yet to be done is not a known tumour's; expectant management is
+    ("Left adrenal solid mass 6 cm with shadowing calcification; MRI and MIBG recommended for INRG staging.",
+     {"mass": "present", "calcification": "present", "context": set()}),
+    ("Neuroblastoma in an infant, expectant management. Right adrenal mass 2 cm with fine calcification.",
+     {"mass": "present", "context": {"known-tumour-follow-up"}}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -2257,6 +2290,7 @@ FAMILIES_OF_BLIND_SETS = {
     "two-hundred-and-eleventh-and-thirteenth": ROUND_EIGHTY_TWO_CASES,
     "two-hundred-and-fifteenth-and-seventeenth": ROUND_EIGHTY_THREE_CASES,
     "two-hundred-and-nineteenth-and-twenty-first": ROUND_EIGHTY_FOUR_CASES,
+    "two-hundred-and-twenty-third-to-ninth": ROUND_EIGHTY_FIVE_CASES,
 }
 
 

@@ -127,11 +127,13 @@ two-hundred-and-thirteenth, measured once at d8b8f95, tuned on in round eighty-t
 ``reports_tune_dw.jsonl`` / ``reports_tune_dx.jsonl`` (the two-hundred-and-fifteenth and
 two-hundred-and-seventeenth, measured once at 4b0cb0f's rules, tuned on in round eighty-three) and
 ``reports_tune_dy.jsonl`` / ``reports_tune_dz.jsonl`` (the two-hundred-and-nineteenth and
-two-hundred-and-twenty-first, measured once at 5cc7146's rules, tuned on in round eighty-four) are the
+two-hundred-and-twenty-first, measured once at 5cc7146's rules, tuned on in round eighty-four) and
+``reports_tune_ea.jsonl`` ... ``reports_tune_ed.jsonl`` (the two-hundred-and-twenty-third, -fifth,
+-seventh and -ninth, measured once at 23c6558's rules, tuned on in round eighty-five) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_co.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_cs.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
 fifty-ninth, sixty-second, sixty-fifth to seventy-second, seventy-fifth to seventy-eighth,
@@ -151,11 +153,12 @@ hundred-and-ninetieth, hundred-and-ninety-second, hundred-and-ninety-fourth, hun
 hundred-and-ninety-eighth, two-hundredth, two-hundred-and-second, two-hundred-and-fourth,
 two-hundred-and-sixth, two-hundred-and-eighth, two-hundred-and-tenth, two-hundred-and-twelfth,
 two-hundred-and-fourteenth, two-hundred-and-sixteenth, two-hundred-and-eighteenth,
-two-hundred-and-twentieth and two-hundred-and-twenty-second blind sets), written
+two-hundred-and-twentieth, two-hundred-and-twenty-second, two-hundred-and-twenty-fourth,
+two-hundred-and-twenty-sixth, two-hundred-and-twenty-eighth and two-hundred-and-thirtieth blind sets), written
 by someone who never saw the rules and measured once on the rules frozen at 4971259, f2b35ba,
 77d0b6c (both c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef,
 84ba10b, 5f0ecf3, 528e917, 669b511, 2290175, e28a7af (o to v), 27e9fb0 (w), 920adcd (x to ab)
-4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo), 4bcc2e4 (bp, bq), d691150 (br, bs), b8cebe5 (bt, bu), 92134b4 (bv, bw), 3267ac5 (bx, by), b144426 (bz, ca), 68c94c2 (cb, cc), 3953cca (cd, ce), 2155cbb (cf, cg), 5b48be9 (ch, ci), d8b8f95 (cj, ck), 4b0cb0f (cl, cm) and 5cc7146 (cn, co); their errors
+4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo), 4bcc2e4 (bp, bq), d691150 (br, bs), b8cebe5 (bt, bu), 92134b4 (bv, bw), 3267ac5 (bx, by), b144426 (bz, ca), 68c94c2 (cb, cc), 3953cca (cd, ce), 2155cbb (cf, cg), 5b48be9 (ch, ci), d8b8f95 (cj, ck), 4b0cb0f (cl, cm), 5cc7146 (cn, co) and 23c6558 (cp to cs); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -324,9 +327,12 @@ TUNING_FLOORS = {
                              "laterality": 0.975, "organ": 0.966, "follow_up": 0.986,
                              "missed": 1},
     # The twenty-first blind set, measured once at 7b74b27 (outcome 0.986, 2 wrong CTs, 3 of 69
-    # missed), tuned on in round twenty-one.
-    "reports_tune_v.jsonl": {"outcome": 1.0, "mass": 0.897, "calcification": 0.986,
-                             "laterality": 0.963, "organ": 0.93, "follow_up": 0.997},
+    # missed), tuned on in round twenty-one. Since round eighty-five q21-300 is missed: "specks
+    # of dense echogenicity and dirty shadowing" is labelled calcification, but dirty shadowing
+    # is the sign of gas, and the rule that says so took two wrong CTs away.
+    "reports_tune_v.jsonl": {"outcome": 0.997, "mass": 0.897, "calcification": 0.986,
+                             "laterality": 0.963, "organ": 0.93, "follow_up": 0.997,
+                             "missed": 1},
     # The twenty-second blind set, measured once at fa8b6cc (outcome 0.986, 2 wrong CTs, 3 of
     # 80 missed), tuned on in round twenty-two. q22-174 stays missed: "Today it has enlarged
     # and is now solid with calcification" names the mass only as "it".
@@ -915,17 +921,15 @@ TUNING_FLOORS = {
     # Tuned on in round eighty-three (docs/text.md), which mended the 215th's wrong CT ("Organising
     # haemorrhage that has begun to calcify is the most likely explanation") and its two misses
     # ("separate from uterus + both ovaries"; "Adrenal haemorrhage is not a realistic
-    # consideration"). Left: the 217th's wrong CT, "Liver contains numerous small hypoechoic
-    # nodules, several of which show shadowing calcification, in keeping with metastatic deposits.
-    # Primary: left adrenal solid mass 2.6 cm, homogeneous without calcification" (the liver's
-    # calcified metastases are read as calcification of the mass: a mass word cannot explain a
-    # calcification away as another place's). The 217th's laterality (0.925) is under the target:
+    # consideration"). The 217th's wrong CT, "Liver contains numerous small hypoechoic nodules,
+    # several of which show shadowing calcification, in keeping with metastatic deposits. Primary:
+    # left adrenal solid mass 2.6 cm, homogeneous without calcification", was mended in round
+    # eighty-five (a calcification denied in the mass's sentence). The 217th's laterality (0.925) is under the target:
     # it gives liver masses in named segments no side, where the rules give the lobe's.
     "reports_tune_dw.jsonl": {"outcome": 1.0, "mass": 0.925, "calcification": 0.983,
                               "laterality": 0.958, "organ": 0.908, "follow_up": 0.994},
-    "reports_tune_dx.jsonl": {"outcome": 0.997, "mass": 0.872, "calcification": 0.969,
-                              "laterality": 0.925, "organ": 0.897, "follow_up": 0.991,
-                              "wrongly_recommended": 1},
+    "reports_tune_dx.jsonl": {"outcome": 1.0, "mass": 0.872, "calcification": 0.969,
+                              "laterality": 0.925, "organ": 0.897, "follow_up": 0.991},
     # Tuned on in round eighty-four (docs/text.md), which mended the 221st's wrong CT ("echogenic
     # foci showing shadowing - organising, calcifying haemorrhage") and the 219th's miss ("echogenic
     # foci with shadowing suggest calcification"). Left: the 219th's miss "?bilateral adrenal masses
@@ -939,6 +943,32 @@ TUNING_FLOORS = {
     "reports_tune_dz.jsonl": {"outcome": 0.997, "mass": 0.886, "calcification": 0.972,
                               "laterality": 0.969, "organ": 0.938, "follow_up": 0.988,
                               "missed": 1},
+    # Tuned on in round eighty-five (docs/text.md), which mended six wrong CTs (the 223rd's
+    # "neuroblastoma ... expectant management", a known tumour; the 225th's right kidney's cortical
+    # calcification beside a left renal mass "not seen" to calcify; the 227th's "calcification
+    # would be unusual for Wilms" and "may represent small vessels, fibrous septa or fine
+    # calcification"; the 229th's "difficult to exclude calcification" and "dirty shadowing ... gas
+    # rather than calcium") and three misses (the bony elements and bony fragments of two
+    # teratomas; "INRG staging" recommended is not a known tumour's). Left: masses without a mass word ("3.0 cm area
+    # of soft tissue echogenicity", "Suprarenal soft tissue on the left, 2.2 cm", "Soft tissue
+    # density in the right adrenal area, 2.4 cm"): a rule that read them added a wrong CT on a
+    # held-out set and was dropped; the 225th's wrong CT "a few of which show faint shadowing; this
+    # is equivocal for calcification versus gas" ("indeterminate calcification" in its impression),
+    # its misses "pseudocyst ... has a calcified wall" and "separate from the kidneys, liver and
+    # pancreas" (a comma list after "separate from" names the liver); the 229th's "left
+    # suprarenal lesion previously presumed to be haemorrhage ... now has shadowing calcifications".
+    "reports_tune_ea.jsonl": {"outcome": 0.997, "mass": 0.922, "calcification": 0.952,
+                              "laterality": 0.961, "organ": 0.927, "follow_up": 0.997,
+                              "missed": 1},
+    "reports_tune_eb.jsonl": {"outcome": 0.991, "mass": 0.925, "calcification": 0.972,
+                              "laterality": 0.961, "organ": 0.927, "follow_up": 0.997,
+                              "wrongly_recommended": 1, "missed": 2},
+    "reports_tune_ec.jsonl": {"outcome": 0.997, "mass": 0.902, "calcification": 0.93,
+                              "laterality": 0.95, "organ": 0.905, "follow_up": 0.986,
+                              "missed": 1},
+    "reports_tune_ed.jsonl": {"outcome": 0.994, "mass": 0.905, "calcification": 0.972,
+                              "laterality": 0.975, "organ": 0.95, "follow_up": 0.994,
+                              "missed": 2},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
@@ -1291,6 +1321,18 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_co.jsonl": {"outcome": 0.994, "wrongly_recommended": 0, "missed": 2,
                               "mass": 0.905, "calcification": 0.972, "laterality": 0.969,
                               "organ": 0.944, "follow_up": 0.991},
+    "reports_test_cp.jsonl": {"outcome": 0.994, "wrongly_recommended": 1, "missed": 1,
+                              "mass": 0.93, "calcification": 0.988, "laterality": 0.944,
+                              "organ": 0.952, "follow_up": 0.986},
+    "reports_test_cq.jsonl": {"outcome": 0.986, "wrongly_recommended": 1, "missed": 4,
+                              "mass": 0.908, "calcification": 0.955, "laterality": 0.969,
+                              "organ": 0.913, "follow_up": 0.986},
+    "reports_test_cr.jsonl": {"outcome": 0.991, "wrongly_recommended": 0, "missed": 3,
+                              "mass": 0.919, "calcification": 0.961, "laterality": 0.958,
+                              "organ": 0.905, "follow_up": 0.997},
+    "reports_test_cs.jsonl": {"outcome": 0.991, "wrongly_recommended": 1, "missed": 2,
+                              "mass": 0.941, "calcification": 0.975, "laterality": 0.963,
+                              "organ": 0.941, "follow_up": 0.997},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")

@@ -1575,6 +1575,39 @@ def _in_another_place(doc, mentions: list[Mention], spans, reader: Reader) -> li
     return result
 
 
+def _denied_in_the_mass(mentions: list[Mention], spans, reader: Reader) -> list[Mention]:
+    """A text that denies calcification in its mass's own sentence ("The left kidney contains
+    a 4 cm solid mass; calcification is not seen within the mass") puts elsewhere the
+    calcification it states in a sentence of another place: one naming another organ, or the
+    other side, and no mass ("The right kidney is small with linear cortical calcification"),
+    or only masses in an organ of ``spread_sites`` ("Liver contains nodules, several of
+    which show shadowing calcification, in keeping with metastatic deposits")."""
+    masses_in: dict[int, list[Mention]] = {}
+    for mention, span in zip(mentions, spans):
+        if mention.kind == "mass" and mention.status == "present":
+            masses_in.setdefault(span.sent.start, []).append(mention)
+    denied = [mass for mention, span in zip(mentions, spans)
+              if mention.kind == "calcification" and mention.status == "absent"
+              for mass in masses_in.get(span.sent.start, [])]
+    if not denied:
+        return mentions
+    return [Mention(m.kind, "elsewhere", m.words, "calcification denied in the mass")
+            if m.kind == "calcification" and m.status == "present"
+            and _of_another_place(span.sent, masses_in.get(span.sent.start, []), denied, reader) else m
+            for m, span in zip(mentions, spans)]
+
+
+def _of_another_place(sentence, masses: list[Mention], denied: list[Mention], reader: Reader) -> bool:
+    """The sentence's masses are all in a site of spread the denied masses are not in; or,
+    with no mass, it names an organ and no denied mass is in it on a side it names."""
+    if masses:
+        return all(m.organ in reader.spread_sites for m in masses) \
+            and not any(m.organ in reader.spread_sites for m in denied)
+    organs = {_name(e, ORGAN) for e in sentence.ents if e.label_.startswith(ORGAN)}
+    sides = {_name(e, SIDE) for e in sentence.ents if e.label_.startswith(SIDE)}
+    return bool(organs) and not any(m.organ in organs and (not sides or m.side in sides) for m in denied)
+
+
 def _refers_back(span) -> bool:
     """The mass word names a mass already named ("No calcification is seen within this mass")."""
     return span.start > 0 and span.doc[span.start - 1].lower_ in REFERRING_WORDS
@@ -1660,6 +1693,7 @@ def read_text(text: str, reader: Reader | None = None) -> Reading:
     spans = [e for e in doc.ents if e.label_.removesuffix(ABSENT_SUFFIX) in KINDS]
     mentions = _with_fallback_side(doc, [_mention(doc, s, reader) for s in spans], spans, reader)
     mentions = _in_another_place(doc, mentions, spans, reader)
+    mentions = _denied_in_the_mass(mentions, spans, reader)
     mentions = _corrected(doc, mentions, spans, reader)
     mentions = _spread_after_the_mass(mentions, reader)
     return Reading(tuple(mentions + _lesions_named_by_flags(doc, mentions, reader)),
