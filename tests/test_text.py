@@ -2216,6 +2216,15 @@ ROUND_EIGHTY_FIVE_CASES = [
      {"mass": "present", "context": {"known-tumour-follow-up"}}),
 ]
 
+ROUND_EIGHTY_SIX_CASES = [
+    # a lesion once thought a haemorrhage is the lesion seen now: "previously" dates the opinion
+    ("The right adrenal lesion previously thought to be a haemorrhage has grown to 3 cm and now "
+     "contains shadowing calcification.",
+     {"mass": "present", "calcification": "present", "laterality": "right"}),
+    # but a tumour diagnosed before is not one found now
+    ("Previously diagnosed right adrenal neuroblastoma, 3 cm, with new calcification.", {"mass": None}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -2291,6 +2300,7 @@ FAMILIES_OF_BLIND_SETS = {
     "two-hundred-and-fifteenth-and-seventeenth": ROUND_EIGHTY_THREE_CASES,
     "two-hundred-and-nineteenth-and-twenty-first": ROUND_EIGHTY_FOUR_CASES,
     "two-hundred-and-twenty-third-to-ninth": ROUND_EIGHTY_FIVE_CASES,
+    "two-hundred-and-twenty-first-and-ninth": ROUND_EIGHTY_SIX_CASES,
 }
 
 
