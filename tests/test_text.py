@@ -2218,9 +2218,9 @@ ROUND_EIGHTY_FIVE_CASES = [
 
 ROUND_EIGHTY_SIX_CASES = [
     # a lesion once thought a haemorrhage is the lesion seen now: "previously" dates the opinion
-    ("The right adrenal lesion previously thought to be a haemorrhage has grown to 3 cm and now "
-     "contains shadowing calcification.",
-     {"mass": "present", "calcification": "present", "laterality": "right"}),
+    ("The left adrenal lesion previously presumed to be haemorrhage has not decreased: it measures "
+     "2.5 cm and now has shadowing calcifications.",
+     {"mass": "present", "calcification": "present", "laterality": "left"}),
     # but a tumour diagnosed before is not one found now
     ("Previously diagnosed right adrenal neuroblastoma, 3 cm, with new calcification.", {"mass": None}),
 ]
