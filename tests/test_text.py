@@ -2225,6 +2225,47 @@ ROUND_EIGHTY_SIX_CASES = [
     ("Previously diagnosed right adrenal neuroblastoma, 3 cm, with new calcification.", {"mass": None}),
 ]
 
+ROUND_EIGHTY_SEVEN_CASES = [
+    # a haemorrhage's qualifiers joined by a slash, or its size before it
+    ("Right adrenal lesion of 1.1 cm, now echogenic with a shadowing rim. Appearances in keeping "
+     "with an organising/calcifying haemorrhage.",
+     {"context": {"adrenal-haemorrhage"}}),
+    ("Neonate. The left adrenal is bulky with a 1.5 cm echogenic area, probably a small haemorrhage.",
+     {"context": {"adrenal-haemorrhage"}}),
+    ("Left adrenal: triangular echogenic thickening, 1 cm, likely a tiny bleed. No flow.",
+     {"context": {"adrenal-haemorrhage"}}),
+    # a plain "SR haem" with its size is the lesion
+    ("R SR haem 1.8 cm, no flow.",
+     {"mass": "present", "laterality": "right", "organ": "adrenal", "context": {"adrenal-haemorrhage"}}),
+    # what ultrasound cannot tell is not said absent
+    ("A 2 cm right adrenal nodule. Ultrasound cannot characterise it further and cannot determine "
+     "whether it contains calcification; MRI suggested.",
+     {"mass": "present", "calcification": None}),
+    ("Solid left renal mass of 3 cm; ultrasound cannot confidently characterise fat or calcification "
+     "within the mass.",
+     {"mass": "present", "calcification": None}),
+    # rims and walls that shadow, in the plural
+    ("Right adrenal cystic mass, 3 cm, its loculi outlined by curvilinear shadowing walls.",
+     {"mass": "present", "calcification": "present"}),
+    # "the right setting" is no side
+    ("Left kidney: 2 cm solid lesion. It could be a nephrogenic rest, a small Wilms tumour or an "
+     "abscess in the right clinical setting. Right kidney normal.",
+     {"mass": "present", "laterality": "left"}),
+    # arteries of both kidneys are no bilateral mass
+    ("Large mass in the upper abdomen, 8 cm, with coarse shadowing calcification, encasing the SMA "
+     "and both renal arteries; origin uncertain.",
+     {"mass": "present", "laterality": None}),
+    # a sentence that opens "Lesion" goes on about the lesion named before
+    ("Three week review of a right adrenal haemorrhage. Lesion now 1.2 cm with a calcified rim.",
+     {"laterality": "right", "organ": "adrenal"}),
+    # a screening programme is no tumour
+    ("Tumour surveillance for Beckwith-Wiedemann syndrome. Kidneys, liver and adrenals normal.",
+     {"mass": None}),
+    # guards: both renal hila are both sides; a bare "mass" opening a sentence still waits
+    ("Lymph node masses in both renal hila, 3 cm on each side.", {"laterality": "bilateral"}),
+    ("Known left paraspinal ganglioneuroma. Mass stable at 4 cm.", {"mass": "present"}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -2301,6 +2342,7 @@ FAMILIES_OF_BLIND_SETS = {
     "two-hundred-and-nineteenth-and-twenty-first": ROUND_EIGHTY_FOUR_CASES,
     "two-hundred-and-twenty-third-to-ninth": ROUND_EIGHTY_FIVE_CASES,
     "two-hundred-and-twenty-first-and-ninth": ROUND_EIGHTY_SIX_CASES,
+    "two-hundred-and-thirty-first-to-seventh": ROUND_EIGHTY_SEVEN_CASES,
 }
 
 

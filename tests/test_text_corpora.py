@@ -129,11 +129,13 @@ two-hundred-and-seventeenth, measured once at 4b0cb0f's rules, tuned on in round
 ``reports_tune_dy.jsonl`` / ``reports_tune_dz.jsonl`` (the two-hundred-and-nineteenth and
 two-hundred-and-twenty-first, measured once at 5cc7146's rules, tuned on in round eighty-four) and
 ``reports_tune_ea.jsonl`` ... ``reports_tune_ed.jsonl`` (the two-hundred-and-twenty-third, -fifth,
--seventh and -ninth, measured once at 23c6558's rules, tuned on in round eighty-five) are the
+-seventh and -ninth, measured once at 23c6558's rules, tuned on in round eighty-five) and
+``reports_tune_ee.jsonl`` ... ``reports_tune_eh.jsonl`` (the two-hundred-and-thirty-first, -third,
+-fifth and -seventh, measured once at ab9c645's rules, tuned on in round eighty-seven) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_cs.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_cw.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
 fifty-ninth, sixty-second, sixty-fifth to seventy-second, seventy-fifth to seventy-eighth,
@@ -154,11 +156,13 @@ hundred-and-ninety-eighth, two-hundredth, two-hundred-and-second, two-hundred-an
 two-hundred-and-sixth, two-hundred-and-eighth, two-hundred-and-tenth, two-hundred-and-twelfth,
 two-hundred-and-fourteenth, two-hundred-and-sixteenth, two-hundred-and-eighteenth,
 two-hundred-and-twentieth, two-hundred-and-twenty-second, two-hundred-and-twenty-fourth,
-two-hundred-and-twenty-sixth, two-hundred-and-twenty-eighth and two-hundred-and-thirtieth blind sets), written
+two-hundred-and-twenty-sixth, two-hundred-and-twenty-eighth, two-hundred-and-thirtieth,
+two-hundred-and-thirty-second, two-hundred-and-thirty-fourth, two-hundred-and-thirty-sixth and
+two-hundred-and-thirty-eighth blind sets), written
 by someone who never saw the rules and measured once on the rules frozen at 4971259, f2b35ba,
 77d0b6c (both c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef,
 84ba10b, 5f0ecf3, 528e917, 669b511, 2290175, e28a7af (o to v), 27e9fb0 (w), 920adcd (x to ab)
-4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo), 4bcc2e4 (bp, bq), d691150 (br, bs), b8cebe5 (bt, bu), 92134b4 (bv, bw), 3267ac5 (bx, by), b144426 (bz, ca), 68c94c2 (cb, cc), 3953cca (cd, ce), 2155cbb (cf, cg), 5b48be9 (ch, ci), d8b8f95 (cj, ck), 4b0cb0f (cl, cm), 5cc7146 (cn, co) and 23c6558 (cp to cs); their errors
+4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo), 4bcc2e4 (bp, bq), d691150 (br, bs), b8cebe5 (bt, bu), 92134b4 (bv, bw), 3267ac5 (bx, by), b144426 (bz, ca), 68c94c2 (cb, cc), 3953cca (cd, ce), 2155cbb (cf, cg), 5b48be9 (ch, ci), d8b8f95 (cj, ck), 4b0cb0f (cl, cm), 5cc7146 (cn, co), 23c6558 (cp to cs) and ab9c645 (ct to cw); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -971,6 +975,23 @@ TUNING_FLOORS = {
     "reports_tune_ed.jsonl": {"outcome": 0.997, "mass": 0.905, "calcification": 0.972,
                               "laterality": 0.975, "organ": 0.95, "follow_up": 0.994,
                               "missed": 1},
+    # Tuned on in round eighty-seven (docs/text.md), which mended two wrong CTs of the 233rd ("cannot
+    # determine whether it contains calcification or fat"; "in keeping with evolving/calcifying
+    # haemorrhage"). Left: the 233rd's miss "Midline pelvic mass ... with a probable fat component
+    # and shadowing calcifications" ("probable" reaches across the "and" to the calcifications)
+    # and the 237th's "Conglomerate mesenteric nodal mass ... several nodes showing shadowing rims"
+    # (calcified nodes are read as lying beside the mass, not as the mass). The 231st labels
+    # liver masses by segment as no side, where the rules give the lobe's side.
+    "reports_tune_ee.jsonl": {"outcome": 1.0, "mass": 0.919, "calcification": 0.983,
+                              "laterality": 0.936, "organ": 0.933, "follow_up": 0.988},
+    "reports_tune_ef.jsonl": {"outcome": 0.997, "mass": 0.916, "calcification": 0.972,
+                              "laterality": 0.963, "organ": 0.911, "follow_up": 0.997,
+                              "missed": 1},
+    "reports_tune_eg.jsonl": {"outcome": 1.0, "mass": 0.897, "calcification": 0.969,
+                              "laterality": 0.944, "organ": 0.927, "follow_up": 0.994},
+    "reports_tune_eh.jsonl": {"outcome": 0.997, "mass": 0.916, "calcification": 0.963,
+                              "laterality": 0.966, "organ": 0.938, "follow_up": 0.991,
+                              "missed": 1},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
@@ -1335,6 +1356,22 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_cs.jsonl": {"outcome": 0.991, "wrongly_recommended": 1, "missed": 2,
                               "mass": 0.941, "calcification": 0.975, "laterality": 0.963,
                               "organ": 0.941, "follow_up": 0.997},
+    # The 232nd, 234th, 236th and 238th blind sets, measured once on the rules frozen at
+    # ab9c645: test_ct outcome 0.992, 1 wrong CT, 2 of 88 missed, laterality 0.981; test_cu
+    # 0.994, none, 2 of 76, 0.944; test_cv 0.981, 1, 6 of 85, 0.939; test_cw 0.994, none, 2 of
+    # 86, 0.956.
+    "reports_test_ct.jsonl": {"outcome": 0.991, "wrongly_recommended": 1, "missed": 2,
+                              "mass": 0.93, "calcification": 0.975, "laterality": 0.98,
+                              "organ": 0.933, "follow_up": 0.994},
+    "reports_test_cu.jsonl": {"outcome": 0.994, "wrongly_recommended": 0, "missed": 2,
+                              "mass": 0.891, "calcification": 0.98, "laterality": 0.944,
+                              "organ": 0.908, "follow_up": 1.0},
+    "reports_test_cv.jsonl": {"outcome": 0.98, "wrongly_recommended": 1, "missed": 6,
+                              "mass": 0.886, "calcification": 0.944, "laterality": 0.938,
+                              "organ": 0.888, "follow_up": 0.988},
+    "reports_test_cw.jsonl": {"outcome": 0.994, "wrongly_recommended": 0, "missed": 2,
+                              "mass": 0.902, "calcification": 0.975, "laterality": 0.955,
+                              "organ": 0.927, "follow_up": 0.994},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
