@@ -131,11 +131,13 @@ two-hundred-and-twenty-first, measured once at 5cc7146's rules, tuned on in roun
 ``reports_tune_ea.jsonl`` ... ``reports_tune_ed.jsonl`` (the two-hundred-and-twenty-third, -fifth,
 -seventh and -ninth, measured once at 23c6558's rules, tuned on in round eighty-five) and
 ``reports_tune_ee.jsonl`` ... ``reports_tune_eh.jsonl`` (the two-hundred-and-thirty-first, -third,
--fifth and -seventh, measured once at ab9c645's rules, tuned on in round eighty-seven) are the
+-fifth and -seventh, measured once at ab9c645's rules, tuned on in round eighty-seven) and
+``reports_tune_ei.jsonl`` / ``reports_tune_ej.jsonl`` (the two-hundred-and-thirty-ninth and
+two-hundred-and-forty-first, measured once at 3460366's rules, not yet tuned on) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_cw.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_cy.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
 fifty-ninth, sixty-second, sixty-fifth to seventy-second, seventy-fifth to seventy-eighth,
@@ -157,12 +159,13 @@ two-hundred-and-sixth, two-hundred-and-eighth, two-hundred-and-tenth, two-hundre
 two-hundred-and-fourteenth, two-hundred-and-sixteenth, two-hundred-and-eighteenth,
 two-hundred-and-twentieth, two-hundred-and-twenty-second, two-hundred-and-twenty-fourth,
 two-hundred-and-twenty-sixth, two-hundred-and-twenty-eighth, two-hundred-and-thirtieth,
-two-hundred-and-thirty-second, two-hundred-and-thirty-fourth, two-hundred-and-thirty-sixth and
-two-hundred-and-thirty-eighth blind sets), written
+two-hundred-and-thirty-second, two-hundred-and-thirty-fourth, two-hundred-and-thirty-sixth,
+two-hundred-and-thirty-eighth, two-hundred-and-fortieth and two-hundred-and-forty-second blind
+sets), written
 by someone who never saw the rules and measured once on the rules frozen at 4971259, f2b35ba,
 77d0b6c (both c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef,
 84ba10b, 5f0ecf3, 528e917, 669b511, 2290175, e28a7af (o to v), 27e9fb0 (w), 920adcd (x to ab)
-4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo), 4bcc2e4 (bp, bq), d691150 (br, bs), b8cebe5 (bt, bu), 92134b4 (bv, bw), 3267ac5 (bx, by), b144426 (bz, ca), 68c94c2 (cb, cc), 3953cca (cd, ce), 2155cbb (cf, cg), 5b48be9 (ch, ci), d8b8f95 (cj, ck), 4b0cb0f (cl, cm), 5cc7146 (cn, co), 23c6558 (cp to cs) and ab9c645 (ct to cw); their errors
+4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo), 4bcc2e4 (bp, bq), d691150 (br, bs), b8cebe5 (bt, bu), 92134b4 (bv, bw), 3267ac5 (bx, by), b144426 (bz, ca), 68c94c2 (cb, cc), 3953cca (cd, ce), 2155cbb (cf, cg), 5b48be9 (ch, ci), d8b8f95 (cj, ck), 4b0cb0f (cl, cm), 5cc7146 (cn, co), 23c6558 (cp to cs), ab9c645 (ct to cw) and 3460366 (cx, cy); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -992,6 +995,16 @@ TUNING_FLOORS = {
     "reports_tune_eh.jsonl": {"outcome": 0.997, "mass": 0.916, "calcification": 0.963,
                               "laterality": 0.966, "organ": 0.938, "follow_up": 0.991,
                               "missed": 1},
+    # The 239th and 241st, measured once at 3460366's rules and not yet tuned on: they keep
+    # those figures (their texts were read for round eighty-eight, which has not landed; the
+    # 241st's wrong CTs are "No evidence of organomegaly, focal lesion, calcification or free
+    # fluid", a list whose first item is no target, and "CT will also clarify calcification").
+    "reports_tune_ei.jsonl": {"outcome": 0.997, "mass": 0.913, "calcification": 0.983,
+                              "laterality": 0.983, "organ": 0.947, "follow_up": 0.994,
+                              "missed": 1},
+    "reports_tune_ej.jsonl": {"outcome": 0.983, "mass": 0.913, "calcification": 0.938,
+                              "laterality": 0.95, "organ": 0.911, "follow_up": 0.991,
+                              "wrongly_recommended": 2, "missed": 4},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
@@ -1372,6 +1385,14 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_cw.jsonl": {"outcome": 0.994, "wrongly_recommended": 0, "missed": 2,
                               "mass": 0.902, "calcification": 0.975, "laterality": 0.955,
                               "organ": 0.927, "follow_up": 0.994},
+    # The 240th and 242nd, measured once on the rules of 3460366: test_cx outcome 0.989, 2 wrong
+    # CTs, 2 of 82 missed, laterality 0.981; test_cy 0.994, none, 2 of 83, 0.972.
+    "reports_test_cx.jsonl": {"outcome": 0.988, "wrongly_recommended": 2, "missed": 2,
+                              "mass": 0.916, "calcification": 0.977, "laterality": 0.98,
+                              "organ": 0.93, "follow_up": 0.994},
+    "reports_test_cy.jsonl": {"outcome": 0.994, "wrongly_recommended": 0, "missed": 2,
+                              "mass": 0.927, "calcification": 0.98, "laterality": 0.972,
+                              "organ": 0.944, "follow_up": 0.994},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
