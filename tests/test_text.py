@@ -2266,6 +2266,50 @@ ROUND_EIGHTY_SEVEN_CASES = [
     ("Known left paraspinal ganglioneuroma. Mass stable at 4 cm.", {"mass": "present"}),
 ]
 
+ROUND_EIGHTY_EIGHT_CASES = [
+    # a negation runs along a list to the end of its sentence, its first item no target
+    ("Normal study. No evidence of splenomegaly, focal lesion, calcification or ascites.",
+     {"mass": "absent", "calcification": "absent"}),
+    ("Kidneys normal. No hydronephrosis, mass, calcification, collection or free fluid.",
+     {"mass": "absent", "calcification": "absent"}),
+    # guards: not when the list goes on past its last item, nor when a finding is described
+    ("No hydronephrosis, right adrenal mass with calcification and fluid.",
+     {"mass": "present", "calcification": "present"}),
+    ("No organomegaly, focal lesion, calcification or free fluid in the pelvis was reported by "
+     "the GP; today a 3 cm left renal mass with shadowing calcification.",
+     {"mass": "present", "calcification": "present"}),
+    # what another examination will also show is not seen today
+    ("Left renal mass, 6 cm, likely Wilms. MRI will also show calcification if present.",
+     {"mass": "present", "calcification": None}),
+    # new since the first scan, not absent
+    ("Right adrenal solid mass, 2.5 cm, with shadowing calcific foci, not seen on the antenatal "
+     "scan.",
+     {"mass": "present", "calcification": "present"}),
+    # the tumour put before the haemorrhage, after "thought" or in brackets
+    ("Follow-up of a presumed left adrenal bleed: the lesion has grown to 2.6 cm with shadowing "
+     "calcification. Neuroblastoma now thought more likely than haemorrhage.",
+     {"context": set()}),
+    ("Left suprarenal solid mass, 3 cm, with speckled calcification. Differential: neuroblastoma "
+     "(favoured) and, far less likely, an organising adrenal haemorrhage.",
+     {"context": set()}),
+    # guard: "(favoured) versus haemorrhage" leaves the haemorrhage in the differential
+    ("Right suprarenal mass, 2 cm, with calcification. Neuroblastoma (favoured) versus evolving "
+     "haemorrhage.",
+     {"context": {"adrenal-haemorrhage"}}),
+    # a calcified wall likened to an eggshell
+    ("Left renal cystic mass, 4 cm, with an eggshell-like thick wall.",
+     {"mass": "present", "calcification": "present"}),
+    # the spine's own bone is no calcification
+    ("Presacral cystic mass, 3 cm. Spinal canal not assessed because of posterior element "
+     "ossification.",
+     {"mass": "present", "calcification": None}),
+    # a word in quotation marks with its measurement is stated
+    ("Right adrenal 'nodule' 2.1 x 1.8 cm, solid.",
+     {"mass": "present", "laterality": "right", "organ": "adrenal"}),
+    # guard: a quoted word is still only named
+    ("The 'mass' felt by the GP is the normal liver edge.", {"mass": None}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -2343,6 +2387,7 @@ FAMILIES_OF_BLIND_SETS = {
     "two-hundred-and-twenty-third-to-ninth": ROUND_EIGHTY_FIVE_CASES,
     "two-hundred-and-twenty-first-and-ninth": ROUND_EIGHTY_SIX_CASES,
     "two-hundred-and-thirty-first-to-seventh": ROUND_EIGHTY_SEVEN_CASES,
+    "two-hundred-and-thirty-ninth-to-forty-fifth": ROUND_EIGHTY_EIGHT_CASES,
 }
 
 

@@ -378,7 +378,8 @@ def _a_list_item(tokens) -> bool:
 
 def _in_a_closed_list(target) -> bool:
     """``target`` is one of the items an "or" / "and" / "nor" closes: it follows the word,
-    or the word and another finding follow it."""
+    or the word and another finding follow it, or it follows a comma in a list that runs to
+    the end of its sentence."""
     doc = target.doc
     start = target.start
     while start and doc[start - 1].lower_ in LIST_WORDS - CLOSING_LIST_WORDS - {",", "/"}:
@@ -389,7 +390,34 @@ def _in_a_closed_list(target) -> bool:
     before = doc[start - 1].lower_ if start else ""
     after = doc[target.end:target.end + 2]
     return before in CLOSING_LIST_WORDS or (
-        len(after) == 2 and after[0].lower_ in CLOSING_LIST_WORDS and _is_finding(after[1]))
+        len(after) == 2 and after[0].lower_ in CLOSING_LIST_WORDS and _is_finding(after[1])
+    ) or before == "," and _a_list_to_the_end(target)
+
+
+def _a_list_to_the_end(target) -> bool:
+    """After ``target`` its sentence goes on only with items of a list an "or" / "and" /
+    "nor" closes, each a finding or a word or two that is not a target ("no organomegaly,
+    focal lesion, calcification or free fluid."; not "... calcification or fluid in the
+    pelvis")."""
+    tokens = _without_closing_marks(target.doc[target.end:target.sent.end])
+    if not tokens or tokens[0].lower_ not in CLOSING_LIST_WORDS | {","} or not any(
+            token.lower_ in CLOSING_LIST_WORDS for token in tokens):
+        return False
+    items = [[]]
+    for token in tokens:
+        if token.text == "," or token.lower_ in CLOSING_LIST_WORDS:
+            items.append([])
+        else:
+            items[-1].append(token)
+    return all(_a_whole_item(item) for item in items if item)
+
+
+def _a_whole_item(tokens) -> bool:
+    """An item of a list: a finding with its describing words, or a word or two that is not
+    a target."""
+    if any(map(_in_entity, tokens)):
+        return all(_in_entity(token) or token.lower_ in LIST_WORDS for token in tokens)
+    return _a_list_item(tokens)
 
 
 def _describing_words(tokens) -> int:
