@@ -2310,6 +2310,23 @@ ROUND_EIGHTY_EIGHT_CASES = [
     ("The 'mass' felt by the GP is the normal liver edge.", {"mass": None}),
 ]
 
+ROUND_EIGHTY_NINE_CASES = [
+    # a "?" before a size word still reaches the mass
+    ("Shadowing focus right of the IVC, ?small calcified mass. Could be bowel.", {"mass": None}),
+    # what is left of a known haemorrhage is that haemorrhage now
+    ("History: left adrenal haemorrhage at birth, now 4 months. Findings: a 1.1 cm echogenic left "
+     "adrenal lesion with a shadowing rim. Impression: calcified remnant of the known left adrenal "
+     "haemorrhage.",
+     {"context": {"adrenal-haemorrhage"}}),
+    # a hedge said after a finding, before a colon, leaves the details after it
+    ("Tumour of the left kidney suspected: solid heterogeneous growth, 6 cm, with shadowing "
+     "calcific foci.",
+     {"mass": "present", "calcification": "present"}),
+    # guards: a heading hedge still reaches what follows it
+    ("Suspected: left renal mass with calcification.", {"mass": None}),
+    ("Query: calcified right adrenal mass.", {"mass": None}),
+]
+
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).
 FAMILIES_OF_BLIND_SETS = {
     "third": ROUND_SIX_CASES,
@@ -2388,6 +2405,7 @@ FAMILIES_OF_BLIND_SETS = {
     "two-hundred-and-twenty-first-and-ninth": ROUND_EIGHTY_SIX_CASES,
     "two-hundred-and-thirty-first-to-seventh": ROUND_EIGHTY_SEVEN_CASES,
     "two-hundred-and-thirty-ninth-to-forty-fifth": ROUND_EIGHTY_EIGHT_CASES,
+    "two-hundred-and-forty-seventh-and-forty-ninth": ROUND_EIGHTY_NINE_CASES,
 }
 
 

@@ -338,7 +338,7 @@ def _within_clause(target, modifier, _span_between) -> bool:
     between = _between(target, modifier)
     segments = _segments(between)
     forward = modifier.start < target.start
-    if forward and _details_after_a_finding(between):
+    if forward and _details_after_a_finding(between, modifier):
         return False
     if len(segments) == 1:
         return True
@@ -353,13 +353,19 @@ def _within_clause(target, modifier, _span_between) -> bool:
         _a_list_segment(segment, closed_list) for segment in segments[1:])
 
 
-def _details_after_a_finding(between) -> bool:
-    """A colon after a finding opens its details: a modifier before the finding does not
-    reach past it ("suggestive of neuroblastoma: right suprarenal mass, with calcification",
-    "follow-up of suspected adrenal haemorrhage: the lesion now shows ...")."""
+def _details_after_a_finding(between, modifier) -> bool:
+    """A colon after a finding opens its details: a modifier before the finding, or after it
+    right before the colon, does not reach past it ("suggestive of neuroblastoma: right
+    suprarenal mass, with calcification", "follow-up of suspected adrenal haemorrhage: the
+    lesion now shows ...", "neoplasm of the right kidney suspected: large growth, 7 cm")."""
     colons = [token.i for token in between if token.text == ":"]
-    return bool(colons) and any(_is_finding(token) or token.ent_type_.startswith((ORGAN, FLAG))
-                                for token in between if token.i < colons[-1])
+    if not colons:
+        return False
+    named = list(between)
+    if between[0].text == ":":
+        named += list(modifier.doc[modifier.sent.start:modifier.start])
+    return any(_is_finding(token) or token.ent_type_.startswith((ORGAN, FLAG))
+               for token in named if token.i < colons[-1])
 
 
 def _a_list_segment(segment, closed_list: bool) -> bool:
@@ -924,11 +930,18 @@ def _categories(span) -> dict[str, str]:
     return {mod.category: span.doc[slice(*mod.modifier_span)].text for mod in span._.modifiers}
 
 
-def _status(span) -> tuple[str, str]:
-    """(status, cue) of a target from its ConText modifiers."""
+def _categories_now(span) -> dict[str, str]:
+    """``_categories`` of ``span``, without HISTORICAL where a CURRENT modifier says it is
+    there now ("the known mass is unchanged", "residuum of the known haemorrhage")."""
     categories = _categories(span)
     if CURRENT in categories:
         categories.pop(HISTORICAL, None)
+    return categories
+
+
+def _status(span) -> tuple[str, str]:
+    """(status, cue) of a target from its ConText modifiers."""
+    categories = _categories_now(span)
     for names, status in ((NOT_THIS_PATIENT_NOW, "uncertain"), ({NEGATION}, "absent"),
                           (HEDGES, "uncertain")):
         hits = [categories[c] for c in sorted(names & categories.keys())]
@@ -1702,7 +1715,7 @@ def _flags(doc, mentions: list[Mention], spans, reader: Reader) -> frozenset[str
         for table in (reader.flags_set_aside, reader.flags_raised))
     named = {_name(e, FLAG) for e in doc.ents if e.label_.startswith(FLAG)
              and not {NEGATION, "FAMILY"} & _categories(e).keys()
-             and not (_name(e, FLAG) in reader.past_flags_apart and {HISTORICAL, INDICATION} & _categories(e).keys()
+             and not (_name(e, FLAG) in reader.past_flags_apart and {HISTORICAL, INDICATION} & _categories_now(e).keys()
                       and stated and e.sent.start not in stated)}
     by_name = [(m, reader.mass_flags.get(m.words.lower())) for m in mentions
                if m.kind == "mass" and m.status in ("present", "uncertain")]
