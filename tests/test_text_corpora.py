@@ -137,11 +137,12 @@ two-hundred-and-forty-first, measured once at 3460366's rules) and ``reports_tun
 ``reports_tune_el.jsonl`` (the two-hundred-and-forty-third and -fifth, measured once at 7d47f40's
 rules), tuned on in round eighty-eight, and ``reports_tune_em.jsonl`` / ``reports_tune_en.jsonl``
 (the two-hundred-and-forty-seventh and -ninth, measured once at f52152e's rules, tuned on in round
-eighty-nine) are the
+eighty-nine) and ``reports_tune_eo.jsonl`` / ``reports_tune_ep.jsonl`` (the two-hundred-and-fifty-first
+and -third, measured once at 5f3dc55's rules, not yet tuned on) are the
 material the rules were tuned on: no miss, no wrong CT but the texts named in
 ``TUNING_FLOORS`` whose label no general rule can reach, and each keeps the field
 figures measured on it (docs/text.md).
-``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_dc.jsonl`` are held-out
+``reports_test.jsonl`` and ``reports_test_b.jsonl`` ... ``reports_test_de.jsonl`` are held-out
 sets (the twenty-fourth, twenty-eighth, thirty-third, thirty-fourth, thirty-seventh,
 forty-first, forty-third, forty-fifth, forty-seventh, fiftieth, fifty-third, fifty-sixth,
 fifty-ninth, sixty-second, sixty-fifth to seventy-second, seventy-fifth to seventy-eighth,
@@ -165,12 +166,13 @@ two-hundred-and-twentieth, two-hundred-and-twenty-second, two-hundred-and-twenty
 two-hundred-and-twenty-sixth, two-hundred-and-twenty-eighth, two-hundred-and-thirtieth,
 two-hundred-and-thirty-second, two-hundred-and-thirty-fourth, two-hundred-and-thirty-sixth,
 two-hundred-and-thirty-eighth, two-hundred-and-fortieth, two-hundred-and-forty-second,
-two-hundred-and-forty-fourth, two-hundred-and-forty-sixth, two-hundred-and-forty-eighth and
-two-hundred-and-fiftieth blind sets), written
+two-hundred-and-forty-fourth, two-hundred-and-forty-sixth, two-hundred-and-forty-eighth,
+two-hundred-and-fiftieth, two-hundred-and-fifty-second and two-hundred-and-fifty-fourth blind
+sets), written
 by someone who never saw the rules and measured once on the rules frozen at 4971259, f2b35ba,
 77d0b6c (both c and d), 9711495, a3fc18a (f, g, and h at c897677, the same rules), 9a847ef,
 84ba10b, 5f0ecf3, 528e917, 669b511, 2290175, e28a7af (o to v), 27e9fb0 (w), 920adcd (x to ab)
-4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo), 4bcc2e4 (bp, bq), d691150 (br, bs), b8cebe5 (bt, bu), 92134b4 (bv, bw), 3267ac5 (bx, by), b144426 (bz, ca), 68c94c2 (cb, cc), 3953cca (cd, ce), 2155cbb (cf, cg), 5b48be9 (ch, ci), d8b8f95 (cj, ck), 4b0cb0f (cl, cm), 5cc7146 (cn, co), 23c6558 (cp to cs), ab9c645 (ct to cw), 3460366 (cx, cy), 7d47f40 (cz, da) and f52152e (db, dc); their errors
+4d45220 (ac, ad), 2d455a2 (ae to ai), ce33ebf (aj, ak), c1e6a90 (al to aq), a412876 (ar, as), 23690c4 (at, au), 3e51350 (av to ay), e29a90d (az to bc), 5500bcb (bd to bi), 0a657cc (bj, bk), ed90d59 (bl, bm), 38eb4b7 (bn, bo), 4bcc2e4 (bp, bq), d691150 (br, bs), b8cebe5 (bt, bu), 92134b4 (bv, bw), 3267ac5 (bx, by), b144426 (bz, ca), 68c94c2 (cb, cc), 3953cca (cd, ce), 2155cbb (cf, cg), 5b48be9 (ch, ci), d8b8f95 (cj, ck), 4b0cb0f (cl, cm), 5cc7146 (cn, co), 23c6558 (cp to cs), ab9c645 (ct to cw), 3460366 (cx, cy), 7d47f40 (cz, da), f52152e (db, dc) and 5f3dc55 (dd, de); their errors
 are not read. The absence of one is a failure, not a skip. Each held-out set is held to floors equal to the
 figures measured once on it (``HELD_OUT_FLOORS``), so a later change may not read it worse; the issue's targets
 (outcome >= 0.97, laterality >= 0.95, no wrong CT, missed <= 2%) are reported in
@@ -1028,6 +1030,14 @@ TUNING_FLOORS = {
                               "missed": 1},
     "reports_tune_en.jsonl": {"outcome": 1.0, "mass": 0.913, "calcification": 0.975,
                               "laterality": 0.958, "organ": 0.933, "follow_up": 0.991},
+    # The 251st and 253rd, measured once at 5f3dc55's rules and not yet tuned on (their errors
+    # not yet read): they keep those figures.
+    "reports_tune_eo.jsonl": {"outcome": 0.988, "mass": 0.911, "calcification": 0.977,
+                              "laterality": 0.975, "organ": 0.952, "follow_up": 0.994,
+                              "wrongly_recommended": 1, "missed": 3},
+    "reports_tune_ep.jsonl": {"outcome": 0.988, "mass": 0.9, "calcification": 0.972,
+                              "laterality": 0.972, "organ": 0.95, "follow_up": 0.988,
+                              "wrongly_recommended": 2, "missed": 2},
 }
 TUNING = tuple(TUNING_FLOORS)
 # The held-out sets and the figures measured ONCE on each, filled in by the lead when adding
@@ -1432,6 +1442,14 @@ HELD_OUT_FLOORS: dict[str, dict[str, float | int]] = {
     "reports_test_dc.jsonl": {"outcome": 0.991, "wrongly_recommended": 2, "missed": 1,
                               "mass": 0.9, "calcification": 0.977, "laterality": 0.955,
                               "organ": 0.95, "follow_up": 0.986},
+    # The 252nd and 254th, measured once on the rules of 5f3dc55: test_dd outcome 0.994, 1 wrong
+    # CT, 1 of 85 missed, laterality 0.975; test_de 0.994, 1, 1 of 84, 0.989.
+    "reports_test_dd.jsonl": {"outcome": 0.994, "wrongly_recommended": 1, "missed": 1,
+                              "mass": 0.88, "calcification": 0.969, "laterality": 0.975,
+                              "organ": 0.913, "follow_up": 0.997},
+    "reports_test_de.jsonl": {"outcome": 0.994, "wrongly_recommended": 1, "missed": 1,
+                              "mass": 0.936, "calcification": 0.983, "laterality": 0.988,
+                              "organ": 0.95, "follow_up": 0.997},
 }
 HELD_OUT = tuple(HELD_OUT_FLOORS)
 FIELDS = ("mass", "calcification", "laterality", "organ", "follow_up")
