@@ -2322,9 +2322,11 @@ ROUND_EIGHTY_NINE_CASES = [
     ("Tumour of the left kidney suspected: solid heterogeneous growth, 6 cm, with shadowing "
      "calcific foci.",
      {"mass": "present", "calcification": "present"}),
-    # guards: a heading hedge still reaches what follows it
+    # guards: a heading hedge still reaches what follows it, after a comma too
     ("Suspected: left renal mass with calcification.", {"mass": None}),
     ("Query: calcified right adrenal mass.", {"mass": None}),
+    ("Right adrenal region, query: calcified mass.", {"mass": None}),
+    ("Left adrenal, possible: small calcified mass.", {"mass": None}),
 ]
 
 # Each round's table, by the blind set(s) whose families it pins (a case's id names them).

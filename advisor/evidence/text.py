@@ -88,7 +88,8 @@ RELATIVE_WORDS = {"which", "that", "has", "have", "had", "since", "later", "subs
 # Words that join organs into a list ("the liver and right kidney", "uterus + both ovaries").
 ORGAN_LIST_WORDS = {"and", "or", "&", "+"}
 # "no residual haemorrhage, mass or calcification": a list a negation reaches along even when
-# its first item is no target, if closed by one of these before a finding
+# its first item is no target, if closed by one of these before a finding or at the end of
+# its sentence ("no organomegaly, focal lesion, calcification or free fluid")
 CLOSING_LIST_WORDS = {"and", "or", "nor"}
 SIZE_UNIT = re.compile(r"(?i)^(?:\d+(?:\.\d+)?)?(?:cm|mm)$")   # "cm", "2.2cm": a size's last token
 ALTERNATIVES = {"or", "nor"}
@@ -354,18 +355,30 @@ def _within_clause(target, modifier, _span_between) -> bool:
 
 
 def _details_after_a_finding(between, modifier) -> bool:
-    """A colon after a finding opens its details: a modifier before the finding, or after it
-    right before the colon, does not reach past it ("suggestive of neuroblastoma: right
-    suprarenal mass, with calcification", "follow-up of suspected adrenal haemorrhage: the
-    lesion now shows ...", "neoplasm of the right kidney suspected: large growth, 7 cm")."""
+    """A colon after a finding opens its details: a modifier before the finding does not
+    reach past it ("suggestive of neuroblastoma: right suprarenal mass, with calcification",
+    "follow-up of suspected adrenal haemorrhage: the lesion now shows ..."), nor does one
+    said of a finding right before the colon ("neoplasm of the right kidney suspected: large
+    growth, 7 cm"; not "right adrenal region, query: calcified mass")."""
     colons = [token.i for token in between if token.text == ":"]
-    if not colons:
-        return False
-    named = list(between)
-    if between[0].text == ":":
-        named += list(modifier.doc[modifier.sent.start:modifier.start])
-    return any(_is_finding(token) or token.ent_type_.startswith((ORGAN, FLAG))
-               for token in named if token.i < colons[-1])
+    if between and between[0].text == ":" and _said_of_a_finding(modifier):
+        return True
+    return bool(colons) and any(map(_names_a_finding, (t for t in between if t.i < colons[-1])))
+
+
+def _said_of_a_finding(modifier) -> bool:
+    """A finding, its organ or a flag stands before ``modifier`` in its sentence with no
+    mark between ("hepatoblastoma suspected", not "right adrenal region, query")."""
+    for token in reversed(modifier.doc[modifier.sent.start:modifier.start]):
+        if token.is_punct:
+            return False
+        if _names_a_finding(token):
+            return True
+    return False
+
+
+def _names_a_finding(token) -> bool:
+    return _is_finding(token) or token.ent_type_.startswith((ORGAN, FLAG))
 
 
 def _a_list_segment(segment, closed_list: bool) -> bool:
