@@ -218,14 +218,19 @@ def _segments(tokens) -> list[list]:
     """``tokens`` split at clause breaks, at the gaps between a line's columns
     ("Organ: kidney   Ca: N") and before a line that opens an item of a list ("... no HN\n
     ADRENALS - LT SR solid SOL")."""
-    segments: list[list] = [[]]
+    return _split(tokens, lambda token: token.lower_ in CLAUSE_BREAKS
+                  or token.is_space and not _line_break(token) or _opens_an_item(token))
+
+
+def _split(tokens, at) -> list[list]:
+    """``tokens`` split at (and without) each token ``at`` holds for."""
+    parts: list[list] = [[]]
     for token in tokens:
-        if token.lower_ in CLAUSE_BREAKS or token.is_space and not _line_break(token) \
-                or _opens_an_item(token):
-            segments.append([])
+        if at(token):
+            parts.append([])
         else:
-            segments[-1].append(token)
-    return segments
+            parts[-1].append(token)
+    return parts
 
 
 def _opens_an_item(token) -> bool:
@@ -267,12 +272,7 @@ def _along_a_list(tokens, closed_list: bool) -> bool:
     first = next((i for i, token in enumerate(tokens) if _is_finding(token)), None)
     if first is None:
         return True
-    items: list[list] = [[]]
-    for token in tokens[first:]:
-        if token.text == ",":
-            items.append([])
-        else:
-            items[-1].append(token)
+    items = _split(tokens[first:], lambda token: token.text == ",")
     return all(_a_list_segment(item, closed_list) for item in items)
 
 
@@ -298,7 +298,7 @@ def _listed_with(tokens) -> bool:
     if not findings or _a_place(tokens):
         return True
     head, tail = tokens[:findings[-1] + 1], tokens[findings[-1] + 1:]
-    return _a_place(tail) and all(_in_entity(t) or t.lower_ in LIST_WORDS for t in head)
+    return _a_place(tail) and all(map(_of_a_list, head))
 
 
 def _stops_at_finding(target, modifier, _span_between) -> bool:
@@ -385,7 +385,7 @@ def _a_list_segment(segment, closed_list: bool) -> bool:
     """One more item of a list a negation runs along: findings and list words, or, in a
     list an "or" / "and" closes, a word or two that is not a target ("no hydronephrosis,
     scarring or mass")."""
-    rest = [token for token in segment if not (_in_entity(token) or token.lower_ in LIST_WORDS)]
+    rest = [token for token in segment if not _of_a_list(token)]
     return not rest or closed_list and _a_list_item(rest)
 
 
@@ -408,35 +408,35 @@ def _in_a_closed_list(target) -> bool:
         start = described   # "fat, haemorrhage or small calcifications"
     before = doc[start - 1].lower_ if start else ""
     after = doc[target.end:target.end + 2]
-    return before in CLOSING_LIST_WORDS or (
-        len(after) == 2 and after[0].lower_ in CLOSING_LIST_WORDS and _is_finding(after[1])
-    ) or before == "," and _a_list_to_the_end(target)
+    return (before in CLOSING_LIST_WORDS
+            or len(after) == 2 and after[0].lower_ in CLOSING_LIST_WORDS and _is_finding(after[1])
+            or before == "," and _a_list_to_the_end(target))
 
 
 def _a_list_to_the_end(target) -> bool:
     """After ``target`` its sentence goes on only with items of a list an "or" / "and" /
-    "nor" closes, each a finding or a word or two that is not a target ("no organomegaly,
+    "nor" closes, each named words or a word or two that is not a target ("no organomegaly,
     focal lesion, calcification or free fluid."; not "... calcification or fluid in the
     pelvis")."""
     tokens = _without_closing_marks(target.doc[target.end:target.sent.end])
     if not tokens or tokens[0].lower_ not in CLOSING_LIST_WORDS | {","} or not any(
             token.lower_ in CLOSING_LIST_WORDS for token in tokens):
         return False
-    items = [[]]
-    for token in tokens:
-        if token.text == "," or token.lower_ in CLOSING_LIST_WORDS:
-            items.append([])
-        else:
-            items[-1].append(token)
-    return all(_a_whole_item(item) for item in items if item)
+    items = _split(tokens, lambda token: token.text == "," or token.lower_ in CLOSING_LIST_WORDS)
+    return all(_an_item_to_the_end(item) for item in items if item)
 
 
-def _a_whole_item(tokens) -> bool:
-    """An item of a list: a finding with its describing words, or a word or two that is not
-    a target."""
+def _an_item_to_the_end(tokens) -> bool:
+    """An item of such a list: named words (targets, organs, sides, flags) with list words
+    only, or a word or two that is not a target."""
     if any(map(_in_entity, tokens)):
-        return all(_in_entity(token) or token.lower_ in LIST_WORDS for token in tokens)
+        return all(map(_of_a_list, tokens))
     return _a_list_item(tokens)
+
+
+def _of_a_list(token) -> bool:
+    """``token`` is named (a target, organ, side or flag) or a list word."""
+    return _in_entity(token) or token.lower_ in LIST_WORDS
 
 
 def _describing_words(tokens) -> int:
@@ -1728,7 +1728,8 @@ def _flags(doc, mentions: list[Mention], spans, reader: Reader) -> frozenset[str
         for table in (reader.flags_set_aside, reader.flags_raised))
     named = {_name(e, FLAG) for e in doc.ents if e.label_.startswith(FLAG)
              and not {NEGATION, "FAMILY"} & _categories(e).keys()
-             and not (_name(e, FLAG) in reader.past_flags_apart and {HISTORICAL, INDICATION} & _categories_now(e).keys()
+             and not (_name(e, FLAG) in reader.past_flags_apart
+                      and {HISTORICAL, INDICATION} & _categories_now(e).keys()
                       and stated and e.sent.start not in stated)}
     by_name = [(m, reader.mass_flags.get(m.words.lower())) for m in mentions
                if m.kind == "mass" and m.status in ("present", "uncertain")]
